@@ -1,0 +1,76 @@
+"""The one envelope every event travels in.
+
+Every message on the bus is ``EventEnvelope`` with a typed ``payload``; the AMQP
+``message_id`` is the ``event_id`` and the routing key is the ``event_type``.
+Contracts change only compatibly: new optional fields, or a new ``schema_version``
+consumed side by side.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["EventEnvelope", "Contract", "utc"]
+
+
+def utc(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime; naive datetimes are refused."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware (UTC offset required)")
+    return value.astimezone(UTC)
+
+
+class Contract(BaseModel):
+    """Base of every payload: unknown fields are ignored so producers can add fields."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class EventEnvelope(BaseModel):
+    """Fields common to every event; subclasses fix ``event_type`` and ``payload``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    EVENT_TYPE: ClassVar[str] = ""
+
+    event_id: UUID = Field(
+        default_factory=uuid4,
+        description="Unique id of this event; also the AMQP message_id. Consumers dedupe on it.",
+        examples=["5b0f3c1e-8f53-4f7e-9a59-6a1f1c2d3e4f"],
+    )
+    schema_version: int = Field(
+        default=1, ge=1, description="Version of the payload schema.", examples=[1]
+    )
+    occurred_at: AwareDatetime = Field(
+        description="When the fact happened, aware UTC (ISO 8601 with offset).",
+        examples=["2026-11-23T03:30:00Z"],
+    )
+    producer: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Service or system that produced the event.",
+        examples=["drafting"],
+    )
+    correlation_id: str = Field(
+        min_length=1,
+        max_length=128,
+        description="Id of the draft or post this event belongs to; groups a pipeline run.",
+        examples=["draft-6f1c2a"],
+    )
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)
+
+    def headers(self) -> dict[str, Any]:
+        """AMQP headers that let a consumer route or log without parsing the body."""
+        return {
+            "event_type": self.EVENT_TYPE,
+            "schema_version": self.schema_version,
+            "producer": self.producer,
+        }

@@ -1,0 +1,242 @@
+"""Timed work as documents with a unique key, claimed by one replica at a time.
+
+A job (``publish:2026-11-23T11:30+08:00``, ``window-close:p-1``, ``report:weekly:2026-W47``)
+is scheduled once (upsert on its key). Replicas poll for due jobs and claim one with an
+indexed conditional ``update_one`` that bumps a **fencing token**; only the holder of
+the current token may complete it, so a replica that stalled past its lease and wakes
+up later cannot finish (or re-run) work another replica took over.
+
+``due_at`` is business time (the injected clock, maybe simulated); ``lease_until`` is
+real time, because it guards process liveness, not a business deadline.
+SecantusDB's ``find_one_and_update`` scans the collection, hence ``update_one`` +
+``modified_count`` here (the same code is correct on MongoDB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.clock import Clock
+from shared.mongo import IndexSpec, MongoDoc
+
+__all__ = ["JOB_INDEXES", "Claim", "FencedOut", "TimedJobs", "run_due_jobs"]
+
+JOBS = "jobs"
+JOB_INDEXES = (
+    IndexSpec(
+        JOBS,
+        (
+            IndexModel(
+                [("kind", ASCENDING), ("state", ASCENDING), ("due_at", ASCENDING)], name="due"
+            ),
+        ),
+    ),
+)
+_log = structlog.get_logger("jobs")
+
+
+class FencedOut(Exception):
+    """Another replica holds a newer fencing token for this job."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job this replica holds, with the fence to present when completing it."""
+
+    key: str
+    kind: str
+    fence: int
+    due_at: datetime
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class TimedJobs:
+    """Schedule, claim and complete keyed jobs in the service's ``jobs`` collection."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[MongoDoc],
+        *,
+        lease: timedelta = timedelta(seconds=30),
+        owner: str | None = None,
+    ) -> None:
+        self._coll = db[JOBS]
+        self._lease = lease
+        self.owner = owner or _owner()
+
+    async def schedule(
+        self,
+        key: str,
+        *,
+        kind: str,
+        due_at: datetime,
+        payload: dict[str, Any] | None = None,
+        session: AsyncClientSession | None = None,
+    ) -> bool:
+        """Create the job unless it exists; True when this call created it."""
+        result = await self._coll.update_one(
+            {"_id": key},
+            {
+                "$setOnInsert": {
+                    "kind": kind,
+                    "due_at": due_at,
+                    "state": "pending",
+                    "fence": 0,
+                    "attempts": 0,
+                    "lease_until": datetime.fromtimestamp(0, UTC),
+                    "payload": payload or {},
+                }
+            },
+            upsert=True,
+            session=session,
+        )
+        return result.upserted_id is not None
+
+    async def reschedule(
+        self, key: str, *, due_at: datetime, session: AsyncClientSession | None = None
+    ) -> bool:
+        """Move a pending job to another instant."""
+        result = await self._coll.update_one(
+            {"_id": key, "state": "pending"}, {"$set": {"due_at": due_at}}, session=session
+        )
+        return result.modified_count == 1
+
+    async def cancel(self, key: str, *, session: AsyncClientSession | None = None) -> bool:
+        result = await self._coll.update_one(
+            {"_id": key, "state": "pending"},
+            {"$set": {"state": "cancelled"}},
+            session=session,
+        )
+        return result.modified_count == 1
+
+    async def claim_due(self, kind: str, *, now: datetime, limit: int = 20) -> list[Claim]:
+        """Claim up to ``limit`` due jobs (pending, or running with an expired lease)."""
+        real_now = datetime.now(UTC)
+        candidates = (
+            await self._coll.find(
+                {"kind": kind, "state": {"$in": ["pending", "running"]}, "due_at": {"$lte": now}},
+            )
+            .sort("due_at", ASCENDING)
+            .limit(limit * 3)
+            .to_list(None)
+        )
+        claims: list[Claim] = []
+        for doc in candidates:
+            if len(claims) >= limit:
+                break
+            if doc["state"] == "running" and doc["lease_until"] > real_now:
+                continue
+            result = await self._coll.update_one(
+                {"_id": doc["_id"], "fence": doc["fence"], "state": doc["state"]},
+                {
+                    "$set": {
+                        "state": "running",
+                        "owner": self.owner,
+                        "lease_until": real_now + self._lease,
+                        "claimed_at": real_now,
+                    },
+                    "$inc": {"fence": 1, "attempts": 1},
+                },
+            )
+            if result.modified_count == 1:
+                claims.append(
+                    Claim(
+                        key=doc["_id"],
+                        kind=kind,
+                        fence=doc["fence"] + 1,
+                        due_at=doc["due_at"],
+                        payload=doc.get("payload", {}),
+                        attempts=doc.get("attempts", 0) + 1,
+                    )
+                )
+        return claims
+
+    async def renew(self, claim: Claim) -> None:
+        """Extend the lease; raises :class:`FencedOut` if the job was taken over."""
+        result = await self._coll.update_one(
+            {"_id": claim.key, "fence": claim.fence, "state": "running"},
+            {"$set": {"lease_until": datetime.now(UTC) + self._lease}},
+        )
+        if result.modified_count != 1:
+            raise FencedOut(claim.key)
+
+    async def complete(
+        self,
+        claim: Claim,
+        *,
+        outcome: str = "done",
+        result: dict[str, Any] | None = None,
+        session: AsyncClientSession | None = None,
+    ) -> None:
+        """Mark the job finished; raises :class:`FencedOut` for a stale fence."""
+        res = await self._coll.update_one(
+            {"_id": claim.key, "fence": claim.fence, "state": "running"},
+            {
+                "$set": {
+                    "state": outcome,
+                    "result": result or {},
+                    "finished_at": datetime.now(UTC),
+                }
+            },
+            session=session,
+        )
+        if res.modified_count != 1:
+            raise FencedOut(claim.key)
+
+    async def release(self, claim: Claim, *, retry_in: timedelta, now: datetime) -> None:
+        """Give the job back after a failure; it becomes due again after ``retry_in``."""
+        await self._coll.update_one(
+            {"_id": claim.key, "fence": claim.fence, "state": "running"},
+            {"$set": {"state": "pending", "due_at": now + retry_in}},
+        )
+
+    async def get(self, key: str) -> MongoDoc | None:
+        return await self._coll.find_one({"_id": key})
+
+
+async def run_due_jobs(
+    jobs: TimedJobs,
+    kind: str,
+    handler: Callable[[Claim], Awaitable[None]],
+    *,
+    clock: Clock,
+    poll_seconds: float = 0.5,
+    retry_in: timedelta = timedelta(minutes=1),
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Poll, claim and run due jobs of ``kind`` until ``stop`` is set (or cancelled)."""
+    while stop is None or not stop.is_set():
+        try:
+            claims = await jobs.claim_due(kind, now=clock.now())
+        except Exception as exc:
+            _log.warning("job_claim_failed", kind=kind, error=repr(exc))
+            claims = []
+        for claim in claims:
+            try:
+                await handler(claim)
+            except FencedOut:
+                _log.warning("job_fenced_out", key=claim.key)
+            except Exception as exc:
+                _log.error("job_failed", key=claim.key, error=repr(exc))
+                try:
+                    await jobs.release(claim, retry_in=retry_in, now=clock.now())
+                except Exception as release_exc:  # lease expiry will free it
+                    _log.warning("job_release_failed", key=claim.key, error=repr(release_exc))
+        if not claims:
+            await asyncio.sleep(poll_seconds)

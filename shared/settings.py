@@ -1,0 +1,127 @@
+"""Settings every service shares; each service subclasses with its own env prefix.
+
+Infrastructure names are the same for every service (``RABBIT_URL``, ``MONGO_URL``,
+``CONTENTOPS_NAMESPACE``, ``CLOCK_*``, ``API_TOKENS``) so one ``.env`` configures a
+host; service knobs carry the service prefix (``REVIEW_HTTP_PORT``, ``FEEDBACK_PREFETCH``).
+Secrets (``API_TOKENS``) have no default and placeholders are refused.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.clock import AcceleratedClock, Clock, FixedClock, SystemClock
+
+__all__ = ["ClockMode", "Principal", "Role", "ServiceSettings"]
+
+
+class Role(StrEnum):
+    """Who may do what through the HTTP APIs."""
+
+    EDITOR = "editor"
+    REVIEWER = "reviewer"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+class Principal(BaseModel):
+    """The holder of an API token."""
+
+    subject: str = Field(min_length=1, max_length=64)
+    roles: frozenset[Role]
+
+
+class ClockMode(StrEnum):
+    SYSTEM = "system"
+    FIXED = "fixed"
+    ACCELERATED = "accelerated"
+
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "token", "password", "xxx"}
+
+
+def _shared(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; subclasses set ``model_config['env_prefix']`` and ``service_name``."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+
+    rabbit_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/", validation_alias=_shared("RABBIT_URL")
+    )
+    mongo_url: str = Field(
+        default="mongodb://127.0.0.1:27117/?directConnection=true",
+        validation_alias=_shared("MONGO_URL"),
+    )
+    namespace: str = Field(
+        default="",
+        pattern=r"^[a-z0-9_-]*\.?$",
+        validation_alias=_shared("CONTENTOPS_NAMESPACE"),
+        description="Prefix for exchanges, queues and databases (isolates tests/tenants).",
+    )
+    api_tokens: dict[str, Principal] = Field(
+        validation_alias=_shared("API_TOKENS"),
+        description='JSON: {"<token>": {"subject": "alice", "roles": ["editor"]}}',
+    )
+    clock_mode: ClockMode = Field(default=ClockMode.SYSTEM, validation_alias=_shared("CLOCK_MODE"))
+    clock_sim_epoch: AwareDatetime | None = Field(
+        default=None, validation_alias=_shared("CLOCK_SIM_EPOCH")
+    )
+    clock_real_epoch: float | None = Field(
+        default=None, validation_alias=_shared("CLOCK_REAL_EPOCH")
+    )
+    clock_speed: float = Field(default=1.0, gt=0, validation_alias=_shared("CLOCK_SPEED"))
+    log_level: str = Field(default="INFO", validation_alias=_shared("LOG_LEVEL"))
+    log_format: Literal["json", "console"] = Field(
+        default="json", validation_alias=_shared("LOG_FORMAT")
+    )
+
+    mongo_db: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    prefetch: int = Field(default=32, ge=1, le=10_000)
+    delivery_limit: int = Field(default=10, ge=1, description="Broker redeliveries before DLQ.")
+    retry_delay_ms: int = Field(default=5_000, ge=10, description="Delay of a transient retry.")
+    # 24 x 5 s = 2 min: longer than the 60 s for which a transaction left open by a
+    # killed replica may hold its locks, so such a conflict never dead-letters an event.
+    max_retries: int = Field(default=24, ge=0, description="Transient retries before DLQ.")
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+
+    @field_validator("api_tokens")
+    @classmethod
+    def _no_placeholder_tokens(cls, value: dict[str, Principal]) -> dict[str, Principal]:
+        for token in value:
+            if token.lower() in _PLACEHOLDERS or len(token) < 16:
+                raise ValueError("API tokens must be at least 16 characters and not placeholders")
+        return value
+
+    @property
+    def database(self) -> str:
+        """This service's own database (``<namespace>contentops_<service>`` by default)."""
+        name = self.mongo_db or f"contentops_{self.service_name}"
+        return f"{self.namespace.rstrip('.').replace('.', '_')}_{name}".lstrip("_")
+
+    def make_clock(self) -> Clock:
+        """The clock these settings describe."""
+        if self.clock_mode is ClockMode.SYSTEM:
+            return SystemClock()
+        if self.clock_sim_epoch is None:
+            raise ValueError("CLOCK_SIM_EPOCH is required for fixed and accelerated clocks")
+        if self.clock_mode is ClockMode.FIXED:
+            return FixedClock(self.clock_sim_epoch)
+        real_epoch = self.clock_real_epoch if self.clock_real_epoch is not None else time.time()
+        return AcceleratedClock(
+            sim_epoch=self.clock_sim_epoch, real_epoch=real_epoch, speed=self.clock_speed
+        )
