@@ -1,0 +1,245 @@
+"""HTTP routes of the drafting service: drafts, revisions, submissions, materials, topic
+ideas. Routes are thin: authenticate, call a use case, shape the answer.
+
+Roles: editors create and change drafts and materials (anyone else only the drafts they
+created); editors, reviewers and the director read. Admin passes every check.
+"""
+
+# No ``from __future__ import annotations`` here: FastAPI must evaluate the route
+# signatures, whose ``Annotated`` role dependencies are local to ``build_router``.
+from collections.abc import Callable, Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from services.drafting import handlers
+from services.drafting.domain import DraftState
+from services.drafting.errors import (
+    ConcurrentUpdate,
+    DraftingError,
+    EditForbidden,
+    InvalidContent,
+    NotFound,
+    RevisionConflict,
+    TransitionRefused,
+)
+from services.drafting.handlers import DraftingDeps
+from services.drafting.repository import DraftFilter, DraftSummary
+from services.drafting.revisions import Revision, RevisionDiff
+from services.drafting.schemas import (
+    DraftCreate,
+    DraftDetail,
+    DraftPublic,
+    DraftUpdate,
+    MaterialCreate,
+    MaterialPublic,
+    MaterialUpdate,
+    SubmissionPublic,
+    TopicIdeaPublic,
+)
+from services.drafting.topics import IdeaSource
+from shared.events import Category
+from shared.http import PROBLEM_JSON, Page, Problem, require
+from shared.settings import Principal, Role
+
+__all__ = ["build_router", "install_error_handlers"]
+
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
+DraftId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
+    """The drafting API, bound to its use cases."""
+    router = APIRouter()
+    Editor = Annotated[Principal, Depends(require(tokens, Role.EDITOR))]
+    # Who may try to change a draft; the use case then allows editors and the creator.
+    Writer = Annotated[
+        Principal, Depends(require(tokens, Role.EDITOR, Role.REVIEWER, Role.DIRECTOR))
+    ]
+    Reader = Annotated[
+        Principal, Depends(require(tokens, Role.EDITOR, Role.REVIEWER, Role.DIRECTOR))
+    ]
+
+    # -- drafts ---------------------------------------------------------------------------
+    @router.post(
+        "/drafts", status_code=status.HTTP_201_CREATED, tags=["drafts"], summary="Create a draft"
+    )
+    async def create_draft(body: DraftCreate, actor: Editor) -> DraftPublic:
+        return DraftPublic.of(await handlers.create_draft(body, actor=actor, deps=deps))
+
+    @router.get("/drafts", tags=["drafts"], summary="List drafts (newest change first)")
+    async def list_drafts(
+        _: Reader,
+        state: DraftState | None = None,
+        category: Category | None = None,
+        author: Annotated[str | None, Query(max_length=64)] = None,
+        slot: Annotated[
+            AwareDatetime | None, Query(description="Wished or scheduled slot.")
+        ] = None,
+        offset: Offset = 0,
+        limit: Limit = 20,
+    ) -> Page[DraftSummary]:
+        criteria = DraftFilter(state=state, category=category, author=author, slot=slot)
+        items, total = await handlers.list_drafts(criteria, offset=offset, limit=limit, deps=deps)
+        return Page(items=items, total=total, offset=offset, limit=limit)
+
+    @router.get("/drafts/{draft_id}", tags=["drafts"], summary="A draft with its history")
+    async def get_draft(draft_id: DraftId, _: Reader) -> DraftDetail:
+        draft = await handlers.get_draft(draft_id, deps=deps)
+        revisions, total = await deps.drafts.revision_infos(draft_id, limit=100)
+        return DraftDetail.with_history(draft, revisions, total)
+
+    @router.patch("/drafts/{draft_id}", tags=["drafts"], summary="Edit a draft (new revision)")
+    async def update_draft(draft_id: DraftId, body: DraftUpdate, actor: Writer) -> DraftPublic:
+        return DraftPublic.of(await handlers.update_draft(draft_id, body, actor=actor, deps=deps))
+
+    @router.post(
+        "/drafts/{draft_id}/submit",
+        tags=["drafts"],
+        summary="Submit the current revision for review",
+        status_code=status.HTTP_201_CREATED,
+        responses={
+            200: {"description": "This revision was already submitted: the same submission."}
+        },
+    )
+    async def submit_draft(
+        draft_id: DraftId, actor: Writer, response: Response
+    ) -> SubmissionPublic:
+        submission, snapshot, created = await handlers.submit_draft(
+            draft_id, actor=actor, deps=deps
+        )
+        if not created:
+            response.status_code = status.HTTP_200_OK
+        return SubmissionPublic.of(draft_id, submission, snapshot)
+
+    @router.get(
+        "/drafts/{draft_id}/submissions/{revision}",
+        tags=["drafts"],
+        summary="The snapshot submitted for a revision",
+    )
+    async def get_submission(
+        draft_id: DraftId, revision: Annotated[int, Path(ge=1)], _: Reader
+    ) -> SubmissionPublic:
+        submission, snapshot = await handlers.get_submission(draft_id, revision, deps=deps)
+        return SubmissionPublic.of(draft_id, submission, snapshot)
+
+    # -- revisions ------------------------------------------------------------------------
+    @router.get("/drafts/{draft_id}/revisions", tags=["revisions"], summary="Revisions")
+    async def list_revisions(
+        draft_id: DraftId, _: Reader, offset: Offset = 0, limit: Limit = 20
+    ) -> Page[Revision]:
+        await handlers.get_draft(draft_id, deps=deps)
+        items, total = await deps.drafts.list_revisions(draft_id, offset=offset, limit=limit)
+        return Page(items=items, total=total, offset=offset, limit=limit)
+
+    @router.get("/drafts/{draft_id}/revisions/{number}", tags=["revisions"], summary="A revision")
+    async def get_revision(
+        draft_id: DraftId, number: Annotated[int, Path(ge=1)], _: Reader
+    ) -> Revision:
+        return await handlers.get_revision(draft_id, number, deps=deps)
+
+    @router.get(
+        "/drafts/{draft_id}/revisions/{old}/diff/{new}",
+        tags=["revisions"],
+        summary="Unified diff of the text fields between two revisions",
+    )
+    async def diff_revisions(
+        draft_id: DraftId,
+        old: Annotated[int, Path(ge=1)],
+        new: Annotated[int, Path(ge=1)],
+        _: Reader,
+    ) -> RevisionDiff:
+        return await handlers.diff_draft_revisions(draft_id, old, new, deps=deps)
+
+    # -- materials ------------------------------------------------------------------------
+    @router.post(
+        "/materials",
+        status_code=status.HTTP_201_CREATED,
+        tags=["materials"],
+        summary="Record a picture and its origin",
+    )
+    async def create_material(body: MaterialCreate, actor: Editor) -> MaterialPublic:
+        return MaterialPublic.of(await handlers.create_material(body, actor=actor, deps=deps))
+
+    @router.get("/materials", tags=["materials"], summary="List materials")
+    async def list_materials(
+        _: Editor,
+        missing_origin: Annotated[
+            bool | None, Query(description="Only materials without (true) or with an origin.")
+        ] = None,
+        offset: Offset = 0,
+        limit: Limit = 20,
+    ) -> Page[MaterialPublic]:
+        items, total = await deps.materials.find(
+            missing_origin=missing_origin, offset=offset, limit=limit
+        )
+        return Page(
+            items=[MaterialPublic.of(m) for m in items], total=total, offset=offset, limit=limit
+        )
+
+    @router.get("/materials/{material_id}", tags=["materials"], summary="A material")
+    async def get_material(material_id: DraftId, _: Editor) -> MaterialPublic:
+        return MaterialPublic.of(await handlers.get_material(material_id, deps=deps))
+
+    @router.patch("/materials/{material_id}", tags=["materials"], summary="Change a material")
+    async def update_material(
+        material_id: DraftId, body: MaterialUpdate, actor: Editor
+    ) -> MaterialPublic:
+        material = await handlers.update_material(material_id, body, actor=actor, deps=deps)
+        return MaterialPublic.of(material)
+
+    # -- topic ideas ----------------------------------------------------------------------
+    @router.get(
+        "/topic-ideas",
+        tags=["topic ideas"],
+        summary="What customers asked about, ranked (from reports and feedback digests)",
+    )
+    async def list_topic_ideas(
+        _: Reader,
+        category: Category | None = None,
+        source: IdeaSource | None = None,
+        offset: Offset = 0,
+        limit: Limit = 20,
+    ) -> Page[TopicIdeaPublic]:
+        ideas, total = await handlers.list_topic_ideas(
+            category=category, source=source, offset=offset, limit=limit, deps=deps
+        )
+        return Page(
+            items=[TopicIdeaPublic.of(i) for i in ideas], total=total, offset=offset, limit=limit
+        )
+
+    return router
+
+
+_STATUS: list[tuple[type[DraftingError], int, str]] = [
+    (InvalidContent, 422, "Invalid request"),
+    (TransitionRefused, 409, "Not allowed in this state"),
+    (RevisionConflict, 409, "The draft changed"),
+    (ConcurrentUpdate, 409, "The draft changed"),
+    (EditForbidden, 403, "Forbidden"),
+    (NotFound, 404, "Not found"),
+]
+
+
+def install_error_handlers(app: FastAPI, deps: DraftingDeps) -> None:
+    """Answer drafting rule failures as problem+json (422s name their fields)."""
+
+    async def on_drafting_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DraftingError)
+        code, title = next(((c, t) for kind, c, t in _STATUS if isinstance(exc, kind)), (400, ""))
+        problem = Problem(title=title or "Bad request", status=code, detail=str(exc))
+        if isinstance(exc, InvalidContent):
+            deps.metrics.refused.labels(exc.fields[0]).inc()
+            problem = Problem(
+                type="urn:contentops:problem:validation",
+                title=title,
+                status=code,
+                detail=f"Invalid value for: {', '.join(dict.fromkeys(exc.fields))}",
+                errors=[{"field": f, "message": m} for f, m in exc.problems],
+            )
+        return JSONResponse(problem.model_dump(), status_code=code, media_type=PROBLEM_JSON)
+
+    app.add_exception_handler(DraftingError, on_drafting_error)

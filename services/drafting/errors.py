@@ -1,0 +1,77 @@
+"""Failures of the drafting rules, and the HTTP answer each one becomes::
+
+DraftingError
+├── InvalidContent     bad input, each problem naming its field   -> 422
+├── TransitionRefused  the action is not allowed in this state    -> 409
+├── RevisionConflict   the caller edited an older revision        -> 409
+├── ConcurrentUpdate   another writer changed the draft meanwhile -> 409 (consumers retry)
+├── EditForbidden      neither an editor nor the draft's creator  -> 403
+└── NotFound           no such draft, revision or material        -> 404
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrentUpdate",
+    "DraftingError",
+    "EditForbidden",
+    "FieldProblem",
+    "InvalidContent",
+    "NotFound",
+    "RevisionConflict",
+    "TransitionRefused",
+]
+
+FieldProblem = tuple[str, str]
+"""``(field, message)``; ``field`` is a dotted path such as ``pictures.0.origin``."""
+
+
+class DraftingError(Exception):
+    """Base of every drafting rule failure."""
+
+
+class InvalidContent(DraftingError):
+    """The content breaks a rule; ``problems`` name every offending field."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
+        self.problems = problems
+
+    @classmethod
+    def one(cls, field: str, message: str) -> InvalidContent:
+        return cls([(field, message)])
+
+    @property
+    def fields(self) -> list[str]:
+        return [field for field, _ in self.problems]
+
+
+class TransitionRefused(DraftingError):
+    """The draft's state does not allow the action."""
+
+    def __init__(self, state: str, action: str, hint: str = "") -> None:
+        message = f"a draft in state {state!r} cannot {action}"
+        super().__init__(f"{message}: {hint}" if hint else message)
+        self.state = state
+        self.action = action
+
+
+class RevisionConflict(DraftingError):
+    """The caller based the edit on a revision that is no longer the current one."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(f"the edit was based on revision {expected}; the draft is at {current}")
+        self.expected = expected
+        self.current = current
+
+
+class ConcurrentUpdate(DraftingError):
+    """Another writer saved the draft between our read and our write."""
+
+
+class EditForbidden(DraftingError):
+    """Only editors and the draft's creator may change a draft."""
+
+
+class NotFound(DraftingError):
+    """The draft, revision or material does not exist."""

@@ -1,0 +1,258 @@
+"""Editors' commands on drafts (create, edit, submit) and the draft queries.
+
+Every command validates first (the body is sanitised before any transaction), then
+reads, decides and writes in **one** unit of work: the draft, its revision or
+submission, the audit entry and the outbox event commit together or not at all, so a
+refused request leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.drafting.content import DraftContent, build_snapshot, check_references
+from services.drafting.domain import Draft, DraftState, Submission, Transition, may_edit
+from services.drafting.errors import (
+    EditForbidden,
+    FieldProblem,
+    InvalidContent,
+    NotFound,
+    RevisionConflict,
+)
+from services.drafting.handlers.common import DraftingDeps, audit, materials_of, new_id, run_work
+from services.drafting.repository import DraftFilter, DraftSummary
+from services.drafting.revisions import Revision, RevisionDiff, diff_revisions
+from services.drafting.sanitise import BodyVerdict, sanitise_body
+from services.drafting.schemas import DraftCreate, DraftUpdate
+from shared.events import ContentSnapshot, utc
+from shared.outbox import Tx
+from shared.settings import Principal
+
+__all__ = [
+    "create_draft",
+    "diff_draft_revisions",
+    "get_draft",
+    "get_revision",
+    "get_submission",
+    "list_drafts",
+    "submit_draft",
+    "update_draft",
+]
+
+
+def _validated_input(
+    body_html: str | None, slot: datetime | None, *, check_slot: bool, now: datetime
+) -> tuple[BodyVerdict | None, datetime | None]:
+    """Sanitise the body and check the wished slot, reporting every problem at once."""
+    problems: list[FieldProblem] = []
+    verdict = None
+    if body_html is not None:
+        try:
+            verdict = sanitise_body(body_html)
+        except InvalidContent as exc:
+            problems.extend(exc.problems)
+    if slot is not None:
+        slot = utc(slot)  # the contract carries UTC instants
+        if check_slot and slot <= now:
+            problems.append(("wished_slot", "the wished slot is not in the future"))
+    if problems:
+        raise InvalidContent(problems)
+    return verdict, slot
+
+
+async def create_draft(data: DraftCreate, *, actor: Principal, deps: DraftingDeps) -> Draft:
+    """Create a draft at revision 1 (body sanitised, references checked)."""
+    now = deps.clock.now()
+    verdict, slot = _validated_input(data.body_html, data.wished_slot, check_slot=True, now=now)
+    assert verdict is not None
+    content = DraftContent(
+        title=data.title,
+        category=data.category,
+        digest=data.digest,
+        body_html=verdict.html,
+        author=data.author or actor.subject,
+        sources=tuple(data.sources),
+        pictures=tuple(data.pictures),
+    )
+    draft = Draft.create(
+        new_id("d"),
+        content,
+        wished_slot=slot,
+        by=actor.subject,
+        at=now,
+        notes=verdict.notes,
+    )
+
+    async def work(tx: Tx) -> Draft:
+        check_references(content, await materials_of(deps, content, tx))
+        await deps.drafts.insert(draft, session=tx.session)
+        await deps.drafts.add_revision(
+            Revision(
+                draft_id=draft.id,
+                revision=1,
+                content=content,
+                wished_slot=draft.wished_slot,
+                by=actor.subject,
+                at=now,
+                changed=("created",),
+            ),
+            session=tx.session,
+        )
+        await audit(tx, actor, "draft.create", draft.id, now, title=content.title)
+        return draft
+
+    created = await run_work(deps.uow, work)
+    deps.metrics.count_transitions(created.history)
+    return created
+
+
+async def update_draft(
+    draft_id: str, changes: DraftUpdate, *, actor: Principal, deps: DraftingDeps
+) -> Draft:
+    """Apply changes as a new revision; an approved or scheduled draft goes back to editing."""
+    now = deps.clock.now()
+    given = changes.model_fields_set
+    verdict, new_slot = _validated_input(
+        changes.body_html, changes.wished_slot, check_slot="wished_slot" in given, now=now
+    )
+
+    async def work(tx: Tx) -> tuple[Draft, list[Transition]]:
+        draft = await _editable(deps, draft_id, actor, tx)
+        if changes.expected_revision is not None and changes.expected_revision != draft.revision:
+            raise RevisionConflict(changes.expected_revision, draft.revision)
+        old = draft.content
+        content = DraftContent(
+            title=changes.title if changes.title is not None else old.title,
+            category=changes.category if changes.category is not None else old.category,
+            digest=changes.digest if changes.digest is not None else old.digest,
+            body_html=verdict.html if verdict is not None else old.body_html,
+            author=changes.author if changes.author is not None else old.author,
+            sources=tuple(changes.sources) if changes.sources is not None else old.sources,
+            pictures=tuple(changes.pictures) if changes.pictures is not None else old.pictures,
+        )
+        slot = new_slot if "wished_slot" in given else draft.wished_slot
+        check_references(content, await materials_of(deps, content, tx))
+        steps_before = len(draft.history)
+        changed = draft.edit(
+            content,
+            wished_slot=slot,
+            by=actor.subject,
+            at=now,
+            notes=verdict.notes if verdict is not None else draft.content_notes,
+        )
+        if not changed:
+            return draft, []
+        await deps.drafts.save(draft, session=tx.session)
+        await deps.drafts.add_revision(
+            Revision(
+                draft_id=draft.id,
+                revision=draft.revision,
+                content=content,
+                wished_slot=slot,
+                by=actor.subject,
+                at=now,
+                changed=tuple(changed),
+            ),
+            session=tx.session,
+        )
+        await audit(
+            tx, actor, "draft.update", draft.id, now, revision=draft.revision, changed=changed
+        )
+        return draft, draft.history[steps_before:]
+
+    draft, steps = await run_work(deps.uow, work)
+    deps.metrics.count_transitions(steps)
+    return draft
+
+
+async def submit_draft(
+    draft_id: str, *, actor: Principal, deps: DraftingDeps
+) -> tuple[Submission, ContentSnapshot, bool]:
+    """Send the current revision for review: state, submission, audit and
+    ``draft.submitted`` in one transaction. A second submit of the same revision returns
+    the first submission and emits nothing."""
+    now = deps.clock.now()
+
+    async def work(tx: Tx) -> tuple[Submission, ContentSnapshot, bool, list[Transition]]:
+        draft = await _editable(deps, draft_id, actor, tx)
+        current = draft.current_submission()
+        if current is not None and draft.state is not DraftState.REJECTED:
+            stored = await deps.drafts.get_submission(
+                draft.id, current.revision, session=tx.session
+            )
+            if stored is None:  # written in the same transaction as the state: cannot happen
+                raise NotFound(f"submission {draft.id}:{current.revision}")
+            return stored[0], stored[1], False, []
+        snapshot = build_snapshot(draft.content, await materials_of(deps, draft.content, tx))
+        steps_before = len(draft.history)
+        submission, created = draft.submit(snapshot, by=actor.subject, at=now)
+        await deps.drafts.save(draft, session=tx.session)
+        await deps.drafts.add_submission(draft.id, submission, snapshot, session=tx.session)
+        for event in draft.collect_events():
+            tx.emit(event)
+        await audit(
+            tx,
+            actor,
+            "draft.submit",
+            draft.id,
+            now,
+            revision=submission.revision,
+            content_hash=submission.content_hash,
+        )
+        return submission, snapshot, created, draft.history[steps_before:]
+
+    submission, snapshot, created, steps = await run_work(deps.uow, work)
+    deps.metrics.count_transitions(steps)
+    return submission, snapshot, created
+
+
+async def _editable(deps: DraftingDeps, draft_id: str, actor: Principal, tx: Tx) -> Draft:
+    draft = await deps.drafts.get(draft_id, session=tx.session)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id}")
+    if not may_edit(creator=draft.created_by, subject=actor.subject, roles=actor.roles):
+        raise EditForbidden("only editors and the draft's creator may change it")
+    return draft
+
+
+# -- queries ----------------------------------------------------------------------------
+async def get_draft(draft_id: str, *, deps: DraftingDeps) -> Draft:
+    """One draft."""
+    draft = await deps.drafts.get(draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id}")
+    return draft
+
+
+async def list_drafts(
+    criteria: DraftFilter, *, offset: int, limit: int, deps: DraftingDeps
+) -> tuple[list[DraftSummary], int]:
+    """A page of drafts, most recently changed first."""
+    return await deps.drafts.find(criteria, offset=offset, limit=limit)
+
+
+async def get_submission(
+    draft_id: str, revision: int, *, deps: DraftingDeps
+) -> tuple[Submission, ContentSnapshot]:
+    """The snapshot submitted for one revision."""
+    found = await deps.drafts.get_submission(draft_id, revision)
+    if found is None:
+        raise NotFound(f"revision {revision} of draft {draft_id} was not submitted")
+    return found
+
+
+async def get_revision(draft_id: str, number: int, *, deps: DraftingDeps) -> Revision:
+    """One revision of a draft."""
+    revision = await deps.drafts.get_revision(draft_id, number)
+    if revision is None:
+        raise NotFound(f"draft {draft_id} has no revision {number}")
+    return revision
+
+
+async def diff_draft_revisions(
+    draft_id: str, old: int, new: int, *, deps: DraftingDeps
+) -> RevisionDiff:
+    """Unified diff of the text fields between two revisions."""
+    return diff_revisions(
+        await get_revision(draft_id, old, deps=deps), await get_revision(draft_id, new, deps=deps)
+    )

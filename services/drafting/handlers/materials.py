@@ -1,0 +1,69 @@
+"""Materials: pictures and their recorded origin."""
+
+from __future__ import annotations
+
+from services.drafting.content import Material
+from services.drafting.errors import NotFound
+from services.drafting.handlers.common import DraftingDeps, audit, new_id
+from services.drafting.schemas import MaterialCreate, MaterialUpdate
+from shared.outbox import Tx
+from shared.settings import Principal
+
+__all__ = ["create_material", "get_material", "update_material"]
+
+
+async def create_material(
+    data: MaterialCreate, *, actor: Principal, deps: DraftingDeps
+) -> Material:
+    """Record a picture and (if known) its origin."""
+    now = deps.clock.now()
+    material = Material(
+        id=new_id("m"),
+        title=data.title,
+        url=data.url,
+        origin=data.origin,
+        created_by=actor.subject,
+        created_at=now,
+        updated_at=now,
+    )
+
+    async def work(tx: Tx) -> None:
+        await deps.materials.insert(material, session=tx.session)
+        await audit(tx, actor, "material.create", material.id, now, url=material.url)
+
+    await deps.uow.run(work)
+    return material
+
+
+async def update_material(
+    material_id: str, changes: MaterialUpdate, *, actor: Principal, deps: DraftingDeps
+) -> Material:
+    """Change a material's title, URL or origin."""
+    now = deps.clock.now()
+    # Title and URL cannot be removed (null leaves them); an origin can be withdrawn.
+    given = {
+        name
+        for name in changes.model_fields_set
+        if name == "origin" or getattr(changes, name) is not None
+    }
+
+    async def work(tx: Tx) -> Material:
+        material = await deps.materials.get(material_id, session=tx.session)
+        if material is None:
+            raise NotFound(f"no material {material_id}")
+        updated = material.model_copy(
+            update={name: getattr(changes, name) for name in given} | {"updated_at": now}
+        )
+        await deps.materials.replace(updated, session=tx.session)
+        await audit(tx, actor, "material.update", material_id, now, changed=sorted(given))
+        return updated
+
+    return await deps.uow.run(work)
+
+
+async def get_material(material_id: str, *, deps: DraftingDeps) -> Material:
+    """One material."""
+    material = await deps.materials.get(material_id)
+    if material is None:
+        raise NotFound(f"no material {material_id}")
+    return material

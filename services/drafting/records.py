@@ -1,0 +1,72 @@
+"""What a draft records about its review and publishing: the submission, the reviewer's
+decision, the publication or the failure. Immutable values, copied from the events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events import FindingRef
+
+__all__ = ["Approval", "Failure", "Publication", "Rejection", "Submission"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Submission(_Record):
+    """A revision sent for review."""
+
+    revision: int
+    content_hash: str
+    submitted_by: str
+    submitted_at: datetime
+    wished_slot: datetime | None = None
+    event_id: str
+
+
+class Approval(_Record):
+    """A reviewer approved a revision (from ``draft.approved``)."""
+
+    revision: int
+    review_id: str
+    reviewer: str
+    approved_at: datetime
+    content_hash: str
+    slot: datetime | None = None
+    late: bool = False
+    comments: str = ""
+
+
+class Rejection(_Record):
+    """A reviewer rejected a revision, with findings (from ``draft.rejected``)."""
+
+    revision: int
+    review_id: str
+    reviewer: str
+    rejected_at: datetime
+    findings: tuple[FindingRef, ...] = ()
+    comments: str = ""
+
+
+class Publication(_Record):
+    """The post is live (from ``post.published``)."""
+
+    post_id: str
+    channel: str
+    url: str | None = None
+    published_at: datetime
+    slot_at: datetime
+    content_hash: str
+
+
+class Failure(_Record):
+    """Publishing failed or its outcome is unknown (from ``post.failed``)."""
+
+    post_id: str
+    code: str
+    reason: str
+    needs_person: bool = True
+    failed_at: datetime

@@ -1,0 +1,10 @@
+"""The review service: content-norm checks, the review queue, the 10:00 deadline, approve/reject.
+
+Consumes ``draft.submitted``: checks title, digest and body against the content norms
+(the lexicon in force and its version are recorded) and queues the revision for its slot,
+applying the 10:00 deadline and ``REVIEW_LATE_POLICY``. A reviewer other than the author
+approves (``draft.approved`` with the exact snapshot, hash and slot; blocking findings
+need a written override) or rejects (``draft.rejected`` with the findings). A draft still
+pending at its slot's cut-off is reported (``GET /reviews/overdue``, metrics, log).
+The lexicon changes at run time through ``/lexicon`` (admin).
+"""

@@ -1,0 +1,254 @@
+"""HTTP routes of the review service: the review queue and the lexicon admin API.
+
+Reviews (reviewer; the director and admin may read)::
+
+    GET  /reviews                      the queue: pending by slot and deadline, time left
+    GET  /reviews/overdue              pending past their slot's cut-off
+    GET  /reviews/{id}                 one review, findings highlighted
+    POST /reviews/{id}/approve         four eyes; blocks need override_reason
+    POST /reviews/{id}/reject          comments required
+
+Lexicon (admin changes it; everyone with a role reads it)::
+
+    GET    /lexicon                    version, revision, counts
+    GET    /lexicon/terms              the terms in force, paginated
+    POST   /lexicon/terms              add a term
+    DELETE /lexicon/terms?text=...     remove a term
+"""
+
+# No ``from __future__ import annotations`` here: FastAPI must resolve the dependency
+# aliases (``Reader``, ``Reviewer``) that are local to the router factories.
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from services.review.checking import LoadedLexicon
+from services.review.deps import ReviewDeps
+from services.review.domain import ApprovalRequest, ReviewState
+from services.review.errors import ReviewError, ReviewNotFound
+from services.review.handlers import approve_review, reject_review
+from services.review.lexicon_admin import TermChange, add_term, remove_term
+from services.review.norms import Category, Term, normalise_term
+from services.review.repository import ReviewRepository
+from services.review.schemas import (
+    ApprovalCreate,
+    LexiconPublic,
+    RejectionCreate,
+    ReviewPublic,
+    ReviewSummary,
+    TermCreate,
+    TermPublic,
+    review_public,
+    review_summary,
+)
+from shared.http import Page, ProblemError, require
+from shared.settings import Principal, Role
+
+__all__ = ["lexicon_router", "review_router"]
+
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+Tokens = Callable[[], Mapping[str, Principal]]
+StateFilter = Literal["pending", "approved", "rejected", "superseded", "any"]
+_DECISION_PROBLEMS: dict[int | str, dict[str, str]] = {
+    403: {"description": "Not a reviewer, or the four-eyes rule (your own draft)."},
+    404: {"description": "No such review."},
+    409: {
+        "description": "Already decided, superseded, content changed, or blocking findings "
+        "without an override_reason (the problem's errors name them)."
+    },
+    422: {"description": "Invalid body; the problem's errors name the fields."},
+}
+
+
+def _problem(exc: ReviewError) -> ProblemError:
+    kind = re.sub(r"(?<!^)(?=[A-Z])", "-", type(exc).__name__).lower()
+    return ProblemError(
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_=f"urn:contentops:problem:review:{kind}",
+        errors=exc.errors,
+    )
+
+
+def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
+    """Routes of the review queue."""
+    router = APIRouter(prefix="/reviews", tags=["reviews"])
+    Reader = Annotated[Principal, Depends(require(tokens, Role.REVIEWER, Role.DIRECTOR))]
+    Reviewer = Annotated[Principal, Depends(require(tokens, Role.REVIEWER))]
+    calendar = deps.calendar
+
+    def _page_of(
+        items: list[ReviewSummary], total: int, offset: int, limit: int
+    ) -> Page[ReviewSummary]:
+        return Page[ReviewSummary](items=items, total=total, offset=offset, limit=limit)
+
+    @router.get("", summary="The review queue: by slot and deadline, with time left")
+    async def list_reviews(
+        _: Reader,
+        offset: Offset = 0,
+        limit: Limit = 50,
+        state: StateFilter = "pending",
+        slot_date: Annotated[
+            date | None, Query(description="Only slots on this local day (calendar zone).")
+        ] = None,
+        late: bool | None = None,
+    ) -> Page[ReviewSummary]:
+        slot_from = slot_to = None
+        if slot_date is not None:
+            slot_from = datetime.combine(slot_date, time(), tzinfo=calendar.tz).astimezone(UTC)
+            next_day = slot_date + timedelta(days=1)
+            slot_to = datetime.combine(next_day, time(), tzinfo=calendar.tz).astimezone(UTC)
+        query = ReviewRepository.queue_query(
+            state=None if state == "any" else ReviewState(state),
+            slot_from=slot_from,
+            slot_to=slot_to,
+            late=late,
+        )
+        reviews, total = await deps.reviews.page(query, offset=offset, limit=limit)
+        now = deps.clock.now()
+        items = [review_summary(r, now=now, calendar=calendar) for r in reviews]
+        return _page_of(items, total, offset, limit)
+
+    @router.get("/overdue", summary="Pending reviews past their slot's cut-off")
+    async def list_overdue(_: Reader, offset: Offset = 0, limit: Limit = 50) -> Page[ReviewSummary]:
+        now = deps.clock.now()
+        query = ReviewRepository.overdue_query(now)
+        reviews, total = await deps.reviews.page(query, offset=offset, limit=limit)
+        items = [review_summary(r, now=now, calendar=calendar) for r in reviews]
+        return _page_of(items, total, offset, limit)
+
+    @router.get("/{review_id}", summary="One review, its findings highlighted")
+    async def get_review(review_id: str, _: Reader) -> ReviewPublic:
+        review = await deps.reviews.get(review_id)
+        if review is None:
+            raise _problem(ReviewNotFound(f"no review {review_id!r}"))
+        return review_public(review, now=deps.clock.now(), calendar=calendar)
+
+    @router.post(
+        "/{review_id}/approve",
+        summary="Approve (four eyes; blocks need a reason)",
+        responses=_DECISION_PROBLEMS,
+    )
+    async def approve(review_id: str, body: ApprovalCreate, actor: Reviewer) -> ReviewPublic:
+        request = ApprovalRequest(
+            comments=body.comments,
+            override_reason=body.override_reason,
+            content_hash=body.content_hash,
+            revision=body.revision,
+        )
+        try:
+            review = await approve_review(review_id, request, actor=actor, deps=deps)
+        except ReviewError as exc:
+            raise _problem(exc) from exc
+        return review_public(review, now=deps.clock.now(), calendar=calendar)
+
+    @router.post(
+        "/{review_id}/reject", summary="Reject with comments", responses=_DECISION_PROBLEMS
+    )
+    async def reject(review_id: str, body: RejectionCreate, actor: Reviewer) -> ReviewPublic:
+        try:
+            review = await reject_review(review_id, body.comments, actor=actor, deps=deps)
+        except ReviewError as exc:
+            raise _problem(exc) from exc
+        return review_public(review, now=deps.clock.now(), calendar=calendar)
+
+    return router
+
+
+def _term_public(loaded: LoadedLexicon, term: Term) -> TermPublic:
+    return TermPublic(
+        text=term.text,
+        key=term.key,
+        category=str(term.category),
+        severity=str(term.severity),
+        note=term.note,
+        source=loaded.source(term.key),
+    )
+
+
+async def _lexicon_public(
+    deps: ReviewDeps, loaded: LoadedLexicon, *, term: TermPublic | None = None
+) -> LexiconPublic:
+    meta = await deps.lexicon.meta()
+    by_category: dict[str, int] = {}
+    for t in loaded.checker.lexicon.terms:
+        by_category[str(t.category)] = by_category.get(str(t.category), 0) + 1
+    return LexiconPublic(
+        version=loaded.checker.version,
+        revision=loaded.revision,
+        terms=len(loaded.checker.lexicon),
+        by_category=dict(sorted(by_category.items())),
+        added=len(loaded.added),
+        removed=len(loaded.removed),
+        configured=sum(1 for t in loaded.checker.lexicon.terms if t.key not in loaded.base_keys),
+        changed_at=meta.get("changed_at"),
+        changed_by=meta.get("changed_by"),
+        term=term,
+    )
+
+
+def lexicon_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
+    """Routes of the lexicon admin API."""
+    router = APIRouter(prefix="/lexicon", tags=["lexicon"])
+    Reader = Annotated[
+        Principal, Depends(require(tokens, Role.REVIEWER, Role.DIRECTOR, Role.EDITOR))
+    ]
+    Admin = Annotated[Principal, Depends(require(tokens))]  # admin only
+
+    @router.get("", summary="The lexicon in force: version, revision, counts")
+    async def get_lexicon(_: Reader) -> LexiconPublic:
+        return await _lexicon_public(deps, await deps.checkers.current())
+
+    @router.get("/terms", summary="The terms in force")
+    async def list_terms(
+        _: Reader,
+        offset: Offset = 0,
+        limit: Limit = 50,
+        category: Category | None = None,
+        source: Literal["shipped", "added", "configured"] | None = None,
+        q: Annotated[str | None, Query(max_length=50, description="Part of a term.")] = None,
+    ) -> Page[TermPublic]:
+        loaded = await deps.checkers.current()
+        needle = normalise_term(q) if q else ""
+        terms = sorted(loaded.checker.lexicon.terms, key=lambda t: (t.category, t.key))
+        items = [
+            _term_public(loaded, t)
+            for t in terms
+            if (category is None or t.category is category)
+            and needle in t.key
+            and (source is None or loaded.source(t.key) == source)
+        ]
+        return Page[TermPublic](
+            items=items[offset : offset + limit], total=len(items), offset=offset, limit=limit
+        )
+
+    @router.post("/terms", status_code=201, summary="Add a term (admin)")
+    async def post_term(body: TermCreate, actor: Admin) -> LexiconPublic:
+        change = TermChange(
+            text=body.text, category=body.category, severity=body.severity, note=body.note
+        )
+        try:
+            loaded = await add_term(change, actor=actor, deps=deps)
+        except ReviewError as exc:
+            raise _problem(exc) from exc
+        term = loaded.checker.lexicon.find(body.text)
+        public = None if term is None else _term_public(loaded, term)
+        return await _lexicon_public(deps, loaded, term=public)
+
+    @router.delete("/terms", summary="Remove a term (admin)")
+    async def delete_term(
+        actor: Admin,
+        text: Annotated[str, Query(min_length=1, max_length=50, description="The term.")],
+    ) -> LexiconPublic:
+        try:
+            loaded = await remove_term(text, actor=actor, deps=deps)
+        except ReviewError as exc:
+            raise _problem(exc) from exc
+        return await _lexicon_public(deps, loaded)
+
+    return router

@@ -1,0 +1,238 @@
+"""The review calendar: slots, the 10:00 deadline, the cut-off and the late policy.
+
+Pure and synchronous; correct whatever the server's own time zone. The plan: posts go
+out Monday, Wednesday and Friday at 11:30 China time, and a post must reach the reviewer
+**before 10:00** on its day. A draft for slot ``S`` (local day ``D``)::
+
+    ... ─── deadline (D 10:00) ─── cut-off (D 11:00) ─── slot (D 11:30) ───►
+        submitted before: on time   still not approved: reported overdue
+
+* ``deadline_for(S)`` and ``cutoff_for(S)`` are those local times on the slot's day,
+  converted with ``zoneinfo`` (a slot keeps its wall-clock time across DST).
+* A submission is **late** when it arrives at or after the deadline of the slot wished
+  for. :func:`decide_slot` applies the :class:`LatePolicy`: ``next_slot`` moves it to the
+  first slot whose deadline is still ahead, ``keep`` keeps the wished slot (flagged),
+  ``reject`` rejects it. Without a wish the draft takes the first slot whose deadline is
+  still ahead, which is never late.
+* A wish that is not a slot (an editor typed 11:00) is read as the first slot at or after
+  it; capacity and holidays are the publisher's business (it has the final say on the
+  slot, see ``DraftApproved.slot``).
+
+This module does not import the publisher's calendar (services share no code); the key
+format ``2026-11-23T11:30+08:00`` is the same so people can match them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "LatePolicy",
+    "ReviewCalendar",
+    "SlotAction",
+    "SlotDecision",
+    "decide_slot",
+    "parse_times",
+    "parse_weekdays",
+]
+
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HORIZON_DAYS = 400
+
+
+class LatePolicy(StrEnum):
+    """What happens to a draft that reaches review after its slot's deadline."""
+
+    NEXT_SLOT = "next_slot"
+    KEEP = "keep"
+    REJECT = "reject"
+
+
+class SlotAction(StrEnum):
+    """What :func:`decide_slot` did with the wished slot."""
+
+    ON_TIME = "on_time"  # the wished slot (or the first open one) stands
+    MOVED = "moved"  # late: moved to the next slot whose deadline is ahead
+    KEPT = "kept"  # late: kept its slot, flagged
+    REJECTED = "rejected"  # late: rejected by policy
+
+
+def parse_weekdays(value: str) -> tuple[int, ...]:
+    """``"mon,wed,fri"`` or ``"0,2,4"`` -> ``(0, 2, 4)``."""
+    days: set[int] = set()
+    for part in value.replace(",", " ").split():
+        name = part.strip().lower()
+        if name.isdigit() and 0 <= int(name) <= 6:
+            days.add(int(name))
+        elif name[:3] in _WEEKDAY_NAMES:
+            days.add(_WEEKDAY_NAMES.index(name[:3]))
+        else:
+            raise ValueError(f"not a weekday: {part!r} (use mon..sun or 0..6)")
+    if not days:
+        raise ValueError("at least one publishing weekday is needed")
+    return tuple(sorted(days))
+
+
+def parse_times(value: str) -> tuple[time, ...]:
+    """``"11:30, 18:00"`` -> ``(time(11, 30), time(18, 0))``."""
+    try:
+        times = {time.fromisoformat(part.strip()) for part in value.split(",") if part.strip()}
+    except ValueError as exc:
+        raise ValueError(f"slot times must look like 11:30: {value!r}") from exc
+    if not times:
+        raise ValueError("at least one slot time is needed")
+    return tuple(sorted(times))
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value!r}")
+
+
+@dataclass(frozen=True)
+class ReviewCalendar:
+    """Slots (weekdays x local times in ``zone``), the deadline and the cut-off."""
+
+    zone: str = "Asia/Shanghai"
+    weekdays: tuple[int, ...] = (0, 2, 4)
+    slot_times: tuple[time, ...] = (time(11, 30),)
+    deadline: time = time(10, 0)
+    cutoff: time = time(11, 0)
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.zone!r}") from exc
+        if not self.weekdays or any(not 0 <= d <= 6 for d in self.weekdays):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+        if not self.slot_times:
+            raise ValueError("at least one slot time is needed")
+        # Keeping deadline < cut-off < every slot on the same local day is what the plan
+        # describes, and it keeps every instant of one slot on one calendar day.
+        if not self.deadline < self.cutoff < min(self.slot_times):
+            raise ValueError(
+                f"need deadline < cutoff < first slot time, got {self.deadline:%H:%M}, "
+                f"{self.cutoff:%H:%M}, {min(self.slot_times):%H:%M}"
+            )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def _at(self, day: date, when: time) -> datetime:
+        local = datetime.combine(day, when, tzinfo=self.tz)
+        return local.astimezone(UTC)  # a time in a DST gap comes out shifted forward
+
+    def local(self, instant: datetime) -> datetime:
+        """``instant`` on the calendar's wall clock."""
+        _require_aware(instant, "instant")
+        return instant.astimezone(self.tz)
+
+    def slots_from(self, start: datetime) -> Iterator[datetime]:
+        """Slot instants (aware UTC) at or after ``start``, in order."""
+        _require_aware(start, "start")
+        day = self.local(start).date() - timedelta(days=1)
+        for _ in range(_HORIZON_DAYS):
+            if day.weekday() in self.weekdays:
+                for when in self.slot_times:
+                    at = self._at(day, when)
+                    if at >= start:
+                        yield at
+            day += timedelta(days=1)
+
+    def slot_at_or_after(self, when: datetime) -> datetime:
+        """The first slot at or after ``when`` (``when`` itself when it is a slot)."""
+        for at in self.slots_from(when):
+            return at
+        raise ValueError(f"no slot within {_HORIZON_DAYS} days after {when.isoformat()}")
+
+    def deadline_for(self, slot: datetime) -> datetime:
+        """When a draft for ``slot`` must have reached review (exclusive), aware UTC."""
+        return self._at(self.local(slot).date(), self.deadline)
+
+    def cutoff_for(self, slot: datetime) -> datetime:
+        """When a draft for ``slot`` still not approved is reported overdue, aware UTC."""
+        return self._at(self.local(slot).date(), self.cutoff)
+
+    def first_open_slot(self, now: datetime) -> datetime:
+        """The first slot whose deadline is still ahead of ``now``."""
+        for at in self.slots_from(now):
+            if now < self.deadline_for(at):
+                return at
+        raise ValueError(f"no open slot within {_HORIZON_DAYS} days after {now.isoformat()}")
+
+    def key(self, slot: datetime) -> str:
+        """A readable, stable name of the slot: ``2026-11-23T11:30+08:00``."""
+        return self.local(slot).isoformat(timespec="minutes")
+
+
+@dataclass(frozen=True)
+class SlotDecision:
+    """The slot a review is for, its deadline and cut-off, and whether it came late."""
+
+    requested: datetime | None  # the slot wished for (a wish that is no slot, normalised)
+    slot: datetime
+    deadline: datetime
+    cutoff: datetime
+    late: bool
+    action: SlotAction
+
+    def describe(self, calendar: ReviewCalendar) -> str:
+        """One line for people: what happened and why."""
+        slot = calendar.key(self.slot)
+        if not self.late:
+            return f"on time for {slot}"
+        requested = self.requested or self.slot
+        deadline = calendar.local(calendar.deadline_for(requested))
+        why = f"reached review after the {deadline:%H:%M} deadline of {calendar.key(requested)}"
+        if self.action is SlotAction.MOVED:
+            return f"{why}; moved to the next open slot {slot}"
+        if self.action is SlotAction.KEPT:
+            return f"{why}; kept for {slot} by policy"
+        return f"{why}; rejected by policy"
+
+
+def decide_slot(
+    calendar: ReviewCalendar,
+    *,
+    wished: datetime | None,
+    arrived: datetime,
+    policy: LatePolicy,
+) -> SlotDecision:
+    """Apply the deadline and the late policy to a draft that reached review at ``arrived``."""
+    _require_aware(arrived, "arrived")
+    if wished is None:
+        slot = calendar.first_open_slot(arrived)
+        return _decision(calendar, None, slot, late=False, action=SlotAction.ON_TIME)
+    _require_aware(wished, "wished")
+    requested = calendar.slot_at_or_after(wished)
+    if arrived < calendar.deadline_for(requested):
+        return _decision(calendar, requested, requested, late=False, action=SlotAction.ON_TIME)
+    if policy is LatePolicy.NEXT_SLOT:
+        moved = calendar.first_open_slot(arrived)
+        return _decision(calendar, requested, moved, late=True, action=SlotAction.MOVED)
+    action = SlotAction.KEPT if policy is LatePolicy.KEEP else SlotAction.REJECTED
+    return _decision(calendar, requested, requested, late=True, action=action)
+
+
+def _decision(
+    calendar: ReviewCalendar,
+    requested: datetime | None,
+    slot: datetime,
+    *,
+    late: bool,
+    action: SlotAction,
+) -> SlotDecision:
+    return SlotDecision(
+        requested=requested,
+        slot=slot,
+        deadline=calendar.deadline_for(slot),
+        cutoff=calendar.cutoff_for(slot),
+        late=late,
+        action=action,
+    )

@@ -1,0 +1,401 @@
+"""A review and its rules: pure and synchronous; the handlers load, call and save.
+
+::
+
+    pending ──approve──► approved        (four eyes; blocks need a written override)
+       │  └───reject───► rejected        (also at once, by REVIEW_LATE_POLICY=reject)
+       └──a newer revision arrives──► superseded
+
+One review per draft revision (``review_id_for``). A review holds the exact snapshot and
+content hash drafting submitted; an approval carries both, so what is published is what
+was reviewed. A change to the draft is a new revision, hence a new review that supersedes
+the pending one: a superseded review can no longer be approved. Decisions return the
+event to write to the outbox in the same transaction as the state change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from services.review.deadline import ReviewCalendar, SlotAction, SlotDecision
+from services.review.errors import (
+    ContentChanged,
+    FourEyesViolation,
+    OverrideRequired,
+    ReviewClosed,
+)
+from shared.events import (
+    ContentSnapshot,
+    DraftApproved,
+    DraftApprovedPayload,
+    DraftRejected,
+    DraftRejectedPayload,
+    DraftSubmitted,
+    FindingRef,
+)
+
+__all__ = [
+    "MIN_OVERRIDE_REASON",
+    "PRODUCER",
+    "ApprovalRequest",
+    "Decision",
+    "HistoryEntry",
+    "Part",
+    "Review",
+    "ReviewFinding",
+    "ReviewLine",
+    "ReviewState",
+    "new_review",
+    "review_id_for",
+]
+
+PRODUCER = "review"
+MIN_OVERRIDE_REASON = 5  # characters; "ok" is not a reason
+_IDS = uuid.UUID("5f0c1a52-3f1e-4d8e-9a43-7b2d0c6e9f10")
+
+
+class ReviewState(StrEnum):
+    """Where a review stands (see the module diagram)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class Part(StrEnum):
+    """The part of the post a finding was found in; offsets refer to that part's text."""
+
+    TITLE = "title"
+    DIGEST = "digest"
+    BODY = "body"
+
+
+_PART_LABELS = {Part.TITLE: "标题", Part.DIGEST: "摘要", Part.BODY: "正文"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class ReviewFinding(_Model):
+    """One content-norm finding, with the part of the post it is in."""
+
+    part: Part
+    category: str
+    rule_id: str
+    severity: str = Field(description="block or warn.")
+    matched: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    explanation: str = ""
+    confidence: float = 1.0
+    evasion: str = "none"
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "block"
+
+    def ref(self) -> FindingRef:
+        """As carried on events; the part leads the explanation (FindingRef has no field)."""
+        return FindingRef(
+            category=self.category,
+            rule_id=self.rule_id,
+            severity=self.severity,
+            matched=self.matched,
+            start=self.start,
+            end=self.end,
+            explanation=f"[{self.part}] {self.explanation}".strip(),
+            part=self.part,
+        )
+
+    def describe(self) -> str:
+        """``「网赌」 (gambling_violence, block) in body at 12-14``."""
+        return (
+            f"「{self.matched}」 ({self.category}, {self.severity}) in "
+            f"{self.part} ({_PART_LABELS[self.part]}) at {self.start}-{self.end}"
+        )
+
+
+class HistoryEntry(_Model):
+    """One step of a review's life."""
+
+    at: AwareDatetime
+    action: str
+    by: str
+    note: str = ""
+
+
+class Decision(_Model):
+    """The reviewer's decision, as recorded on the review."""
+
+    outcome: ReviewState
+    by: str
+    at: AwareDatetime
+    comments: str = ""
+    override_reason: str | None = None
+    overridden: list[ReviewFinding] = Field(default_factory=list)
+    automatic: bool = False
+    event_id: str
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What a reviewer sends to approve; ``content_hash``/``revision`` are what they saw."""
+
+    comments: str = ""
+    override_reason: str | None = None
+    content_hash: str | None = None
+    revision: int | None = None
+
+
+def review_id_for(draft_id: str, revision: int) -> str:
+    """The one review of a draft revision (deterministic: redeliveries name the same)."""
+    return "rv-" + uuid.uuid5(_IDS, f"{draft_id}\x1f{revision}").hex[:20]
+
+
+class ReviewLine(_Model):
+    """What the queue lists of a review: the light fields (no content, no findings)."""
+
+    id: str = Field(alias="_id")
+    draft_id: str
+    revision: int = Field(ge=1)
+    title: str
+    category: str
+    submitted_by: str
+    submitted_at: AwareDatetime
+    slot_at: AwareDatetime
+    slot_key: str
+    deadline_at: AwareDatetime
+    cutoff_at: AwareDatetime
+    late: bool = False
+    slot_action: SlotAction = SlotAction.ON_TIME
+    slot_note: str = ""
+    lexicon_version: str
+    blocking: bool = False
+    block_findings: int = 0
+    warn_findings: int = 0
+    state: ReviewState = ReviewState.PENDING
+    overdue_reported_at: AwareDatetime | None = None
+
+    @classmethod
+    def fields_stored(cls) -> dict[str, int]:
+        """A Mongo projection of these fields."""
+        return {field.alias or name: 1 for name, field in cls.model_fields.items()}
+
+
+class Review(ReviewLine):
+    """A draft revision under review: snapshot, findings, slot, deadline, decision."""
+
+    correlation_id: str
+    submitted_event_id: str
+    content: dict[str, Any] = Field(description="The ContentSnapshot, as JSON.")
+    content_hash: str
+    author: str
+    body_text: str = Field(description="The checked body text; body offsets refer to it.")
+    received_at: AwareDatetime
+    wished_slot: AwareDatetime | None = None
+    requested_slot: AwareDatetime | None = None
+    findings: list[ReviewFinding] = Field(default_factory=list)
+    decision: Decision | None = None
+    superseded_by: str | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+    # -- reading ------------------------------------------------------------------------
+    def snapshot(self) -> ContentSnapshot:
+        """The exact content submitted (and approved, if it is)."""
+        return ContentSnapshot.model_validate(self.content)
+
+    @property
+    def blocking_findings(self) -> list[ReviewFinding]:
+        return [f for f in self.findings if f.blocking]
+
+    def to_document(self) -> dict[str, Any]:
+        """The Mongo document (datetimes stay datetimes)."""
+        return self.model_dump(by_alias=True, mode="python")
+
+    # -- rules --------------------------------------------------------------------------
+    def _require_pending(self, verb: str) -> None:
+        if self.state is ReviewState.PENDING:
+            return
+        if self.state is ReviewState.SUPERSEDED:
+            raise ReviewClosed(
+                f"cannot {verb} revision {self.revision} of draft {self.draft_id}: a newer "
+                f"revision superseded it (review {self.superseded_by}); review that one",
+                errors=[{"field": "review_id", "message": "superseded by a newer revision"}],
+            )
+        decided = self.decision
+        who = f" by {decided.by} at {decided.at.isoformat()}" if decided else ""
+        raise ReviewClosed(
+            f"cannot {verb} review {self.id}: it was already {self.state}{who}",
+            errors=[{"field": "review_id", "message": f"already {self.state}"}],
+        )
+
+    def check_four_eyes(self, reviewer: str) -> None:
+        """Refuse an approval by the draft's author or submitter."""
+        who = reviewer.casefold()
+        if who in {self.submitted_by.casefold(), self.author.casefold()}:
+            raise FourEyesViolation(
+                f"{reviewer} wrote or submitted this draft (revision {self.revision} of "
+                f"{self.draft_id}); another reviewer must approve it"
+            )
+
+    def approve(self, reviewer: str, request: ApprovalRequest, *, now: datetime) -> DraftApproved:
+        """Approve; returns ``draft.approved`` to emit. Raises a ``ReviewError`` subclass."""
+        self._require_pending("approve")
+        self.check_four_eyes(reviewer)
+        if request.content_hash is not None and request.content_hash != self.content_hash:
+            raise ContentChanged(
+                f"you approved content {request.content_hash[:12]}…, but the review holds "
+                f"{self.content_hash[:12]}… (revision {self.revision}); reload and look again",
+                errors=[{"field": "content_hash", "message": "does not match the review"}],
+            )
+        if request.revision is not None and request.revision != self.revision:
+            raise ContentChanged(
+                f"you approved revision {request.revision}, this review is of revision "
+                f"{self.revision}",
+                errors=[{"field": "revision", "message": "does not match the review"}],
+            )
+        blocking = self.blocking_findings
+        reason = (request.override_reason or "").strip()
+        if blocking and len(reason) < MIN_OVERRIDE_REASON:
+            listed = "; ".join(f.describe() for f in blocking)
+            raise OverrideRequired(
+                f"{len(blocking)} blocking finding(s) stop approval: {listed}. Rewrite the "
+                f"draft, or approve with an override_reason (at least {MIN_OVERRIDE_REASON} "
+                "characters) saying why it may be published anyway",
+                errors=[
+                    {"field": "override_reason", "message": "required to override blocks"},
+                    *(
+                        {"field": f"findings[{i}]", "message": f.describe()}
+                        for i, f in enumerate(self.findings)
+                        if f.blocking
+                    ),
+                ],
+            )
+        event = DraftApproved(
+            producer=PRODUCER,
+            correlation_id=self.correlation_id,
+            occurred_at=now,
+            payload=DraftApprovedPayload(
+                draft_id=self.draft_id,
+                revision=self.revision,
+                review_id=self.id,
+                reviewer=reviewer,
+                approved_at=now,
+                content=self.snapshot(),
+                content_hash=self.content_hash,
+                slot=self.slot_at,
+                late=self.late,
+                overridden_findings=tuple(f.ref() for f in blocking),
+                override_reason=reason if blocking else None,
+                comments=request.comments,
+            ),
+        )
+        self.state = ReviewState.APPROVED
+        self.decision = Decision(
+            outcome=ReviewState.APPROVED,
+            by=reviewer,
+            at=now,
+            comments=request.comments,
+            override_reason=reason if blocking else None,
+            overridden=blocking,
+            event_id=str(event.event_id),
+        )
+        note = f"overrode {len(blocking)} blocking finding(s): {reason}" if blocking else ""
+        self.record_step(now, "approved", reviewer, note)
+        return event
+
+    def reject(
+        self, reviewer: str, comments: str, *, now: datetime, automatic: bool = False
+    ) -> DraftRejected:
+        """Reject with comments; returns ``draft.rejected`` (with the findings) to emit."""
+        self._require_pending("reject")
+        event = DraftRejected(
+            producer=PRODUCER,
+            correlation_id=self.correlation_id,
+            occurred_at=now,
+            payload=DraftRejectedPayload(
+                draft_id=self.draft_id,
+                revision=self.revision,
+                review_id=self.id,
+                reviewer=reviewer,
+                rejected_at=now,
+                findings=tuple(f.ref() for f in self.findings),
+                comments=comments,
+            ),
+        )
+        self.state = ReviewState.REJECTED
+        self.decision = Decision(
+            outcome=ReviewState.REJECTED,
+            by=reviewer,
+            at=now,
+            comments=comments,
+            automatic=automatic,
+            event_id=str(event.event_id),
+        )
+        self.record_step(now, "rejected", reviewer, comments[:200])
+        return event
+
+    def supersede(self, newer: Review, *, now: datetime) -> None:
+        """A newer revision of the draft replaces this pending review."""
+        self._require_pending("supersede")
+        self.state = ReviewState.SUPERSEDED
+        self.superseded_by = newer.id
+        self.record_step(now, "superseded", newer.submitted_by, f"by revision {newer.revision}")
+
+    def record_step(self, at: datetime, action: str, by: str, note: str = "") -> None:
+        """Append a step to the review's history."""
+        self.history.append(HistoryEntry(at=at, action=action, by=by, note=note))
+
+
+def new_review(
+    event: DraftSubmitted,
+    *,
+    findings: list[ReviewFinding],
+    lexicon_version: str,
+    body_text: str,
+    slot: SlotDecision,
+    calendar: ReviewCalendar,
+    now: datetime,
+) -> Review:
+    """The pending review of a submitted revision."""
+    p = event.payload
+    review = Review(
+        id=review_id_for(p.draft_id, p.revision),
+        draft_id=p.draft_id,
+        revision=p.revision,
+        correlation_id=event.correlation_id,
+        submitted_event_id=str(event.event_id),
+        content=p.content.model_dump(mode="json"),
+        content_hash=p.content_hash,
+        title=p.content.title,
+        category=str(p.content.category),
+        author=p.content.author,
+        body_text=body_text,
+        submitted_by=p.submitted_by,
+        submitted_at=p.submitted_at,
+        received_at=now,
+        wished_slot=p.wished_slot,
+        requested_slot=slot.requested,
+        slot_at=slot.slot,
+        slot_key=calendar.key(slot.slot),
+        deadline_at=slot.deadline,
+        cutoff_at=slot.cutoff,
+        late=slot.late,
+        slot_action=slot.action,
+        slot_note=slot.describe(calendar),
+        findings=findings,
+        lexicon_version=lexicon_version,
+        blocking=any(f.blocking for f in findings),
+        block_findings=sum(1 for f in findings if f.blocking),
+        warn_findings=sum(1 for f in findings if not f.blocking),
+    )
+    review.record_step(now, "submitted", p.submitted_by, review.slot_note)
+    return review

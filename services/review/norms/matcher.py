@@ -1,0 +1,124 @@
+"""Lexicon matching: an Aho-Corasick automaton over the dense text, then the gap rules.
+
+The automaton (``ahocorasick_rs``, ``MatchKind.Standard`` with ``overlapping=True``)
+reports every occurrence of every term in the dense text, so that a candidate rejected
+below cannot hide a good match behind it (leftmost-longest would); ``resolve_overlaps``
+picks among the survivors. Each occurrence is checked:
+
+* a match that spans dropped separators is kept only for terms with CJK characters, and
+  one that spans a comma, colon, bracket or quote only for terms of three or more
+  characters (two-character words meet across commas in ordinary prose);
+* a term that begins or ends with a Latin letter or digit needs a word boundary there
+  (``加v`` must not match ``增加VR``);
+* a match inside an allowed phrase (``特色情怀``) is dropped.
+"""
+
+from __future__ import annotations
+
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+from services.review.norms.explanations import explain_term
+from services.review.norms.findings import Finding
+from services.review.norms.lexicon import Lexicon, Term
+from services.review.norms.normalise import (
+    Evasion,
+    Gap,
+    NormalisedText,
+    evasion_flags,
+    evasion_label,
+    is_word_char,
+)
+
+__all__ = ["LexiconMatcher"]
+
+_CONFIDENCE = (
+    (Gap.CLAUSE, 0.65),
+    (Evasion.SEPARATOR, 0.8),
+    (Evasion.ZERO_WIDTH, 0.85),
+    (Evasion.FULLWIDTH | Evasion.CASE | Evasion.TRADITIONAL, 0.9),
+)
+
+
+def _gaps_inside(norm: NormalisedText, start: int, end: int) -> Gap:
+    gap = Gap(0)
+    if norm.gaps:
+        for i in range(start + 1, end):
+            gap |= norm.gaps.get(i, Gap(0))
+    return gap
+
+
+def _gaps_allowed(term: Term, gap: Gap) -> bool:
+    if not gap:
+        return True
+    if term.ascii_only:
+        return False
+    return not (gap & Gap.CLAUSE) or len(term.key) >= 3
+
+
+def _has_word_boundaries(term: Term, text: str, start: int, end: int) -> bool:
+    first, last = term.key[0], term.key[-1]
+    if first.isascii() and first.isalnum() and start > 0 and is_word_char(text[start - 1]):
+        return False
+    return not (last.isascii() and last.isalnum() and end < len(text) and is_word_char(text[end]))
+
+
+def _confidence(gap: Gap, evasion: Evasion) -> float:
+    if gap & Gap.CLAUSE:
+        return _CONFIDENCE[0][1]
+    for flag, confidence in _CONFIDENCE[1:]:
+        if evasion & flag:
+            return confidence
+    return 0.95
+
+
+class LexiconMatcher:
+    """Finds the terms of one lexicon in normalised text."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._terms = lexicon.terms
+        self._allowed_from = len(lexicon.terms)
+        patterns = [t.key for t in lexicon.terms] + list(lexicon.allowed)
+        self._automaton = AhoCorasick(patterns, matchkind=MatchKind.Standard)
+        self._source_flags: dict[int, Evasion] = {}  # filled on first match
+
+    def _flags_of_term(self, index: int) -> Evasion:
+        """Spellings the term itself uses (``AV``, ``！``) do not count as evasion."""
+        flags = self._source_flags.get(index)
+        if flags is None:
+            flags = self._source_flags[index] = evasion_flags(self._terms[index].text)
+        return flags
+
+    def find(self, norm: NormalisedText) -> list[Finding]:
+        """Every acceptable occurrence of a term; they may overlap one another."""
+        hits = self._automaton.find_matches_as_indexes(norm.dense, overlapping=True)
+        allowed = [(s, e) for i, s, e in hits if i >= self._allowed_from]
+        findings: list[Finding] = []
+        for index, start, end in hits:
+            if index >= self._allowed_from:
+                continue
+            if any(a <= start and end <= b for a, b in allowed):
+                continue
+            term = self._terms[index]
+            gap = _gaps_inside(norm, start, end)
+            if not _gaps_allowed(term, gap):
+                continue
+            original_start, original_end = norm.dense_span(start, end)
+            if not _has_word_boundaries(term, norm.original, original_start, original_end):
+                continue
+            matched = norm.original[original_start:original_end]
+            evasion = evasion_flags(matched) & ~self._flags_of_term(index)
+            findings.append(
+                Finding(
+                    category=term.category,
+                    rule_id=f"lexicon.{term.category}",
+                    severity=term.severity,
+                    matched=matched,
+                    start=original_start,
+                    end=original_end,
+                    normalised=term.key,
+                    evasion=evasion_label(evasion),
+                    confidence=_confidence(gap, evasion),
+                    explanation=explain_term(term, evasion),
+                )
+            )
+        return findings

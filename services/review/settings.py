@@ -1,0 +1,109 @@
+"""Settings of the review service (env prefix ``REVIEW_``).
+
+The review calendar mirrors the publisher's slots (``REVIEW_SLOT_WEEKDAYS=mon,wed,fri``,
+``REVIEW_SLOT_TIMES=11:30``, ``REVIEW_SLOT_ZONE=Asia/Shanghai``) and adds the plan's
+deadline (``REVIEW_DEADLINE=10:00``: a draft must reach review before it on the slot's
+day) and the cut-off (``REVIEW_CUTOFF=11:00``: a draft still unapproved then is reported
+overdue). ``REVIEW_LATE_POLICY`` says what happens to a late submission.
+``REVIEW_CONFIDENTIAL_TERMS`` lists the company's own confidential terms (project code
+names, client names), comma separated or as a JSON list; they block like lexicon terms.
+A bad value stops the process at start-up with the field named.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from services.review.deadline import LatePolicy, ReviewCalendar, parse_times, parse_weekdays
+from shared.settings import ServiceSettings
+
+__all__ = ["ReviewSettings"]
+
+
+def _split_list(value: object) -> object:
+    """Accept a JSON list or a comma/newline separated string."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+class ReviewSettings(ServiceSettings):
+    """Review service settings; shared infrastructure names come from the base class."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REVIEW_", env_ignore_empty=True, extra="ignore", populate_by_name=True
+    )
+
+    service_name: str = "review"
+    http_port: int = 8102
+
+    # -- the calendar and the 10:00 deadline ------------------------------------------
+    slot_weekdays: str = Field(
+        default="mon,wed,fri", description="Publishing weekdays: names or 0=Monday..6=Sunday."
+    )
+    slot_times: str = Field(default="11:30", description="Local slot times, comma separated.")
+    slot_zone: str = Field(default="Asia/Shanghai", description="IANA zone of the calendar.")
+    deadline: time = Field(
+        default=time(10, 0), description="A draft must reach review before this, slot's day."
+    )
+    cutoff: time = Field(
+        default=time(11, 0),
+        description="An unapproved draft is reported overdue at this time on the slot's day.",
+    )
+    late_policy: LatePolicy = Field(
+        default=LatePolicy.NEXT_SLOT,
+        description="next_slot: move a late draft to the next slot whose deadline is ahead; "
+        "keep: keep its slot, flagged late; reject: reject it at once.",
+    )
+
+    # -- the content norms -------------------------------------------------------------
+    confidential_terms: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="The company's confidential terms; they block publication."
+    )
+    allowed_email_domains: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="E-mail domains that are not personal data (the company's)."
+    )
+    lexicon_dir: Path | None = Field(
+        default=None, description="Folder of lexicon files replacing the shipped ones."
+    )
+    lexicon_refresh_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Real seconds a replica trusts its lexicon before reading the stored "
+        "revision again; 0 reads it (one indexed find) before every check.",
+    )
+
+    # -- background work (real seconds) ------------------------------------------------
+    overdue_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    gauge_refresh_seconds: float = Field(default=10.0, gt=0)
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("confidential_terms", "allowed_email_domains", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> ReviewSettings:
+        self.calendar  # noqa: B018 - builds and validates the calendar
+        return self
+
+    @property
+    def calendar(self) -> ReviewCalendar:
+        """The slot calendar with its deadline and cut-off."""
+        return ReviewCalendar(
+            zone=self.slot_zone,
+            weekdays=parse_weekdays(self.slot_weekdays),
+            slot_times=parse_times(self.slot_times),
+            deadline=self.deadline,
+            cutoff=self.cutoff,
+        )
