@@ -1,0 +1,41 @@
+"""Publishing channels: where approved posts go out.
+
+``Channel`` is the role; ``LocalChannel`` (HTML files and/or a signed webhook) lives in
+``local.py``; ``WeChatChannel`` (built on ``shared.wechat``) in ``wechat.py``, with its
+per-post progress in a :class:`ChannelRecords` store; ``SlowAnswerChannel`` simulates a
+slow channel. Errors and what each allows the publisher to do are drawn in ``errors.py``.
+"""
+
+from services.publisher.channels.base import Channel
+from services.publisher.channels.delayed import SlowAnswerChannel
+from services.publisher.channels.errors import (
+    ChannelError,
+    OutcomeUnknown,
+    PermanentChannelError,
+    TransientChannelError,
+)
+from services.publisher.channels.local import LocalChannel
+from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
+from services.publisher.channels.records import ChannelRecords, MemoryChannelRecords
+from services.publisher.channels.render import render_post_html
+from services.publisher.channels.signing import sign_webhook, verify_webhook
+from services.publisher.channels.wechat import WeChatChannel
+
+__all__ = [
+    "Channel",
+    "ChannelError",
+    "ChannelRecords",
+    "LocalChannel",
+    "MemoryChannelRecords",
+    "OutcomeUnknown",
+    "PermanentChannelError",
+    "PublishOutcome",
+    "PublishRequest",
+    "PublishState",
+    "SlowAnswerChannel",
+    "TransientChannelError",
+    "WeChatChannel",
+    "render_post_html",
+    "sign_webhook",
+    "verify_webhook",
+]

@@ -1,0 +1,307 @@
+"""The publishing job: claim ahead, prepare, fire at the instant, record the answer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable
+from datetime import datetime
+
+import structlog
+
+from services.publisher.channels import (
+    ChannelError,
+    OutcomeUnknown,
+    PermanentChannelError,
+    PublishOutcome,
+    PublishRequest,
+    TransientChannelError,
+)
+from services.publisher.deps import (
+    PublisherDeps,
+)
+from services.publisher.domain import (
+    ContentMismatch,
+    DueAction,
+    Post,
+    PostState,
+    decide_due,
+    failed_event,
+    history_entry,
+    lateness_seconds,
+    publish_request,
+    verified_content,
+)
+from services.publisher.publishing.outcomes import (
+    ACTOR,
+    complete_job,
+    complete_job_alone,
+    fail_post,
+    fenced,
+    mark_unknown,
+    record_outcome,
+    schedule_reconcile,
+)
+from shared.clock import sleep_until
+from shared.events import FailureCode
+from shared.jobs import Claim, FencedOut
+from shared.outbox import Tx
+
+__all__ = ["publish_due_post"]
+
+_log = structlog.get_logger("publisher")
+
+
+# -- the publishing job ---------------------------------------------------------------
+async def publish_due_post(claim: Claim, *, deps: PublisherDeps) -> None:
+    """Publish the post of a due job once, or record why it does not go out."""
+    post = await deps.repo.get(str(claim.payload.get("post_id")))
+    now = deps.clock.now()
+    action, _ = decide_due(
+        post,
+        rev=int(claim.payload.get("rev", 0)),
+        fence=claim.fence,
+        now=now,
+        grace=deps.settings.grace,
+        tolerance=deps.settings.tolerance,
+    )
+    if post is None or action is DueAction.SKIP:
+        await complete_job_alone(deps, claim, "skipped")
+        return
+    if action is DueAction.TAKE_OVER:
+        await _take_over(deps, claim, post)
+        return
+    if action is DueAction.MISS:
+        await _miss(deps, claim, post)
+        return
+    try:
+        snapshot = verified_content(post.content, post.content_hash)
+    except ContentMismatch as exc:
+        deps.metrics.duplicates_prevented.labels("content_mismatch").inc()
+        await fail_post(
+            deps,
+            claim,
+            post,
+            code=FailureCode.HASH_MISMATCH,
+            reason=str(exc),
+            expect={"state": PostState.SCHEDULED, "rev": post.rev},
+        )
+        return
+    request = publish_request(post, snapshot)
+    await _prepare(deps, request, claim.due_at)  # claimed ahead: get ready, fire at the instant
+    await _until(deps, claim.due_at)
+    if not await _start_submitting(deps, claim, post):
+        await complete_job_alone(deps, claim, "superseded")
+        return
+    # Checked after ``submitting`` is written, so a hold either stops this post here or
+    # finds it submitting (and lists it as beyond recall).
+    if await deps.repo.is_held():
+        await _back_to_schedule(deps, claim, post, reason="calendar held", retry_real=1.0)
+        return
+    try:
+        outcome = await _with_lease(deps, claim, deps.channel.publish(request))
+    except TransientChannelError as exc:
+        await _back_to_schedule(
+            deps, claim, post, reason=str(exc), retry_real=deps.settings.retry_seconds
+        )
+        return
+    except PermanentChannelError as exc:
+        await fail_post(
+            deps,
+            claim,
+            post,
+            code=FailureCode.CHANNEL_ERROR,
+            reason=str(exc),
+            expect=fenced(claim.fence),
+        )
+        return
+    except Exception as exc:  # OutcomeUnknown, or anything else: it may have gone out
+        reason = exc.message if isinstance(exc, OutcomeUnknown) else repr(exc)
+        await mark_unknown(deps, claim, post, reason=reason, publish_id=_publish_id(exc))
+        return
+    await record_outcome(deps, post, outcome, expect=fenced(claim.fence), claim=claim)
+
+
+async def _prepare(deps: PublisherDeps, request: PublishRequest, instant: datetime) -> None:
+    """Let a channel that can (``prepare``) do the side-effect-free work before the instant.
+
+    Bounded by the time left: whatever is unfinished, ``publish`` completes. Failures are
+    only logged; ``publish`` meets them again and reports them properly.
+    """
+    prepare = getattr(deps.channel, "prepare", None)
+    left = (instant - deps.clock.now()).total_seconds() / deps.clock.speed
+    if prepare is None or left <= 0:
+        return
+    try:
+        await asyncio.wait_for(prepare(request), timeout=left)
+    except Exception as exc:
+        _log.info("prepare_unfinished", post_id=request.post_id, error=repr(exc)[:300])
+
+
+async def _until(deps: PublisherDeps, instant: datetime) -> None:
+    while deps.clock.now() < instant:
+        await sleep_until(deps.clock, instant, max_real=deps.settings.poll_max_seconds)
+
+
+def _publish_id(exc: BaseException) -> str | None:
+    return exc.publish_id if isinstance(exc, ChannelError) else None
+
+
+async def _with_lease(
+    deps: PublisherDeps, claim: Claim, call: Awaitable[PublishOutcome]
+) -> PublishOutcome:
+    """Await the channel call while renewing the job's lease, so no one takes over."""
+
+    async def renew() -> None:
+        # at once (the job may have been claimed ahead of its instant), then periodically
+        period = max(deps.settings.job_lease_seconds / 3, 0.05)
+        while True:
+            try:
+                await deps.jobs.renew(claim)
+            except FencedOut:
+                _log.warning("lease_lost_during_call", key=claim.key)
+                return
+            except Exception as exc:  # store briefly away: try again next period
+                _log.warning("lease_renew_failed", key=claim.key, error=repr(exc))
+            await asyncio.sleep(period)
+
+    renewer = asyncio.create_task(renew())
+    try:
+        return await call
+    finally:
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
+
+
+async def _start_submitting(deps: PublisherDeps, claim: Claim, post: Post) -> bool:
+    now = deps.clock.now()
+    return await deps.repo.transition(
+        post.post_id,
+        expect={"state": PostState.SCHEDULED, "rev": post.rev},
+        set_={
+            "state": PostState.SUBMITTING,
+            "submit_fence": claim.fence,
+            "submit_started_at": now,
+            "channel": deps.channel.name,
+            "updated_at": now,
+        },
+        inc={"attempts": 1},
+        history=history_entry(
+            "submitting",
+            at=now,
+            actor=ACTOR,
+            from_state=PostState.SCHEDULED,
+            to_state=PostState.SUBMITTING,
+            fence=claim.fence,
+            channel=deps.channel.name,
+            lateness_seconds=lateness_seconds(post.slot_at, now),
+        ),
+    )
+
+
+async def _back_to_schedule(
+    deps: PublisherDeps, claim: Claim, post: Post, *, reason: str, retry_real: float
+) -> None:
+    """Nothing went out: the post is scheduled again and the job retried later."""
+    now = deps.clock.now()
+    await deps.repo.transition(
+        post.post_id,
+        expect={"state": PostState.SUBMITTING, "submit_fence": claim.fence},
+        set_={"state": PostState.SCHEDULED, "last_error": reason[:500], "updated_at": now},
+        history=history_entry(
+            "retry_later",
+            at=now,
+            actor=ACTOR,
+            from_state=PostState.SUBMITTING,
+            to_state=PostState.SCHEDULED,
+            reason=reason[:500],
+        ),
+    )
+    await deps.jobs.release(claim, retry_in=deps.real_to_business(retry_real), now=now)
+
+
+async def _miss(deps: PublisherDeps, claim: Claim, post: Post) -> None:
+    now = deps.clock.now()
+    late = now - post.slot_at
+    reason = (
+        f"slot {post.slot_key} passed {int(late.total_seconds())} s ago, beyond the grace "
+        f"period of {int(deps.settings.grace_seconds)} s"
+    )
+    if post.last_error:
+        reason += f"; last channel error: {post.last_error}"
+
+    async def work(tx: Tx) -> bool:
+        done = await deps.repo.transition(
+            post.post_id,
+            expect={"state": PostState.SCHEDULED, "rev": post.rev},
+            set_={
+                "state": PostState.MISSED,
+                "updated_at": now,
+                "failure": {"code": "missed", "reason": reason, "needs_person": True},
+            },
+            history=history_entry(
+                "missed",
+                at=now,
+                actor=ACTOR,
+                from_state=post.state,
+                to_state=PostState.MISSED,
+                reason=reason,
+            ),
+            session=tx.session,
+        )
+        if done:
+            tx.emit(
+                failed_event(
+                    post, code=FailureCode.MISSED, reason=reason, needs_person=True, at=now
+                )
+            )
+        await complete_job(deps, claim, "missed", tx)
+        return done
+
+    if await deps.uow.run(work):
+        deps.metrics.missed.inc()
+        deps.metrics.failed.labels(FailureCode.MISSED.value).inc()
+        _log.warning("slot_missed", post_id=post.post_id, slot_key=post.slot_key)
+
+
+async def _take_over(deps: PublisherDeps, claim: Claim, post: Post) -> None:
+    """The replica that was submitting this post is gone: find out, do not resubmit."""
+    now = deps.clock.now()
+    round_ = post.reconcile_round + 1
+    reason = (
+        f"the replica submitting under fence {post.submit_fence} stopped before "
+        "recording the channel's answer"
+    )
+
+    async def work(tx: Tx) -> bool:
+        done = await deps.repo.transition(
+            post.post_id,
+            expect={"state": PostState.SUBMITTING, "submit_fence": post.submit_fence},
+            set_={
+                "state": PostState.UNKNOWN,
+                "unknown_since": now,
+                "reconcile_round": round_,
+                "last_error": reason,
+                "updated_at": now,
+            },
+            history=history_entry(
+                "unknown",
+                at=now,
+                actor=ACTOR,
+                from_state=PostState.SUBMITTING,
+                to_state=PostState.UNKNOWN,
+                reason=reason,
+                taken_over_by_fence=claim.fence,
+            ),
+            session=tx.session,
+        )
+        if done:
+            await schedule_reconcile(deps, tx, post.post_id, round_, delay_real=0.0)
+        await complete_job(deps, claim, "taken_over", tx)
+        return done
+
+    if await deps.uow.run(work):
+        deps.metrics.unknown.labels(post.channel or deps.channel.name).inc()
+        deps.metrics.duplicates_prevented.labels("takeover_not_resubmitted").inc()
+        _log.warning("submitting_replica_lost", post_id=post.post_id, fence=post.submit_fence)
