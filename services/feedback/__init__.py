@@ -1,0 +1,21 @@
+"""The feedback service: 24-hour feedback windows, ingestion from every source, the
+core-issues document, the 12-hour reply rule.
+
+* ``post.published`` opens a window (24 h, ``FEEDBACK_WINDOW_HOURS``); a claimed timed job
+  closes it once, issuing 《推送反馈核心问题汇总》 in Markdown, HTML and Word, announced by
+  ``feedback.digest.ready`` (and, if configured, sent by e-mail and a signed webhook).
+* Feedback enters through four doors, all into one store, each item once (unique
+  ``(source, source_id)`` and ``event_id``): ``feedback.received`` on RabbitMQ (batched
+  writes, acked after the write), ``POST /feedback/batch``, the WeChat push endpoint
+  ``/wechat/push`` and a poller of WeChat comments on the post.
+* Every customer message, and every comment that asks something, must be answered within
+  12 hours (``FEEDBACK_REPLY_LIMIT_HOURS``): the enquiry log (``GET /enquiries``) tracks
+  open, answered and breached enquiries; ``POST /enquiries/{id}/reply`` answers one.
+
+Modules: ``domain`` (rules), ``records`` (stored shapes), ``repository`` (the only code on
+the collections), ``ingest`` + ``batching`` + ``lookup`` (storing items), ``handlers``
+(use cases), ``closing`` (the document), ``poller``, ``wechat`` + ``push_api`` (WeChat),
+``delivery``, ``api`` + ``schemas`` (HTTP), ``consumers``, ``background``, ``bootstrap``
+(the one wiring place); ``analysis`` and ``digest`` are the pure text analysis and the
+document builder.
+"""

@@ -1,0 +1,218 @@
+"""HTTP routes of the feedback service: batch ingestion, windows and their documents,
+the enquiry log and replies. Thin: parse, authorise, call a use case, shape the answer.
+
+=====================================  ===========================  ===================
+route                                  roles                        use
+=====================================  ===========================  ===================
+``POST /feedback/batch``               system                       ingest up to N items
+``GET  /feedback``                     editor, reviewer, director   stored items
+``GET  /windows`` ``/windows/{post}``  editor, reviewer, director   windows
+``GET  /windows/{post}/document.X``    reviewer, director           md, html, docx
+``GET  /enquiries`` ``/enquiries/{id}`` editor, reviewer, director  the enquiry log
+``POST /enquiries/{id}/reply``         editor, reviewer             answer an enquiry
+=====================================  ===========================  ===================
+
+``admin`` passes every check. The WeChat push endpoint is in :mod:`.push_api`.
+"""
+
+# No ``from __future__ import annotations`` here: the role dependencies are built per app
+# (from its tokens) inside ``build_router``, and FastAPI must see them as objects.
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import AwareDatetime
+
+from services.feedback.closing import DOCUMENT_FORMATS
+from services.feedback.deps import FeedbackDeps
+from services.feedback.domain import EnquiryState, WindowState
+from services.feedback.handlers import EnquiryNotFound, ingest_batch, reply_to_enquiry
+from services.feedback.ingest import Outcome
+from services.feedback.schemas import (
+    BatchCreate,
+    BatchItemPublic,
+    BatchPublic,
+    EnquiryPublic,
+    FeedbackPublic,
+    ReplyCreate,
+    WindowPublic,
+)
+from shared.events import FeedbackKind
+from shared.http import Page, ProblemError, require
+from shared.mongo import MongoDoc
+from shared.settings import Principal, Role
+
+__all__ = ["build_router"]
+
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _range(field: str, start: datetime | None, end: datetime | None) -> MongoDoc:
+    bounds: MongoDoc = {}
+    if start is not None:
+        bounds["$gte"] = start
+    if end is not None:
+        bounds["$lt"] = end
+    return {field: bounds} if bounds else {}
+
+
+def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
+    """The service's routes, bound to its use cases."""
+    router = APIRouter()
+    System = Annotated[Principal, Depends(require(tokens, Role.SYSTEM))]
+    Reader = Annotated[
+        Principal, Depends(require(tokens, Role.EDITOR, Role.REVIEWER, Role.DIRECTOR))
+    ]
+    DocumentReader = Annotated[Principal, Depends(require(tokens, Role.REVIEWER, Role.DIRECTOR))]
+    Replier = Annotated[Principal, Depends(require(tokens, Role.EDITOR, Role.REVIEWER))]
+    base_url = deps.settings.public_base_url
+
+    @router.post(
+        "/feedback/batch",
+        tags=["ingestion"],
+        summary="Ingest a batch of feedback items (per-item results)",
+        response_model=BatchPublic,
+    )
+    async def post_batch(body: BatchCreate, principal: System) -> BatchPublic:
+        limit = deps.settings.http_batch_max_items
+        if len(body.items) > limit:
+            raise ProblemError(
+                422,
+                "Invalid request",
+                f"Invalid value for: items (at most {limit} per batch, got {len(body.items)})",
+                type_="urn:contentops:problem:validation",
+                errors=[{"field": "items", "message": f"at most {limit} items per batch"}],
+            )
+        report = await ingest_batch(body.items, principal, deps)
+        return BatchPublic(
+            stored=report.count(Outcome.STORED),
+            duplicates=report.count(Outcome.DUPLICATE),
+            invalid=report.count(Outcome.INVALID),
+            items=[
+                BatchItemPublic(index=r.index, status=r.status.value, key=r.key, errors=r.errors)
+                for r in report.items
+            ],
+        )
+
+    @router.get("/feedback", tags=["ingestion"], summary="Stored feedback items")
+    async def list_feedback(
+        _: Reader,
+        offset: Offset = 0,
+        limit: Limit = 50,
+        post_id: str | None = None,
+        kind: FeedbackKind | None = None,
+        source: str | None = None,
+        late: bool | None = None,
+    ) -> Page[FeedbackPublic]:
+        query: MongoDoc = {}
+        for name, value in (("post_id", post_id), ("source", source), ("late", late)):
+            if value is not None:
+                query[name] = value
+        if kind is not None:
+            query["kind"] = kind.value
+        docs, total = await deps.repo.list_items(query, offset=offset, limit=limit)
+        return Page(
+            items=[FeedbackPublic.of(d) for d in docs], total=total, offset=offset, limit=limit
+        )
+
+    @router.get("/windows", tags=["windows"], summary="Feedback windows, newest first")
+    async def list_windows(
+        _: Reader, offset: Offset = 0, limit: Limit = 50, state: WindowState | None = None
+    ) -> Page[WindowPublic]:
+        query: MongoDoc = {"state": state.value} if state is not None else {}
+        docs, total = await deps.repo.list_windows(query, offset=offset, limit=limit)
+        return Page(
+            items=[WindowPublic.of(d, base_url) for d in docs],
+            total=total,
+            offset=offset,
+            limit=limit,
+        )
+
+    @router.get("/windows/{post_id}", tags=["windows"], summary="One post's feedback window")
+    async def get_window(post_id: str, _: Reader) -> WindowPublic:
+        doc = await deps.repo.get_window(post_id)
+        if doc is None:
+            raise ProblemError(404, "Not found", f"No feedback window for post {post_id!r}.")
+        return WindowPublic.of(doc, base_url)
+
+    @router.get(
+        "/windows/{post_id}/document.{fmt}",
+        tags=["windows"],
+        summary="The core-issues document (md, html or docx)",
+        response_class=Response,
+    )
+    async def get_document(post_id: str, fmt: str, _: DocumentReader) -> Response:
+        if fmt not in DOCUMENT_FORMATS:
+            raise ProblemError(
+                404, "Not found", f"No format {fmt!r}: use one of {', '.join(DOCUMENT_FORMATS)}."
+            )
+        doc = await deps.repo.get_document(post_id, fields=(fmt,))
+        if doc is None:
+            window = await deps.repo.get_window(post_id)
+            detail = (
+                f"No feedback window for post {post_id!r}."
+                if window is None
+                else f"The window of {post_id!r} closes at {window['ends_at'].isoformat()}; "
+                "its document is issued then."
+            )
+            raise ProblemError(404, "Not found", detail)
+        content = bytes(doc[fmt]) if fmt == "docx" else doc[fmt]
+        name = _SAFE_NAME.sub("_", post_id)
+        disposition = "attachment" if fmt == "docx" else "inline"
+        return Response(
+            content,
+            media_type=DOCUMENT_FORMATS[fmt],
+            headers={"Content-Disposition": f'{disposition}; filename="{name}-core-issues.{fmt}"'},
+        )
+
+    @router.get("/enquiries", tags=["enquiries"], summary="The enquiry log (12-hour reply rule)")
+    async def list_enquiries(
+        _: Reader,
+        offset: Offset = 0,
+        limit: Limit = 50,
+        state: EnquiryState | None = None,
+        breached: bool | None = None,
+        post_id: str | None = None,
+        source: str | None = None,
+        asked_from: AwareDatetime | None = None,
+        asked_to: AwareDatetime | None = None,
+    ) -> Page[EnquiryPublic]:
+        query: MongoDoc = _range("received_at", asked_from, asked_to)
+        if state is not None:
+            query["enquiry.state"] = state.value
+        if breached is not None:
+            query["enquiry.breached"] = breached
+        for name, value in (("post_id", post_id), ("source", source)):
+            if value is not None:
+                query[name] = value
+        docs, total = await deps.repo.list_enquiries(query, offset=offset, limit=limit)
+        return Page(
+            items=[EnquiryPublic.of(d) for d in docs], total=total, offset=offset, limit=limit
+        )
+
+    @router.post(
+        "/enquiries/{enquiry_id:path}/reply",
+        tags=["enquiries"],
+        summary="Reply to an enquiry (announced on feedback.received)",
+    )
+    async def post_reply(enquiry_id: str, body: ReplyCreate, principal: Replier) -> EnquiryPublic:
+        try:
+            doc = await reply_to_enquiry(enquiry_id, body.text, principal, deps)
+        except EnquiryNotFound as exc:
+            raise ProblemError(404, "Not found", f"No enquiry {enquiry_id!r}.") from exc
+        return EnquiryPublic.of(doc)
+
+    @router.get("/enquiries/{enquiry_id:path}", tags=["enquiries"], summary="One enquiry")
+    async def get_enquiry(enquiry_id: str, _: Reader) -> EnquiryPublic:
+        doc = await deps.repo.get_enquiry(enquiry_id)
+        if doc is None:
+            raise ProblemError(404, "Not found", f"No enquiry {enquiry_id!r}.")
+        return EnquiryPublic.of(doc)
+
+    return router

@@ -1,0 +1,60 @@
+"""What the feedback use cases are given, and the names of their timed jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from services.feedback.lookup import WindowLookup
+from services.feedback.metrics import FeedbackMetrics
+from services.feedback.repository import FeedbackRepository
+from services.feedback.settings import FeedbackSettings
+from shared.clock import Clock
+from shared.jobs import TimedJobs
+from shared.outbox import UnitOfWork
+
+__all__ = [
+    "COMMENT_POLL",
+    "DIGEST_DELIVERY",
+    "WINDOW_CLOSE",
+    "FeedbackDeps",
+    "comment_poll_key",
+    "delivery_key",
+    "window_close_key",
+]
+
+WINDOW_CLOSE = "window-close"
+COMMENT_POLL = "comment-poll"
+DIGEST_DELIVERY = "digest-delivery"
+
+
+def window_close_key(post_id: str) -> str:
+    return f"{WINDOW_CLOSE}:{post_id}"
+
+
+def comment_poll_key(post_id: str) -> str:
+    return f"{COMMENT_POLL}:{post_id}"
+
+
+def delivery_key(digest_id: str, channel: str) -> str:
+    return f"{DIGEST_DELIVERY}:{digest_id}:{channel}"
+
+
+@dataclass(frozen=True)
+class FeedbackDeps:
+    """Adapters and configuration the use cases work with (wired in ``bootstrap``)."""
+
+    repo: FeedbackRepository
+    uow: UnitOfWork
+    jobs: TimedJobs
+    clock: Clock
+    settings: FeedbackSettings
+    metrics: FeedbackMetrics
+    windows: WindowLookup
+
+    def after_real(self, seconds: float) -> datetime:
+        """The business instant ``seconds`` of real time from now (the clock may run fast)."""
+        return self.clock.now() + self.real_to_business(seconds)
+
+    def real_to_business(self, seconds: float) -> timedelta:
+        return timedelta(seconds=seconds * self.clock.speed)

@@ -1,0 +1,300 @@
+"""Build the core-issues document from a window's feedback: a pure function."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ..analysis import (
+    AnalysedItem,
+    FeedbackItem,
+    analyse_items,
+    display_text,
+    find_themes,
+    redact,
+    top_keywords,
+)
+from .model import (
+    CATEGORY_LABELS,
+    REPLY_LIMIT,
+    CategoryComparison,
+    CategoryHistoryRow,
+    ComparisonRow,
+    ComplaintEntry,
+    CoreIssuesDigest,
+    EnquiryInfo,
+    HeadlineNumbers,
+    KeywordEntry,
+    PostInfo,
+    QuestionEntry,
+    SentimentSplit,
+    ThemeSummary,
+)
+from .summary import findings
+
+__all__ = ["build_digest"]
+
+
+def _aware(name: str, value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+def _is_late(item: FeedbackItem, start: datetime, end: datetime) -> bool:
+    return item.late or not (start <= item.received_at < end)
+
+
+def _latest_metrics(items: Sequence[FeedbackItem]) -> FeedbackItem | None:
+    snapshots = [i for i in items if i.kind == "metric"]
+    return max(snapshots, key=lambda i: i.received_at) if snapshots else None
+
+
+def _questions(
+    valid: Sequence[AnalysedItem],
+    enquiries: Sequence[EnquiryInfo],
+    replies: Sequence[FeedbackItem],
+    generated_at: datetime,
+) -> list[QuestionEntry]:
+    first_reply: dict[str, FeedbackItem] = {}
+    for r in sorted(replies, key=lambda r: r.received_at):
+        if r.in_reply_to and r.received_at <= generated_at:
+            first_reply.setdefault(r.in_reply_to, r)
+    entries: list[QuestionEntry] = []
+    recorded = {e.item_id for e in enquiries if e.item_id}
+    for e in enquiries:
+        answered_at = e.answered_at if e.answered_at and e.answered_at <= generated_at else None
+        entries.append(
+            _entry(
+                "enquiry",
+                e.enquiry_id,
+                e.asked_by,
+                e.asked_at,
+                e.text,
+                None,
+                e.answered_by if answered_at else None,
+                answered_at,
+                generated_at,
+            )
+        )
+    for a in valid:
+        if not a.question.is_question or a.item.item_id in recorded:
+            continue
+        reply = first_reply.get(a.item.item_id)
+        kind = "comment" if a.item.kind == "comment" else "message"
+        entries.append(
+            _entry(
+                kind,
+                a.item.item_id,
+                a.item.author,
+                a.item.received_at,
+                a.item.text,
+                a.question.reason,
+                reply.author if reply else None,
+                reply.received_at if reply else None,
+                generated_at,
+            )
+        )
+    return entries
+
+
+def _entry(
+    source: str,
+    ref_id: str,
+    asked_by: str,
+    asked_at: datetime,
+    text: str,
+    reason: str | None,
+    answered_by: str | None,
+    answered_at: datetime | None,
+    generated_at: datetime,
+) -> QuestionEntry:
+    waited = (answered_at or generated_at) - asked_at
+    return QuestionEntry.model_validate(
+        {
+            "source": source,
+            "ref_id": ref_id,
+            "asked_by": asked_by,
+            "asked_at": asked_at,
+            "text": redact(display_text(text)),
+            "reason": reason,
+            "answered_by": answered_by,
+            "answered_at": answered_at,
+            "time_to_reply": answered_at - asked_at if answered_at else None,
+            "breached": waited > REPLY_LIMIT,
+        }
+    )
+
+
+def _question_order(q: QuestionEntry) -> tuple[int, datetime]:
+    return (
+        0 if q.is_open and q.breached else 1 if q.is_open else 2 if q.breached else 3,
+        q.asked_at,
+    )
+
+
+def _comparison(
+    post: PostInfo,
+    comments: int,
+    split: SentimentSplit,
+    reads: int | None,
+    history: Sequence[CategoryHistoryRow],
+    max_rows: int,
+) -> CategoryComparison:
+    past = sorted(
+        (h for h in history if h.post_id != post.post_id and h.published_at < post.published_at),
+        key=lambda h: h.published_at,
+        reverse=True,
+    )[:max_rows]
+    rows = [
+        ComparisonRow(
+            post_id=post.post_id,
+            title=post.title,
+            published_at=post.published_at,
+            comments=comments,
+            positive_share=split.share("positive"),
+            negative_share=split.share("negative"),
+            reads=reads,
+            is_current=True,
+        )
+    ]
+    rows += [
+        ComparisonRow(
+            post_id=h.post_id,
+            title=h.title,
+            published_at=h.published_at,
+            comments=h.comments,
+            positive_share=h.positive_share,
+            negative_share=h.negative_share,
+            reads=h.reads,
+        )
+        for h in past
+    ]
+    if not past:
+        return CategoryComparison(rows=rows)
+    avg_comments = sum(h.comments for h in past) / len(past)
+    avg_reads = sum(h.reads for h in past) / len(past)
+    avg_negative = sum(h.negative_share for h in past) / len(past)
+    return CategoryComparison(
+        rows=rows,
+        avg_comments=round(avg_comments, 2),
+        avg_reads=round(avg_reads, 2),
+        avg_negative_share=round(avg_negative, 4),
+        comments_vs_avg=round(comments / avg_comments - 1, 4) if avg_comments else None,
+        reads_vs_avg=round(reads / avg_reads - 1, 4) if avg_reads and reads is not None else None,
+        negative_share_vs_avg=round(split.share("negative") - avg_negative, 4),
+    )
+
+
+def build_digest(
+    post: PostInfo,
+    items: Sequence[FeedbackItem],
+    enquiries: Sequence[EnquiryInfo],
+    history: Sequence[CategoryHistoryRow],
+    window_start: datetime,
+    window_end: datetime,
+    generated_at: datetime,
+    *,
+    max_themes: int = 6,
+    max_questions: int = 50,
+    max_complaints: int = 20,
+    max_history: int = 8,
+) -> CoreIssuesDigest:
+    """Analyse one post's feedback window and assemble 《推送反馈核心问题汇总》.
+
+    Items of other posts are ignored; items flagged late or received outside
+    ``[window_start, window_end)`` are left out and counted. Replies answer the items they
+    name (``in_reply_to``) if they arrived by ``generated_at``; a question is breached when
+    its answer came, or is still missing, more than 12 hours after it was asked.
+    """
+    for name, value in (
+        ("window_start", window_start),
+        ("window_end", window_end),
+        ("generated_at", generated_at),
+    ):
+        _aware(name, value)
+    if window_end <= window_start:
+        raise ValueError("window_end must be after window_start")
+    own = [i for i in items if i.post_id == post.post_id]
+    replies = [i for i in own if i.kind == "reply"]
+    current = [i for i in own if not _is_late(i, window_start, window_end)]
+    late_excluded = len(own) - len(current)
+    analysed = analyse_items(i for i in current if i.is_feedback)
+    valid = [a for a in analysed if not a.spam.is_spam]
+
+    themes = find_themes([a.tokens for a in valid], max_themes=max_themes)
+    theme_of: dict[int, str] = {m: t.label for t in themes for m in t.members}
+    theme_rows = [
+        ThemeSummary(
+            label=t.label,
+            terms=list(t.terms),
+            count=t.count,
+            share=round(t.count / len(valid), 4),
+            negative=sum(valid[m].sentiment.label == "negative" for m in t.members),
+            questions=sum(valid[m].question.is_question for m in t.members),
+            quotes=[redact(display_text(valid[r].item.text)) for r in t.representatives],
+        )
+        for t in themes[:max_themes]
+    ]
+    split = SentimentSplit(
+        positive=sum(a.sentiment.label == "positive" for a in valid),
+        neutral=sum(a.sentiment.label == "neutral" for a in valid),
+        negative=sum(a.sentiment.label == "negative" for a in valid),
+    )
+    negatives = sorted(
+        (n for n, a in enumerate(valid) if a.sentiment.label == "negative"),
+        key=lambda n: (valid[n].sentiment.score, valid[n].item.received_at),
+    )
+    complaints = [
+        ComplaintEntry(
+            item_id=valid[n].item.item_id,
+            kind="comment" if valid[n].item.kind == "comment" else "message",
+            author=valid[n].item.author,
+            received_at=valid[n].item.received_at,
+            text=redact(display_text(valid[n].item.text)),
+            score=valid[n].sentiment.score,
+            theme=theme_of.get(n),
+        )
+        for n in negatives[:max_complaints]
+    ]
+    questions = sorted(_questions(valid, enquiries, replies, generated_at), key=_question_order)
+    metrics = _latest_metrics(current)
+    comments = sum(i.kind == "comment" for i in current)
+    reads = metrics.metrics.get("reads") if metrics else None
+    headline = HeadlineNumbers(
+        comments=comments,
+        messages=sum(i.kind == "message" for i in current),
+        replies=sum(i.kind == "reply" for i in current),
+        spam=len(analysed) - len(valid),
+        enquiries=len(questions),
+        recorded_enquiries=len(enquiries),
+        detected_questions=sum(q.source != "enquiry" for q in questions),
+        answered=sum(not q.is_open for q in questions),
+        open=sum(q.is_open for q in questions),
+        breached=sum(q.breached for q in questions),
+        late_excluded=late_excluded,
+        reads=reads,
+        likes=metrics.metrics.get("likes") if metrics else None,
+        shares=metrics.metrics.get("shares") if metrics else None,
+        metrics_at=metrics.received_at if metrics else None,
+    )
+    comparison = _comparison(post, comments, split, reads, history, max_history)
+    return CoreIssuesDigest(
+        post=post,
+        category_label=CATEGORY_LABELS[post.category],
+        window_start=window_start,
+        window_end=window_end,
+        generated_at=generated_at,
+        headline=headline,
+        themes=theme_rows,
+        keywords=[
+            KeywordEntry(term=k.term, weight=k.weight)
+            for k in top_keywords([a.tokens for a in valid], 12)
+        ],
+        questions=questions[:max_questions],
+        questions_total=len(questions),
+        complaints=complaints,
+        complaints_total=len(negatives),
+        sentiment=split,
+        comparison=comparison,
+        findings=findings(headline, theme_rows, split, comparison, len(negatives)),
+    )

@@ -1,0 +1,45 @@
+"""Where ingestion finds the windows of a batch's posts, remembering the closed ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.feedback.domain import Window, WindowState
+from services.feedback.records import window_from_document
+from services.feedback.repository import FeedbackRepository
+
+__all__ = ["WindowLookup"]
+
+
+class WindowLookup:
+    """Windows by post; a closed window is final, so it is remembered (no query for it).
+
+    Open windows are read each time: a window closing, or a post's window opening, is
+    seen by the very next batch. Late feedback for old posts costs no query at all.
+    """
+
+    def __init__(self, repo: FeedbackRepository, *, remember: int = 10_000) -> None:
+        self._repo = repo
+        self._remember = remember
+        self._closed: dict[str, Window] = {}
+
+    async def windows(
+        self, post_ids: Iterable[str], *, with_open: bool
+    ) -> tuple[dict[str, Window | None], list[Window]]:
+        """The windows of these posts (None: no window yet) and, if asked, every open one."""
+        wanted = set(post_ids)
+        found = {p: self._closed[p] for p in wanted if p in self._closed}
+        missing = wanted - found.keys()
+        open_windows: list[Window] = []
+        if missing or with_open:
+            for doc in await self._repo.windows_for(missing, with_open=with_open):
+                window = window_from_document(doc)
+                if window.state is WindowState.CLOSED:
+                    if len(self._closed) >= self._remember:
+                        self._closed.clear()
+                    self._closed[window.post_id] = window
+                else:
+                    open_windows.append(window)
+                if window.post_id in wanted:
+                    found[window.post_id] = window
+        return {p: found.get(p) for p in wanted}, open_windows
