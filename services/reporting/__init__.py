@@ -1,0 +1,8 @@
+"""The reporting service: the biweekly analysis that steers the next pushes, and the
+weekly (Monday 14:30) and monthly (1st, 14:30) comparisons, China time.
+
+Its read model is fed by events only (``post.published``, ``post.failed``,
+``feedback.received``, ``feedback.digest.ready``); each timed report fires exactly once
+per period through a claimed job, and any range can be reported on demand. Reports are
+stored as JSON, HTML (with charts), XLSX and CSV and announced as ``report.ready``.
+"""

@@ -1,0 +1,221 @@
+"""HTTP routes of the reporting service: list, read and download reports, ask for one.
+
+=======================================  =========================================
+``POST /reports``                        build an on-demand report of a range
+                                         (director, reviewer; audited)
+``GET  /reports``                        reports, newest first (paginated)
+``GET  /reports/{id}``                   one report as JSON
+``GET  /reports/{id}.html``              the report as a page with charts
+``GET  /reports/{id}.xlsx``              the report as a workbook
+``GET  /reports/{id}/csv``               every table as CSV, in one zip
+``GET  /reports/{id}/csv/{table}``       one table as CSV
+=======================================  =========================================
+
+Reading needs any role of the platform (reports quote customers' words).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import zipfile
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from services.reporting.deps import ReportingDeps
+from services.reporting.domain import CSV_TABLES, InvalidRange
+from services.reporting.produce import HTML_TYPE, XLSX_TYPE, request_report
+from services.reporting.reports import Report, render_csv, render_html, render_xlsx
+from shared.http import Page, ProblemError, require
+from shared.mongo import MongoDoc
+from shared.settings import Principal, Role
+
+__all__ = ["ReportCreate", "ReportPublic", "ReportSummary", "build_router"]
+
+ReportId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$", description="Report id.")]
+ListKind = Literal["weekly", "monthly", "biweekly", "custom"]
+_READERS = (Role.EDITOR, Role.REVIEWER, Role.DIRECTOR, Role.SYSTEM)
+_WRITERS = (Role.DIRECTOR, Role.REVIEWER)
+
+
+class ReportCreate(BaseModel):
+    """An on-demand report of a range, compared with the equally long range before it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["custom"] = Field(default="custom", description="Only custom ranges.")
+    start: AwareDatetime | date = Field(
+        description="First local day (2026-11-01) or an instant with offset.",
+        examples=["2026-11-01"],
+    )
+    end: AwareDatetime | date = Field(
+        description="Last local day, inclusive (2026-11-15), or an exclusive instant.",
+        examples=["2026-11-15"],
+    )
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _date_or_aware_instant(cls, value: Any) -> Any:
+        # Decide date vs instant by the text's shape: left to itself pydantic reads
+        # "2026-12-01T00:00:00+08:00" as the *date* 2026-12-01 (an inclusive day), a naive
+        # "2026-11-01T00:00" as a date too, and names a bad value "start.date".
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        try:
+            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
+        if parsed is None or (isinstance(parsed, datetime) and parsed.tzinfo is None):
+            raise ValueError(
+                "expected a local day (2026-11-01) or an instant with a UTC offset "
+                "(2026-11-01T00:00:00+08:00)"
+            )
+        return parsed
+
+
+class ReportSummary(BaseModel):
+    """A stored report, as listed."""
+
+    id: str
+    kind: ListKind
+    key: str | None = Field(description="Job key of a timed report (one per period).")
+    title: str
+    trigger: Literal["schedule", "api"]
+    requested_by: str | None
+    period_start: datetime
+    period_end: datetime
+    period_label: str
+    generated_at: datetime
+    summary: str
+    posts: int = Field(description="Published posts in the period.")
+    failed: int = Field(description="Posts of the period that failed to publish.")
+    documents: dict[str, str] = Field(description="Format → API path.")
+
+
+class ReportPublic(ReportSummary):
+    """A stored report with its full content."""
+
+    report: Report
+
+
+def _summary(doc: Mapping[str, Any]) -> ReportSummary:
+    return ReportSummary(id=doc["_id"], **{k: v for k, v in doc.items() if k != "_id"})
+
+
+def _not_found(report_id: str) -> ProblemError:
+    return ProblemError(404, "Report not found", f"There is no report {report_id!r}.")
+
+
+def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
+    """The service's routes, bound to its use cases."""
+    router = APIRouter(prefix="/reports", tags=["reports"])
+    reader = Depends(require(tokens, *_READERS))
+    writer = Depends(require(tokens, *_WRITERS))
+
+    async def load(report_id: str) -> tuple[MongoDoc, Report]:
+        doc = await deps.repo.get_report(report_id)
+        if doc is None:
+            raise _not_found(report_id)
+        return doc, Report.model_validate_json(doc["report_json"])
+
+    async def stored_file(report_id: str, fmt: str) -> MongoDoc | None:
+        return await deps.repo.get_report_file(report_id, fmt)
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=ReportPublic,
+        summary="Build a report of any range now (stored and announced as report.ready)",
+    )
+    async def create_report(
+        body: ReportCreate, response: Response, principal: Principal = writer
+    ) -> Any:
+        try:
+            doc = await request_report(body.start, body.end, principal=principal, deps=deps)
+        except InvalidRange as exc:
+            raise ProblemError(
+                422,
+                "Invalid request",
+                f"Invalid value for: end ({exc})",
+                type_="urn:contentops:problem:validation",
+                errors=[{"field": "end", "message": str(exc)}],
+            ) from exc
+        response.headers["Location"] = doc["documents"]["json"]
+        report = Report.model_validate_json(doc["report_json"])
+        return ReportPublic(**_summary(doc).model_dump(), report=report)
+
+    @router.get("", response_model=Page[ReportSummary], dependencies=[reader])
+    async def list_reports(
+        kind: Annotated[ListKind | None, Query(description="Only this kind.")] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    ) -> Any:
+        """Reports, newest first."""
+        docs, total = await deps.repo.list_reports(kind=kind, offset=offset, limit=limit)
+        return Page[ReportSummary](
+            items=[_summary(d) for d in docs], total=total, offset=offset, limit=limit
+        )
+
+    @router.get("/{report_id}.html", response_class=HTMLResponse, dependencies=[reader])
+    async def report_html(report_id: ReportId) -> Response:
+        """The report as one self-contained HTML page with charts."""
+        stored = await stored_file(report_id, "html")
+        if stored is None:
+            _, report = await load(report_id)
+            return HTMLResponse(await asyncio.to_thread(render_html, report))
+        return Response(stored["data"], media_type=HTML_TYPE)
+
+    @router.get("/{report_id}.xlsx", dependencies=[reader])
+    async def report_xlsx(report_id: ReportId) -> Response:
+        """The report as an Excel workbook (a summary sheet, then one sheet per table)."""
+        stored = await stored_file(report_id, "xlsx")
+        if stored is None:
+            _, report = await load(report_id)
+            data = await asyncio.to_thread(render_xlsx, report)
+        else:
+            data = bytes(stored["data"])
+        return Response(
+            data,
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{report_id}.xlsx"'},
+        )
+
+    @router.get("/{report_id}/csv", dependencies=[reader])
+    async def report_csv_zip(report_id: ReportId) -> Response:
+        """Every table of the report as CSV files in one zip."""
+        _, report = await load(report_id)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, text in render_csv(report).items():
+                archive.writestr(name, text)
+        return Response(
+            buf.getvalue(),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{report_id}-csv.zip"'},
+        )
+
+    @router.get("/{report_id}/csv/{table}", dependencies=[reader])
+    async def report_csv_table(report_id: ReportId, table: str) -> Response:
+        """One table of the report as CSV (UTF-8)."""
+        if table not in CSV_TABLES:
+            raise ProblemError(404, "Table not found", f"Tables are: {', '.join(CSV_TABLES)}.")
+        _, report = await load(report_id)
+        return Response(
+            render_csv(report)[f"{table}.csv"],
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="{report_id}-{table}.csv"'},
+        )
+
+    @router.get("/{report_id}", response_model=ReportPublic, dependencies=[reader])
+    async def get_report(report_id: ReportId) -> Any:
+        """One report: its listing fields and full content."""
+        doc, report = await load(report_id)
+        return ReportPublic(**_summary(doc).model_dump(), report=report)
+
+    return router

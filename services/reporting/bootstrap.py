@@ -1,0 +1,75 @@
+"""The one wiring place of the reporting service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from services.reporting import __doc__ as SERVICE_DOC
+from services.reporting.api import build_router
+from services.reporting.consumers import register_consumers
+from services.reporting.deps import ReportingDeps
+from services.reporting.metrics import ReportingMetrics
+from services.reporting.repository import REPORTING_INDEXES, ReportingRepository
+from services.reporting.scheduling import gauge_loop, report_job_loop, schedule_loop
+from services.reporting.settings import ReportingSettings
+from shared.clock import Clock
+from shared.jobs import JOB_INDEXES, TimedJobs
+from shared.runtime import ServiceRuntime
+
+__all__ = ["build_deps", "build_runtime", "build_service", "create_app"]
+
+
+def build_deps(runtime: ServiceRuntime, settings: ReportingSettings) -> ReportingDeps:
+    """The use cases' adapters on ``runtime``'s database, clock and registry."""
+    return ReportingDeps(
+        repo=ReportingRepository(runtime.db),
+        uow=runtime.uow,
+        jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
+        clock=runtime.clock,
+        policy=settings.schedule_policy(),
+        metrics=ReportingMetrics.create(runtime.registry),
+    )
+
+
+def build_service(
+    settings: ReportingSettings, *, clock: Clock | None = None
+) -> tuple[ServiceRuntime, ReportingDeps]:
+    """Runtime with this service's subscribers and timed-report loops, and its deps."""
+    runtime = ServiceRuntime(settings, clock=clock, indexes=[*REPORTING_INDEXES, *JOB_INDEXES])
+    deps = build_deps(runtime, settings)
+    register_consumers(runtime, deps)
+    runtime.job(
+        "report-schedule",
+        lambda: schedule_loop(deps, poll_seconds=settings.schedule_poll_seconds),
+    )
+    runtime.job(
+        "report-run",
+        lambda: report_job_loop(
+            deps,
+            poll_seconds=settings.job_poll_seconds,
+            retry_in=timedelta(seconds=settings.job_retry_seconds),
+        ),
+    )
+    runtime.job(
+        "report-gauges", lambda: gauge_loop(deps, every_seconds=settings.metrics_refresh_seconds)
+    )
+    return runtime, deps
+
+
+def build_runtime(settings: ReportingSettings, *, clock: Clock | None = None) -> ServiceRuntime:
+    """Runtime with this service's subscribers and timed-report loops registered."""
+    return build_service(settings, clock=clock)[0]
+
+
+def create_app(settings: ReportingSettings, *, clock: Clock | None = None) -> FastAPI:
+    """The service's ASGI app: API, health, readiness, metrics, AsyncAPI docs."""
+    runtime, deps = build_service(settings, clock=clock)
+    app = runtime.asgi(
+        build_router(deps, runtime.tokens),
+        title="Reporting service",
+        description=(SERVICE_DOC or "").strip(),
+    )
+    app.state.reporting = deps
+    return app

@@ -1,0 +1,39 @@
+"""Subscribers of the reporting service: validate, call a use case, nothing else."""
+
+from __future__ import annotations
+
+from services.reporting.deps import ReportingDeps
+from services.reporting.handlers import (
+    record_digest,
+    record_feedback,
+    record_post_failed,
+    record_post_published,
+)
+from shared.events import FeedbackDigestReady, FeedbackReceived, PostFailed, PostPublished
+from shared.runtime import ServiceRuntime
+
+__all__ = ["register_consumers"]
+
+
+def register_consumers(runtime: ServiceRuntime, deps: ReportingDeps) -> None:
+    """Subscribe this service's handlers, one queue per event."""
+
+    @runtime.subscriber("post.published")
+    async def on_post_published(event: PostPublished) -> None:
+        """Store the published post in the reporting read model."""
+        await record_post_published(event, repo=deps.repo, uow=deps.uow)
+
+    @runtime.subscriber("post.failed")
+    async def on_post_failed(event: PostFailed) -> None:
+        """Store the failed post (unless it was published) in the reporting read model."""
+        await record_post_failed(event, repo=deps.repo, uow=deps.uow)
+
+    @runtime.subscriber("feedback.received")
+    async def on_feedback_received(event: FeedbackReceived) -> None:
+        """Store the feedback item or metric snapshot (one write, idempotent by key)."""
+        await record_feedback(event, repo=deps.repo, metrics=deps.metrics)
+
+    @runtime.subscriber("feedback.digest.ready")
+    async def on_feedback_digest_ready(event: FeedbackDigestReady) -> None:
+        """Keep the post's latest core-issues document for themes and questions."""
+        await record_digest(event, repo=deps.repo, uow=deps.uow)

@@ -1,0 +1,116 @@
+"""Use cases of the consumed events: keep the read model up to date.
+
+``post.*`` and ``feedback.digest.ready`` are few: each runs in one transaction with its
+idempotency record (``uow.run(..., consumed=...)``), reading the current document so that
+the order rules of :mod:`~services.reporting.readmodel` hold.
+
+``feedback.received`` can be many (every comment and counter snapshot), so it takes the
+cheap path: **one write per event and no transaction** (plus one indexed read for a
+reply that names no post). Its effect is idempotent by
+itself — an insert under the item's natural key, or a conditional upsert of the latest
+snapshot — so an inbox record would add a second write and protect nothing: a
+redelivered event, or the same item sent by two systems, hits the unique ``_id``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from services.reporting.metrics import ReportingMetrics
+from services.reporting.readmodel import (
+    digest_doc,
+    failed_post_doc,
+    feedback_doc,
+    metric_doc,
+    published_post_doc,
+)
+from services.reporting.repository import ReportingRepository
+from shared.errors import AlreadyProcessed
+from shared.events import (
+    FeedbackDigestReady,
+    FeedbackKind,
+    FeedbackReceived,
+    PostFailed,
+    PostPublished,
+)
+from shared.outbox import Tx, UnitOfWork
+
+__all__ = [
+    "CONSUMER",
+    "record_digest",
+    "record_feedback",
+    "record_post_failed",
+    "record_post_published",
+]
+
+CONSUMER = "reporting"
+
+
+async def record_post_published(
+    event: PostPublished, *, repo: ReportingRepository, uow: UnitOfWork
+) -> None:
+    """Store (or turn into published) the post of ``post.published``."""
+
+    async def work(tx: Tx) -> None:
+        existing = await repo.get_post(event.payload.post_id, session=tx.session)
+        await repo.save_post(published_post_doc(event, existing), session=tx.session)
+
+    await uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+
+
+async def record_post_failed(
+    event: PostFailed, *, repo: ReportingRepository, uow: UnitOfWork
+) -> None:
+    """Store the failure of ``post.failed`` unless the post went out after all."""
+
+    async def work(tx: Tx) -> None:
+        existing = await repo.get_post(event.payload.post_id, session=tx.session)
+        doc = failed_post_doc(event, existing)
+        if doc is not None:
+            await repo.save_post(doc, session=tx.session)
+
+    await uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+
+
+async def record_digest(
+    event: FeedbackDigestReady, *, repo: ReportingRepository, uow: UnitOfWork
+) -> None:
+    """Keep the post's latest core-issues document (themes, questions, sentiment)."""
+
+    async def work(tx: Tx) -> None:
+        existing = await repo.get_digest(event.payload.post_id, session=tx.session)
+        doc = digest_doc(event, existing)
+        if doc is not None:
+            await repo.save_digest(doc, session=tx.session)
+
+    await uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+
+
+FeedbackOutcome = Literal["stored", "stale_metric", "metric_without_post"]
+
+
+async def record_feedback(
+    event: FeedbackReceived, *, repo: ReportingRepository, metrics: ReportingMetrics
+) -> FeedbackOutcome:
+    """Store one feedback item or metric snapshot with a single write.
+
+    Raises :class:`AlreadyProcessed` for an item already stored, so the consume
+    middleware acks it and counts it as a duplicate.
+    """
+    if event.payload.kind is FeedbackKind.METRIC:
+        doc = metric_doc(event)
+        if doc is None:
+            metrics.feedback_skipped.labels("metric_without_post").inc()
+            return "metric_without_post"
+        if not await repo.save_metric(doc):
+            metrics.feedback_skipped.labels("stale_metric").inc()
+            return "stale_metric"
+        return "stored"
+    doc = feedback_doc(event)
+    if doc["post_id"] is None and doc.get("in_reply_to"):
+        # A reply often names only what it answers: take that item's post now (one
+        # indexed read), so reports need not search for it later.
+        doc["post_id"] = await repo.post_of_item(doc["in_reply_to"])
+    if not await repo.insert_feedback(doc):
+        raise AlreadyProcessed(str(event.event_id))
+    return "stored"

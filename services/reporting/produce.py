@@ -1,0 +1,251 @@
+"""Use cases that produce reports: a due period (timed job) and an on-demand range (API).
+
+Producing a report reads the read model, folds and builds it (``reports`` package, in a
+worker thread: building and drawing the charts is CPU work that must not stall the
+consumers), then commits **in one transaction** the report, its rendered files, the
+``report.ready`` event (outbox) and — for a timed run — the completion of the claimed
+job, fenced: a replica that lost its claim raises ``FencedOut`` and stores nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import structlog
+from bson import Binary
+
+from services.reporting.deps import ReportingDeps
+from services.reporting.domain import (
+    InvalidRange,
+    Trigger,
+    new_custom_report_id,
+    report_document,
+    report_id_for_key,
+    report_ready,
+)
+from services.reporting.readmodel import (
+    digest_row,
+    feedback_events,
+    post_row,
+    with_digest_sentiment,
+)
+from services.reporting.reports import (
+    DigestRow,
+    FeedbackEvent,
+    PeriodPair,
+    PostRow,
+    Report,
+    ReportKind,
+    Run,
+    aggregate_feedback,
+    build_report,
+    custom_period,
+    render_html,
+    render_xlsx,
+)
+from shared.http import record_audit
+from shared.jobs import Claim
+from shared.mongo import MongoDoc
+from shared.outbox import Tx
+from shared.settings import Principal
+
+__all__ = ["Composed", "compose_report", "produce_timed_report", "request_report"]
+
+_log = structlog.get_logger("reporting")
+HTML_TYPE = "text/html; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A built report and its renderings."""
+
+    report: Report
+    html: str
+    xlsx: bytes
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    posts: list[PostRow]
+    feedback: list[FeedbackEvent]
+    digest_docs: list[MongoDoc]
+    digests: list[DigestRow]
+    uncategorised: list[str]
+
+
+async def _read_inputs(deps: ReportingDeps, pair: PeriodPair) -> _Inputs:
+    start = min(pair.current.start, pair.previous.start)
+    end = max(pair.current.end, pair.previous.end)
+    docs = await deps.repo.posts_between(start, end)
+    posts, uncategorised = [], []
+    for doc in docs:
+        row = post_row(doc)
+        if row is None:
+            if pair.current.contains(doc["at"]):
+                uncategorised.append(doc["_id"])
+        else:
+            posts.append(row)
+    live = [p.post_id for p in posts if not p.failed]
+    items = await deps.repo.feedback_for(live)
+    snapshots = await deps.repo.metrics_for(live)
+    digest_docs = await deps.repo.digests_for(live)
+    category = {p.post_id: p.category for p in posts}
+    digests = [
+        digest for d in digest_docs if (digest := digest_row(d, category.get(d["_id"]))) is not None
+    ]
+    return _Inputs(posts, feedback_events(items, snapshots), digest_docs, digests, uncategorised)
+
+
+def _build(
+    kind: ReportKind, pair: PeriodPair, key: str | None, inputs: _Inputs, generated_at: datetime
+) -> Composed:
+    aggs = aggregate_feedback(inputs.feedback, as_of=generated_at)
+    aggs = with_digest_sentiment(aggs, inputs.digest_docs)
+    report = build_report(
+        kind,
+        pair.current,
+        pair.previous,
+        inputs.posts,
+        aggs,
+        inputs.digests,
+        generated_at,
+        key=key,
+    )
+    if inputs.uncategorised:
+        note = (
+            f"{len(inputs.uncategorised)} failed post(s) without a known category are left "
+            f"out of the tables: {', '.join(inputs.uncategorised)}."
+        )
+        report = report.model_copy(update={"notes": [*report.notes, note]})
+    return Composed(report=report, html=render_html(report), xlsx=render_xlsx(report))
+
+
+async def compose_report(
+    deps: ReportingDeps,
+    kind: ReportKind,
+    pair: PeriodPair,
+    *,
+    key: str | None,
+    generated_at: datetime,
+) -> Composed:
+    """Read the read model and build and render the report of ``pair``."""
+    started = time.perf_counter()
+    inputs = await _read_inputs(deps, pair)
+    composed = await asyncio.to_thread(_build, kind, pair, key, inputs, generated_at)
+    deps.metrics.build_seconds.labels(kind).observe(time.perf_counter() - started)
+    return composed
+
+
+def _files(composed: Composed) -> dict[str, MongoDoc]:
+    html = composed.html.encode("utf-8")
+    return {
+        "html": {"content_type": HTML_TYPE, "data": html.decode("utf-8"), "size": len(html)},
+        "xlsx": {
+            "content_type": XLSX_TYPE,
+            "data": Binary(composed.xlsx),
+            "size": len(composed.xlsx),
+        },
+    }
+
+
+async def _store(
+    deps: ReportingDeps,
+    report_id: str,
+    composed: Composed,
+    *,
+    trigger: Trigger,
+    requested_by: str | None,
+    also: Callable[[Tx], Awaitable[None]],
+) -> MongoDoc:
+    files = _files(composed)
+    doc = report_document(
+        report_id,
+        composed.report,
+        trigger=trigger,
+        requested_by=requested_by,
+        sizes={fmt: f["size"] for fmt, f in files.items()},
+    )
+    event = report_ready(report_id, composed.report, now=deps.clock.now())
+
+    async def work(tx: Tx) -> None:
+        await also(tx)  # first: a fenced-out job aborts before anything is written
+        await deps.repo.insert_report(doc, files, session=tx.session)
+        tx.emit(event)
+
+    await deps.uow.run(work)
+    report = composed.report
+    deps.metrics.produced.labels(report.kind, trigger).inc()
+    deps.metrics.last_report.labels(report.kind).set(report.generated_at.timestamp())
+    _log.info(
+        "report_stored",
+        report_id=report_id,
+        kind=report.kind,
+        period=report.period.label,
+        posts=report.totals.posts,
+        trigger=trigger,
+    )
+    return doc
+
+
+async def produce_timed_report(claim: Claim, *, deps: ReportingDeps) -> str:
+    """Build, store and announce the report of a claimed due period; returns its id."""
+    run = Run.model_validate(claim.payload)
+    report_id = report_id_for_key(run.key)
+    composed = await compose_report(
+        deps,
+        run.kind,
+        PeriodPair(run.period, run.previous),
+        key=run.key,
+        generated_at=deps.clock.now(),
+    )
+
+    async def complete(tx: Tx) -> None:
+        await deps.jobs.complete(claim, result={"report_id": report_id}, session=tx.session)
+
+    await _store(deps, report_id, composed, trigger="schedule", requested_by=None, also=complete)
+    return report_id
+
+
+async def request_report(
+    start: date | datetime,
+    end: date | datetime,
+    *,
+    principal: Principal,
+    deps: ReportingDeps,
+) -> MongoDoc:
+    """Build, store and announce an on-demand report of a range (audited).
+
+    Raises :class:`InvalidRange` for a range :func:`custom_period` refuses.
+    """
+    try:
+        pair = custom_period(start, end, zone=deps.policy.zone)
+    except ValueError as exc:
+        raise InvalidRange(str(exc)) from exc
+    report_id = new_custom_report_id()
+    composed = await compose_report(deps, "custom", pair, key=None, generated_at=deps.clock.now())
+    details: dict[str, Any] = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "period_start": pair.current.start,
+        "period_end": pair.current.end,
+    }
+
+    async def audit(tx: Tx) -> None:
+        await record_audit(
+            tx.db,
+            actor=principal,
+            action="report.create",
+            target=report_id,
+            details=details,
+            session=tx.session,
+        )
+
+    return await _store(
+        deps, report_id, composed, trigger="api", requested_by=principal.subject, also=audit
+    )

@@ -1,0 +1,127 @@
+"""What customers care about: themes merged across digests, and their questions.
+
+Themes from different digests are the same theme when their normalised labels match or
+when their three top terms (normalised, as a set) match; the merged theme takes its most
+frequent label and its terms ranked by the mentions they came with.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .aggregate import REPLY_SLA
+from .inputs import CATEGORIES, Category, DigestRow, PostRow
+from .model import QuestionLine, ThemeLine
+
+__all__ = ["compile_questions", "merge_themes", "normalise"]
+
+_TOP_TERMS = 3
+_MAX_QUOTES = 3
+_MAX_TERMS = 6
+_SLA_HOURS = REPLY_SLA.total_seconds() / 3600
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-folded, without spaces, punctuation or symbols."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+@dataclass
+class _Group:
+    labels: Counter[str] = field(default_factory=Counter)
+    terms: Counter[str] = field(default_factory=Counter)
+    term_text: dict[str, str] = field(default_factory=dict)
+    count: int = 0
+    digests: set[str] = field(default_factory=set)
+    categories: Counter[Category] = field(default_factory=Counter)
+    quotes: list[str] = field(default_factory=list)
+
+
+def merge_themes(digests: Sequence[DigestRow]) -> list[ThemeLine]:
+    """Themes across ``digests``, merged and ranked by mentions (then label)."""
+    groups: list[_Group] = []
+    by_label: dict[str, int] = {}
+    by_terms: dict[frozenset[str], int] = {}
+    for digest in digests:
+        for theme in digest.themes:
+            label_key = normalise(theme.label) or theme.label
+            term_keys = [t for t in (normalise(x) for x in theme.terms) if t]
+            sig = frozenset(term_keys[:_TOP_TERMS])
+            index = by_label.get(label_key)
+            if index is None and len(sig) == _TOP_TERMS:
+                index = by_terms.get(sig)
+            if index is None:
+                index = len(groups)
+                groups.append(_Group())
+            by_label.setdefault(label_key, index)
+            if len(sig) == _TOP_TERMS:
+                by_terms.setdefault(sig, index)
+            g = groups[index]
+            g.labels[theme.label.strip()] += theme.count or 1
+            for raw, key in zip(theme.terms, (normalise(x) for x in theme.terms), strict=True):
+                if key:
+                    g.terms[key] += theme.count or 1
+                    g.term_text.setdefault(key, raw.strip())
+            g.count += theme.count
+            g.digests.add(digest.post_id)
+            g.categories[digest.category] += theme.count
+            for quote in theme.sample_quotes:
+                if len(g.quotes) < _MAX_QUOTES and quote not in g.quotes:
+                    g.quotes.append(quote)
+    total = sum(g.count for g in groups)
+    lines = []
+    for g in groups:
+        label = min(g.labels.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        terms = sorted(g.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:_MAX_TERMS]
+        order = {c: i for i, c in enumerate(CATEGORIES)}
+        lines.append(
+            ThemeLine(
+                label=label,
+                key=normalise(label) or label,
+                terms=[g.term_text[k] for k, _ in terms],
+                count=g.count,
+                share=g.count / total if total else 0.0,
+                digests=len(g.digests),
+                categories=sorted(g.categories, key=lambda c: (-g.categories[c], order[c])),
+                sample_quotes=g.quotes,
+            )
+        )
+    lines.sort(key=lambda t: (-t.count, t.key))
+    return lines
+
+
+def compile_questions(
+    digests: Sequence[DigestRow], posts: Mapping[str, PostRow]
+) -> list[QuestionLine]:
+    """Every question of ``digests`` with our reply, in the order they were asked."""
+    out = []
+    for digest in digests:
+        post = posts.get(digest.post_id)
+        for q in digest.questions:
+            hours = None
+            if q.reply_at is not None:
+                hours = (q.reply_at - q.asked_at).total_seconds() / 3600
+            answered = q.answered or q.reply_at is not None
+            within: bool | None = False  # a digest is compiled after the 24-hour window
+            if answered:
+                within = None if hours is None else hours <= _SLA_HOURS
+            out.append(
+                QuestionLine(
+                    post_id=digest.post_id,
+                    post_title=post.title if post else "",
+                    category=digest.category,
+                    text=q.text,
+                    asked_at=q.asked_at,
+                    answered=answered,
+                    reply_text=q.reply_text,
+                    reply_at=q.reply_at,
+                    reply_hours=hours,
+                    within_12h=within,
+                )
+            )
+    out.sort(key=lambda q: (q.asked_at, q.post_id, q.text))
+    return out

@@ -1,0 +1,43 @@
+"""Render a report as CSV files, one per table (``{name}.csv`` → text).
+
+Values are raw (rates as fractions, times local in the report's zone, empty for None).
+Text that a spreadsheet would take for a formula (starting with ``= + - @``) is prefixed
+with an apostrophe, because customer quotes end up in these files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from .model import Report
+from .tables import Value, report_tables
+
+__all__ = ["render_csv"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_START) else value
+    return str(value)
+
+
+def render_csv(report: Report) -> dict[str, str]:
+    """Every table of ``report`` as CSV text, keyed by file name."""
+    out = {}
+    for table in report_tables(report):
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow([c.header for c in table.columns])
+        writer.writerows([_text(v) for v in row] for row in table.rows)
+        out[f"{table.name}.csv"] = buf.getvalue()
+    return out

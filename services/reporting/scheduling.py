@@ -1,0 +1,105 @@
+"""Timed reports: due periods become keyed jobs; one replica claims and runs each.
+
+Every replica runs the same three loops:
+
+* **schedule** — for each kind, ``due_runs(kind, policy, since, now)`` gives the periods
+  whose fire time passed since the kind's watermark; each becomes a job keyed by the
+  period (``report:weekly:2026-W49``) with ``TimedJobs.schedule`` — an upsert, so any
+  number of replicas scheduling the same period create one job — then the watermark
+  moves to ``now`` (``$max``). A crash in between only schedules again, harmlessly.
+  A new installation starts its watermark when it first runs; after downtime at most
+  ``catch_up_limit`` missed periods per kind are caught up (the latest ones).
+* **run** — ``run_due_jobs`` claims due jobs (conditional update + lease + fence) and
+  produces each report (:func:`~services.reporting.produce.produce_timed_report`), which
+  completes the job in the transaction that stores the report and its ``report.ready``.
+  A done job is never claimed again, so each period fires exactly once.
+* **gauges** — refreshes read-model sizes and the last report time per kind from the
+  database, so every replica exports the same values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import structlog
+
+from services.reporting.deps import ReportingDeps
+from services.reporting.domain import JOB_KIND, TIMED_KINDS
+from services.reporting.produce import produce_timed_report
+from services.reporting.reports import Run, due_runs
+from shared.jobs import Claim, run_due_jobs
+
+__all__ = [
+    "gauge_loop",
+    "refresh_gauges",
+    "report_job_loop",
+    "schedule_due_reports",
+    "schedule_loop",
+]
+
+_log = structlog.get_logger("reporting")
+
+
+async def schedule_due_reports(*, deps: ReportingDeps) -> list[Run]:
+    """Create the jobs of every period due since the last look; returns the new ones."""
+    now = deps.clock.now()
+    created: list[Run] = []
+    for kind in TIMED_KINDS:
+        since = await deps.repo.watermark(kind, default=now)
+        for run in due_runs(kind, deps.policy, since, now):
+            new = await deps.jobs.schedule(
+                run.key, kind=JOB_KIND, due_at=run.fire_at, payload=run.model_dump(mode="json")
+            )
+            if new:
+                created.append(run)
+                deps.metrics.scheduled.labels(kind).inc()
+                _log.info("report_scheduled", key=run.key, fire_at=run.fire_at.isoformat())
+        await deps.repo.advance_watermark(kind, now)
+    deps.metrics.scheduler_tick.set(now.timestamp())
+    return created
+
+
+async def schedule_loop(deps: ReportingDeps, *, poll_seconds: float) -> None:
+    """Look for due periods every ``poll_seconds`` (real time) until cancelled."""
+    while True:
+        try:
+            await schedule_due_reports(deps=deps)
+        except Exception as exc:  # store unreachable: look again after the poll
+            _log.warning("report_schedule_failed", error=repr(exc))
+        await asyncio.sleep(poll_seconds)
+
+
+async def report_job_loop(deps: ReportingDeps, *, poll_seconds: float, retry_in: timedelta) -> None:
+    """Claim and produce due reports until cancelled."""
+
+    async def handle(claim: Claim) -> None:
+        await produce_timed_report(claim, deps=deps)
+
+    await run_due_jobs(
+        deps.jobs,
+        JOB_KIND,
+        handle,
+        clock=deps.clock,
+        poll_seconds=poll_seconds,
+        retry_in=retry_in,
+    )
+
+
+async def refresh_gauges(deps: ReportingDeps) -> None:
+    """Read-model sizes and the newest report of each kind, from the database."""
+    for name, count in (await deps.repo.sizes()).items():
+        deps.metrics.read_model.labels(name).set(count)
+    latest = await deps.repo.latest_generated([*TIMED_KINDS, "custom"])
+    for kind, at in latest.items():
+        deps.metrics.last_report.labels(kind).set(at.timestamp())
+
+
+async def gauge_loop(deps: ReportingDeps, *, every_seconds: float) -> None:
+    """Refresh the gauges every ``every_seconds`` until cancelled."""
+    while True:
+        try:
+            await refresh_gauges(deps)
+        except Exception as exc:
+            _log.warning("reporting_gauges_failed", error=repr(exc))
+        await asyncio.sleep(every_seconds)

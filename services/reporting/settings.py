@@ -1,0 +1,84 @@
+"""Settings of the reporting service (env prefix ``REPORTING_``).
+
+The schedule follows the operations department's rules by default: the weekly comparison
+on Monday at 14:30 and the monthly one on the 1st at 14:30, China time; the biweekly
+analysis every 14 days from ``REPORTING_BIWEEKLY_ANCHOR`` (the first day of period 0),
+fired ``REPORTING_BIWEEKLY_FIRE_AFTER`` after the period's last midnight (14:30 the day
+after the period).
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from services.reporting.reports import DEFAULT_ZONE, SchedulePolicy
+from shared.settings import ServiceSettings
+
+__all__ = ["ReportingSettings"]
+
+
+class ReportingSettings(ServiceSettings):
+    """Reporting service settings; shared infrastructure names come from the base class."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REPORTING_", env_ignore_empty=True, extra="ignore", populate_by_name=True
+    )
+
+    service_name: str = "reporting"
+    http_port: int = 8105
+
+    zone: str = Field(default=DEFAULT_ZONE, description="IANA zone of periods and fire times.")
+    weekly_fire_time: time = Field(default=time(14, 30), description="Monday, local time.")
+    monthly_fire_time: time = Field(default=time(14, 30), description="The 1st, local time.")
+    biweekly_anchor: date = Field(
+        default=date(2026, 1, 5), description="First local day of biweekly period 0."
+    )
+    biweekly_fire_after: timedelta = Field(
+        default=timedelta(hours=14, minutes=30),
+        description="Delay after the biweekly period's end (local midnight).",
+    )
+    catch_up_limit: int = Field(
+        default=1,
+        ge=1,
+        description="After downtime, report at most this many missed periods per kind "
+        "(the latest ones); older missed periods can be asked for through the API.",
+    )
+    schedule_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Real seconds between looks for due periods."
+    )
+    job_poll_seconds: float = Field(
+        default=0.5, gt=0, description="Real seconds between claims of due report jobs."
+    )
+    job_lease_seconds: float = Field(
+        default=120.0, gt=0, description="Real seconds a replica holds a claimed report job."
+    )
+    job_retry_seconds: float = Field(
+        default=60.0, gt=0, description="Business seconds before a failed report job is retried."
+    )
+    metrics_refresh_seconds: float = Field(
+        default=15.0, gt=0, description="Real seconds between refreshes of read-model gauges."
+    )
+
+    @field_validator("zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    def schedule_policy(self) -> SchedulePolicy:
+        """The fire times these settings describe."""
+        return SchedulePolicy(
+            zone=self.zone,
+            weekly_fire_time=self.weekly_fire_time,
+            monthly_fire_time=self.monthly_fire_time,
+            biweekly_anchor=self.biweekly_anchor,
+            biweekly_fire_after=self.biweekly_fire_after,
+            catch_up_limit=self.catch_up_limit,
+        )
