@@ -1,0 +1,186 @@
+"""The shortened demo, end to end: five subprocess services on the real broker and their
+own SecantusDB, the driver (``python -m demo``) on the shared accelerated clock, then the
+artifacts checked against each other and against the services' APIs.
+
+One simulated week (three push days, six articles) at a higher speed: about two minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import httpx
+import openpyxl
+import pytest
+
+from demo.config import DemoPlan
+from tests.support.servers import ROOT, SecantusServer, free_port
+from tests.support.services import auth, service_env, spawn_service
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SERVICES = ("drafting", "review", "publisher", "feedback", "reporting")
+DAYS = 7
+SPEED = 7000.0
+DIRECTOR = "director-token-0000000001"
+DEMO_TOKENS = {
+    "TOKEN_EDITOR": "editor-token-000000000001",  # erin
+    "TOKEN_EDITOR2": "editor-token-000000000002",  # ed
+    "TOKEN_REVIEWER": "reviewer-token-0000000001",  # rita: never an author (four eyes)
+    "TOKEN_DIRECTOR": DIRECTOR,
+    "TOKEN_SYSTEM": "system-token-000000000001",
+}
+
+
+@pytest.fixture(scope="module")
+def secantus() -> Iterator[SecantusServer]:
+    server = SecantusServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+class DemoRun:
+    """The finished run: its folder, manifest, the services' URLs and the driver's log."""
+
+    def __init__(self, run_dir: Path, urls: dict[str, str], output: str) -> None:
+        self.run_dir = run_dir
+        self.urls = urls
+        self.output = output
+        self.manifest: dict[str, Any] = json.loads((run_dir / "manifest.json").read_text())
+
+    async def get(self, service: str, path: str, **params: Any) -> Any:
+        async with httpx.AsyncClient(base_url=self.urls[service], headers=auth(DIRECTOR)) as c:
+            response = await c.get(path, params=params)
+            response.raise_for_status()
+            return response.json()
+
+
+@pytest.fixture
+async def demo_run(
+    secantus: SecantusServer, namespace: str, tmp_path: Path
+) -> AsyncIterator[DemoRun]:
+    plan = DemoPlan.new(
+        run_dir=tmp_path / "run", days=DAYS, speed=SPEED, startup_seconds=15, namespace=namespace
+    )
+    ports = {name: free_port() for name in SERVICES}
+    env = service_env(
+        namespace,
+        secantus.url,
+        **plan.env(),
+        **DEMO_TOKENS,
+        **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
+        LOG_LEVEL="WARNING",
+    )
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    procs = [
+        spawn_service(name, env, tmp_path / f"{name}.log", port) for name, port in ports.items()
+    ]
+    try:
+        driver = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "demo", "run", cwd=ROOT, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            out, _ = await asyncio.wait_for(driver.communicate(), timeout=240)
+        except TimeoutError:
+            driver.kill()
+            out, _ = await driver.communicate()
+            pytest.fail(
+                "the demo did not finish in 240 s:\n" + out.decode(errors="replace")[-4000:]
+            )
+        output = out.decode(errors="replace")
+        assert driver.returncode == 0, output[-4000:]
+        yield DemoRun(plan.run_dir, urls, output)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        deadline = time.monotonic() + 30
+        for proc in procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+
+def _headline(text: str, label: str) -> int:
+    """A number of the document's headline table, from its Markdown or HTML."""
+    match = re.search(rf"(?:\| {label} \| |<td>{label}</td><td>)([\d,]+)", text)
+    assert match, f"no {label} in the document"
+    return int(match.group(1).replace(",", ""))
+
+
+def _docx_headline(path: Path, label: str) -> int:
+    document = docx.Document(str(path))
+    for table in document.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells]
+            if len(cells) >= 2 and cells[0] == label:
+                return int(cells[1].replace(",", ""))
+    raise AssertionError(f"no {label} in {path.name}")
+
+
+async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -> None:
+    manifest = demo_run.manifest
+    posts = manifest["posts"]
+    # published post files == posts published per the publisher == windows opened by
+    # feedback (each saw post.published) == posts the driver saw
+    files = sorted((demo_run.run_dir / "published").rglob("*.html"))
+    published = await demo_run.get("publisher", "/posts", state="published", limit=200)
+    windows = await demo_run.get("feedback", "/windows", limit=200)
+    assert len(files) == published["total"] == windows["total"] == len(posts) >= 4
+    assert {f.stem for f in files} == {p["post_id"] for p in published["items"]}
+
+    # every closed window has its document in three formats; its headline counts are
+    # the unique comments and messages the audience sent about that post
+    for post in posts:
+        assert post["sent_after_window"] == 0
+        window = await demo_run.get("feedback", f"/windows/{post['post_id']}")
+        assert window["state"] == "closed"
+        paths = {fmt: Path(p) for fmt, p in post["documents"].items()}
+        assert sorted(paths) == ["docx", "html", "md"]
+        md = paths["md"].read_text(encoding="utf-8")
+        html = paths["html"].read_text(encoding="utf-8")
+        for label, sent in (("评论数", post["comments"]), ("留言数", post["messages"])):
+            assert _headline(md, label) == sent, (post["post_id"], label)
+            assert _headline(html, label) == sent, (post["post_id"], label)
+            assert _docx_headline(paths["docx"], label) == sent, (post["post_id"], label)
+        assert window["summary"]["comments"] == post["comments"]
+        assert post["duplicates"] > 0  # duplicates were sent, and stored once (above)
+
+    # the biweekly report, fired by the reporting service itself, in HTML and XLSX
+    assert manifest["biweekly_fallback"] is False
+    report_id = manifest["biweekly_report_id"]
+    report = await demo_run.get("reporting", f"/reports/{report_id}")
+    assert report["kind"] == "biweekly"
+    assert report["posts"] == len(posts)
+    files_of = manifest["reports"][report_id]
+    html_report = Path(files_of["html"]).read_text(encoding="utf-8")
+    assert "<html" in html_report.lower()
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(files_of["xlsx"]).read_bytes()))
+    rows = [r for r in workbook["Posts"].iter_rows(min_row=3, values_only=True) if any(r)]
+    assert len(rows) == len(posts)
+
+    # the scenario's people: a rejection, a late draft, most enquiries answered in 12 h
+    summary = manifest["summary"]
+    assert summary["reviews_rejected"] >= 1
+    assert summary["drafts_submitted_late"] == 1
+    assert summary["posts_on_time"] + summary["posts_late"] == len(posts)
+    assert summary["posts_not_published"] == 0
+    assert summary["enquiries_answered_within_12h"] > summary["enquiries"] // 2
+    assert summary["feedback_items_stored"] == sum(
+        p["comments"] + p["messages"] + p["metrics"] + p["replies"] for p in posts
+    )

@@ -1,0 +1,367 @@
+"""State and behaviour of the fake WeChat API, independent of HTTP.
+
+Thread-safe: the server runs in its own thread while tests read and steer the state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+__all__ = ["Fault", "FaultKind", "FakeWeChatState", "PublishJob", "WeChatReply"]
+
+FaultKind = Literal["http_error", "timeout", "reset", "errcode"]
+
+WeChatReply = dict[str, Any]
+
+AUTH_FREE = frozenset({"/cgi-bin/stable_token"})
+PAGE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure; ``apply_effect`` says whether the call still takes effect.
+
+    ``timeout`` and ``reset`` default to applying the effect first (the request reached
+    WeChat, the answer was lost); ``http_error`` and ``errcode`` default to no effect.
+    """
+
+    kind: FaultKind
+    status: int = 503
+    errcode: int = -1
+    errmsg: str = "system error"
+    delay: float = 5.0
+    apply_effect: bool | None = None
+
+    @property
+    def effect_applies(self) -> bool:
+        """Whether the endpoint's side effect happens despite the fault."""
+        if self.apply_effect is not None:
+            return self.apply_effect
+        return self.kind in ("timeout", "reset")
+
+
+@dataclass
+class PublishJob:
+    """A ``freepublish/submit`` job and the outcome the fake will report."""
+
+    publish_id: str
+    media_id: str
+    msg_data_id: int
+    article_count: int
+    status: int
+    pending_polls: int
+    article_id: str = ""
+
+    def as_json(self) -> WeChatReply:
+        """The ``freepublish/get`` answer for this job (consumes one pending poll)."""
+        if self.pending_polls > 0:
+            self.pending_polls -= 1
+            return {"publish_id": self.publish_id, "publish_status": 1, "fail_idx": []}
+        reply: WeChatReply = {"publish_id": self.publish_id, "publish_status": self.status}
+        if self.status in (0, 5, 6):
+            reply["article_id"] = self.article_id
+            reply["article_detail"] = {"count": self.article_count, "item": self.items()}
+            reply["fail_idx"] = []
+        else:
+            failed = self.status in (2, 3, 4)
+            reply["fail_idx"] = list(range(1, self.article_count + 1)) if failed else []
+        return reply
+
+    def items(self) -> list[dict[str, Any]]:
+        """Article index and URL pairs."""
+        return [
+            {"idx": i, "article_url": f"https://mp.weixin.qq.com/s?mid={self.msg_data_id}&idx={i}"}
+            for i in range(1, self.article_count + 1)
+        ]
+
+
+class _Error(Exception):
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(errmsg)
+        self.reply: WeChatReply = {"errcode": errcode, "errmsg": errmsg}
+
+
+@dataclass
+class FakeWeChatState:
+    """Everything the fake remembers: tokens, media, drafts, publish jobs, comments, faults."""
+
+    appid: str = "wx-fake-appid"
+    secret: str = "fake-secret"
+    token_ttl: int = 7200
+    publish_status: int = 0
+    pending_polls: int = 0
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    time_offset: float = 0.0
+    tokens: dict[str, float] = field(default_factory=dict)
+    current_token: str | None = None
+    token_requests: list[bool] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    images: dict[str, bytes] = field(default_factory=dict)
+    materials: dict[str, bytes] = field(default_factory=dict)
+    drafts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    jobs: dict[str, PublishJob] = field(default_factory=dict)
+    submits: Counter[str] = field(default_factory=Counter)
+    comments: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
+    faults: dict[str, deque[Fault]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+
+    # -- controls ----------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget everything (tokens, drafts, jobs, faults...) but keep appid and secret."""
+        with self.lock:
+            fresh = FakeWeChatState(appid=self.appid, secret=self.secret)
+            for spec in fields(self):
+                if spec.name != "lock":
+                    setattr(self, spec.name, getattr(fresh, spec.name))
+
+    def now(self) -> float:
+        """The fake's clock (wall time plus :meth:`advance_time` offsets)."""
+        return time.time() + self.time_offset
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the fake's clock forward, expiring tokens whose TTL runs out."""
+        with self.lock:
+            self.time_offset += seconds
+
+    def expire_tokens(self) -> None:
+        """Make every issued access_token expired (calls get errcode 42001)."""
+        with self.lock:
+            for token in self.tokens:
+                self.tokens[token] = self.now() - 1
+            self.current_token = None
+
+    def inject(self, path: str, kind: FaultKind, *, times: int = 1, **options: Any) -> None:
+        """Make the next ``times`` calls to ``path`` fail as ``kind`` (see :class:`Fault`)."""
+        with self.lock:
+            self.faults.setdefault(path, deque()).extend([Fault(kind, **options)] * times)
+
+    def set_publish_outcome(self, status: int = 0, *, pending_polls: int = 0) -> None:
+        """Outcome of future submits: final ``publish_status`` after ``pending_polls`` polls."""
+        with self.lock:
+            self.publish_status = status
+            self.pending_polls = pending_polls
+
+    def set_job_status(self, publish_id: str, status: int) -> None:
+        """Change the final status of an existing job (e.g. 5: deleted by the user)."""
+        with self.lock:
+            self.jobs[publish_id].status = status
+            self.jobs[publish_id].pending_polls = 0
+
+    def add_comment(
+        self,
+        msg_data_id: int | str,
+        index: int,
+        content: str,
+        *,
+        openid: str = "o-fake-reader",
+        comment_type: int = 0,
+        reply: str | None = None,
+    ) -> int:
+        """Add a reader comment to article ``index`` of a message; returns its id."""
+        with self.lock:
+            comment_id = next(self._ids)
+            comment: dict[str, Any] = {
+                "user_comment_id": comment_id,
+                "openid": openid,
+                "create_time": int(self.now()),
+                "content": content,
+                "comment_type": comment_type,
+            }
+            if reply is not None:
+                comment["reply"] = {"content": reply, "create_time": int(self.now())}
+            self.comments.setdefault((int(msg_data_id), index), []).append(comment)
+            return comment_id
+
+    def published_count(self, media_id: str) -> int:
+        """How many publish jobs were created for draft ``media_id``."""
+        with self.lock:
+            return self.submits[media_id]
+
+    def job_for(self, media_id: str) -> PublishJob | None:
+        """The latest publish job of draft ``media_id``, if any."""
+        with self.lock:
+            matching = [job for job in self.jobs.values() if job.media_id == media_id]
+            return matching[-1] if matching else None
+
+    def publish_job_finish_xml(self, publish_id: str) -> bytes:
+        """The ``PUBLISHJOBFINISH`` push WeChat would send for a job."""
+        with self.lock:
+            job = self.jobs[publish_id]
+            detail = "".join(
+                f"<item><idx>{i['idx']}</idx><article_url><![CDATA[{i['article_url']}]]>"
+                "</article_url></item>"
+                for i in job.items()
+            )
+            if job.status in (0, 5, 6):
+                body = (
+                    f"<article_id><![CDATA[{job.article_id}]]></article_id>"
+                    f"<article_detail><count>{job.article_count}</count>{detail}</article_detail>"
+                )
+            elif job.status in (2, 3, 4):
+                body = "".join(f"<fail_idx>{i}</fail_idx>" for i in range(1, job.article_count + 1))
+            else:
+                body = ""
+            return (
+                "<xml><ToUserName><![CDATA[gh_fake]]></ToUserName>"
+                "<FromUserName><![CDATA[mphelper]]></FromUserName>"
+                f"<CreateTime>{int(self.now())}</CreateTime>"
+                "<MsgType><![CDATA[event]]></MsgType>"
+                "<Event><![CDATA[PUBLISHJOBFINISH]]></Event>"
+                f"<PublishEventInfo><publish_id>{job.publish_id}</publish_id>"
+                f"<publish_status>{job.status}</publish_status>{body}</PublishEventInfo></xml>"
+            ).encode()
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able summary for the HTTP control API."""
+        with self.lock:
+            return {
+                "calls": dict(self.calls),
+                "token_requests": len(self.token_requests),
+                "forced_token_refreshes": sum(self.token_requests),
+                "drafts": list(self.drafts),
+                "submits": dict(self.submits),
+                "jobs": {pid: vars(job) for pid, job in self.jobs.items()},
+            }
+
+    # -- request handling (called by the server) ---------------------------------------
+
+    def take_fault(self, path: str) -> Fault | None:
+        """Pop the next injected fault for ``path``, recording the call."""
+        with self.lock:
+            self.calls[path] += 1
+            queue = self.faults.get(path)
+            return queue.popleft() if queue else None
+
+    def handle(
+        self,
+        path: str,
+        query: dict[str, str],
+        body: dict[str, Any],
+        files: dict[str, bytes],
+    ) -> WeChatReply:
+        """Apply one API call and return WeChat's JSON answer."""
+        handler = _HANDLERS.get(path)
+        if handler is None:
+            return {"errcode": 404, "errmsg": f"fake has no {path}"}
+        with self.lock:
+            try:
+                if path not in AUTH_FREE:
+                    self._check_token(query.get("access_token"))
+                reply = handler(self, query, body, files)
+            except _Error as exc:
+                return exc.reply
+            return {"errcode": 0, "errmsg": "ok", **reply}
+
+    def _check_token(self, token: str | None) -> None:
+        if not token:
+            raise _Error(41001, "access_token missing")
+        if token not in self.tokens:
+            raise _Error(40001, "invalid credential, access_token is invalid or not latest")
+        if self.tokens[token] <= self.now():
+            raise _Error(42001, "access_token expired")
+
+    def _stable_token(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        if body.get("grant_type") != "client_credential":
+            raise _Error(40002, "invalid grant_type")
+        if body.get("appid") != self.appid:
+            raise _Error(40013, "invalid appid")
+        if body.get("secret") != self.secret:
+            raise _Error(40125, "invalid appsecret")
+        force = bool(body.get("force_refresh"))
+        self.token_requests.append(force)
+        token = self.current_token
+        if force or token is None or self.tokens[token] <= self.now():
+            token = f"fake-token-{next(self._ids)}"
+            self.tokens[token] = self.now() + self.token_ttl
+            self.current_token = token
+        return {"access_token": token, "expires_in": round(self.tokens[token] - self.now())}
+
+    def _uploadimg(self, _q: dict[str, str], _b: Any, files: dict[str, bytes]) -> WeChatReply:
+        if "media" not in files:
+            raise _Error(41005, "media data missing")
+        url = f"http://mmbiz.qpic.cn/fake/{next(self._ids)}/0"
+        self.images[url] = files["media"]
+        return {"url": url}
+
+    def _add_material(self, query: dict[str, str], _b: Any, files: dict[str, bytes]) -> WeChatReply:
+        if query.get("type") != "image":
+            raise _Error(40004, "invalid media type")
+        if "media" not in files:
+            raise _Error(41005, "media data missing")
+        media_id = f"fake-image-{next(self._ids)}"
+        self.materials[media_id] = files["media"]
+        return {"media_id": media_id, "url": f"http://mmbiz.qpic.cn/fake/{media_id}/0"}
+
+    def _draft_add(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        articles = body.get("articles")
+        if not isinstance(articles, list) or not articles:
+            raise _Error(47001, "data format error")
+        for article in articles:
+            if not article.get("title") or not article.get("content"):
+                raise _Error(47001, "data format error: title and content required")
+            if article.get("thumb_media_id") not in self.materials:
+                raise _Error(40007, "invalid media_id")
+        media_id = f"fake-draft-{next(self._ids)}"
+        self.drafts[media_id] = articles
+        return {"media_id": media_id}
+
+    def _submit(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        media_id = str(body.get("media_id", ""))
+        if media_id not in self.drafts:
+            raise _Error(40007, "invalid media_id")
+        n = next(self._ids)
+        job = PublishJob(
+            publish_id=str(2247480000 + n),
+            media_id=media_id,
+            msg_data_id=2247490000 + n,
+            article_count=len(self.drafts[media_id]),
+            status=self.publish_status,
+            pending_polls=self.pending_polls,
+            article_id=f"fake-article-{n}",
+        )
+        self.jobs[job.publish_id] = job
+        self.submits[media_id] += 1
+        return {"publish_id": job.publish_id, "msg_data_id": job.msg_data_id}
+
+    def _get(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        job = self.jobs.get(str(body.get("publish_id", "")))
+        if job is None:
+            raise _Error(40007, "invalid publish_id")
+        return job.as_json()
+
+    def _comments(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        try:
+            key = (int(body["msg_data_id"]), int(body["index"]))
+            begin, count, kind = int(body["begin"]), int(body["count"]), int(body.get("type", 0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _Error(47001, "data format error") from exc
+        known = {job.msg_data_id for job in self.jobs.values()}
+        if key[0] not in known and key not in self.comments:
+            raise _Error(88001, "msg_data is not exists")
+        if not 0 < count <= PAGE_LIMIT or begin < 0:
+            raise _Error(88010, "count or begin invalid")
+        selected = [
+            c
+            for c in self.comments.get(key, [])
+            if kind == 0
+            or (kind == 1 and c["comment_type"] == 0)
+            or (kind == 2 and c["comment_type"] == 1)
+        ]
+        return {"total": len(selected), "comment": selected[begin : begin + count]}
+
+
+_HANDLERS = {
+    "/cgi-bin/stable_token": FakeWeChatState._stable_token,
+    "/cgi-bin/media/uploadimg": FakeWeChatState._uploadimg,
+    "/cgi-bin/material/add_material": FakeWeChatState._add_material,
+    "/cgi-bin/draft/add": FakeWeChatState._draft_add,
+    "/cgi-bin/freepublish/submit": FakeWeChatState._submit,
+    "/cgi-bin/freepublish/get": FakeWeChatState._get,
+    "/cgi-bin/comment/list": FakeWeChatState._comments,
+}

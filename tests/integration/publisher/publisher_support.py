@@ -1,0 +1,207 @@
+"""Helpers of the publisher's integration tests (unique module name: tests are rootless)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from fastapi import FastAPI
+
+from services.publisher.bootstrap import create_app
+from services.publisher.channels import (
+    OutcomeUnknown,
+    PermanentChannelError,
+    PublishOutcome,
+    PublishRequest,
+    PublishState,
+    TransientChannelError,
+)
+from services.publisher.deps import PublisherDeps
+from services.publisher.domain import Post, PostState
+from services.publisher.handlers import schedule_approved_post
+from services.publisher.settings import PublisherSettings
+from shared.clock import FixedClock
+from shared.events import Category, ContentSnapshot, DraftApproved, DraftApprovedPayload
+from shared.runtime import ServiceRuntime
+from tests.support.backbone import wait_for
+from tests.support.services import make_settings, running
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 11, 23, 11, 30, tzinfo=SHANGHAI)  # a slot of the default calendar
+WEDNESDAY = MONDAY + timedelta(days=2)
+FRIDAY = MONDAY + timedelta(days=4)
+BEFORE_MONDAY = MONDAY - timedelta(hours=2)
+
+
+def snapshot(title: str = "2026年个税汇算清缴要点") -> ContentSnapshot:
+    return ContentSnapshot(
+        title=title,
+        category=Category.FINANCE,
+        digest="三分钟看懂今年的汇算清缴。",
+        body_html="<p>今年的个人所得税汇算清缴将于3月1日开始。</p>",
+        author="erin",
+    )
+
+
+def approval(
+    draft_id: str,
+    *,
+    slot: datetime | None = MONDAY,
+    revision: int = 1,
+    content: ContentSnapshot | None = None,
+    content_hash: str | None = None,
+) -> DraftApproved:
+    content = content or snapshot(f"标题 {draft_id}")
+    return DraftApproved(
+        producer="review",
+        correlation_id=draft_id,
+        occurred_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+        payload=DraftApprovedPayload(
+            draft_id=draft_id,
+            revision=revision,
+            review_id=f"r-{draft_id}",
+            reviewer="rita",
+            approved_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+            content=content,
+            content_hash=content_hash or content.content_hash(),
+            slot=slot,
+        ),
+    )
+
+
+class FakeChannel:
+    """A channel double: counts what really went out and follows a per-post script.
+
+    Script steps: ``ok``; ``transient`` / ``permanent`` / ``unknown_before_send`` (raise,
+    nothing sent); ``unknown_after_send`` (sent, then the answer is lost); ``pending``.
+    """
+
+    name = "fake"
+
+    def __init__(self, clock: FixedClock) -> None:
+        self.clock = clock
+        self.sent: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+        self.status_calls: Counter[str] = Counter()
+        self.outcomes: dict[str, PublishOutcome] = {}
+        self.script: dict[str, list[str]] = {}
+        self.gate: asyncio.Event | None = None
+        self.entered: asyncio.Event = asyncio.Event()
+
+    async def publish(self, post: PublishRequest) -> PublishOutcome:
+        self.calls[post.post_id] += 1
+        self.entered.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        steps = self.script.get(post.post_id) or ["ok"]
+        step = steps.pop(0) if len(steps) > 1 else steps[0]
+        if post.post_id in self.outcomes:
+            return self.outcomes[post.post_id].model_copy(update={"replayed": True})
+        if step == "transient":
+            raise TransientChannelError("busy", channel=self.name)
+        if step == "permanent":
+            raise PermanentChannelError("refused", channel=self.name)
+        if step == "unknown_before_send":
+            raise OutcomeUnknown("timeout before sending", channel=self.name)
+        self.sent[post.post_id] += 1
+        outcome = PublishOutcome(
+            state=PublishState.PUBLISHED,
+            channel=self.name,
+            post_id=post.post_id,
+            publish_id=f"pub-{post.post_id}",
+            url=f"https://example.test/{post.post_id}",
+            published_at=self.clock.now(),
+        )
+        self.outcomes[post.post_id] = outcome
+        if step == "unknown_after_send":
+            raise OutcomeUnknown("answer lost", channel=self.name)
+        if step == "pending":
+            return outcome.model_copy(update={"state": PublishState.PENDING, "url": None})
+        return outcome
+
+    async def status(self, publish_id: str) -> PublishOutcome:
+        post_id = publish_id.removeprefix("pub-")
+        self.status_calls[post_id] += 1
+        if post_id in self.outcomes:
+            return self.outcomes[post_id]
+        return PublishOutcome(
+            state=PublishState.FAILED, channel=self.name, post_id=post_id, reason="never sent"
+        )
+
+
+@dataclass
+class Publisher:
+    """One in-process publisher and what tests need to drive and inspect it."""
+
+    app: FastAPI
+    runtime: ServiceRuntime
+    deps: PublisherDeps
+    clock: FixedClock
+    channel: FakeChannel
+    http: httpx.AsyncClient
+
+    async def approve(self, *events: DraftApproved) -> list[Post]:
+        return [await schedule_approved_post(e, deps=self.deps) for e in events]
+
+    async def post(self, post_id: str) -> Post:
+        post = await self.deps.repo.get(post_id)
+        assert post is not None, post_id
+        return post
+
+    async def wait_state(
+        self,
+        post_id: str,
+        *states: PostState,
+        timeout: float = 10,
+        tick: timedelta | None = None,
+    ) -> Post:
+        """Wait for the post to reach one of ``states``; ``tick`` moves the clock meanwhile."""
+
+        async def reached() -> bool:
+            post = await self.deps.repo.get(post_id)
+            if tick is not None:
+                self.clock.advance(tick)
+            return post is not None and post.state in states
+
+        await wait_for(reached, timeout=timeout, interval=0.05)
+        return await self.post(post_id)
+
+    async def events(self, event_type: str) -> list[dict[str, Any]]:
+        docs = await self.runtime.db["outbox"].find({"event_type": event_type}).to_list(None)
+        import json
+
+        return [json.loads(d["body"]) for d in docs]
+
+
+@contextlib.asynccontextmanager
+async def running_publisher(
+    namespace: str, mongo_url: str, *, now: datetime = BEFORE_MONDAY, **extra: Any
+) -> AsyncIterator[Publisher]:
+    clock = FixedClock(now)
+    channel = FakeChannel(clock)
+    settings = make_settings(
+        PublisherSettings,
+        namespace,
+        mongo_url,
+        job_lease_seconds=2.0,
+        prepare_ahead_seconds=0.5,
+        poll_max_seconds=0.05,
+        retry_seconds=0.2,
+        reconcile_interval_seconds=0.1,
+        reconcile_max_interval_seconds=0.2,
+        **extra,
+    )
+    app = create_app(settings, clock=clock, channel=channel)
+    runtime: ServiceRuntime = app.state.runtime
+    async with (
+        running(runtime),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        yield Publisher(app, runtime, app.state.deps, clock, channel, http)

@@ -1,0 +1,188 @@
+"""Approvals arrive as ``draft.approved`` events; slots fill race-free across replicas."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import aio_pika
+import pytest
+from publisher_support import BEFORE_MONDAY, approval, snapshot
+
+from services.publisher.bootstrap import create_app
+from services.publisher.deps import PublisherDeps
+from services.publisher.domain import PostState
+from services.publisher.settings import PublisherSettings
+from shared.clock import FixedClock
+from shared.events import DraftApproved
+from shared.runtime import ServiceRuntime
+from shared.topology import Topology
+from tests.support.backbone import emit, recording_runtime, wait_for
+from tests.support.servers import RABBIT_URL
+from tests.support.services import make_settings
+
+pytestmark = pytest.mark.integration
+
+
+def _replica(
+    namespace: str, mongo_url: str, **extra: object
+) -> tuple[ServiceRuntime, PublisherDeps]:
+    extra.setdefault("local_dir", str(Path(tempfile.gettempdir()) / f"{namespace}published"))
+    settings = make_settings(PublisherSettings, namespace, mongo_url, **extra)
+    app = create_app(settings, clock=FixedClock(BEFORE_MONDAY))
+    return app.state.runtime, app.state.deps
+
+
+async def _redeliver(namespace: str, event: DraftApproved) -> None:
+    connection = await aio_pika.connect(RABBIT_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(Topology(namespace=namespace).exchange.name)
+        await exchange.publish(
+            aio_pika.Message(
+                event.model_dump_json().encode(),
+                message_id=str(event.event_id),
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                content_type="application/json",
+            ),
+            routing_key="draft.approved",
+            mandatory=True,
+        )
+
+
+async def _dlq_reason(namespace: str) -> str | None:
+    names = Topology(namespace=namespace).names("publisher", "draft.approved")
+    connection = await aio_pika.connect(RABBIT_URL)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(names.dlq, ensure=False)
+        msg = await queue.get(fail=False, no_ack=True)
+        return None if msg is None else str((msg.headers or {})["x-dlq-reason"])
+
+
+async def test_approvals_fill_slots_race_free_across_two_replicas(
+    namespace: str, mongo_url: str, tmp_path: object
+) -> None:
+    one, deps_one = _replica(namespace, mongo_url, posts_per_slot=2, local_dir=str(tmp_path))
+    two, deps_two = _replica(namespace, mongo_url, posts_per_slot=2, local_dir=str(tmp_path))
+    review = recording_runtime("review", namespace, mongo_url)
+    async with contextlib.AsyncExitStack() as stack:
+        for runtime in (one, two, review):
+            await runtime.start()
+            stack.push_async_callback(runtime.stop)
+        events = [approval(f"d-{i}") for i in range(6)]  # all wish Monday 11:30
+        await emit(review, *events)
+        await _redeliver(namespace, events[0])  # the broker delivers one event twice
+        await emit(review, approval("d-0"))  # review approves the same revision again
+
+        async def all_scheduled() -> bool:
+            return await one.db["posts"].count_documents({}) == 6
+
+        await wait_for(all_scheduled, timeout=20)
+        posts = [p async for p in one.db["posts"].find({})]
+        per_slot = Counter(p["slot_key"] for p in posts)
+        assert per_slot == {
+            "publish:2026-11-23T11:30+08:00": 2,
+            "publish:2026-11-25T11:30+08:00": 2,
+            "publish:2026-11-27T11:30+08:00": 2,
+        }
+        seats = [s async for s in one.db["slot_assignments"].find({})]
+        assert sorted(s["_id"] for s in seats) == sorted(
+            f"{p['slot_key']}#{p['seat']}" for p in posts
+        )
+        assert await one.db["jobs"].count_documents({"kind": "publish"}) == 6
+
+        async def duplicates_seen() -> bool:
+            both = [one, two]
+            redelivered = sum(
+                rt.metrics.duplicates.labels(f"{namespace}publisher.draft.approved")._value.get()
+                for rt in both
+            )
+            return redelivered == 1 and await one.db["inbox"].count_documents({}) == 7
+
+        await wait_for(duplicates_seen)
+        assert all(p["state"] == PostState.SCHEDULED for p in posts)
+        repeated = sum(
+            d.metrics.duplicates_prevented.labels("approval_repeated")._value.get()
+            for d in (deps_one, deps_two)
+        )
+        assert repeated == 1
+
+
+async def test_an_approval_whose_content_does_not_match_its_hash_goes_to_the_dlq(
+    namespace: str, mongo_url: str
+) -> None:
+    publisher, _ = _replica(namespace, mongo_url)
+    review = recording_runtime("review", namespace, mongo_url)
+    async with contextlib.AsyncExitStack() as stack:
+        for runtime in (publisher, review):
+            await runtime.start()
+            stack.push_async_callback(runtime.stop)
+        other_hash = snapshot("另一篇").content_hash()
+        await emit(review, approval("d-bad", content_hash=other_hash))
+
+        reason = None
+
+        async def dead_lettered() -> bool:
+            nonlocal reason
+            reason = await _dlq_reason(namespace)
+            return reason is not None
+
+        await wait_for(dead_lettered)
+        assert reason == "hash_mismatch"
+        assert await publisher.db["posts"].count_documents({}) == 0
+
+
+async def test_a_newer_revision_replaces_the_scheduled_older_one(
+    namespace: str, mongo_url: str
+) -> None:
+    publisher, deps = _replica(namespace, mongo_url)
+    async with contextlib.AsyncExitStack() as stack:
+        await publisher.start()
+        stack.push_async_callback(publisher.stop)
+        from services.publisher.handlers import schedule_approved_post
+
+        first = await schedule_approved_post(approval("d-rev"), deps=deps)
+        second = await schedule_approved_post(approval("d-rev", revision=2), deps=deps)
+        again = await schedule_approved_post(approval("d-rev", revision=2), deps=deps)
+
+        old = await deps.repo.get(first.post_id)
+        assert old is not None
+        assert old.state is PostState.CANCELLED
+        assert second.slot_key == first.slot_key  # the seat was handed over
+        assert again.post_id == second.post_id
+        assert await publisher.db["posts"].count_documents({}) == 2
+        failed = await publisher.db["outbox"].find_one({"event_type": "post.failed"})
+        assert failed is not None
+        assert "superseded" in failed["body"]
+        await asyncio.sleep(0)
+
+
+async def test_concurrent_approvals_on_two_replicas_never_overfill_a_slot(
+    namespace: str, mongo_url: str
+) -> None:
+    from services.publisher.handlers import schedule_approved_post
+
+    one, deps_one = _replica(namespace, mongo_url, posts_per_slot=3)
+    two, deps_two = _replica(namespace, mongo_url, posts_per_slot=3)
+    async with contextlib.AsyncExitStack() as stack:
+        for runtime in (one, two):
+            await runtime.start()
+            stack.push_async_callback(runtime.stop)
+        posts = await asyncio.gather(
+            *(
+                schedule_approved_post(approval(f"d-c{i}"), deps=(deps_one, deps_two)[i % 2])
+                for i in range(10)
+            )
+        )
+        per_slot = Counter(p.slot_key for p in posts)
+        assert per_slot == {
+            "publish:2026-11-23T11:30+08:00": 3,
+            "publish:2026-11-25T11:30+08:00": 3,
+            "publish:2026-11-27T11:30+08:00": 3,
+            "publish:2026-11-30T11:30+08:00": 1,
+        }
+        assert len({(p.slot_key, p.seat) for p in posts}) == 10

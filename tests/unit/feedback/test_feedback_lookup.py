@@ -1,0 +1,87 @@
+"""Ingestion's window lookup: closed windows are final and remembered, open ones re-read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from services.feedback.domain import WindowState
+from services.feedback.lookup import WindowLookup
+from services.feedback.repository import FeedbackRepository
+
+START = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
+
+
+class FakeWindows:
+    """Answers ``windows_for`` from a dict and counts the queries."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+        self.queries = 0
+
+    def put(self, post_id: str, state: str, start: datetime = START) -> None:
+        self.docs[post_id] = {
+            "_id": post_id,
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=24),
+            "state": state,
+        }
+
+    async def windows_for(
+        self, post_ids: Iterable[str], *, with_open: bool
+    ) -> list[dict[str, Any]]:
+        self.queries += 1
+        wanted = set(post_ids)
+        return [
+            d for p, d in self.docs.items() if p in wanted or (with_open and d["state"] == "open")
+        ]
+
+
+def _lookup(fake: FakeWindows) -> WindowLookup:
+    return WindowLookup(cast(FeedbackRepository, fake))
+
+
+async def test_a_closed_window_is_read_once() -> None:
+    fake = FakeWindows()
+    fake.put("p1", "closed")
+    lookup = _lookup(fake)
+    first, _ = await lookup.windows({"p1"}, with_open=False)
+    again, _ = await lookup.windows({"p1"}, with_open=False)
+    assert first["p1"] is not None
+    assert first["p1"].state is WindowState.CLOSED
+    assert again == first
+    assert fake.queries == 1
+
+
+async def test_an_open_window_is_read_each_time_so_its_close_is_seen_at_once() -> None:
+    fake = FakeWindows()
+    fake.put("p1", "open")
+    lookup = _lookup(fake)
+    before, _ = await lookup.windows({"p1"}, with_open=False)
+    fake.put("p1", "closed")
+    after, _ = await lookup.windows({"p1"}, with_open=False)
+    assert before["p1"] is not None
+    assert before["p1"].state is WindowState.OPEN
+    assert after["p1"] is not None
+    assert after["p1"].state is WindowState.CLOSED
+
+
+async def test_a_post_without_a_window_yet_is_looked_up_again_next_time() -> None:
+    fake = FakeWindows()
+    lookup = _lookup(fake)
+    missing, _ = await lookup.windows({"p1"}, with_open=False)
+    fake.put("p1", "open")
+    found, _ = await lookup.windows({"p1"}, with_open=False)
+    assert missing == {"p1": None}
+    assert found["p1"] is not None
+
+
+async def test_open_windows_are_listed_for_items_that_name_no_post() -> None:
+    fake = FakeWindows()
+    fake.put("p1", "open")
+    fake.put("p2", "open", START + timedelta(hours=2))
+    fake.put("p0", "closed")
+    named, open_windows = await _lookup(fake).windows(set(), with_open=True)
+    assert named == {}
+    assert sorted(w.post_id for w in open_windows) == ["p1", "p2"]
