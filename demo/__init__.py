@@ -1,0 +1,10 @@
+"""The platform's main job in one command: two weeks of the operations plan, simulated.
+
+``make demo`` starts the infrastructure and the five services on a shared accelerated
+clock (see :mod:`demo.config`) and runs :mod:`demo.scenario` against their APIs and the
+broker. Modules: ``articles`` (the sample set), ``audience`` (simulated readers),
+``client`` (the services' HTTP APIs), ``feedback_bus`` (``feedback.received`` on
+RabbitMQ), ``newsroom`` (editors and the reviewer), ``scenario`` (the timeline),
+``progress`` (the live display), ``summary`` (figures and artifacts), ``records``
+(the run's manifest).
+"""

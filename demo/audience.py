@@ -1,0 +1,181 @@
+"""The simulated audience: what readers say about a post during its 24-hour window.
+
+Deterministic: the same seed, post ordinal and category give the same plan. A plan is a
+list of :class:`PlannedItem` at offsets after publication: praise, complaints, questions
+and spam as comments, enquiries as private messages, two metric snapshots (reads, likes,
+shares), and some items sent twice (a redelivery with the same event id, and a re-send
+by the source system with a new one) — the feedback service must store each once.
+
+Each comment or message also carries when staff would answer it: most within the 12-hour
+rule, some after it, a few never. The scenario answers only what the feedback service
+recorded as an open enquiry at that time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["AUDIENCE_FILE", "Bank", "PlannedItem", "load_bank", "plan_feedback"]
+
+AUDIENCE_FILE = Path(__file__).resolve().parent / "data" / "audience.json"
+LAST_OFFSET = timedelta(hours=20)  # nothing is said after this, so replies fit the window
+LATE_REPLY_SHARE = 0.2  # questions answered only after the 12-hour rule
+Mood = Literal["praise", "complaint", "question", "spam", "enquiry", "metric"]
+
+
+@dataclass(frozen=True)
+class QA:
+    """A question and the answer staff give."""
+
+    q: str
+    a: str
+
+
+@dataclass(frozen=True)
+class Bank:
+    """What readers may say, by mood and category (``demo/data/audience.json``)."""
+
+    praise: tuple[str, ...]
+    complaints: tuple[str, ...]
+    spam: tuple[str, ...]
+    questions: dict[str, tuple[QA, ...]]
+    messages: dict[str, tuple[QA, ...]]
+    generic_reply: str
+
+
+@cache
+def load_bank(path: Path = AUDIENCE_FILE) -> Bank:
+    """The shipped audience bank."""
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+
+    def qas(group: dict[str, list[dict[str, str]]]) -> dict[str, tuple[QA, ...]]:
+        return {cat: tuple(QA(q=i["q"], a=i["a"]) for i in items) for cat, items in group.items()}
+
+    return Bank(
+        praise=tuple(raw["praise"]),
+        complaints=tuple(raw["complaints"]),
+        spam=tuple(raw["spam"]),
+        questions=qas(raw["questions"]),
+        messages=qas(raw["messages"]),
+        generic_reply=raw["generic_reply"],
+    )
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """One thing the audience says (or a metric snapshot), and when staff answer it."""
+
+    offset: timedelta
+    kind: Literal["comment", "message", "metric"]
+    mood: Mood
+    source: str
+    source_id: str
+    author: str
+    text: str = ""
+    answer: str | None = None
+    reply_after: timedelta | None = None
+    resend: Literal["none", "same_event", "new_event"] = "none"
+    metrics: dict[str, int] | None = None
+
+    @property
+    def key(self) -> str:
+        """``source:source_id``: the enquiry id in the feedback service."""
+        return f"{self.source}:{self.source_id}"
+
+
+def _quick_reply(rng: random.Random, offset: timedelta) -> timedelta | None:
+    """Within the 12-hour rule and the window; now and then never."""
+    if rng.random() < 0.08:
+        return None
+    return timedelta(hours=rng.uniform(0.5, min(8.0, 23.0 - offset.total_seconds() / 3600)))
+
+
+def plan_feedback(
+    post_id: str, category: str, *, ordinal: int, seed: int, bank: Bank | None = None
+) -> list[PlannedItem]:
+    """The audience's feedback on one post, ordered by offset."""
+    bank = bank or load_bank()
+    rng = random.Random(f"{seed}:{ordinal}:{category}")
+    items: list[PlannedItem] = []
+
+    def offset(latest: timedelta = LAST_OFFSET) -> timedelta:
+        return timedelta(minutes=rng.randint(20, int(latest.total_seconds() // 60)))
+
+    def timing(asks: bool) -> tuple[timedelta, timedelta | None]:
+        """When it is said and when staff answer; some questions wait past 12 hours."""
+        if asks and rng.random() < LATE_REPLY_SHARE:
+            return offset(timedelta(hours=8)), timedelta(hours=rng.uniform(13.0, 15.0))
+        at = offset()
+        return at, _quick_reply(rng, at)
+
+    def reader() -> str:
+        return f"reader-{rng.randint(1000, 9999)}"
+
+    def comment(mood: Mood, text: str, answer: str | None) -> None:
+        at, reply_after = timing(mood == "question")
+        items.append(
+            PlannedItem(
+                offset=at,
+                kind="comment",
+                mood=mood,
+                source="wechat_comment",
+                source_id=f"{post_id}-c{len(items) + 1}",
+                author=reader(),
+                text=text,
+                answer=answer or bank.generic_reply,
+                reply_after=reply_after if mood != "spam" else None,
+            )
+        )
+
+    for text in rng.sample(bank.praise, rng.randint(2, 3)):
+        comment("praise", text, None)
+    for text in rng.sample(bank.complaints, rng.randint(1, 2)):
+        comment("complaint", text, None)
+    for qa in rng.sample(bank.questions[category], rng.randint(1, 3)):
+        comment("question", qa.q, qa.a)
+    comment("spam", rng.choice(bank.spam), None)
+    for qa in rng.sample(bank.messages[category], rng.randint(1, 2)):
+        at, reply_after = timing(True)
+        items.append(
+            PlannedItem(
+                offset=at,
+                kind="message",
+                mood="enquiry",
+                source="crm",
+                source_id=f"{post_id}-m{len(items) + 1}",
+                author=reader(),
+                text=qa.q,
+                answer=qa.a,
+                reply_after=reply_after,
+            )
+        )
+    # duplicates: one redelivery of the same event, one re-send under a new event id
+    plain = [i for i, item in enumerate(items) if item.mood != "spam"]
+    first, second = rng.sample(plain, 2)
+    items[first] = replace(items[first], resend="same_event")
+    items[second] = replace(items[second], resend="new_event")
+    reads = rng.randint(300, 2500)
+    for n, hours in enumerate((3.0, 19.5), 1):
+        share = 0.45 if n == 1 else 1.0
+        items.append(
+            PlannedItem(
+                offset=timedelta(hours=hours),
+                kind="metric",
+                mood="metric",
+                source="wechat_datacube",
+                source_id=f"{post_id}-metric{n}",
+                author="wechat",
+                metrics={
+                    "reads": int(reads * share),
+                    "likes": int(reads * share * 0.04),
+                    "shares": int(reads * share * 0.02),
+                },
+            )
+        )
+    return sorted(items, key=lambda i: i.offset)

@@ -1,0 +1,201 @@
+"""The demo's plan: simulated period, speed, namespace, and the services' env for it.
+
+One place computes what both sides need, so the services and the driver agree:
+
+* the **shared clock** (``CLOCK_MODE=accelerated``, ``CLOCK_SIM_EPOCH``,
+  ``CLOCK_REAL_EPOCH``, ``CLOCK_SPEED``): every process reads the same simulated time
+  through ``shared.settings`` → ``AcceleratedClock``; the driver builds its clock from the
+  same variables;
+* the **timing knobs** of the services, scaled with the speed (see :meth:`DemoPlan.env`);
+* the **biweekly anchor**, set so a biweekly period ends with the simulated days.
+
+``deploy/local/demo.sh`` writes :meth:`DemoPlan.env` to ``var/demo.env`` (``python -m demo
+env``); the e2e test passes it to its subprocess services.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "DEFAULT_DAYS",
+    "DEFAULT_SPEED",
+    "SIM_START",
+    "ZONE",
+    "DemoPlan",
+    "push_days",
+]
+
+ZONE = ZoneInfo("Asia/Shanghai")
+SIM_START = datetime(2026, 11, 22, 20, 0, tzinfo=ZONE)
+"""A Sunday evening: the first push day is the Monday after."""
+DEFAULT_DAYS = 14
+DEFAULT_SPEED = 4000.0
+"""Simulated seconds per real second: two weeks (and the report the Monday after) take
+about five minutes."""
+PUSH_WEEKDAYS = (0, 2, 4)  # Monday, Wednesday, Friday
+SLOT_TIME = (11, 30)
+REPORT_FIRE = timedelta(hours=14, minutes=30)  # the reporting service's default fire time
+TOLERANCE_REAL_SECONDS = 0.5
+"""How late (in real seconds) a post may go out and still count as on time."""
+GRACE_REAL_SECONDS = 5.0
+
+
+def push_days(first: date, days: int) -> list[date]:
+    """The push days (Mon/Wed/Fri) among ``days`` days from ``first``."""
+    return [
+        first + timedelta(days=n)
+        for n in range(days)
+        if (first + timedelta(days=n)).weekday() in PUSH_WEEKDAYS
+    ]
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    """What one demo run simulates, and how fast."""
+
+    namespace: str
+    run_dir: Path
+    days: int = DEFAULT_DAYS
+    speed: float = DEFAULT_SPEED
+    real_epoch: float = 0.0
+    sim_start: datetime = SIM_START
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        run_dir: Path | None = None,
+        days: int = DEFAULT_DAYS,
+        speed: float = DEFAULT_SPEED,
+        startup_seconds: float = 20.0,
+        namespace: str | None = None,
+    ) -> DemoPlan:
+        """A fresh run: a unique namespace, the simulated clock starting after start-up."""
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+        ns = namespace or f"demo{stamp}."
+        return cls(
+            namespace=ns,
+            run_dir=(run_dir or Path("var/demo/artifacts") / ns.rstrip(".")).resolve(),
+            days=days,
+            speed=speed,
+            real_epoch=round(time.time() + startup_seconds, 3),
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> DemoPlan:
+        """The plan the services were started with (``var/demo.env`` or the test's env)."""
+        env = os.environ if env is None else env
+        missing = [
+            k for k in ("CLOCK_SIM_EPOCH", "CLOCK_REAL_EPOCH", "CLOCK_SPEED") if k not in env
+        ]
+        if missing or env.get("CLOCK_MODE") != "accelerated":
+            raise ValueError(
+                "the demo needs the accelerated clock in the environment "
+                f"(CLOCK_MODE=accelerated, missing: {', '.join(missing) or 'none'}); "
+                "run it through `make demo` or source var/demo.env"
+            )
+        namespace = env.get("CONTENTOPS_NAMESPACE", "")
+        return cls(
+            namespace=namespace,
+            run_dir=Path(env.get("DEMO_RUN_DIR") or f"var/demo/artifacts/{namespace.rstrip('.')}"),
+            days=int(env.get("DEMO_DAYS", DEFAULT_DAYS)),
+            speed=float(env["CLOCK_SPEED"]),
+            real_epoch=float(env["CLOCK_REAL_EPOCH"]),
+            sim_start=datetime.fromisoformat(env["CLOCK_SIM_EPOCH"]).astimezone(ZONE),
+        )
+
+    # -- the simulated calendar ----------------------------------------------------------
+    @property
+    def first_day(self) -> date:
+        """The first day after the simulated start (a Monday with the default start)."""
+        return self.sim_start.date() + timedelta(days=1)
+
+    @property
+    def push_days(self) -> list[date]:
+        return push_days(self.first_day, self.days)
+
+    @property
+    def period_end(self) -> date:
+        """The day after the simulated days: the biweekly period ends at its midnight."""
+        return self.first_day + timedelta(days=self.days)
+
+    @property
+    def biweekly_anchor(self) -> date:
+        """First day of a biweekly period that ends exactly at :attr:`period_end`."""
+        return self.period_end - timedelta(days=14)
+
+    @property
+    def report_due(self) -> datetime:
+        """When the reporting service fires the biweekly report (aware, local zone)."""
+        midnight = datetime.combine(self.period_end, datetime.min.time(), tzinfo=ZONE)
+        return midnight + REPORT_FIRE
+
+    def slot(self, day: date) -> datetime:
+        """The 11:30 slot of a push day."""
+        return datetime(day.year, day.month, day.day, *SLOT_TIME, tzinfo=ZONE)
+
+    @property
+    def sim_seconds(self) -> float:
+        """Simulated seconds from the start to the biweekly report."""
+        return (self.report_due - self.sim_start).total_seconds()
+
+    @property
+    def real_seconds(self) -> float:
+        """Real seconds the simulated span takes."""
+        return self.sim_seconds / self.speed
+
+    @property
+    def on_time_tolerance_seconds(self) -> float:
+        """Business seconds a post may be late and count as on time (scaled, >= 60)."""
+        return max(60.0, round(TOLERANCE_REAL_SECONDS * self.speed))
+
+    # -- the environment of the services -------------------------------------------------
+    def env(self) -> dict[str, str]:
+        """The variables every service (and the driver) is started with.
+
+        At speed ``s`` one real second is ``s`` simulated seconds, so a 0.2 s poll is many
+        simulated minutes: the publisher's on-time tolerance and grace are scaled with the
+        speed (0.5 and 5 real seconds), and the background loops poll faster than their
+        production defaults. Nothing else differs from a normal run.
+        """
+        published = self.run_dir / "published"
+        polls = {f"{s.upper()}_OUTBOX_POLL_SECONDS": "0.2" for s in _SERVICES}
+        return {
+            "CLOCK_MODE": "accelerated",
+            "CLOCK_SIM_EPOCH": self.sim_start.isoformat(),
+            "CLOCK_REAL_EPOCH": f"{self.real_epoch:.3f}",
+            "CLOCK_SPEED": f"{self.speed:g}",
+            "CONTENTOPS_NAMESPACE": self.namespace,
+            "DEMO_DAYS": str(self.days),
+            "DEMO_RUN_DIR": str(self.run_dir),
+            **polls,
+            # publisher: local channel into the run's folder; a push carries up to two
+            # articles (头条 + 次条), so a late draft moved to the next slot fits beside it
+            "PUBLISHER_CHANNEL": "local",
+            "PUBLISHER_LOCAL_DIR": str(published),
+            "PUBLISHER_POSTS_PER_SLOT": "2",
+            "PUBLISHER_ON_TIME_TOLERANCE_SECONDS": f"{self.on_time_tolerance_seconds:g}",
+            "PUBLISHER_GRACE_SECONDS": f"{max(7200.0, GRACE_REAL_SECONDS * self.speed):g}",
+            "PUBLISHER_POLL_MAX_SECONDS": "0.1",
+            "PUBLISHER_RETRY_SECONDS": "1",
+            # feedback: close windows and flag reply breaches promptly
+            "FEEDBACK_JOB_POLL_SECONDS": "0.1",
+            "FEEDBACK_JOB_RETRY_SECONDS": "1",
+            "FEEDBACK_ENQUIRY_SWEEP_SECONDS": "0.5",
+            # review: the 11:00 overdue check
+            "REVIEW_OVERDUE_POLL_SECONDS": "0.2",
+            # reporting: a biweekly period ends with the simulated days
+            "REPORTING_BIWEEKLY_ANCHOR": self.biweekly_anchor.isoformat(),
+            "REPORTING_SCHEDULE_POLL_SECONDS": "0.2",
+            "REPORTING_JOB_POLL_SECONDS": "0.2",
+        }
+
+
+_SERVICES = ("drafting", "review", "publisher", "feedback", "reporting")
