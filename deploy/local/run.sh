@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Start the five services in the background (logs in var/log/, pids in var/run/) and
+# wait until each answers /ready. Settings come from the environment and var/local.env
+# (created once with random API tokens; never committed).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p var/log var/run
+if [ ! -f var/local.env ]; then
+  .venv/bin/python - >var/local.env <<'PYEOF'
+import json, secrets
+roles = ["editor", "reviewer", "director", "admin", "system"]
+tokens = {r: f"{r}-{secrets.token_hex(16)}" for r in roles}
+tokens["editor2"] = f"editor2-{secrets.token_hex(16)}"
+api = {tokens[r]: {"subject": r, "roles": [r]} for r in roles}
+api[tokens["editor2"]] = {"subject": "editor2", "roles": ["editor"]}
+print("API_TOKENS='" + json.dumps(api) + "'")
+for r, t in tokens.items():
+    print(f"TOKEN_{r.upper()}={t}")
+PYEOF
+  chmod 600 var/local.env
+fi
+set -a; . var/local.env; set +a
+if [ "${DEMO:-0}" = 1 ] && [ -f var/demo.env ]; then set -a; . var/demo.env; set +a; fi
+SERVICES="${SERVICES:-drafting review publisher feedback reporting}"
+for s in $SERVICES; do
+  pidfile="var/run/$s.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "$s: already running (pid $(cat "$pidfile"))"; continue
+  fi
+  nohup .venv/bin/python -m "services.$s" >>"var/log/$s.log" 2>&1 &
+  echo $! >"$pidfile"
+  echo "$s: started (pid $!, log var/log/$s.log)"
+done
+declare -A PORTS=([drafting]=8101 [review]=8102 [publisher]=8103 [feedback]=8104 [reporting]=8105)
+for s in $SERVICES; do
+  port_var="${s^^}_HTTP_PORT"; port="${!port_var:-${PORTS[$s]}}"
+  ok=""
+  for _ in $(seq 1 60); do
+    if .venv/bin/python -c "import sys,urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/ready', timeout=2)" 2>/dev/null; then ok=1; break; fi
+    sleep 1
+  done
+  if [ -z "$ok" ]; then echo "error: $s is not ready on :$port; see var/log/$s.log" >&2; tail -20 "var/log/$s.log" >&2; exit 1; fi
+  echo "$s: ready on http://127.0.0.1:$port (docs /docs, events /asyncapi, metrics /metrics)"
+done
