@@ -6,9 +6,11 @@ and spam as comments, enquiries as private messages, two metric snapshots (reads
 shares), and some items sent twice (a redelivery with the same event id, and a re-send
 by the source system with a new one) — the feedback service must store each once.
 
-Each comment or message also carries when staff would answer it: most within the 12-hour
-rule, some after it, a few never. The scenario answers only what the feedback service
-recorded as an open enquiry at that time.
+Each comment or message also carries when staff would answer it: within the 12-hour rule,
+except for at most one ask per post, by a fixed rota (odd posts: one answered after 12
+hours; every fourth post: one never answered). A quota, not a coin toss per item, so that
+"most enquiries are answered in time" holds for every run and not only on lucky dates.
+The scenario answers only what the feedback service recorded as an open enquiry then.
 """
 
 from __future__ import annotations
@@ -21,11 +23,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["AUDIENCE_FILE", "Bank", "PlannedItem", "load_bank", "plan_feedback"]
+__all__ = [
+    "AUDIENCE_FILE",
+    "REPLY_LIMIT",
+    "Bank",
+    "PlannedItem",
+    "load_bank",
+    "plan_feedback",
+    "slow_reply",
+]
 
 AUDIENCE_FILE = Path(__file__).resolve().parent / "data" / "audience.json"
+REPLY_LIMIT = timedelta(hours=12)  # the plan's rule: every enquiry answered within 12 hours
 LAST_OFFSET = timedelta(hours=20)  # nothing is said after this, so replies fit the window
-LATE_REPLY_SHARE = 0.2  # questions answered only after the 12-hour rule
 Mood = Literal["praise", "complaint", "question", "spam", "enquiry", "metric"]
 
 
@@ -89,11 +99,17 @@ class PlannedItem:
         return f"{self.source}:{self.source_id}"
 
 
-def _quick_reply(rng: random.Random, offset: timedelta) -> timedelta | None:
-    """Within the 12-hour rule and the window; now and then never."""
-    if rng.random() < 0.08:
-        return None
+def _quick_reply(rng: random.Random, offset: timedelta) -> timedelta:
+    """Within the 12-hour rule and the window."""
     return timedelta(hours=rng.uniform(0.5, min(8.0, 23.0 - offset.total_seconds() / 3600)))
+
+
+def slow_reply(ordinal: int) -> Literal["late", "never"] | None:
+    """The rota of the one ask per post not answered in time: late on odd posts, never
+    on every fourth; four posts in a row hold at most three such asks."""
+    if ordinal % 2 == 1:
+        return "late"
+    return "never" if ordinal % 4 == 2 else None
 
 
 def plan_feedback(
@@ -107,10 +123,7 @@ def plan_feedback(
     def offset(latest: timedelta = LAST_OFFSET) -> timedelta:
         return timedelta(minutes=rng.randint(20, int(latest.total_seconds() // 60)))
 
-    def timing(asks: bool) -> tuple[timedelta, timedelta | None]:
-        """When it is said and when staff answer; some questions wait past 12 hours."""
-        if asks and rng.random() < LATE_REPLY_SHARE:
-            return offset(timedelta(hours=8)), timedelta(hours=rng.uniform(13.0, 15.0))
+    def timing() -> tuple[timedelta, timedelta]:
         at = offset()
         return at, _quick_reply(rng, at)
 
@@ -118,7 +131,7 @@ def plan_feedback(
         return f"reader-{rng.randint(1000, 9999)}"
 
     def comment(mood: Mood, text: str, answer: str | None) -> None:
-        at, reply_after = timing(mood == "question")
+        at, reply_after = timing()
         items.append(
             PlannedItem(
                 offset=at,
@@ -141,7 +154,7 @@ def plan_feedback(
         comment("question", qa.q, qa.a)
     comment("spam", rng.choice(bank.spam), None)
     for qa in rng.sample(bank.messages[category], rng.randint(1, 2)):
-        at, reply_after = timing(True)
+        at, reply_after = timing()
         items.append(
             PlannedItem(
                 offset=at,
@@ -155,6 +168,19 @@ def plan_feedback(
                 reply_after=reply_after,
             )
         )
+    asks = [i for i, item in enumerate(items) if item.mood in ("question", "enquiry")]
+    slow = slow_reply(ordinal)
+    if slow == "late":  # a private message (always an enquiry), asked early enough that a
+        # 13-15 hour answer still fits the window
+        n = rng.choice([i for i in asks if items[i].kind == "message"])
+        items[n] = replace(
+            items[n],
+            offset=offset(timedelta(hours=8)),
+            reply_after=timedelta(hours=rng.uniform(13.0, 15.0)),
+        )
+    elif slow == "never":
+        n = rng.choice(asks)
+        items[n] = replace(items[n], reply_after=None)
     # duplicates: one redelivery of the same event, one re-send under a new event id
     plain = [i for i, item in enumerate(items) if item.mood != "spam"]
     first, second = rng.sample(plain, 2)

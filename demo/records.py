@@ -46,6 +46,7 @@ class PostRecord:
     events: int = 0  # feedback.received events published, duplicates included
     duplicates: int = 0
     replies: int = 0  # replies through the feedback API
+    replies_late: int = 0  # of those, sent more than 12 hours after the ask (driver's clock)
     sent_after_window: int = 0  # items sent once the window had ended (should be 0)
     window_state: str = ""
     documents: dict[str, str] = field(default_factory=dict)  # format -> file

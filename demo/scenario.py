@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from demo.articles import Article
-from demo.audience import PlannedItem, plan_feedback
+from demo.audience import REPLY_LIMIT, PlannedItem, plan_feedback
 from demo.client import ApiClient, ApiError, Role
 from demo.config import ZONE, DemoPlan
 from demo.feedback_bus import FeedbackBus, feedback_event
@@ -260,11 +260,17 @@ class Scenario:
 
         actions = [_Action(said_at, send)]
         if item.reply_after is not None and item.answer:
-            actions.append(_Action(said_at + item.reply_after, lambda: self._reply(item, record)))
+            actions.append(
+                _Action(said_at + item.reply_after, lambda: self._reply(item, record, said_at))
+            )
         return actions
 
-    async def _reply(self, item: PlannedItem, record: PostRecord) -> None:
-        """Staff answer the item if the feedback service logged it as an open enquiry."""
+    async def _reply(self, item: PlannedItem, record: PostRecord, said_at: datetime) -> None:
+        """Staff answer the item if the feedback service logged it as an open enquiry.
+
+        The driver notes, by its own clock, which replies went out after the 12-hour rule;
+        the e2e test checks the feedback service flagged exactly those.
+        """
         enquiry = await self.api.enquiry(item.key)
         if enquiry is None or enquiry["state"] != "open" or not item.answer:
             return
@@ -276,6 +282,8 @@ class Scenario:
             self.record.notes.append(f"reply to {item.key} refused: {exc}")
             return
         record.replies += 1
+        if self.clock.now() - said_at > REPLY_LIMIT:
+            record.replies_late += 1
         self.progress.event(f"回复咨询「{item.text[:18]}…」", style="cyan")
 
     async def _collect_documents(self, post_id: str) -> None:
