@@ -8,20 +8,17 @@ other. A failed attempt is retried after ``FEEDBACK_JOB_RETRY_SECONDS``, up to
 ``Idempotency-Key: <digest id>`` and the e-mail a ``Message-ID`` made from it, so
 receivers can drop a repeat.
 
-Webhook signature (the scheme the publisher's local channel uses): ``X-Timestamp: <unix
+Webhook signature (:mod:`shared.webhooks`, as the publisher's local channel): ``X-Timestamp: <unix
 seconds>`` and ``X-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import smtplib
 import ssl
 import time
-from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import httpx
@@ -33,49 +30,22 @@ from services.feedback.deps import DIGEST_DELIVERY, FeedbackDeps
 from services.feedback.settings import FeedbackSettings
 from shared.jobs import Claim, run_due_jobs
 from shared.mongo import MongoDoc
+from shared.webhooks import (
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign_webhook,
+)
 
 __all__ = [
-    "IDEMPOTENCY_HEADER",
-    "SIGNATURE_HEADER",
-    "TIMESTAMP_HEADER",
     "deliver_digest",
     "email_message",
     "run_delivery",
     "send_email",
-    "sign_webhook",
-    "verify_webhook",
     "webhook_body",
 ]
 
-SIGNATURE_HEADER = "X-Signature"
-TIMESTAMP_HEADER = "X-Timestamp"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 _log = structlog.get_logger("feedback.delivery")
-
-
-def sign_webhook(secret: str, timestamp: str, body: bytes) -> str:
-    """The ``X-Signature`` value of ``body`` sent at ``timestamp``."""
-    mac = hmac.new(secret.encode(), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def verify_webhook(
-    secret: str,
-    body: bytes,
-    *,
-    timestamp: str,
-    signature: str,
-    now: datetime,
-    tolerance: timedelta = timedelta(minutes=5),
-) -> bool:
-    """For receivers: the signature matches (constant time) and the timestamp is fresh."""
-    try:
-        sent = int(timestamp)
-    except ValueError:
-        return False
-    if abs(now.timestamp() - sent) > tolerance.total_seconds():
-        return False
-    return hmac.compare_digest(sign_webhook(secret, timestamp, body), signature)
 
 
 def webhook_body(document: MongoDoc, base_url: str) -> bytes:

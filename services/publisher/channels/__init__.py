@@ -18,8 +18,8 @@ from services.publisher.channels.local import LocalChannel
 from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
 from services.publisher.channels.records import ChannelRecords, MemoryChannelRecords
 from services.publisher.channels.render import render_post_html
-from services.publisher.channels.signing import sign_webhook, verify_webhook
 from services.publisher.channels.wechat import WeChatChannel
+from shared.webhooks import sign_webhook, verify_webhook
 
 __all__ = [
     "Channel",

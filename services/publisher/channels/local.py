@@ -47,7 +47,7 @@ from services.publisher.channels.errors import (
 )
 from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
 from services.publisher.channels.render import render_post_html
-from services.publisher.channels.signing import (
+from shared.webhooks import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

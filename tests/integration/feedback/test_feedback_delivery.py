@@ -24,8 +24,8 @@ from feedback_support import (
     service,
 )
 
-from services.feedback.delivery import verify_webhook
 from shared.events import FeedbackKind
+from shared.webhooks import verify_webhook
 from tests.support.backbone import wait_for
 
 pytestmark = pytest.mark.integration

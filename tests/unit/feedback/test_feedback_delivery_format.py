@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.feedback.delivery import email_message, sign_webhook, verify_webhook
+from services.feedback.delivery import email_message
 from services.feedback.settings import FeedbackSettings
+from shared.webhooks import sign_webhook, verify_webhook
 
 NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
 STAMP = str(int(NOW.timestamp()))

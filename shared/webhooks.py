@@ -1,5 +1,8 @@
 """Webhook signatures: HMAC-SHA256 over ``<timestamp>.<raw body>``.
 
+One scheme for every outgoing webhook (the publisher's local channel, the feedback
+service's core-issues document), so a receiver verifies them all the same way.
+
 The sender puts ``X-Timestamp: <unix seconds>`` and ``X-Signature: sha256=<hex>`` on the
 request; a receiver recomputes the HMAC with the shared secret over the timestamp, a dot
 and the raw body bytes, compares in constant time and rejects stale timestamps (replays).
