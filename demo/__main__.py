@@ -6,6 +6,9 @@ Usage::
         write the environment of a fresh run (clock, namespace, service knobs)
     python -m demo [run] [--seed 7] [--max-articles N] [--max-days N]
         drive the scenario against services started with that environment
+    python -m demo cleanup
+        remove the queues, exchanges and databases of the run in the environment
+        (its services stopped first); its files are kept
 
 ``make demo`` (``deploy/local/demo.sh``) does both and starts the services in between.
 """
@@ -23,6 +26,7 @@ from pathlib import Path
 from rich.console import Console
 
 from demo.articles import load_articles
+from demo.cleanup import remove_run
 from demo.client import ApiClient, Tokens, service_urls
 from demo.config import DEFAULT_DAYS, DEFAULT_SPEED, DemoPlan
 from demo.feedback_bus import FeedbackBus
@@ -47,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     env.add_argument("--run-dir", type=Path, default=None)
     env.add_argument("--out", type=Path, default=Path("var/demo.env"))
     run = sub.add_parser("run", help="drive the scenario (the default)")
+    sub.add_parser("cleanup", help="remove a stopped run's queues, exchanges and databases")
     for p in (parser, run):
         p.add_argument("--seed", type=int, default=int(os.environ.get("DEMO_SEED", 7)))
         p.add_argument("--max-articles", type=int, default=None)
@@ -132,10 +137,26 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cleanup() -> int:
+    settings = ServiceSettings(service_name="demo")
+    try:
+        removed = await remove_run(settings)
+    except ValueError as exc:
+        print(f"demo cleanup: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"demo cleanup: {settings.namespace} removed ({removed.queues} queues, "
+        f"{removed.exchanges} exchanges, {len(removed.databases)} databases)"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "env":
         return write_env(args)
+    if args.command == "cleanup":
+        return asyncio.run(cleanup())
     return asyncio.run(run(args))
 
 

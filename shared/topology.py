@@ -91,6 +91,18 @@ class Topology:
         main = f"{self.namespace}{service}.{event}"
         return QueueNames(main=main, dlq=f"{main}.dlq", retry=f"{main}.retry")
 
+    def queue_names(self) -> list[str]:
+        """Every queue of this namespace: each consumer queue, its DLQ and retry queue."""
+        names = [self.names(s, e) for s, events in CONSUMERS.items() for e in events]
+        return [name for n in names for name in (n.main, n.dlq, n.retry)]
+
+    def exchange_names(self) -> list[str]:
+        return [
+            self.exchange.name,
+            self.dead_letter_exchange.name,
+            self.retry_exchange.name,
+        ]
+
     def queue(self, service: str, event: str) -> RabbitQueue:
         """The consumer queue ``<service>.<event>``, bound to the event routing key."""
         names = self.names(service, event)

@@ -6,7 +6,8 @@
 #    Asia/Shanghai, CLOCK_REAL_EPOCH = now + DEMO_STARTUP seconds, CLOCK_SPEED), a unique
 #    CONTENTOPS_NAMESPACE (demo<timestamp>.), the biweekly report's anchor, and the
 #    services' timing knobs scaled with the speed.
-# 2. Services started before are stopped (deploy/local/stop.sh), then the five are
+# 2. Services started before are stopped (deploy/local/stop.sh) and the previous run's
+#    queues, exchanges and databases removed (`python -m demo cleanup`), then the five are
 #    started with that environment (run.sh reads var/demo.env only when DEMO=1, so a
 #    later `make run` is on the real clock again).
 # 3. The driver runs: `python -m demo`. The services keep running until `make stop`.
@@ -23,6 +24,10 @@ DEMO_STARTUP="${DEMO_STARTUP:-20}"
 mkdir -p var/log var/run var/demo
 
 bash deploy/local/stop.sh
+# the previous run's queues, exchanges and databases (its files stay in var/demo/artifacts)
+if [ -f var/demo.env ]; then
+  (set -a; . var/local.env; . var/demo.env; set +a; "$PY" -m demo cleanup) || true
+fi
 "$PY" -m demo env --days "$DEMO_DAYS" --speed "$DEMO_SPEED" --startup "$DEMO_STARTUP" \
   --out var/demo.env
 DEMO=1 bash deploy/local/run.sh

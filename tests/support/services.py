@@ -16,7 +16,7 @@ import aio_pika
 
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.topology import CONSUMERS, Topology
+from shared.topology import Topology
 from tests.support.servers import RABBIT_URL, ROOT
 
 TOKENS = {
@@ -94,17 +94,10 @@ async def delete_namespace(namespace: str) -> None:
     connection = await aio_pika.connect(RABBIT_URL)
     try:
         channel = await connection.channel()
-        for service, events in CONSUMERS.items():
-            for event in events:
-                names = topology.names(service, event)
-                for queue in (names.main, names.dlq, names.retry):
-                    with contextlib.suppress(Exception):
-                        await channel.queue_delete(queue)
-        for exchange in (
-            topology.exchange.name,
-            topology.dead_letter_exchange.name,
-            topology.retry_exchange.name,
-        ):
+        for queue in topology.queue_names():
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(queue)
+        for exchange in topology.exchange_names():
             with contextlib.suppress(Exception):
                 await channel.exchange_delete(exchange)
     finally:
