@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -155,7 +155,9 @@ async def _gather(window: MongoDoc, deps: FeedbackDeps) -> _Inputs:
     return _Inputs(items, enquiries, history, tail)
 
 
-def _build(window: MongoDoc, inputs: _Inputs, generated_at: datetime) -> Rendered:
+def _build(
+    window: MongoDoc, inputs: _Inputs, generated_at: datetime, reply_limit: timedelta
+) -> Rendered:
     digest = build_digest(
         post_info(window),
         inputs.items,
@@ -164,6 +166,7 @@ def _build(window: MongoDoc, inputs: _Inputs, generated_at: datetime) -> Rendere
         window["starts_at"],
         window["ends_at"],
         generated_at,
+        reply_limit=reply_limit,
     )
     return Rendered(digest, render_markdown(digest), render_html(digest), render_docx(digest))
 
@@ -261,7 +264,9 @@ async def close_window(claim: Claim, deps: FeedbackDeps) -> bool:
     async with _lease_kept(deps.jobs, claim, every=deps.settings.job_lease_seconds / 3):
         inputs = await _gather(window, deps)
         generated_at = deps.clock.now()
-        rendered = await asyncio.to_thread(_build, window, inputs, generated_at)
+        rendered = await asyncio.to_thread(
+            _build, window, inputs, generated_at, deps.settings.reply_limit
+        )
     digest_id = digest_id_for(post_id)
     summary = _summary(rendered.digest, len(inputs.items))
 

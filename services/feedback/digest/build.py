@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..analysis import (
     AnalysedItem,
@@ -54,6 +54,7 @@ def _questions(
     enquiries: Sequence[EnquiryInfo],
     replies: Sequence[FeedbackItem],
     generated_at: datetime,
+    limit: timedelta,
 ) -> list[QuestionEntry]:
     first_reply: dict[str, FeedbackItem] = {}
     for r in sorted(replies, key=lambda r: r.received_at):
@@ -74,6 +75,7 @@ def _questions(
                 e.answered_by if answered_at else None,
                 answered_at,
                 generated_at,
+                limit,
             )
         )
     for a in valid:
@@ -92,6 +94,7 @@ def _questions(
                 reply.author if reply else None,
                 reply.received_at if reply else None,
                 generated_at,
+                limit,
             )
         )
     return entries
@@ -107,6 +110,7 @@ def _entry(
     answered_by: str | None,
     answered_at: datetime | None,
     generated_at: datetime,
+    limit: timedelta,
 ) -> QuestionEntry:
     waited = (answered_at or generated_at) - asked_at
     return QuestionEntry.model_validate(
@@ -120,7 +124,7 @@ def _entry(
             "answered_by": answered_by,
             "answered_at": answered_at,
             "time_to_reply": answered_at - asked_at if answered_at else None,
-            "breached": waited > REPLY_LIMIT,
+            "breached": waited > limit,
         }
     )
 
@@ -198,13 +202,15 @@ def build_digest(
     max_questions: int = 50,
     max_complaints: int = 20,
     max_history: int = 8,
+    reply_limit: timedelta = REPLY_LIMIT,
 ) -> CoreIssuesDigest:
     """Analyse one post's feedback window and assemble 《推送反馈核心问题汇总》.
 
-    Items of other posts are ignored; items flagged late or received outside
-    ``[window_start, window_end)`` are left out and counted. Replies answer the items they
-    name (``in_reply_to``) if they arrived by ``generated_at``; a question is breached when
-    its answer came, or is still missing, more than 12 hours after it was asked.
+        Items of other posts are ignored; items flagged late or received outside
+        ``[window_start, window_end)`` are left out and counted. Replies answer the items they
+        name (``in_reply_to``) if they arrived by ``generated_at``; a question is breached when
+        its answer came, or is still missing, more than ``reply_limit`` (the plan's 12 hours,
+    ``FEEDBACK_REPLY_LIMIT_HOURS``) after it was asked.
     """
     for name, value in (
         ("window_start", window_start),
@@ -256,11 +262,14 @@ def build_digest(
         )
         for n in negatives[:max_complaints]
     ]
-    questions = sorted(_questions(valid, enquiries, replies, generated_at), key=_question_order)
+    questions = sorted(
+        _questions(valid, enquiries, replies, generated_at, reply_limit), key=_question_order
+    )
     metrics = _latest_metrics(current)
     comments = sum(i.kind == "comment" for i in current)
     reads = metrics.metrics.get("reads") if metrics else None
     headline = HeadlineNumbers(
+        reply_limit_hours=reply_limit.total_seconds() / 3600,
         comments=comments,
         messages=sum(i.kind == "message" for i in current),
         replies=sum(i.kind == "reply" for i in current),

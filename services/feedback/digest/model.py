@@ -87,6 +87,9 @@ class HeadlineNumbers(BaseModel):
     """The figures at the top of the document."""
 
     model_config = _FROZEN
+    reply_limit_hours: float = Field(
+        default=REPLY_LIMIT.total_seconds() / 3600, description="The reply limit applied"
+    )
     comments: int = Field(description="Comments in the window (late items excluded)")
     messages: int = Field(description="Private messages in the window")
     replies: int = Field(description="Our replies in the window")
@@ -96,7 +99,7 @@ class HeadlineNumbers(BaseModel):
     detected_questions: int = Field(description="Questions found in comments and messages")
     answered: int
     open: int = Field(description="Not answered at generation time")
-    breached: int = Field(description="Answered after 12 h, or open for more than 12 h")
+    breached: int = Field(description="Answered after the reply limit, or open for longer")
     late_excluded: int = Field(description="Items flagged late or outside the window")
     reads: int | None = None
     likes: int | None = None
@@ -138,7 +141,7 @@ class QuestionEntry(BaseModel):
     answered_by: str | None = None
     answered_at: datetime | None = None
     time_to_reply: timedelta | None = None
-    breached: bool = Field(description="Over the 12-hour reply limit")
+    breached: bool = Field(description="Over the reply limit (12 hours by the plan)")
 
     @property
     def is_open(self) -> bool:

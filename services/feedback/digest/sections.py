@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import CoreIssuesDigest, QuestionEntry
-from .summary import fmt_duration, fmt_pct, fmt_signed_pct, fmt_time
+from .summary import fmt_duration, fmt_hours, fmt_pct, fmt_signed_pct, fmt_time
 
 __all__ = ["Section", "Table", "document_sections", "document_title", "meta_lines"]
 
@@ -74,7 +74,7 @@ def document_sections(d: CoreIssuesDigest) -> list[Section]:
             ("需回复问题（登记咨询 + 识别提问）", _num(h.enquiries)),
             ("已回复", _num(h.answered)),
             ("未回复", _num(h.open)),
-            ("超过12小时回复时限", _num(h.breached)),
+            (f"超过{fmt_hours(h.reply_limit_hours)}小时回复时限", _num(h.breached)),
             ("阅读数", _num(h.reads)),
             ("点赞数", _num(h.likes)),
             ("转发数", _num(h.shares)),
@@ -97,7 +97,10 @@ def document_sections(d: CoreIssuesDigest) -> list[Section]:
         themes.paragraphs.append("窗口内没有可归类的客户反馈。")
     questions = Section(
         "四、客户问题及回复情况",
-        paragraphs=[f"共 {d.questions_total} 条；回复时限为12小时，未回复及超时问题排在前面。"],
+        paragraphs=[
+            f"共 {d.questions_total} 条；回复时限为{fmt_hours(h.reply_limit_hours)}小时，"
+            "未回复及超时问题排在前面。"
+        ],
         table=Table(
             ("提问人", "提问时间", "来源", "问题内容", "回复人", "回复时间", "回复用时", "状态"),
             [

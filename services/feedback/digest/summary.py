@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 from .model import CategoryComparison, HeadlineNumbers, SentimentSplit, ThemeSummary
 
-__all__ = ["CHINA", "findings", "fmt_duration", "fmt_pct", "fmt_signed_pct", "fmt_time"]
+__all__ = [
+    "CHINA",
+    "findings",
+    "fmt_duration",
+    "fmt_hours",
+    "fmt_pct",
+    "fmt_signed_pct",
+    "fmt_time",
+]
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -16,6 +24,11 @@ CHINA = ZoneInfo("Asia/Shanghai")
 def fmt_time(value: datetime | None) -> str:
     """China time, minutes precision; ``—`` for none."""
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def fmt_hours(hours: float) -> str:
+    """``12`` or ``1.5``: the reply limit as the document states it."""
+    return f"{hours:g}"
 
 
 def fmt_duration(value: timedelta | None) -> str:
@@ -51,10 +64,13 @@ def findings(
         f"识别并剔除垃圾信息 {h.spam} 条，迟到数据 {h.late_excluded} 条未计入。",
         f"需回复的问题 {h.enquiries} 条（登记咨询 {h.recorded_enquiries} 条，"
         f"评论/留言中识别 {h.detected_questions} 条）：已回复 {h.answered} 条，"
-        f"未回复 {h.open} 条，超过12小时 {h.breached} 条。",
+        f"未回复 {h.open} 条，超过{fmt_hours(h.reply_limit_hours)}小时 {h.breached} 条。",
     ]
     if h.breached:
-        lines.append(f"有 {h.breached} 条问题超出“12小时内必须回复”的要求，请督促跟进。")
+        lines.append(
+            f"有 {h.breached} 条问题超出“{fmt_hours(h.reply_limit_hours)}小时内必须回复”"
+            "的要求，请督促跟进。"
+        )
     if split.total:
         lines.append(
             f"情感分布：正面 {fmt_pct(split.share('positive'))}，"

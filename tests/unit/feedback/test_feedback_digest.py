@@ -222,6 +222,23 @@ def test_markdown_holds_the_figures(digest: CoreIssuesDigest) -> None:
     assert "13912345678" not in md
 
 
+def test_the_configured_reply_limit_decides_breaches_and_is_what_the_document_states(
+    digest: CoreIssuesDigest,
+) -> None:
+    """FEEDBACK_REPLY_LIMIT_HOURS: c9 answered after 14 hours is late against 12, not 16."""
+    c9 = next(q for q in digest.questions if q.ref_id == "c9")
+    assert c9.breached
+    lenient = build_digest(
+        POST, ITEMS, ENQUIRIES, HISTORY, START, END, GENERATED, reply_limit=timedelta(hours=16)
+    )
+    assert not next(q for q in lenient.questions if q.ref_id == "c9").breached
+    assert lenient.headline.breached < digest.headline.breached
+    md = render_markdown(lenient)
+    assert f"| 超过16小时回复时限 | {lenient.headline.breached} |" in md
+    assert "回复时限为16小时" in md
+    assert "12小时" not in md
+
+
 def test_html_is_escaped_and_self_contained(digest: CoreIssuesDigest) -> None:
     page = render_html(digest)
     assert "<script>" not in page
