@@ -1,8 +1,9 @@
 """Settings every service shares; each service subclasses with its own env prefix.
 
 Infrastructure names are the same for every service (``RABBIT_URL``, ``MONGO_URL``,
-``CONTENTOPS_NAMESPACE``, ``CLOCK_*``, ``API_TOKENS``) so one ``.env`` configures a
-host; service knobs carry the service prefix (``REVIEW_HTTP_PORT``, ``FEEDBACK_PREFETCH``).
+``CONTENTOPS_NAMESPACE``, ``CLOCK_*``, ``API_TOKENS``, and the calendar's ``SLOT_*``)
+so one ``.env`` configures a host; service knobs carry the service prefix
+(``REVIEW_HTTP_PORT``, ``FEEDBACK_PREFETCH``).
 Secrets (``API_TOKENS``) have no default and placeholders are refused.
 """
 
@@ -17,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.clock import AcceleratedClock, Clock, FixedClock, SystemClock
 
-__all__ = ["ClockMode", "Principal", "Role", "ServiceSettings"]
+__all__ = ["ClockMode", "Principal", "Role", "ServiceSettings", "calendar_alias"]
 
 
 class Role(StrEnum):
@@ -48,6 +49,17 @@ _PLACEHOLDERS = {"changeme", "change-me", "secret", "token", "password", "xxx"}
 
 def _shared(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
+
+
+def calendar_alias(prefix: str, name: str) -> AliasChoices:
+    """``<PREFIX>_SLOT_…`` first, then the host-wide ``SLOT_…`` both services read.
+
+    Review (deadlines) and the publisher (slots) must agree on the calendar; one
+    ``SLOT_WEEKDAYS`` / ``SLOT_TIMES`` / ``SLOT_ZONE`` configures both, and a service
+    prefixed value still wins where one service must differ (tests, migrations).
+    """
+    field = name.lower()
+    return AliasChoices(f"{prefix}_{name}", name, field)
 
 
 class ServiceSettings(BaseSettings):

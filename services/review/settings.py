@@ -1,7 +1,8 @@
 """Settings of the review service (env prefix ``REVIEW_``).
 
-The review calendar mirrors the publisher's slots (``REVIEW_SLOT_WEEKDAYS=mon,wed,fri``,
-``REVIEW_SLOT_TIMES=11:30``, ``REVIEW_SLOT_ZONE=Asia/Shanghai``) and adds the plan's
+The review calendar is the publisher's slots: the host-wide ``SLOT_WEEKDAYS=mon,wed,fri``,
+``SLOT_TIMES=11:30`` and ``SLOT_ZONE=Asia/Shanghai`` configure both services
+(``REVIEW_SLOT_*`` overrides them here only), and it adds the plan's
 deadline (``REVIEW_DEADLINE=10:00``: a draft must reach review before it on the slot's
 day) and the cut-off (``REVIEW_CUTOFF=11:00``: a draft still unapproved then is reported
 overdue). ``REVIEW_LATE_POLICY`` says what happens to a late submission.
@@ -21,7 +22,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from services.review.deadline import LatePolicy, ReviewCalendar, parse_times, parse_weekdays
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, calendar_alias
 
 __all__ = ["ReviewSettings"]
 
@@ -48,10 +49,20 @@ class ReviewSettings(ServiceSettings):
 
     # -- the calendar and the 10:00 deadline ------------------------------------------
     slot_weekdays: str = Field(
-        default="mon,wed,fri", description="Publishing weekdays: names or 0=Monday..6=Sunday."
+        default="mon,wed,fri",
+        validation_alias=calendar_alias("REVIEW", "SLOT_WEEKDAYS"),
+        description="Publishing weekdays: names or 0=Monday..6=Sunday.",
     )
-    slot_times: str = Field(default="11:30", description="Local slot times, comma separated.")
-    slot_zone: str = Field(default="Asia/Shanghai", description="IANA zone of the calendar.")
+    slot_times: str = Field(
+        default="11:30",
+        validation_alias=calendar_alias("REVIEW", "SLOT_TIMES"),
+        description="Local slot times, comma separated.",
+    )
+    slot_zone: str = Field(
+        default="Asia/Shanghai",
+        validation_alias=calendar_alias("REVIEW", "SLOT_ZONE"),
+        description="IANA zone of the calendar.",
+    )
     deadline: time = Field(
         default=time(10, 0), description="A draft must reach review before this, slot's day."
     )
