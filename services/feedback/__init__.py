@@ -11,11 +11,13 @@ core-issues document, the 12-hour reply rule.
 * Every customer message, and every comment that asks something, must be answered within
   12 hours (``FEEDBACK_REPLY_LIMIT_HOURS``): the enquiry log (``GET /enquiries``) tracks
   open, answered and breached enquiries; ``POST /enquiries/{id}/reply`` answers one.
+* A reply that answers a WeChat comment or private message is sent to the customer
+  through WeChat (claimed job, at most once; ``enquiry.delivery``: sent, failed, unknown).
 
 Modules: ``domain`` (rules), ``records`` (stored shapes), ``repository`` (the only code on
 the collections), ``ingest`` + ``batching`` + ``lookup`` (storing items), ``handlers``
 (use cases), ``closing`` (the document), ``poller``, ``wechat`` + ``push_api`` (WeChat),
-``delivery``, ``api`` + ``schemas`` (HTTP), ``consumers``, ``background``, ``bootstrap``
-(the one wiring place); ``analysis`` and ``digest`` are the pure text analysis and the
-document builder.
+``delivery``, ``replies`` (our replies sent through WeChat), ``api`` + ``schemas`` (HTTP),
+``consumers``, ``background``, ``bootstrap`` (the one wiring place); ``analysis`` and
+``digest`` are the pure text analysis and the document builder.
 """

@@ -32,6 +32,7 @@ from services.feedback.deps import FeedbackDeps
 from services.feedback.domain import EnquiryState, WindowState
 from services.feedback.handlers import EnquiryNotFound, ingest_batch, reply_to_enquiry
 from services.feedback.ingest import Outcome
+from services.feedback.replies import DeliveryState
 from services.feedback.schemas import (
     BatchCreate,
     BatchItemPublic,
@@ -182,8 +183,13 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         source: str | None = None,
         asked_from: AwareDatetime | None = None,
         asked_to: AwareDatetime | None = None,
+        delivery: Annotated[
+            DeliveryState | None, Query(description="State of the reply's sending via WeChat.")
+        ] = None,
     ) -> Page[EnquiryPublic]:
         query: MongoDoc = _range("received_at", asked_from, asked_to)
+        if delivery is not None:
+            query["enquiry.delivery.state"] = delivery.value
         if state is not None:
             query["enquiry.state"] = state.value
         if breached is not None:

@@ -20,6 +20,7 @@ from services.feedback.metrics import FeedbackMetrics
 from services.feedback.poller import run_comment_poller
 from services.feedback.push_api import build_push_router
 from services.feedback.records import Incoming
+from services.feedback.replies import run_reply_sender
 from services.feedback.repository import INDEXES, FeedbackRepository
 from services.feedback.settings import FeedbackSettings
 from shared.batching import BatchWriter
@@ -79,6 +80,8 @@ def build_service(settings: FeedbackSettings, *, clock: Clock | None = None) -> 
     runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps))
     if settings.poller_enabled:
         runtime.job("comment-poller", lambda: run_comment_poller(deps))
+    if settings.reply_sending:
+        runtime.job("reply-sender", lambda: run_reply_sender(deps))
     if settings.delivery_channels:
         runtime.job("digest-delivery", lambda: run_delivery(deps))
     return FeedbackService(runtime, deps, batcher)

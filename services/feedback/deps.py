@@ -12,20 +12,24 @@ from services.feedback.settings import FeedbackSettings
 from shared.clock import Clock
 from shared.jobs import TimedJobs
 from shared.outbox import UnitOfWork
+from shared.wechat import WeChatClient
 
 __all__ = [
     "COMMENT_POLL",
     "DIGEST_DELIVERY",
+    "REPLY_SEND",
     "WINDOW_CLOSE",
     "FeedbackDeps",
     "comment_poll_key",
     "delivery_key",
+    "reply_send_key",
     "window_close_key",
 ]
 
 WINDOW_CLOSE = "window-close"
 COMMENT_POLL = "comment-poll"
 DIGEST_DELIVERY = "digest-delivery"
+REPLY_SEND = "reply-send"
 
 
 def window_close_key(post_id: str) -> str:
@@ -38,6 +42,11 @@ def comment_poll_key(post_id: str) -> str:
 
 def delivery_key(digest_id: str, channel: str) -> str:
     return f"{DIGEST_DELIVERY}:{digest_id}:{channel}"
+
+
+def reply_send_key(enquiry_id: str) -> str:
+    """One send per enquiry, whatever number of replies it gets."""
+    return f"{REPLY_SEND}:{enquiry_id}"
 
 
 @dataclass(frozen=True)
@@ -58,3 +67,15 @@ class FeedbackDeps:
 
     def real_to_business(self, seconds: float) -> timedelta:
         return timedelta(seconds=seconds * self.clock.speed)
+
+    def wechat_client(self) -> WeChatClient:
+        """A client of the WeChat API with the app's credentials (the caller closes it)."""
+        settings = self.settings
+        assert settings.wechat_app_id
+        assert settings.wechat_app_secret
+        return WeChatClient(
+            settings.wechat_app_id,
+            settings.wechat_app_secret.get_secret_value(),
+            base_url=settings.wechat_base_url,
+            timeout=settings.wechat_timeout_seconds,
+        )

@@ -26,6 +26,8 @@ from enum import StrEnum
 from services.feedback.analysis import clean_text, detect_question, detect_spam, score_clean
 
 __all__ = [
+    "COMMENT_SOURCE",
+    "MESSAGE_SOURCE",
     "Annotation",
     "EnquiryState",
     "Window",
@@ -43,6 +45,12 @@ __all__ = [
 ]
 
 _ITEM_NAMESPACE = uuid.UUID("5f1c7a40-3d0e-4b7e-9a31-6e8b2c1d0f47")
+
+# The WeChat sources, named here because the poller, the push door and reply sending
+# all need them. Comments are keyed ``<msg_data_id>:<index>:<user_comment_id>`` and
+# written by the commenter's openid; messages keyed by ``MsgId``, written by the sender's.
+COMMENT_SOURCE = "wechat_comment"
+MESSAGE_SOURCE = "wechat_message"
 
 
 class WindowState(StrEnum):

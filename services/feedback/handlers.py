@@ -1,7 +1,8 @@
 """Use cases: open a window, ingest from each door, answer an enquiry, sweep the reply rule.
 
 Closing a window (and issuing the document) is in :mod:`.closing`, polling comments in
-:mod:`.poller`, delivering the document in :mod:`.delivery`.
+:mod:`.poller`, delivering the document in :mod:`.delivery`, sending replies through
+WeChat in :mod:`.replies`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from services.feedback.deps import (
     comment_poll_key,
     window_close_key,
 )
-from services.feedback.domain import item_event_id
+from services.feedback.domain import item_event_id, item_key
 from services.feedback.ingest import (
     Outcome,
     apply_reply,
@@ -34,6 +35,7 @@ from services.feedback.ingest import (
     store_unordered,
 )
 from services.feedback.records import Incoming, Via, reply_payload, window_document
+from services.feedback.replies import schedule_reply_send
 from shared.events import FeedbackReceivedPayload, PostPublished
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.http import record_audit
@@ -209,7 +211,8 @@ async def ingest_channel_items(
 async def reply_to_enquiry(
     enquiry_id: str, text: str, principal: Principal, deps: FeedbackDeps
 ) -> MongoDoc:
-    """Record our reply to an enquiry, answer it, announce the reply and audit it."""
+    """Record our reply to an enquiry, answer it, announce the reply and audit it, and
+    schedule its sending through WeChat when it answers a WeChat enquiry (one transaction)."""
     now = deps.clock.now()
     source_id = uuid.uuid4().hex
 
@@ -239,6 +242,15 @@ async def reply_to_enquiry(
         )
         updated = await deps.repo.get_enquiry(enquiry_id, session=tx.session)
         assert updated is not None
+        if await schedule_reply_send(
+            updated,
+            reply_key=item_key(API_REPLY_SOURCE, source_id),
+            text=text,
+            tx=tx,
+            deps=deps,
+        ):
+            updated = await deps.repo.get_enquiry(enquiry_id, session=tx.session)
+            assert updated is not None
         return updated
 
     enquiry = await deps.uow.run(work)

@@ -132,6 +132,10 @@ async def apply_reply(
         previous = enquiry["enquiry"].get("answered_at")
         if previous is not None and previous <= answered_at:
             return False  # the earliest reply is the answer
+        if previous is not None and enquiry["enquiry"].get("delivery"):
+            # we are sending (or sent) this answer to WeChat: what WeChat shows back is
+            # its echo, stamped to the whole second and so seemingly earlier
+            return False
         if await deps.repo.answer_enquiry(
             enquiry["_id"],
             previous=previous,

@@ -19,7 +19,8 @@ _WINDOW_BUCKETS = (0, 10, 50, 100, 500, 1_000, 5_000, 10_000, 50_000)
 
 @dataclass(frozen=True)
 class FeedbackMetrics:
-    """Items by door and outcome, batches, windows, documents, enquiries, deliveries."""
+    """Items by door and outcome, batches, windows, documents, enquiries, deliveries,
+    replies sent through WeChat."""
 
     items: Counter
     batch_size: Histogram
@@ -31,6 +32,7 @@ class FeedbackMetrics:
     enquiries_overdue: Gauge
     breaches: Counter
     deliveries: Counter
+    reply_sends: Counter
     push_requests: Counter
     polls: Counter
 
@@ -84,6 +86,13 @@ class FeedbackMetrics:
             deliveries=Counter(
                 "feedback_digest_deliveries_total",
                 "Document deliveries by channel (email/webhook) and outcome.",
+                ["channel", "outcome"],
+                registry=registry,
+            ),
+            reply_sends=Counter(
+                "feedback_reply_sends_total",
+                "Attempts to send a reply through WeChat, by channel (wechat_comment/"
+                "wechat_message) and outcome (sent/retry/failed/unknown).",
                 ["channel", "outcome"],
                 registry=registry,
             ),

@@ -18,7 +18,7 @@ import structlog
 
 from services.feedback.background import until_cancelled
 from services.feedback.deps import COMMENT_POLL, FeedbackDeps
-from services.feedback.domain import item_key
+from services.feedback.domain import COMMENT_SOURCE, item_key
 from services.feedback.handlers import ingest_channel_items
 from services.feedback.ingest import Outcome
 from shared.events import FeedbackKind, FeedbackReceivedPayload
@@ -34,7 +34,6 @@ __all__ = [
     "run_comment_poller",
 ]
 
-COMMENT_SOURCE = "wechat_comment"
 COMMENT_REPLY_SOURCE = "wechat_comment_reply"
 ACCOUNT_AUTHOR = "official_account"
 _log = structlog.get_logger("feedback.poller")
@@ -137,13 +136,7 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
 async def run_comment_poller(deps: FeedbackDeps) -> None:
     """The background loop: claim due polls and run them with one WeChat client."""
     settings = deps.settings
-    assert settings.wechat_app_id
-    assert settings.wechat_app_secret
-    async with WeChatClient(
-        settings.wechat_app_id,
-        settings.wechat_app_secret.get_secret_value(),
-        base_url=settings.wechat_base_url,
-    ) as client:
+    async with deps.wechat_client() as client:
 
         async def handler(claim: Claim) -> None:
             await poll_comments(claim, client, deps)

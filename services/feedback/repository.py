@@ -303,6 +303,52 @@ class FeedbackRepository:
         )
         return result.modified_count == 1
 
+    # -- sending the answer (``enquiry.delivery``, see ``replies``) -------------------------
+    async def start_delivery(
+        self, item_id: Any, delivery: MongoDoc, *, session: AsyncClientSession | None = None
+    ) -> bool:
+        """Record that the enquiry's answer is to be sent; False when it has a delivery already."""
+        result = await self.items.update_one(
+            {"_id": item_id, "enquiry.delivery": {"$exists": False}},
+            {"$set": {"enquiry.delivery": delivery}},
+            session=session,
+        )
+        return result.modified_count == 1
+
+    async def begin_delivery_attempt(self, item_id: Any, *, attempts: int, now: datetime) -> bool:
+        """Mark a send as in flight (compare-and-set); False when the delivery is no longer
+        pending or an earlier attempt is still marked in flight (it never recorded its end)."""
+        result = await self.items.update_one(
+            {
+                "_id": item_id,
+                "enquiry.delivery.state": "pending",
+                "enquiry.delivery.in_flight_since": None,
+            },
+            {
+                "$set": {
+                    "enquiry.delivery.attempts": attempts,
+                    "enquiry.delivery.in_flight_since": now,
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    async def settle_delivery(
+        self, item_id: Any, *, state: str, error: str | None, sent_at: datetime | None
+    ) -> None:
+        """Record how an attempt ended (``pending`` again when it is to be retried)."""
+        await self.items.update_one(
+            {"_id": item_id},
+            {
+                "$set": {
+                    "enquiry.delivery.state": state,
+                    "enquiry.delivery.error": error,
+                    "enquiry.delivery.sent_at": sent_at,
+                    "enquiry.delivery.in_flight_since": None,
+                }
+            },
+        )
+
     async def open_enquiry_keys(self, *, after: Any | None, limit: int) -> tuple[list[str], Any]:
         """A page of open enquiries' keys (by ``_id``), and where the next page starts."""
         query: MongoDoc = {"enquiry.state": EnquiryState.OPEN.value}

@@ -16,6 +16,7 @@ __all__ = [
     "BatchCreate",
     "BatchItemPublic",
     "BatchPublic",
+    "DeliveryPublic",
     "EnquiryPublic",
     "FeedbackPublic",
     "ReplyCreate",
@@ -71,6 +72,25 @@ class ReplyCreate(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_FEEDBACK_TEXT, examples=["您好，每年7月调整。"])
 
 
+class DeliveryPublic(BaseModel):
+    """How the sending of our reply to the customer through WeChat stands."""
+
+    state: str = Field(
+        description="pending (to be sent or being retried), sent, failed (WeChat refused it; "
+        "not retried), or unknown (the answer was lost: it may have been sent; not retried).",
+        examples=["sent"],
+    )
+    channel: str = Field(
+        description="wechat_comment (reply to the comment) or wechat_message "
+        "(customer-service message to the follower).",
+    )
+    attempts: int = Field(description="Attempts made so far.")
+    error: str | None = Field(
+        default=None, description="The last WeChat error, with its errcode when WeChat gave one."
+    )
+    sent_at: datetime | None = Field(default=None, description="When WeChat accepted it.")
+
+
 class EnquiryPublic(BaseModel):
     """An entry of the enquiry log: who asked what, when, and the reply."""
 
@@ -90,6 +110,11 @@ class EnquiryPublic(BaseModel):
     answered_at: datetime | None = None
     reply_text: str | None = None
     time_to_reply_seconds: float | None = None
+    delivery: DeliveryPublic | None = Field(
+        default=None,
+        description="Sending of the reply through WeChat; absent when there is nothing to "
+        "send (another source, or a reply that did not answer the enquiry).",
+    )
 
     @classmethod
     def of(cls, doc: MongoDoc) -> EnquiryPublic:

@@ -7,7 +7,9 @@ converted with the clock's speed where they become due instants.
 Secrets have no defaults and placeholders are refused. Each outside connection is off
 until configured: the WeChat push endpoint needs ``FEEDBACK_WECHAT_TOKEN`` (and, for the
 encrypted mode, ``FEEDBACK_WECHAT_ENCODING_AES_KEY`` + ``FEEDBACK_WECHAT_APP_ID``); the
-comment poller needs ``FEEDBACK_WECHAT_APP_ID`` + ``FEEDBACK_WECHAT_APP_SECRET``; e-mail
+comment poller and sending our replies through WeChat need ``FEEDBACK_WECHAT_APP_ID`` +
+``FEEDBACK_WECHAT_APP_SECRET`` (replies can be kept from WeChat with
+``FEEDBACK_REPLY_SEND_ENABLED=false``); e-mail
 needs ``FEEDBACK_SMTP_HOST``; the webhook needs ``FEEDBACK_DIGEST_WEBHOOK_URL`` + its secret.
 """
 
@@ -71,6 +73,17 @@ class FeedbackSettings(ServiceSettings):
     comment_poll_seconds: float = Field(default=60.0, gt=0, description="Real seconds.")
     comment_page_size: int = Field(default=50, ge=1, le=50)
     comment_max_pages: int = Field(default=40, ge=1)
+    wechat_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="Per WeChat API request (real seconds)."
+    )
+
+    # -- sending our replies to the customer through WeChat ------------------------------
+    reply_send_enabled: bool = Field(
+        default=True, description="Send API replies to WeChat enquiries (needs app credentials)."
+    )
+    reply_send_max_attempts: int = Field(
+        default=5, ge=1, description="Tries of a reply that fails transiently, then failed."
+    )
 
     # -- background work (real seconds) ---------------------------------------------------
     job_poll_seconds: float = Field(default=0.5, gt=0, le=30)
@@ -147,6 +160,11 @@ class FeedbackSettings(ServiceSettings):
     def poller_enabled(self) -> bool:
         """Comments are polled only with the app's credentials."""
         return bool(self.wechat_app_id and _secret(self.wechat_app_secret))
+
+    @property
+    def reply_sending(self) -> bool:
+        """Replies are sent through WeChat when enabled and the app's credentials are set."""
+        return self.reply_send_enabled and self.poller_enabled
 
     @property
     def delivery_channels(self) -> tuple[str, ...]:

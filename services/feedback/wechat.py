@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.feedback.deps import FeedbackDeps
+from services.feedback.domain import MESSAGE_SOURCE
 from services.feedback.handlers import ingest_channel_items
 from services.feedback.ingest import Outcome
 from shared.events import FeedbackKind, FeedbackReceivedPayload
@@ -20,8 +21,6 @@ from shared.mongo import MongoDoc
 from shared.wechat import PushMessage
 
 __all__ = ["MESSAGE_SOURCE", "message_payload", "push_event_document", "receive_push"]
-
-MESSAGE_SOURCE = "wechat_message"
 
 _PLACEHOLDER = {
     "image": "[图片]",

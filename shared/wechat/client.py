@@ -1,11 +1,12 @@
-"""Async client for the WeChat Official Account HTTP API (publishing and comments).
+"""Async client for the WeChat Official Account HTTP API (publishing, comments, replies).
 
 Retry rules: idempotent calls (token, ``freepublish/get``, ``comment/list``) retry
 transient failures and lost answers with a small backoff. Calls with side effects
-(uploads, ``draft/add``, ``freepublish/submit``) retry only when the connection was never
-made; a lost answer raises :class:`~.errors.OutcomeUnknown` and must be reconciled,
-never resubmitted. Any call rejected for a bad access_token (40001/40014/42001) is
-retried once after a forced token refresh: WeChat refused it, so nothing happened.
+(uploads, ``draft/add``, ``freepublish/submit``, ``comment/reply/add``,
+``message/custom/send``) retry only when the connection was never made; a lost answer
+raises :class:`~.errors.OutcomeUnknown` and must be reconciled, never resubmitted. Any
+call rejected for a bad access_token (40001/40014/42001) is retried once after a forced
+token refresh: WeChat refused it, so nothing happened.
 """
 
 from __future__ import annotations
@@ -252,3 +253,29 @@ class WeChatClient:
         }
         data = await self._call("/cgi-bin/comment/list", body=body, idempotent=True)
         return comments_from_json(data)
+
+    async def reply_comment(
+        self, msg_data_id: str | int, index: int, user_comment_id: int, content: str
+    ) -> None:
+        """Reply as the account to comment ``user_comment_id`` on article ``index``.
+
+        Not idempotent: after OutcomeUnknown the reply may be online; check with
+        :meth:`list_comments` (the comment's ``reply``) rather than replying again.
+        """
+        body = {
+            "msg_data_id": int(msg_data_id),
+            "index": index,
+            "user_comment_id": int(user_comment_id),
+            "content": content,
+        }
+        await self._call("/cgi-bin/comment/reply/add", body=body, idempotent=False)
+
+    async def send_text_message(self, openid: str, content: str) -> None:
+        """Send a text customer-service message to follower ``openid``.
+
+        WeChat accepts it only within 48 hours of the follower's last message to the
+        account (errcode 45015 otherwise). Not idempotent, and WeChat offers no way to
+        check whether a message whose answer was lost (OutcomeUnknown) went out.
+        """
+        body = {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        await self._call("/cgi-bin/message/custom/send", body=body, idempotent=False)

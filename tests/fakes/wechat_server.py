@@ -16,7 +16,9 @@ and steer it over HTTP: ``POST /_fake/faults`` ``{"path", "kind", "times", ...Fa
 options}``, ``POST /_fake/expire_tokens``, ``POST /_fake/advance_time`` ``{"seconds"}``,
 ``POST /_fake/publish_outcome`` ``{"status", "pending_polls"}``, ``POST /_fake/comments``
 ``{"msg_data_id", "index", "content", "openid", "comment_type", "reply"}``,
-``POST /_fake/reset``, ``GET /_fake/state``, ``GET /_fake/health``.
+``POST /_fake/interactions`` ``{"openid", "seconds_ago"}`` (a follower's last message, for
+the 48-hour window of ``message/custom/send``), ``POST /_fake/reset``, ``GET /_fake/state``
+(with the comment replies and messages the account sent), ``GET /_fake/health``.
 """
 
 from __future__ import annotations
@@ -158,6 +160,10 @@ class FakeWeChatApp:
                     reply=args.get("reply"),
                 )
                 return 200, {"user_comment_id": comment_id}
+            case "/_fake/interactions":
+                state.set_last_interaction(
+                    str(args["openid"]), seconds_ago=float(args.get("seconds_ago", 0.0))
+                )
             case "/_fake/reset":
                 state.reset()
             case _:

@@ -20,6 +20,8 @@ WeChatReply = dict[str, Any]
 
 AUTH_FREE = frozenset({"/cgi-bin/stable_token"})
 PAGE_LIMIT = 50
+#: Customer-service messages are accepted within 48 hours of the follower's last message.
+MESSAGE_WINDOW_SECONDS = 48 * 3600
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ class _Error(Exception):
 
 @dataclass
 class FakeWeChatState:
-    """Everything the fake remembers: tokens, media, drafts, publish jobs, comments, faults."""
+    """Everything the fake remembers: tokens, media, drafts, publish jobs, comments, faults,
+    the account's comment replies and customer-service messages, followers' last messages."""
 
     appid: str = "wx-fake-appid"
     secret: str = "fake-secret"
@@ -107,6 +110,9 @@ class FakeWeChatState:
     jobs: dict[str, PublishJob] = field(default_factory=dict)
     submits: Counter[str] = field(default_factory=Counter)
     comments: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
+    comment_replies: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    last_interaction: dict[str, float] = field(default_factory=dict)
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
@@ -178,6 +184,21 @@ class FakeWeChatState:
             self.comments.setdefault((int(msg_data_id), index), []).append(comment)
             return comment_id
 
+    def set_last_interaction(self, openid: str, *, seconds_ago: float = 0.0) -> None:
+        """When follower ``openid`` last wrote to the account, in the fake's time.
+
+        ``message/custom/send`` to a follower whose last message is older than 48 hours
+        fails with errcode 45015. Followers never registered here count as within the
+        window (the fake does not see the pushes the tests send to the service).
+        """
+        with self.lock:
+            self.last_interaction[openid] = self.now() - seconds_ago
+
+    def messages_to(self, openid: str) -> list[str]:
+        """The texts of the customer-service messages sent to ``openid``, in order."""
+        with self.lock:
+            return [m["content"] for m in self.messages if m["touser"] == openid]
+
     def published_count(self, media_id: str) -> int:
         """How many publish jobs were created for draft ``media_id``."""
         with self.lock:
@@ -227,6 +248,8 @@ class FakeWeChatState:
                 "drafts": list(self.drafts),
                 "submits": dict(self.submits),
                 "jobs": {pid: vars(job) for pid, job in self.jobs.items()},
+                "comment_replies": list(self.comment_replies),
+                "messages": list(self.messages),
             }
 
     # -- request handling (called by the server) ---------------------------------------
@@ -355,6 +378,51 @@ class FakeWeChatState:
         ]
         return {"total": len(selected), "comment": selected[begin : begin + count]}
 
+    def _comment(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            key = (int(body["msg_data_id"]), int(body["index"]))
+            comment_id = int(body["user_comment_id"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _Error(47001, "data format error") from exc
+        known = {job.msg_data_id for job in self.jobs.values()}
+        if key[0] not in known and key not in self.comments:
+            raise _Error(88001, "msg_data is not exists")
+        for comment in self.comments.get(key, []):
+            if comment["user_comment_id"] == comment_id:
+                return comment
+        raise _Error(88008, "comment is not exists")
+
+    def _reply_comment(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        comment = self._comment(body)
+        content = body.get("content")
+        if not isinstance(content, str) or not content:
+            raise _Error(88007, "reply content beyond max len or content len is zero")
+        comment["reply"] = {"content": content, "create_time": int(self.now())}
+        self.comment_replies.append(
+            {
+                "msg_data_id": int(body["msg_data_id"]),
+                "index": int(body["index"]),
+                "user_comment_id": comment["user_comment_id"],
+                "content": content,
+                "at": self.now(),
+            }
+        )
+        return {}
+
+    def _custom_send(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        openid = body.get("touser")
+        if not isinstance(openid, str) or not openid:
+            raise _Error(40003, "invalid openid")
+        text = body.get("text")
+        content = text.get("content") if isinstance(text, dict) else None
+        if body.get("msgtype") != "text" or not isinstance(content, str) or not content:
+            raise _Error(47001, "data format error")  # the fake only sends text
+        last = self.last_interaction.get(openid)
+        if last is not None and self.now() - last > MESSAGE_WINDOW_SECONDS:
+            raise _Error(45015, "response out of time limit or subscription is canceled")
+        self.messages.append({"touser": openid, "content": content, "at": self.now()})
+        return {}
+
 
 _HANDLERS = {
     "/cgi-bin/stable_token": FakeWeChatState._stable_token,
@@ -364,4 +432,6 @@ _HANDLERS = {
     "/cgi-bin/freepublish/submit": FakeWeChatState._submit,
     "/cgi-bin/freepublish/get": FakeWeChatState._get,
     "/cgi-bin/comment/list": FakeWeChatState._comments,
+    "/cgi-bin/comment/reply/add": FakeWeChatState._reply_comment,
+    "/cgi-bin/message/custom/send": FakeWeChatState._custom_send,
 }
