@@ -41,7 +41,12 @@ class FeedbackReceivedPayload(Contract):
     source: str = Field(
         min_length=1,
         max_length=64,
-        description="System or channel it came from: wechat_comment, wechat_message, crm, ...",
+        # No ':': replies name an item as `source:source_id`, split at the first ':', so
+        # a colon in a source would make that name ambiguous. Tightened in v1 before any
+        # such source existed; the contract otherwise changes only compatibly.
+        pattern=r"^[^:]+$",
+        description="System or channel it came from: wechat_comment, wechat_message, crm, "
+        "... (no ':').",
         examples=["crm"],
     )
     source_id: str = Field(
