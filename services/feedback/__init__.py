@@ -8,6 +8,7 @@ core-issues document, the 12-hour reply rule.
   ``(source, source_id)`` and ``event_id``): ``feedback.received`` on RabbitMQ (batched
   writes, acked after the write), ``POST /feedback/batch``, the WeChat push endpoint
   ``/wechat/push`` and a poller of WeChat comments on the post.
+* ``stats`` reads a WeChat post's reads/likes/shares from WeChat daily, as metric items.
 * Every customer message, and every comment that asks something, must be answered within
   12 hours (``FEEDBACK_REPLY_LIMIT_HOURS``): the enquiry log (``GET /enquiries``) tracks
   open, answered and breached enquiries; ``POST /enquiries/{id}/reply`` answers one.

@@ -23,6 +23,7 @@ from services.feedback.records import Incoming
 from services.feedback.replies import run_reply_sender
 from services.feedback.repository import INDEXES, FeedbackRepository
 from services.feedback.settings import FeedbackSettings
+from services.feedback.stats import run_stats_poller
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
@@ -80,6 +81,8 @@ def build_service(settings: FeedbackSettings, *, clock: Clock | None = None) -> 
     runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps))
     if settings.poller_enabled:
         runtime.job("comment-poller", lambda: run_comment_poller(deps))
+    if settings.stats_polling:
+        runtime.job("stats-poller", lambda: run_stats_poller(deps))
     if settings.reply_sending:
         runtime.job("reply-sender", lambda: run_reply_sender(deps))
     if settings.delivery_channels:

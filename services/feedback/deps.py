@@ -18,11 +18,13 @@ __all__ = [
     "COMMENT_POLL",
     "DIGEST_DELIVERY",
     "REPLY_SEND",
+    "STATS_POLL",
     "WINDOW_CLOSE",
     "FeedbackDeps",
     "comment_poll_key",
     "delivery_key",
     "reply_send_key",
+    "stats_poll_key",
     "window_close_key",
 ]
 
@@ -30,6 +32,7 @@ WINDOW_CLOSE = "window-close"
 COMMENT_POLL = "comment-poll"
 DIGEST_DELIVERY = "digest-delivery"
 REPLY_SEND = "reply-send"
+STATS_POLL = "stats-poll"
 
 
 def window_close_key(post_id: str) -> str:
@@ -38,6 +41,10 @@ def window_close_key(post_id: str) -> str:
 
 def comment_poll_key(post_id: str) -> str:
     return f"{COMMENT_POLL}:{post_id}"
+
+
+def stats_poll_key(post_id: str) -> str:
+    return f"{STATS_POLL}:{post_id}"
 
 
 def delivery_key(digest_id: str, channel: str) -> str:

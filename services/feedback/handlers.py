@@ -1,8 +1,8 @@
 """Use cases: open a window, ingest from each door, answer an enquiry, sweep the reply rule.
 
 Closing a window (and issuing the document) is in :mod:`.closing`, polling comments in
-:mod:`.poller`, delivering the document in :mod:`.delivery`, sending replies through
-WeChat in :mod:`.replies`.
+:mod:`.poller`, collecting WeChat's statistics in :mod:`.stats`, delivering the document
+in :mod:`.delivery`, sending replies through WeChat in :mod:`.replies`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from services.feedback.background import every, until_cancelled
 from services.feedback.closing import mark_stragglers_late
 from services.feedback.deps import (
     COMMENT_POLL,
+    STATS_POLL,
     WINDOW_CLOSE,
     FeedbackDeps,
     comment_poll_key,
+    stats_poll_key,
     window_close_key,
 )
 from services.feedback.domain import item_event_id, item_key
@@ -36,6 +38,7 @@ from services.feedback.ingest import (
 )
 from services.feedback.records import Incoming, Via, reply_payload, window_document
 from services.feedback.replies import schedule_reply_send
+from services.feedback.stats_rules import stats_target
 from shared.events import FeedbackReceivedPayload, PostPublished
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.http import record_audit
@@ -67,11 +70,13 @@ class EnquiryNotFound(LookupError):
 
 # -- windows ---------------------------------------------------------------------------------
 async def open_window(event: PostPublished, deps: FeedbackDeps) -> bool:
-    """Open the post's feedback window and schedule its close (and comment polls) once."""
+    """Open the post's feedback window and schedule its close (and, for a post WeChat
+    published, the comment polls and the daily statistics polls) once."""
 
     async def work(tx: Tx) -> bool:
         now = deps.clock.now()
-        doc = window_document(event, length=deps.settings.window, now=now)
+        settings = deps.settings
+        doc = window_document(event, length=settings.window, now=now)
         if not await deps.repo.create_window(doc, session=tx.session):
             return False  # the same post published twice: one window
         await deps.jobs.schedule(
@@ -81,12 +86,21 @@ async def open_window(event: PostPublished, deps: FeedbackDeps) -> bool:
             payload={"post_id": doc["_id"]},
             session=tx.session,
         )
-        if doc["poll"] is not None and deps.settings.poller_enabled:
+        if doc["poll"] is not None and settings.poller_enabled:
             await deps.jobs.schedule(
                 comment_poll_key(doc["_id"]),
                 kind=COMMENT_POLL,
                 due_at=now,
                 payload={"post_id": doc["_id"], **doc["poll"]},
+                session=tx.session,
+            )
+        target = stats_target(doc, days=settings.stats_poll_days)
+        if target is not None and settings.stats_polling:
+            await deps.jobs.schedule(
+                stats_poll_key(doc["_id"]),
+                kind=STATS_POLL,
+                due_at=target.first_poll(settings.stats_poll_time),
+                payload=target.as_payload(),
                 session=tx.session,
             )
         return True

@@ -20,7 +20,7 @@ _WINDOW_BUCKETS = (0, 10, 50, 100, 500, 1_000, 5_000, 10_000, 50_000)
 @dataclass(frozen=True)
 class FeedbackMetrics:
     """Items by door and outcome, batches, windows, documents, enquiries, deliveries,
-    replies sent through WeChat."""
+    replies sent through WeChat, polls of WeChat's comments and statistics."""
 
     items: Counter
     batch_size: Histogram
@@ -35,6 +35,7 @@ class FeedbackMetrics:
     reply_sends: Counter
     push_requests: Counter
     polls: Counter
+    stats_polls: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> FeedbackMetrics:
@@ -105,6 +106,12 @@ class FeedbackMetrics:
             polls=Counter(
                 "feedback_comment_polls_total",
                 "WeChat comment polls by outcome.",
+                ["outcome"],
+                registry=registry,
+            ),
+            stats_polls=Counter(
+                "feedback_stats_polls_total",
+                "WeChat statistics polls by outcome (stored/duplicate/missing/delayed/error).",
                 ["outcome"],
                 registry=registry,
             ),

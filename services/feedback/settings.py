@@ -9,13 +9,15 @@ until configured: the WeChat push endpoint needs ``FEEDBACK_WECHAT_TOKEN`` (and,
 encrypted mode, ``FEEDBACK_WECHAT_ENCODING_AES_KEY`` + ``FEEDBACK_WECHAT_APP_ID``); the
 comment poller and sending our replies through WeChat need ``FEEDBACK_WECHAT_APP_ID`` +
 ``FEEDBACK_WECHAT_APP_SECRET`` (replies can be kept from WeChat with
-``FEEDBACK_REPLY_SEND_ENABLED=false``); e-mail
+``FEEDBACK_REPLY_SEND_ENABLED=false``), and so does collecting the articles' reads and
+shares from WeChat's statistics (``FEEDBACK_STATS_ENABLED``, on by default; the daily
+poll's ``FEEDBACK_STATS_POLL_TIME`` is China time, like WeChat's dates); e-mail
 needs ``FEEDBACK_SMTP_HOST``; the webhook needs ``FEEDBACK_DIGEST_WEBHOOK_URL`` + its secret.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -77,6 +79,22 @@ class FeedbackSettings(ServiceSettings):
         default=15.0, gt=0, description="Per WeChat API request (real seconds)."
     )
 
+    # -- reads and shares from WeChat's statistics (datacube) ----------------------------
+    stats_enabled: bool = Field(
+        default=True, description="Collect wechat posts' reads/shares (needs app credentials)."
+    )
+    stats_poll_time: time = Field(
+        default=time(9, 0), description="China time of the daily statistics poll (HH:MM)."
+    )
+    stats_poll_days: int = Field(
+        default=7, ge=1, le=30, description="Daily polls after publication (WeChat keeps 30)."
+    )
+    stats_retry_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="Real seconds before asking again when the day is not final or failed.",
+    )
+
     # -- sending our replies to the customer through WeChat ------------------------------
     reply_send_enabled: bool = Field(
         default=True, description="Send API replies to WeChat enquiries (needs app credentials)."
@@ -108,6 +126,13 @@ class FeedbackSettings(ServiceSettings):
     digest_webhook_secret: SecretStr | None = None
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     delivery_max_attempts: int = Field(default=10, ge=1)
+
+    @field_validator("stats_poll_time")
+    @classmethod
+    def _china_wall_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("is a China wall-clock time: give it without a zone, e.g. 09:00")
+        return value
 
     @field_validator("wechat_token", "wechat_app_secret", "digest_webhook_secret")
     @classmethod
@@ -160,6 +185,11 @@ class FeedbackSettings(ServiceSettings):
     def poller_enabled(self) -> bool:
         """Comments are polled only with the app's credentials."""
         return bool(self.wechat_app_id and _secret(self.wechat_app_secret))
+
+    @property
+    def stats_polling(self) -> bool:
+        """Statistics are collected when enabled and the app's credentials are set."""
+        return self.stats_enabled and self.poller_enabled
 
     @property
     def reply_sending(self) -> bool:

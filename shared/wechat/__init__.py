@@ -16,6 +16,8 @@ from .errors import (
 )
 from .images import rewrite_body_images
 from .models import (
+    ArticleStats,
+    ArticleStatsPage,
     Comment,
     CommentReply,
     DraftArticle,
@@ -40,6 +42,8 @@ __all__ = [
     "PUBLISH_JOB_FINISH",
     "SUCCESS_REPLY",
     "AccessTokenInvalid",
+    "ArticleStats",
+    "ArticleStatsPage",
     "Comment",
     "CommentReply",
     "ConnectionFailed",

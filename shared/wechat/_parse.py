@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from .models import Comment, CommentReply, PublishState, PublishStatus
+from .models import (
+    ArticleStats,
+    ArticleStatsPage,
+    Comment,
+    CommentReply,
+    PublishState,
+    PublishStatus,
+)
 
-__all__ = ["comments_from_json", "publish_status_from_json"]
+__all__ = ["article_stats_from_json", "comments_from_json", "publish_status_from_json"]
+
+#: Where each counter of a datacube detail row is read, first present name first.
+_READS = ("read_user",)
+_SHARES = ("share_user",)
+_LIKES = ("like_user", "zaikan_user")
 
 
 def _article_urls(detail: object) -> tuple[str, ...]:
@@ -62,3 +75,74 @@ def comments_from_json(data: Mapping[str, Any]) -> list[Comment]:
         for raw in raw_comments
         if isinstance(raw, Mapping)
     ]
+
+
+# -- datacube: lenient, because WeChat adds counters over time ---------------------------
+def _date(raw: object) -> date | None:
+    try:
+        return date.fromisoformat(str(raw)[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def _counter(row: Mapping[str, Any], names: tuple[str, ...]) -> int | None:
+    """The first of ``names`` the row carries as a number; None when none is there."""
+    for name in names:
+        value = row.get(name)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int | float):
+            return int(value)
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+    return None
+
+
+def _msgid(raw: object) -> tuple[str, int] | None:
+    """``"2247490098_1"`` -> ``("2247490098", 1)``; None when it is not that shape."""
+    msg_data_id, _, index = str(raw or "").rpartition("_")
+    if not msg_data_id.isdigit() or not index.isdigit() or int(index) < 1:
+        return None
+    return msg_data_id, int(index)
+
+
+def _article(raw: object, is_delay: bool) -> ArticleStats | None:
+    """One ``list`` entry as its latest detail row; None when it cannot be read."""
+    if not isinstance(raw, Mapping):
+        return None
+    ids = _msgid(raw.get("msgid"))
+    ref_date = _date(raw.get("ref_date"))
+    details = raw.get("detail_list")
+    if ids is None or ref_date is None or not isinstance(details, list):
+        return None
+    dated = [
+        (stat_date, row)
+        for row in details
+        if isinstance(row, Mapping) and (stat_date := _date(row.get("stat_date"))) is not None
+    ]
+    if not dated:
+        return None
+    stat_date, row = max(dated, key=lambda pair: pair[0])
+    return ArticleStats(
+        msg_data_id=ids[0],
+        index=ids[1],
+        ref_date=ref_date,
+        stat_date=stat_date,
+        reads=_counter(row, _READS),
+        shares=_counter(row, _SHARES),
+        likes=_counter(row, _LIKES),
+        is_delay=is_delay,
+    )
+
+
+def article_stats_from_json(data: Mapping[str, Any], ref_date: date) -> ArticleStatsPage:
+    """Build the page of a ``datacube/getarticletotaldetail`` answer for one ref day.
+
+    Each article keeps its detail row with the latest ``stat_date``; entries whose
+    ``msgid``, dates or rows cannot be read are skipped, unknown fields are ignored.
+    """
+    is_delay = bool(data.get("is_delay", False))
+    raw_list = data.get("list") or []
+    entries = raw_list if isinstance(raw_list, list) else []
+    articles = tuple(a for raw in entries if (a := _article(raw, is_delay)) is not None)
+    return ArticleStatsPage(ref_date=ref_date, articles=articles, is_delay=is_delay)

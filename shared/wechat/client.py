@@ -1,6 +1,8 @@
-"""Async client for the WeChat Official Account HTTP API (publishing, comments, replies).
+"""Async client for the WeChat Official Account HTTP API (publishing, comments, replies,
+article statistics).
 
-Retry rules: idempotent calls (token, ``freepublish/get``, ``comment/list``) retry
+Retry rules: idempotent calls (token, ``freepublish/get``, ``comment/list``,
+``datacube/getarticletotaldetail``) retry
 transient failures and lost answers with a small backoff. Calls with side effects
 (uploads, ``draft/add``, ``freepublish/submit``, ``comment/reply/add``,
 ``message/custom/send``) retry only when the connection was never made; a lost answer
@@ -14,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-from ._parse import comments_from_json, publish_status_from_json
+from ._parse import article_stats_from_json, comments_from_json, publish_status_from_json
 from ._transport import FileField, RetryPolicy, send
 from .errors import (
     TOKEN_ERRCODES,
@@ -29,7 +32,7 @@ from .errors import (
     WeChatError,
 )
 from .images import Fetch, guess_image_type, rewrite_body_images
-from .models import Comment, DraftArticle, PublishStatus, PublishSubmission
+from .models import ArticleStatsPage, Comment, DraftArticle, PublishStatus, PublishSubmission
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "RetryPolicy", "WeChatClient"]
 
@@ -253,6 +256,22 @@ class WeChatClient:
         }
         data = await self._call("/cgi-bin/comment/list", body=body, idempotent=True)
         return comments_from_json(data)
+
+    async def article_stats(self, publication_date: date) -> ArticleStatsPage:
+        """The latest counters of every article published on ``publication_date``.
+
+        One day per call (``begin_date`` = ``end_date``, China dates), and only a day
+        before today in China: WeChat counts a day by the next (T+1) and answers errcode
+        61501 (date range error) otherwise. Articles carry their 1-based ``index`` as in
+        ``msgid`` (:class:`~.models.ArticleStats`); ``is_delay`` means not final yet.
+        """
+        day = publication_date.isoformat()
+        data = await self._call(
+            "/datacube/getarticletotaldetail",
+            body={"begin_date": day, "end_date": day},
+            idempotent=True,
+        )
+        return article_stats_from_json(data, publication_date)
 
     async def reply_comment(
         self, msg_data_id: str | int, index: int, user_comment_id: int, content: str

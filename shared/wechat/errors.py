@@ -54,6 +54,8 @@ errcode  meaning                                                  class
 88000    article has no comment permission                        InvalidRequest
 88001    msg_data_id/index does not exist                         InvalidRequest
 88010    invalid comment count/begin                              InvalidRequest
+61500    datacube: date format error                              InvalidRequest
+61501    datacube: date range error (span, or not before today)   InvalidRequest
 HTTP 5xx server or gateway error                                  TransientWeChatError
 other    unknown errcode                                          WeChatError
 =======  =======================================================  =====================
@@ -136,7 +138,10 @@ _BY_ERRCODE: dict[int, type[WeChatError]] = {
     **dict.fromkeys((48001, 48004, 50001, 50002), Unauthorised),
     **dict.fromkeys((87014, 53503, 53504, 53505), ContentRejected),
     **dict.fromkeys(
-        (40003, 40004, 40005, 40006, 40007, 40009, 44002, 45001, 47001, 88000, 88001, 88010),
+        (
+            *(40003, 40004, 40005, 40006, 40007, 40009, 44002, 45001, 47001),
+            *(88000, 88001, 88010, 61500, 61501),
+        ),
         InvalidRequest,
     ),
 }

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import IntEnum
 from typing import Any
 
 __all__ = [
+    "ArticleStats",
+    "ArticleStatsPage",
     "Comment",
     "CommentReply",
     "DraftArticle",
@@ -140,3 +143,43 @@ class Comment:
     def is_featured(self) -> bool:
         """True when the account has featured (精选) this comment."""
         return self.comment_type == 1
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStats:
+    """One article's cumulative counters, from ``datacube/getarticletotaldetail``.
+
+    ``index`` is **1-based**, as WeChat writes it in ``msgid`` (``<msg_data_id>_<index>``:
+    the n-th article of the publication), while ``comment/list`` numbers the same article
+    from 0. ``ref_date`` is the publication day and the counters are the totals from
+    publication to the end of ``stat_date`` (both China dates). A counter WeChat did not
+    send is None; ``likes`` is ``like_user`` (点赞), else ``zaikan_user`` (在看).
+    """
+
+    msg_data_id: str
+    index: int
+    ref_date: date
+    stat_date: date
+    reads: int | None = None
+    shares: int | None = None
+    likes: int | None = None
+    is_delay: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleStatsPage:
+    """The articles published on one day and their latest counters.
+
+    ``is_delay``: WeChat has not finished counting (the numbers may still change); the
+    same flag is copied onto every article.
+    """
+
+    ref_date: date
+    articles: tuple[ArticleStats, ...] = ()
+    is_delay: bool = False
+
+    def find(self, msg_data_id: str | int, index: int) -> ArticleStats | None:
+        """Article ``index`` (1-based) of publication ``msg_data_id``, its latest row if
+        WeChat listed it more than once; None when it is not in the page."""
+        rows = [a for a in self.articles if a.msg_data_id == str(msg_data_id) and a.index == index]
+        return max(rows, key=lambda a: a.stat_date) if rows else None

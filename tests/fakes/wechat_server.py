@@ -17,7 +17,9 @@ options}``, ``POST /_fake/expire_tokens``, ``POST /_fake/advance_time`` ``{"seco
 ``POST /_fake/publish_outcome`` ``{"status", "pending_polls"}``, ``POST /_fake/comments``
 ``{"msg_data_id", "index", "content", "openid", "comment_type", "reply"}``,
 ``POST /_fake/interactions`` ``{"openid", "seconds_ago"}`` (a follower's last message, for
-the 48-hour window of ``message/custom/send``), ``POST /_fake/reset``, ``GET /_fake/state``
+the 48-hour window of ``message/custom/send``), ``POST /_fake/article_stats``
+``{"msg_data_id", "index", "ref_date", "stat_date", "is_delay", "counters": {...}}`` (served
+by ``datacube/getarticletotaldetail``), ``POST /_fake/reset``, ``GET /_fake/state``
 (with the comment replies and messages the account sent), ``GET /_fake/health``.
 """
 
@@ -163,6 +165,15 @@ class FakeWeChatApp:
             case "/_fake/interactions":
                 state.set_last_interaction(
                     str(args["openid"]), seconds_ago=float(args.get("seconds_ago", 0.0))
+                )
+            case "/_fake/article_stats":
+                state.add_article_stats(
+                    args["msg_data_id"],
+                    int(args["index"]),
+                    str(args["ref_date"]),
+                    stat_date=args.get("stat_date"),
+                    is_delay=bool(args.get("is_delay", False)),
+                    **dict(args.get("counters") or {}),
                 )
             case "/_fake/reset":
                 state.reset()

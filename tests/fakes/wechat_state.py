@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 __all__ = ["Fault", "FaultKind", "FakeWeChatState", "PublishJob", "WeChatReply"]
@@ -22,6 +23,11 @@ AUTH_FREE = frozenset({"/cgi-bin/stable_token"})
 PAGE_LIMIT = 50
 #: Customer-service messages are accepted within 48 hours of the follower's last message.
 MESSAGE_WINDOW_SECONDS = 48 * 3600
+#: WeChat's dates (datacube) are China dates.
+CHINA = timezone(timedelta(hours=8))
+#: datacube: a bad date (61500), a bad range or a day not yet counted (61501).
+DATE_FORMAT_ERROR = 61500
+DATE_RANGE_ERROR = 61501
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,8 @@ class _Error(Exception):
 @dataclass
 class FakeWeChatState:
     """Everything the fake remembers: tokens, media, drafts, publish jobs, comments, faults,
-    the account's comment replies and customer-service messages, followers' last messages."""
+    the account's comment replies and customer-service messages, followers' last messages,
+    article statistics (datacube)."""
 
     appid: str = "wx-fake-appid"
     secret: str = "fake-secret"
@@ -113,6 +120,9 @@ class FakeWeChatState:
     comment_replies: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     last_interaction: dict[str, float] = field(default_factory=dict)
+    article_stats: dict[tuple[str, int, str], dict[str, dict[str, Any]]] = field(
+        default_factory=dict
+    )
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
@@ -193,6 +203,34 @@ class FakeWeChatState:
         """
         with self.lock:
             self.last_interaction[openid] = self.now() - seconds_ago
+
+    def today(self) -> date:
+        """Today in China on the fake's clock: datacube answers only for days before it."""
+        return datetime.fromtimestamp(self.now(), CHINA).date()
+
+    def add_article_stats(
+        self,
+        msg_data_id: int | str,
+        index: int,
+        ref_date: date | str,
+        *,
+        stat_date: date | str | None = None,
+        is_delay: bool = False,
+        **counters: Any,
+    ) -> None:
+        """Register the totals of article ``index`` (1-based, as in ``msgid``) of a
+        publication on ``ref_date``, up to ``stat_date`` (default: ``ref_date``).
+
+        ``counters`` are the detail row's fields as WeChat names them (``read_user``,
+        ``share_user``, ``like_user`` ... any others too). Registering a stat_date again
+        replaces its row; ``is_delay`` marks the row not final. A row is served from the
+        day after its ``stat_date`` (T+1).
+        """
+        with self.lock:
+            key = (str(msg_data_id), int(index), str(ref_date))
+            day = str(stat_date or ref_date)
+            row = {"stat_date": day, **counters}
+            self.article_stats.setdefault(key, {})[day] = {"row": row, "is_delay": is_delay}
 
     def messages_to(self, openid: str) -> list[str]:
         """The texts of the customer-service messages sent to ``openid``, in order."""
@@ -423,6 +461,36 @@ class FakeWeChatState:
         self.messages.append({"touser": openid, "content": content, "at": self.now()})
         return {}
 
+    def _article_total_detail(
+        self, _q: dict[str, str], body: dict[str, Any], _f: Any
+    ) -> WeChatReply:
+        try:
+            begin = date.fromisoformat(str(body["begin_date"]))
+            end = date.fromisoformat(str(body["end_date"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _Error(DATE_FORMAT_ERROR, "date format error") from exc
+        # one day per call, and only a day WeChat has finished counting (T+1)
+        if begin != end or end >= self.today():
+            raise _Error(DATE_RANGE_ERROR, "date range error")
+        entries: list[dict[str, Any]] = []
+        delayed = False
+        for (msg_data_id, index, ref_date), by_day in sorted(self.article_stats.items()):
+            if ref_date != begin.isoformat():
+                continue
+            visible = [by_day[d] for d in sorted(by_day) if d < self.today().isoformat()]
+            if not visible:
+                continue
+            delayed = delayed or any(v["is_delay"] for v in visible)
+            entries.append(
+                {
+                    "ref_date": ref_date,
+                    "msgid": f"{msg_data_id}_{index}",
+                    "publish_type": 0,
+                    "detail_list": [dict(v["row"]) for v in visible],
+                }
+            )
+        return {"list": entries, "is_delay": delayed}
+
 
 _HANDLERS = {
     "/cgi-bin/stable_token": FakeWeChatState._stable_token,
@@ -434,4 +502,5 @@ _HANDLERS = {
     "/cgi-bin/comment/list": FakeWeChatState._comments,
     "/cgi-bin/comment/reply/add": FakeWeChatState._reply_comment,
     "/cgi-bin/message/custom/send": FakeWeChatState._custom_send,
+    "/datacube/getarticletotaldetail": FakeWeChatState._article_total_detail,
 }
