@@ -5,6 +5,12 @@ resume, hold and release the calendar — need the reviewer role (or admin); eac
 audited in the transaction that makes it. Conflicts with publishing (the post already
 went to its channel) answer 409; an instant that is not a usable slot answers 422
 naming ``slot``.
+
+Resolving a post whose outcome the channel cannot tell (``/posts/{id}/resolve``, see
+:mod:`services.publisher.resolution`) is an operator's decision about what happened on
+the account: the reviewers who run the calendar, or the director the escalation goes
+to (or admin). A post not ``unknown``/``pending`` answers 409 naming its state; a
+malformed resolution 422 naming the field.
 """
 
 # No ``from __future__ import annotations``: the routes' dependency aliases are local to
@@ -14,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.publisher.commands import (
     HoldResult,
@@ -35,6 +41,16 @@ from services.publisher.domain import (
     SlotRefused,
     TransitionRefused,
 )
+from services.publisher.resolution import (
+    MAX_NOTE,
+    MAX_URL,
+    InvalidResolution,
+    ResolveAction,
+    ResolveOutcome,
+    RetryRefused,
+    resolution,
+)
+from services.publisher.resolve import resolve_post
 from services.publisher.slots import slots_between
 from shared.events import Category
 from shared.http import Page, ProblemError, require
@@ -48,6 +64,7 @@ __all__ = [
     "PostCancel",
     "PostDetail",
     "PostPublic",
+    "PostResolve",
     "PostScheduleUpdate",
     "SlotPublic",
     "build_router",
@@ -149,6 +166,32 @@ class PostCancel(BaseModel):
     reason: str = Field(min_length=1, max_length=500, examples=["topic no longer relevant"])
 
 
+class PostResolve(BaseModel):
+    """What a person found on the channel about a post whose outcome is unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: ResolveOutcome = Field(description="Whether the post went out.")
+    url: str | None = Field(
+        default=None,
+        max_length=MAX_URL,
+        description="Published only (required): the article's http(s) address.",
+        examples=["https://mp.weixin.qq.com/s/AbCdEf"],
+    )
+    published_at: AwareDatetime | None = Field(
+        default=None, description="Published only: when it went out (default now)."
+    )
+    action: ResolveAction | None = Field(
+        default=None, description="Not published only (required): retry now, or cancel."
+    )
+    note: str = Field(
+        min_length=1,
+        max_length=MAX_NOTE,
+        description="What was checked, and where: kept in the history and the audit.",
+        examples=["checked the account's publish history: article is live"],
+    )
+
+
 class CalendarHoldUpdate(BaseModel):
     """Hold or release the whole calendar."""
 
@@ -179,14 +222,23 @@ async def _answer(call: Awaitable[T]) -> T:
         raise ProblemError(409, "Not possible now", str(exc)) from exc
     except SlotFull as exc:
         raise ProblemError(409, "Slot full", str(exc)) from exc
+    except RetryRefused as exc:
+        raise ProblemError(409, "Not possible now", str(exc)) from exc
     except SlotRefused as exc:
-        raise ProblemError(
-            422,
-            "Invalid request",
-            f"Invalid value for: slot. {exc}",
-            type_="urn:contentops:problem:validation",
-            errors=[{"field": "slot", "message": str(exc)}],
-        ) from exc
+        raise _invalid("slot", str(exc)) from exc
+    except InvalidResolution as exc:
+        raise _invalid(exc.field, exc.message) from exc
+
+
+def _invalid(field: str, message: str) -> ProblemError:
+    """422 naming ``field``, shaped as the request validation errors are."""
+    return ProblemError(
+        422,
+        "Invalid request",
+        f"Invalid value for: {field}. {message}",
+        type_="urn:contentops:problem:validation",
+        errors=[{"field": field, "message": message}],
+    )
 
 
 def build_router(runtime: ServiceRuntime, deps: PublisherDeps) -> APIRouter:
@@ -194,8 +246,10 @@ def build_router(runtime: ServiceRuntime, deps: PublisherDeps) -> APIRouter:
     router = APIRouter(tags=["calendar"])
     readers = require(runtime.tokens, Role.EDITOR, Role.REVIEWER, Role.DIRECTOR)
     reviewers = require(runtime.tokens, Role.REVIEWER)
+    operators = require(runtime.tokens, Role.REVIEWER, Role.DIRECTOR)
     Reader = Annotated[Principal, Depends(readers)]
     Reviewer = Annotated[Principal, Depends(reviewers)]
+    Operator = Annotated[Principal, Depends(operators)]
 
     @router.get("/slots", summary="Upcoming slots with their posts")
     async def list_slots(
@@ -262,6 +316,24 @@ def build_router(runtime: ServiceRuntime, deps: PublisherDeps) -> APIRouter:
     @router.post("/posts/{post_id}/resume", summary="Re-arm a paused post")
     async def resume(post_id: PostId, who: Reviewer) -> PostPublic:
         return PostPublic.of(await _answer(resume_post(post_id, actor=who, deps=deps)))
+
+    @router.post(
+        "/posts/{post_id}/resolve",
+        summary="Settle a post whose outcome the channel cannot tell (unknown or pending)",
+    )
+    async def resolve(post_id: PostId, body: PostResolve, who: Operator) -> PostPublic:
+        async def call() -> Post:
+            checked = resolution(
+                body.outcome,
+                note=body.note,
+                now=deps.clock.now(),
+                action=body.action,
+                url=body.url,
+                published_at=body.published_at,
+            )
+            return await resolve_post(post_id, checked, actor=who, deps=deps)
+
+        return PostPublic.of(await _answer(call()))
 
     @router.get("/calendar", summary="Whether the calendar is held")
     async def calendar(_: Reader) -> CalendarPublic:

@@ -34,6 +34,7 @@ from shared.settings import Principal
 __all__ = [
     "HoldResult",
     "cancel_post",
+    "cancel_within",
     "hold_calendar",
     "pause_post",
     "release_calendar",
@@ -159,39 +160,8 @@ async def cancel_post(post_id: str, reason: str, *, actor: Principal, deps: Publ
         now = deps.clock.now()
         post = await _load(deps, tx, post_id)
         check_command(post, Command.CANCEL)
-        changes: MongoDoc = {
-            "state": PostState.CANCELLED,
-            "updated_at": now,
-            "cancel_reason": reason,
-        }
-        done = await deps.repo.transition(
-            post_id,
-            expect={"state": post.state, "rev": post.rev},
-            set_=changes,
-            history=history_entry(
-                "cancelled",
-                at=now,
-                actor=actor.subject,
-                from_state=post.state,
-                to_state=PostState.CANCELLED,
-                reason=reason,
-            ),
-            session=tx.session,
-        )
-        if not done:
+        if not await cancel_within(deps, tx, post, reason=reason, actor=actor.subject, now=now):
             raise TransitionRefused(post_id, PostState.SUBMITTING, Command.CANCEL)
-        await deps.repo.free_seat(post.slot_key, post.seat, session=tx.session)
-        if post.job_key:
-            await deps.jobs.cancel(post.job_key, session=tx.session)
-        tx.emit(
-            failed_event(
-                post,
-                code=FailureCode.CANCELLED,
-                reason=f"cancelled by {actor.subject}: {reason}",
-                needs_person=False,
-                at=now,
-            )
-        )
         await deps.repo.audit(
             actor=actor,
             action="post.cancel",
@@ -200,11 +170,59 @@ async def cancel_post(post_id: str, reason: str, *, actor: Principal, deps: Publ
             at=now,
             session=tx.session,
         )
-        return post.model_copy(update=changes)
+        return post.model_copy(update=_cancelled(reason, now))
 
     post = await deps.uow.run(work)
     deps.metrics.failed.labels(FailureCode.CANCELLED.value).inc()
     return post
+
+
+def _cancelled(reason: str, now: datetime) -> MongoDoc:
+    return {"state": PostState.CANCELLED, "updated_at": now, "cancel_reason": reason}
+
+
+async def cancel_within(
+    deps: PublisherDeps,
+    tx: Tx,
+    post: Post,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """In ``tx``: cancel ``post`` as it was read (state and ``rev``), free its seat, cancel
+    its job and emit ``post.failed`` (``cancelled``, no person needed). False, with nothing
+    written, when the post moved meanwhile. The caller audits and counts.
+    """
+    done = await deps.repo.transition(
+        post.post_id,
+        expect={"state": post.state, "rev": post.rev},
+        set_=_cancelled(reason, now),
+        history=history_entry(
+            "cancelled",
+            at=now,
+            actor=actor,
+            from_state=post.state,
+            to_state=PostState.CANCELLED,
+            reason=reason,
+        ),
+        session=tx.session,
+    )
+    if not done:
+        return False
+    await deps.repo.free_seat(post.slot_key, post.seat, session=tx.session)
+    if post.job_key:
+        await deps.jobs.cancel(post.job_key, session=tx.session)
+    tx.emit(
+        failed_event(
+            post,
+            code=FailureCode.CANCELLED,
+            reason=f"cancelled by {actor}: {reason}",
+            needs_person=False,
+            at=now,
+        )
+    )
+    return True
 
 
 async def pause_post(post_id: str, *, actor: Principal, deps: PublisherDeps) -> Post:

@@ -12,6 +12,7 @@
     unknown ──reconcile (channel.status)──► published | pending | failed
                                          └► scheduled again, only when the channel
                                             says nothing went out
+    unknown / pending ──resolve (a person's word)──► published | scheduled | cancelled
     scheduled ──job due beyond grace──► missed
     scheduled / paused / missed ──cancel──► cancelled
 
@@ -64,6 +65,7 @@ __all__ = [
     "post_id_for",
     "publish_request",
     "published_event",
+    "retry_due_at",
     "verified_content",
 ]
 
@@ -95,6 +97,7 @@ class Command(StrEnum):
     CANCEL = "cancel"
     PAUSE = "pause"
     RESUME = "resume"
+    RESOLVE = "resolve"  # settle an outcome the channel cannot tell (see resolution.py)
 
 
 _ALLOWED: dict[Command, frozenset[PostState]] = {
@@ -102,6 +105,7 @@ _ALLOWED: dict[Command, frozenset[PostState]] = {
     Command.CANCEL: frozenset({PostState.SCHEDULED, PostState.PAUSED, PostState.MISSED}),
     Command.PAUSE: frozenset({PostState.SCHEDULED}),
     Command.RESUME: frozenset({PostState.PAUSED}),
+    Command.RESOLVE: frozenset({PostState.PENDING, PostState.UNKNOWN}),
 }
 
 
@@ -110,9 +114,9 @@ class TransitionRefused(Exception):
 
     def __init__(self, post_id: str, state: PostState, command: Command) -> None:
         allowed = ", ".join(sorted(_ALLOWED[command]))
-        why = "publishing has started" if state in IN_FLIGHT else f"it is {state}"
+        started = ", publishing has started" if state in IN_FLIGHT else ""
         super().__init__(
-            f"cannot {command} post {post_id}: {why} (only when {allowed})",
+            f"cannot {command} post {post_id}: it is {state}{started} (only when {allowed})",
         )
         self.post_id = post_id
         self.state = state
@@ -171,6 +175,7 @@ class Post(BaseModel):
     last_error: str | None = None
     unknown_since: AwareDatetime | None = None
     escalated_at: AwareDatetime | None = None
+    confirmed_unsent_at: AwareDatetime | None = None
     reconcile_round: int = 0
     history: list[dict[str, Any]] = Field(default_factory=list)
     created_at: AwareDatetime
@@ -226,6 +231,7 @@ def publish_request(post: Post, snapshot: ContentSnapshot) -> PublishRequest:
         picture_urls=tuple(str(p.url) for p in snapshot.pictures if not p.is_cover),
         content_hash=post.content_hash,
         slot_key=post.slot_key,
+        confirmed_unsent_at=post.confirmed_unsent_at,
     )
 
 
@@ -261,6 +267,11 @@ def decide_due(
 def lateness_seconds(slot_at: datetime, published_at: datetime) -> float:
     """Seconds after the slot instant (never negative)."""
     return max(0.0, (published_at - slot_at).total_seconds())
+
+
+def retry_due_at(slot_at: datetime, now: datetime) -> datetime:
+    """When a post found not to have gone out is tried again: now, never before its slot."""
+    return max(now, slot_at)
 
 
 def history_entry(

@@ -45,6 +45,12 @@ class PublishRequest(BaseModel):
         min_length=64, max_length=64, description="SHA-256 of the approved content snapshot."
     )
     slot_key: str = Field(examples=["publish:2026-11-23T11:30+08:00"])
+    confirmed_unsent_at: AwareDatetime | None = Field(
+        default=None,
+        description="When a person, having checked the channel, confirmed that nothing "
+        "went out (resolve not_published + retry). A channel that refuses to repeat a "
+        "call whose answer was lost may repeat one started before this instant, once.",
+    )
 
 
 class PublishOutcome(BaseModel):

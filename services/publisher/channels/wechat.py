@@ -21,6 +21,11 @@ never resubmits. :meth:`status` then answers from the recorded ``publish_id``; w
 one (the answer was lost before it arrived) WeChat offers no lookup by draft, so it says
 ``unknown`` with ``needs_person`` (a person checks the account's publish history or the
 ``PUBLISHJOBFINISH`` push).
+
+When that person finds nothing went out and asks for a retry, the request carries
+``confirmed_unsent_at``: a submit marked before that instant may then be made once more
+(the record keeps which confirmation was used, so one confirmation allows one resubmit,
+and a newer submit whose answer is lost again stays unknown).
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ class _Record(BaseModel):
     publish_id: str | None = None
     msg_data_id: str | None = None
     outcome: PublishOutcome | None = None
+    resubmit_confirmed_at: AwareDatetime | None = None  # the confirmation already used
 
 
 class WeChatChannel:
@@ -148,11 +154,16 @@ class WeChatChannel:
             outcome = await self.status(post.post_id)
             return outcome.model_copy(update={"replayed": True})
         if record is not None and record.submit_started_at is not None:
-            raise self._error(
-                OutcomeUnknown,
-                "an earlier freepublish/submit of this post got no answer; "
-                "reconcile with status(), never resubmit",
-                record,
+            if not _confirmed_unsent(record, post):
+                raise self._error(
+                    OutcomeUnknown,
+                    "an earlier freepublish/submit of this post got no answer; "
+                    "reconcile with status(), never resubmit",
+                    record,
+                )
+            # a person saw nothing went out: clear the mark, using up the confirmation
+            record = await self._advance(
+                record, submit_started_at=None, resubmit_confirmed_at=post.confirmed_unsent_at
             )
         if record is None:
             record = _Record(post_id=post.post_id, content_hash=post.content_hash)
@@ -346,6 +357,20 @@ class WeChatChannel:
         if not response.is_success:
             raise self._error(PermanentChannelError, f"fetching {url}: {response.status_code}")
         return response.content
+
+
+def _confirmed_unsent(record: _Record, post: PublishRequest) -> bool:
+    """Whether a person confirmed, after the recorded submit began, that it went nowhere.
+
+    Only a confirmation not used before: it answers for the submit it was given about.
+    """
+    confirmed = post.confirmed_unsent_at
+    return (
+        confirmed is not None
+        and record.submit_started_at is not None
+        and record.submit_started_at <= confirmed
+        and record.resubmit_confirmed_at != confirmed
+    )
 
 
 def _filename(url: str) -> str:

@@ -4,11 +4,16 @@ Every recording is one transaction: the conditional update of the post (under th
 that made the call, or the reconcile round that asked), the event it causes (outbox) and
 the completion of the job. ``complete_job`` tolerates a newer fence: the post's own
 condition has already decided whether this answer counts.
+
+``mark_published`` and ``rearm`` only write, in a transaction they are given: a person's
+resolution of an unknown outcome (:mod:`services.publisher.resolve`) records the same
+transitions, with the same event, as the channel's answer does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -18,8 +23,10 @@ from services.publisher.channels import (
     PublishState,
 )
 from services.publisher.deps import (
+    PUBLISH_JOB,
     RECONCILE_JOB,
     PublisherDeps,
+    publish_job_key,
     reconcile_job_key,
 )
 from services.publisher.domain import (
@@ -30,6 +37,7 @@ from services.publisher.domain import (
     history_entry,
     lateness_seconds,
     published_event,
+    retry_due_at,
 )
 from shared.events import FailureCode
 from shared.jobs import Claim, FencedOut
@@ -41,9 +49,12 @@ __all__ = [
     "OPEN_STATES",
     "complete_job",
     "complete_job_alone",
+    "count_published",
     "fail_post",
     "fenced",
+    "mark_published",
     "mark_unknown",
+    "rearm",
     "record_outcome",
     "record_pending",
     "record_published",
@@ -230,46 +241,134 @@ async def record_published(
 ) -> None:
     """The post is live: ``published`` with ``post.published`` (lateness, channel ids)."""
     now = deps.clock.now()
-    published_at = outcome.published_at or now
-    lateness = lateness_seconds(post.slot_at, published_at)
 
     async def work(tx: Tx) -> bool:
-        done = await deps.repo.transition(
-            post.post_id,
-            expect=expect,
-            set_={
-                "state": PostState.PUBLISHED,
-                "publish_id": outcome.publish_id,
-                "channel": outcome.channel,
-                "channel_ids": channel_ids(post, outcome),
-                "url": outcome.url,
-                "published_at": published_at,
-                "lateness_seconds": lateness,
-                "updated_at": now,
-            },
-            history=history_entry(
-                "published",
-                at=now,
-                actor=ACTOR,
-                from_state=None,
-                to_state=PostState.PUBLISHED,
-                url=outcome.url,
-                lateness_seconds=lateness,
-                replayed=outcome.replayed or None,
-            ),
-            session=tx.session,
-        )
-        if done:
-            tx.emit(published_event(post, outcome, published_at=published_at))
+        done = await mark_published(deps, tx, post, outcome, expect=expect, now=now, actor=ACTOR)
         await complete_job(deps, claim, "published", tx)
         return done
 
     if await deps.uow.run(work):
-        deps.metrics.published.labels(outcome.channel).inc()
-        deps.metrics.lateness.observe(lateness)
-        _log.info("post_published", post_id=post.post_id, url=outcome.url, lateness=lateness)
+        count_published(deps, post, outcome, now=now)
     else:
         _log.info("publication_already_recorded", post_id=post.post_id)
+
+
+async def mark_published(
+    deps: PublisherDeps,
+    tx: Tx,
+    post: Post,
+    outcome: PublishOutcome,
+    *,
+    expect: Mapping[str, Any],
+    now: datetime,
+    actor: str,
+    from_state: PostState | None = None,
+    note: str | None = None,
+) -> bool:
+    """In ``tx``: ``post`` is live as ``outcome`` says; emit ``post.published`` if it moved.
+
+    ``published_at`` defaults to ``now``. False when ``expect`` no longer holds (someone
+    else recorded the post first): then nothing is written and nothing emitted.
+    """
+    published_at = outcome.published_at or now
+    lateness = lateness_seconds(post.slot_at, published_at)
+    done = await deps.repo.transition(
+        post.post_id,
+        expect=expect,
+        set_={
+            "state": PostState.PUBLISHED,
+            "publish_id": outcome.publish_id,
+            "channel": outcome.channel,
+            "channel_ids": channel_ids(post, outcome),
+            "url": outcome.url,
+            "published_at": published_at,
+            "lateness_seconds": lateness,
+            "updated_at": now,
+        },
+        history=history_entry(
+            "published",
+            at=now,
+            actor=actor,
+            from_state=from_state,
+            to_state=PostState.PUBLISHED,
+            url=outcome.url,
+            lateness_seconds=lateness,
+            replayed=outcome.replayed or None,
+            note=note,
+        ),
+        session=tx.session,
+    )
+    if done:
+        tx.emit(published_event(post, outcome, published_at=published_at))
+    return done
+
+
+def count_published(
+    deps: PublisherDeps, post: Post, outcome: PublishOutcome, *, now: datetime
+) -> None:
+    """Metrics and log line of a publication :func:`mark_published` recorded at ``now``."""
+    lateness = lateness_seconds(post.slot_at, outcome.published_at or now)
+    deps.metrics.published.labels(outcome.channel).inc()
+    deps.metrics.lateness.observe(lateness)
+    _log.info("post_published", post_id=post.post_id, url=outcome.url, lateness=lateness)
+
+
+async def rearm(
+    deps: PublisherDeps,
+    tx: Tx,
+    post: Post,
+    *,
+    expect: Mapping[str, Any],
+    now: datetime,
+    actor: str,
+    reason: str,
+    note: str | None = None,
+    confirmed_unsent: bool = False,
+) -> bool:
+    """In ``tx``: nothing went out, so ``scheduled`` again with a publish job due now.
+
+    Due at the slot instead while that is still ahead; a new schedule revision, so any
+    older job skips. The escalation is cleared: should the new attempt end unknown too, a
+    person is told again. ``confirmed_unsent`` (a person's word, not the channel's) is
+    passed on to the channel as ``confirmed_unsent_at`` (see ``PublishRequest``).
+    """
+    rev = post.rev + 1
+    job_key = publish_job_key(post.post_id, rev)
+    changes: MongoDoc = {
+        "state": PostState.SCHEDULED,
+        "rev": rev,
+        "job_key": job_key,
+        "submit_fence": None,
+        "unknown_since": None,
+        "escalated_at": None,
+        "updated_at": now,
+    }
+    if confirmed_unsent:
+        changes["confirmed_unsent_at"] = now
+    done = await deps.repo.transition(
+        post.post_id,
+        expect=expect,
+        set_=changes,
+        history=history_entry(
+            "not_published",
+            at=now,
+            actor=actor,
+            from_state=post.state,
+            to_state=PostState.SCHEDULED,
+            reason=reason[:500],
+            note=note,
+        ),
+        session=tx.session,
+    )
+    if done:
+        await deps.jobs.schedule(
+            job_key,
+            kind=PUBLISH_JOB,
+            due_at=retry_due_at(post.slot_at, now),
+            payload={"post_id": post.post_id, "rev": rev},
+            session=tx.session,
+        )
+    return done
 
 
 async def record_pending(

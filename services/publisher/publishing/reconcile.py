@@ -12,11 +12,7 @@ from services.publisher.channels import (
     PublishOutcome,
     PublishState,
 )
-from services.publisher.deps import (
-    PUBLISH_JOB,
-    PublisherDeps,
-    publish_job_key,
-)
+from services.publisher.deps import PublisherDeps
 from services.publisher.domain import (
     Post,
     PostState,
@@ -28,6 +24,7 @@ from services.publisher.publishing.outcomes import (
     complete_job,
     complete_job_alone,
     fail_post,
+    rearm,
     record_pending,
     record_published,
     schedule_reconcile,
@@ -99,39 +96,9 @@ async def _rearm(
 ) -> None:
     """The channel confirms nothing went out: publishing may be tried again, now."""
     now = deps.clock.now()
-    rev = post.rev + 1
-    job_key = publish_job_key(post.post_id, rev)
 
     async def work(tx: Tx) -> None:
-        done = await deps.repo.transition(
-            post.post_id,
-            expect=expect,
-            set_={
-                "state": PostState.SCHEDULED,
-                "rev": rev,
-                "job_key": job_key,
-                "submit_fence": None,
-                "unknown_since": None,
-                "updated_at": now,
-            },
-            history=history_entry(
-                "not_published",
-                at=now,
-                actor=ACTOR,
-                from_state=PostState.UNKNOWN,
-                to_state=PostState.SCHEDULED,
-                reason=reason[:500],
-            ),
-            session=tx.session,
-        )
-        if done:
-            await deps.jobs.schedule(
-                job_key,
-                kind=PUBLISH_JOB,
-                due_at=now,
-                payload={"post_id": post.post_id, "rev": rev},
-                session=tx.session,
-            )
+        await rearm(deps, tx, post, expect=expect, now=now, actor=ACTOR, reason=reason)
         await complete_job(deps, claim, "rearmed", tx)
 
     await deps.uow.run(work)

@@ -30,9 +30,12 @@ from services.publisher.settings import PublisherSettings
 from shared.clock import FixedClock
 from shared.events import Category, ContentSnapshot, DraftApproved, DraftApprovedPayload
 from shared.runtime import ServiceRuntime
+from shared.wechat import WeChatClient
+from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
 from tests.support.backbone import wait_for
 from tests.support.services import make_settings, running
 
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 23, 11, 30, tzinfo=SHANGHAI)  # a slot of the default calendar
 WEDNESDAY = MONDAY + timedelta(days=2)
@@ -81,6 +84,8 @@ class FakeChannel:
 
     Script steps: ``ok``; ``transient`` / ``permanent`` / ``unknown_before_send`` (raise,
     nothing sent); ``unknown_after_send`` (sent, then the answer is lost); ``pending``.
+    Post ids in ``blind`` get ``status`` answers ``unknown`` with ``needs_person`` (like
+    WeChat after a lost ``publish_id``); ``status_gate`` holds ``status`` calls until set.
     """
 
     name = "fake"
@@ -94,9 +99,14 @@ class FakeChannel:
         self.script: dict[str, list[str]] = {}
         self.gate: asyncio.Event | None = None
         self.entered: asyncio.Event = asyncio.Event()
+        self.requests: dict[str, list[PublishRequest]] = {}
+        self.blind: set[str] = set()
+        self.status_gate: asyncio.Event | None = None
+        self.status_entered: asyncio.Event = asyncio.Event()
 
     async def publish(self, post: PublishRequest) -> PublishOutcome:
         self.calls[post.post_id] += 1
+        self.requests.setdefault(post.post_id, []).append(post)
         self.entered.set()
         if self.gate is not None:
             await self.gate.wait()
@@ -129,6 +139,17 @@ class FakeChannel:
     async def status(self, publish_id: str) -> PublishOutcome:
         post_id = publish_id.removeprefix("pub-")
         self.status_calls[post_id] += 1
+        self.status_entered.set()
+        if self.status_gate is not None:
+            await self.status_gate.wait()
+        if post_id in self.blind:
+            return PublishOutcome(
+                state=PublishState.UNKNOWN,
+                channel=self.name,
+                post_id=post_id,
+                reason="cannot look the post up",
+                needs_person=True,
+            )
         if post_id in self.outcomes:
             return self.outcomes[post_id]
         return PublishOutcome(
@@ -205,3 +226,47 @@ async def running_publisher(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
         yield Publisher(app, runtime, app.state.deps, clock, channel, http)
+
+
+@dataclass
+class WeChatPublisher:
+    """One in-process publisher on its WeChat channel, against the fake WeChat server."""
+
+    fake: FakeWeChat
+    runtime: ServiceRuntime
+    deps: PublisherDeps
+    clock: FixedClock
+    http: httpx.AsyncClient
+
+
+@contextlib.asynccontextmanager
+async def wechat_publisher(
+    namespace: str, mongo_url: str, *, escalate_after: float = 1.0
+) -> AsyncIterator[WeChatPublisher]:
+    async with running_fake_wechat() as fake:
+        async with WeChatClient(fake.state.appid, fake.state.secret, base_url=fake.base_url) as c:
+            cover = await c.add_permanent_image(JPEG, "default-cover.jpg")
+        settings = make_settings(
+            PublisherSettings,
+            namespace,
+            mongo_url,
+            channel="wechat",
+            wechat_app_id=fake.state.appid,
+            wechat_app_secret="fake-app-secret-for-tests",
+            wechat_base_url=fake.base_url,
+            wechat_timeout_seconds=0.5,
+            wechat_default_thumb_media_id=cover,
+            poll_max_seconds=0.05,
+            reconcile_interval_seconds=0.1,
+            reconcile_max_interval_seconds=0.2,
+            escalate_unknown_after_seconds=escalate_after,
+        )
+        fake.state.secret = "fake-app-secret-for-tests"
+        clock = FixedClock(BEFORE_MONDAY)
+        app = create_app(settings, clock=clock)
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            running(app.state.runtime),
+            httpx.AsyncClient(transport=transport, base_url="http://t") as http,
+        ):
+            yield WeChatPublisher(fake, app.state.runtime, app.state.deps, clock, http)

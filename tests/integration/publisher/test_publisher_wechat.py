@@ -9,51 +9,25 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from publisher_support import BEFORE_MONDAY, MONDAY, approval
+from publisher_support import MONDAY, approval
+from publisher_support import wechat_publisher as running_wechat_publisher
 
-from services.publisher.bootstrap import create_app
 from services.publisher.deps import PublisherDeps
 from services.publisher.domain import Post, PostState
-from services.publisher.settings import PublisherSettings
 from shared.clock import FixedClock
 from shared.runtime import ServiceRuntime
-from shared.wechat import WeChatClient
-from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
+from tests.fakes.wechat_server import FakeWeChat
 from tests.support.backbone import wait_for
-from tests.support.services import make_settings, running
 
 pytestmark = pytest.mark.integration
-
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
 
 @contextlib.asynccontextmanager
 async def wechat_publisher(
     namespace: str, mongo_url: str, *, escalate_after: float = 1.0
 ) -> AsyncIterator[tuple[FakeWeChat, ServiceRuntime, PublisherDeps, FixedClock]]:
-    async with running_fake_wechat() as fake:
-        async with WeChatClient(fake.state.appid, fake.state.secret, base_url=fake.base_url) as c:
-            cover = await c.add_permanent_image(JPEG, "default-cover.jpg")
-        settings = make_settings(
-            PublisherSettings,
-            namespace,
-            mongo_url,
-            channel="wechat",
-            wechat_app_id=fake.state.appid,
-            wechat_app_secret="fake-app-secret-for-tests",
-            wechat_base_url=fake.base_url,
-            wechat_timeout_seconds=0.5,
-            wechat_default_thumb_media_id=cover,
-            poll_max_seconds=0.05,
-            reconcile_interval_seconds=0.1,
-            reconcile_max_interval_seconds=0.2,
-            escalate_unknown_after_seconds=escalate_after,
-        )
-        fake.state.secret = "fake-app-secret-for-tests"
-        clock = FixedClock(BEFORE_MONDAY)
-        app = create_app(settings, clock=clock)
-        async with running(app.state.runtime):
-            yield fake, app.state.runtime, app.state.deps, clock
+    async with running_wechat_publisher(namespace, mongo_url, escalate_after=escalate_after) as wx:
+        yield wx.fake, wx.runtime, wx.deps, wx.clock
 
 
 async def _wait(deps: PublisherDeps, clock: FixedClock, post_id: str, state: PostState) -> Post:

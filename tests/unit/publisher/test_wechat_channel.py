@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -170,6 +170,45 @@ async def test_a_lost_submit_answer_is_unknown_and_never_resubmitted(
     assert status.state is PublishState.UNKNOWN
     assert status.needs_person is True
     assert "publish history" in (status.reason or "")
+
+
+async def test_a_person_confirming_nothing_went_out_allows_one_more_submit(
+    fake: FakeWeChat, channel: WeChatChannel
+) -> None:
+    fake.state.inject(SUBMIT, "timeout", delay=1.0, apply_effect=False)  # lost, not taken
+    with pytest.raises(OutcomeUnknown, match="answer lost"):
+        await channel.publish(make_post())
+    too_early = make_post(confirmed_unsent_at=NOW - timedelta(seconds=1))
+    with pytest.raises(OutcomeUnknown, match="never resubmit"):
+        await channel.publish(too_early)  # said before that submit: not about it
+
+    outcome = await channel.publish(make_post(confirmed_unsent_at=NOW))
+
+    assert outcome.state is PublishState.PUBLISHED
+    assert fake.state.calls[SUBMIT] == 2
+    [media_id] = fake.state.drafts  # the same draft, submitted again
+    assert fake.state.published_count(media_id) == 1
+    again = await channel.publish(make_post(confirmed_unsent_at=NOW))
+    assert again.replayed is True
+    assert fake.state.calls[SUBMIT] == 2
+
+
+async def test_one_confirmation_allows_one_resubmit_only(
+    fake: FakeWeChat, channel: WeChatChannel
+) -> None:
+    fake.state.inject(SUBMIT, "timeout", delay=1.0, apply_effect=False, times=2)
+    confirmed = make_post(confirmed_unsent_at=NOW)
+    with pytest.raises(OutcomeUnknown, match="answer lost"):
+        await channel.publish(make_post())
+    with pytest.raises(OutcomeUnknown, match="answer lost"):
+        await channel.publish(confirmed)  # resubmitted, and lost again
+
+    with pytest.raises(OutcomeUnknown, match="never resubmit"):
+        await channel.publish(confirmed)
+
+    assert fake.state.calls[SUBMIT] == 2
+    status = await channel.status("p-d-42-r1")
+    assert (status.state, status.needs_person) == (PublishState.UNKNOWN, True)
 
 
 async def test_a_refused_submit_is_retried_later_reusing_the_uploads(
