@@ -181,6 +181,13 @@ class PostResolve(BaseModel):
     published_at: AwareDatetime | None = Field(
         default=None, description="Published only: when it went out (default now)."
     )
+    msg_data_id: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Published on WeChat only (optional): the publication's msg_data_id, "
+        "as the account shows it, so feedback can collect the article's comments.",
+        examples=["2247490098"],
+    )
     action: ResolveAction | None = Field(
         default=None, description="Not published only (required): retry now, or cancel."
     )
@@ -330,6 +337,7 @@ def build_router(runtime: ServiceRuntime, deps: PublisherDeps) -> APIRouter:
                 action=body.action,
                 url=body.url,
                 published_at=body.published_at,
+                msg_data_id=body.msg_data_id,
             )
             return await resolve_post(post_id, checked, actor=who, deps=deps)
 

@@ -69,6 +69,7 @@ class Resolution:
     action: ResolveAction | None = None
     url: str | None = None
     published_at: datetime | None = None
+    msg_data_id: str | None = None
 
 
 class InvalidResolution(ValueError):
@@ -100,6 +101,7 @@ def resolution(
     action: ResolveAction | None = None,
     url: str | None = None,
     published_at: datetime | None = None,
+    msg_data_id: str | None = None,
 ) -> Resolution:
     """Check a person's resolution; raises :class:`InvalidResolution` naming the field."""
     note = note.strip()
@@ -114,6 +116,8 @@ def resolution(
             raise InvalidResolution("url", "only when the outcome is published")
         if published_at is not None:
             raise InvalidResolution("published_at", "only when the outcome is published")
+        if msg_data_id is not None:
+            raise InvalidResolution("msg_data_id", "only when the outcome is published")
         return Resolution(outcome=outcome, note=note, action=action)
     if action is not None:
         raise InvalidResolution("action", "only when the outcome is not_published")
@@ -124,7 +128,15 @@ def resolution(
             raise InvalidResolution("published_at", "needs a time zone offset")
         if published_at > now:
             raise InvalidResolution("published_at", "is in the future")
-    return Resolution(outcome=outcome, note=note, url=_http_url(url), published_at=published_at)
+    if msg_data_id is not None and not (msg_data_id.isascii() and msg_data_id.isdigit()):
+        raise InvalidResolution("msg_data_id", "WeChat's msg_data_id is a number")
+    return Resolution(
+        outcome=outcome,
+        note=note,
+        url=_http_url(url),
+        published_at=published_at,
+        msg_data_id=msg_data_id,
+    )
 
 
 def _http_url(url: str) -> str:
@@ -159,12 +171,14 @@ def vouched_outcome(
     """The channel's answer as the person found it: what ``post.published`` is built from.
 
     Keeps the ``publish_id`` the publisher learnt, if any; ``published_at`` defaults to now.
+    A ``msg_data_id`` the person read off the account lets feedback poll the comments.
     """
     return PublishOutcome(
         state=PublishState.PUBLISHED,
         channel=channel,
         post_id=post.post_id,
         publish_id=post.publish_id,
+        msg_data_id=resolution.msg_data_id or post.channel_ids.get("msg_data_id"),
         url=resolution.url,
         published_at=resolution.published_at or now,
     )

@@ -233,6 +233,7 @@ async def test_only_an_open_outcome_can_be_resolved_and_only_by_an_operator(
         ({"outcome": "not_published", "note": "n"}, "action"),
         ({"outcome": "not_published", "action": "later", "note": "n"}, "action"),
         ({"outcome": "not_published", "action": "retry", "url": URL, "note": "n"}, "url"),
+        ({"outcome": "published", "url": URL, "msg_data_id": "12ab", "note": "n"}, "msg_data_id"),
     ],
 )
 async def test_a_malformed_resolution_is_refused_naming_the_field(

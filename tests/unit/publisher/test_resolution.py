@@ -169,6 +169,18 @@ class TestWhatItRecords:
         assert event.payload.channel_ids == {"msg_data_id": "9", "publish_id": "2247480001"}
         assert event.payload.lateness_seconds == pytest.approx(2400)
 
+    def test_a_msg_data_id_read_off_the_account_reaches_feedback(self) -> None:
+        """Given by the person, it goes into post.published so comments can be polled."""
+        res = resolution(PUBLISHED, url=URL, msg_data_id="2247490098", note="n", now=NOW)
+        outcome = vouched_outcome(make_post(), res, channel="wechat", now=NOW)
+        event = published_event(make_post(), outcome, published_at=NOW)
+        assert event.payload.channel_ids == {"msg_data_id": "2247490098"}
+        assert invalid_field(url=URL, msg_data_id="22474x") == "msg_data_id"
+        retry = ResolveAction.RETRY
+        assert invalid_field(outcome=NOT_PUBLISHED, action=retry, msg_data_id="1") == (
+            "msg_data_id"
+        )
+
     def test_a_given_publication_instant_is_kept(self) -> None:
         at = SLOT + timedelta(seconds=3)
         res = Resolution(outcome=PUBLISHED, note="n", url=URL, published_at=at)
