@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.clock import AcceleratedClock, Clock, FixedClock, SystemClock
 
-__all__ = ["ClockMode", "Principal", "Role", "ServiceSettings", "calendar_alias"]
+__all__ = ["CalendarSettings", "ClockMode", "Principal", "Role", "ServiceSettings"]
 
 
 class Role(StrEnum):
@@ -49,17 +49,6 @@ _PLACEHOLDERS = {"changeme", "change-me", "secret", "token", "password", "xxx"}
 
 def _shared(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
-
-
-def calendar_alias(prefix: str, name: str) -> AliasChoices:
-    """``<PREFIX>_SLOT_…`` first, then the host-wide ``SLOT_…`` both services read.
-
-    Review (deadlines) and the publisher (slots) must agree on the calendar; one
-    ``SLOT_WEEKDAYS`` / ``SLOT_TIMES`` / ``SLOT_ZONE`` configures both, and a service
-    prefixed value still wins where one service must differ (tests, migrations).
-    """
-    field = name.lower()
-    return AliasChoices(f"{prefix}_{name}", name, field)
 
 
 class ServiceSettings(BaseSettings):
@@ -137,3 +126,28 @@ class ServiceSettings(BaseSettings):
         return AcceleratedClock(
             sim_epoch=self.clock_sim_epoch, real_epoch=real_epoch, speed=self.clock_speed
         )
+
+
+class CalendarSettings(ServiceSettings):
+    """A service that works to the publishing calendar (review's deadlines, the slots).
+
+    Review and the publisher must agree on it, so it is host-wide like the
+    infrastructure names: ``SLOT_WEEKDAYS``, ``SLOT_TIMES`` and ``SLOT_ZONE`` configure
+    both, with no per-service prefix that could let them drift apart.
+    """
+
+    slot_weekdays: str = Field(
+        default="mon,wed,fri",
+        validation_alias=_shared("SLOT_WEEKDAYS"),
+        description="Publishing weekdays: names or 0=Monday..6=Sunday.",
+    )
+    slot_times: str = Field(
+        default="11:30",
+        validation_alias=_shared("SLOT_TIMES"),
+        description="Local slot times, comma separated.",
+    )
+    slot_zone: str = Field(
+        default="Asia/Shanghai",
+        validation_alias=_shared("SLOT_ZONE"),
+        description="IANA zone of the calendar.",
+    )

@@ -1,8 +1,8 @@
 """Settings of the publisher service (env prefix ``PUBLISHER_``).
 
 The slot calendar (``SLOT_WEEKDAYS=mon,wed,fri``, ``SLOT_TIMES=11:30``, ``SLOT_ZONE``,
-shared with review, which derives its deadlines from them; ``PUBLISHER_SLOT_*`` overrides
-them here only; ``PUBLISHER_POSTS_PER_SLOT``, ``PUBLISHER_HOLIDAY_POLICY``) is
+shared with review, which derives its deadlines from them; ``PUBLISHER_POSTS_PER_SLOT``,
+``PUBLISHER_HOLIDAY_POLICY``) is
 validated at start-up into a :class:`~services.publisher.slots.SlotPolicy`, so a bad value
 stops the process with the field named. Durations of the plan's day (grace, tolerance)
 are business time; operational intervals (leases, polls, reconcile rounds) are real
@@ -19,7 +19,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.publisher.slots import HolidayPolicy, SlotPolicy
-from shared.settings import ServiceSettings, calendar_alias
+from shared.settings import CalendarSettings
 from shared.wechat import DEFAULT_BASE_URL
 
 __all__ = ["PublisherSettings"]
@@ -27,8 +27,9 @@ __all__ = ["PublisherSettings"]
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "xxx", "appsecret"}
 
 
-class PublisherSettings(ServiceSettings):
-    """Publisher service settings; shared infrastructure names come from the base class."""
+class PublisherSettings(CalendarSettings):
+    """Publisher service settings; the infrastructure names and the calendar (``SLOT_*``)
+    come from the base classes."""
 
     model_config = SettingsConfigDict(
         env_prefix="PUBLISHER_", env_ignore_empty=True, extra="ignore", populate_by_name=True
@@ -38,21 +39,6 @@ class PublisherSettings(ServiceSettings):
     http_port: int = 8103
 
     # -- the slot calendar ---------------------------------------------------------------
-    slot_weekdays: str = Field(
-        default="mon,wed,fri",
-        validation_alias=calendar_alias("PUBLISHER", "SLOT_WEEKDAYS"),
-        description="Publishing weekdays: names or 0=Monday..6=Sunday.",
-    )
-    slot_times: str = Field(
-        default="11:30",
-        validation_alias=calendar_alias("PUBLISHER", "SLOT_TIMES"),
-        description="Local slot times, comma separated.",
-    )
-    slot_zone: str = Field(
-        default="Asia/Shanghai",
-        validation_alias=calendar_alias("PUBLISHER", "SLOT_ZONE"),
-        description="IANA zone of the calendar.",
-    )
     posts_per_slot: int = Field(default=1, ge=1, le=50)
     holiday_policy: HolidayPolicy = HolidayPolicy.KEEP
     min_lead_seconds: float = Field(

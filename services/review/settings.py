@@ -2,7 +2,7 @@
 
 The review calendar is the publisher's slots: the host-wide ``SLOT_WEEKDAYS=mon,wed,fri``,
 ``SLOT_TIMES=11:30`` and ``SLOT_ZONE=Asia/Shanghai`` configure both services
-(``REVIEW_SLOT_*`` overrides them here only), and it adds the plan's
+(:class:`shared.settings.CalendarSettings`), and it adds the plan's
 deadline (``REVIEW_DEADLINE=10:00``: a draft must reach review before it on the slot's
 day) and the cut-off (``REVIEW_CUTOFF=11:00``: a draft still unapproved then is reported
 overdue). ``REVIEW_LATE_POLICY`` says what happens to a late submission.
@@ -22,7 +22,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from services.review.deadline import LatePolicy, ReviewCalendar, parse_times, parse_weekdays
-from shared.settings import ServiceSettings, calendar_alias
+from shared.settings import CalendarSettings
 
 __all__ = ["ReviewSettings"]
 
@@ -37,8 +37,9 @@ def _split_list(value: object) -> object:
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
-class ReviewSettings(ServiceSettings):
-    """Review service settings; shared infrastructure names come from the base class."""
+class ReviewSettings(CalendarSettings):
+    """Review service settings; the infrastructure names and the calendar (``SLOT_*``)
+    come from the base classes."""
 
     model_config = SettingsConfigDict(
         env_prefix="REVIEW_", env_ignore_empty=True, extra="ignore", populate_by_name=True
@@ -48,21 +49,6 @@ class ReviewSettings(ServiceSettings):
     http_port: int = 8102
 
     # -- the calendar and the 10:00 deadline ------------------------------------------
-    slot_weekdays: str = Field(
-        default="mon,wed,fri",
-        validation_alias=calendar_alias("REVIEW", "SLOT_WEEKDAYS"),
-        description="Publishing weekdays: names or 0=Monday..6=Sunday.",
-    )
-    slot_times: str = Field(
-        default="11:30",
-        validation_alias=calendar_alias("REVIEW", "SLOT_TIMES"),
-        description="Local slot times, comma separated.",
-    )
-    slot_zone: str = Field(
-        default="Asia/Shanghai",
-        validation_alias=calendar_alias("REVIEW", "SLOT_ZONE"),
-        description="IANA zone of the calendar.",
-    )
     deadline: time = Field(
         default=time(10, 0), description="A draft must reach review before this, slot's day."
     )

@@ -1,4 +1,4 @@
-"""One calendar for review and the publisher: SLOT_* configures both, a prefix overrides one."""
+"""One calendar for review and the publisher: SLOT_* configures both."""
 
 from __future__ import annotations
 
@@ -37,13 +37,13 @@ def test_host_wide_slot_settings_reach_both_services(monkeypatch: pytest.MonkeyP
     assert slot.at.isoformat() == "2026-11-24T13:00:00+00:00"
 
 
-def test_a_service_prefixed_value_overrides_the_shared_one(
+def test_there_is_no_per_service_calendar_that_could_drift(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SLOT_ZONE", "Europe/Berlin")
     monkeypatch.setenv("REVIEW_SLOT_ZONE", "Asia/Shanghai")
-    assert ReviewSettings().slot_zone == "Asia/Shanghai"
-    assert PublisherSettings().slot_zone == "Europe/Berlin"
+    monkeypatch.setenv("PUBLISHER_SLOT_ZONE", "Asia/Tokyo")
+    assert ReviewSettings().slot_zone == PublisherSettings().slot_zone == "Europe/Berlin"
 
 
 def test_defaults_are_the_plans_calendar() -> None:
