@@ -129,6 +129,8 @@ def test_rules_cover_what_must_page() -> None:
         "reporting_last_report_timestamp_seconds",  # report not produced
         "up",  # service down
         "contentops_outbox_pending",  # outbox backlog
+        "feedback_reply_sends_total",  # a reply not delivered on WeChat
+        "feedback_stats_polls_total",  # WeChat statistics going stale
     }
     assert must <= covered, must - covered
 
