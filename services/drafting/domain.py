@@ -408,14 +408,21 @@ class Draft(BaseModel):
         if failure == self.failure:
             return FactOutcome.DUPLICATE
         self.failure = failure
+        # A post of another revision (e.g. the older one the publisher retired when this
+        # revision was approved) does not decide this revision's fate.
+        other_revision = failure.revision is not None and failure.revision != self.revision
         overtook_approval = self.state is DraftState.SUBMITTED and not self._approved_elsewhere()
-        if self.state in (DraftState.APPROVED, DraftState.SCHEDULED) or overtook_approval:
+        if not other_revision and (
+            self.state in (DraftState.APPROVED, DraftState.SCHEDULED) or overtook_approval
+        ):
             self._move(Action.FAIL, by="publisher", at=at, note=f"{failure.code}: {failure.reason}")
             return FactOutcome.APPLIED
         self._notice(
             at,
             "failure_recorded",
-            f"post {failure.post_id} failed ({failure.code}) while the draft is {self.state}",
+            f"post {failure.post_id} failed ({failure.code}) while the draft is {self.state}"
+            + (f" at revision {self.revision}" if other_revision else ""),
+            revision=failure.revision or 0,
         )
         return FactOutcome.RECORDED
 

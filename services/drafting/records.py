@@ -70,3 +70,4 @@ class Failure(_Record):
     reason: str
     needs_person: bool = True
     failed_at: datetime
+    revision: int | None = None  # the post's draft revision (post.failed v1.1); None: older

@@ -112,6 +112,7 @@ async def apply_failure(event: PostFailed, *, deps: DraftingDeps) -> FactOutcome
         reason=p.reason,
         needs_person=p.needs_person,
         failed_at=p.failed_at,
+        revision=p.revision,
     )
     return await _apply_fact(
         event, p.draft_id, lambda d, at: d.record_failure(failure, at=at), deps

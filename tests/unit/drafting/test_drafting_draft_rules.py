@@ -294,6 +294,26 @@ class TestPublishing:
         assert draft.record_failure(failure(), at=at(9)) is FactOutcome.RECORDED
         assert draft.state is DraftState.SUBMITTED
 
+    def test_the_cancelled_post_of_a_superseded_revision_leaves_the_approved_one_alone(
+        self,
+    ) -> None:
+        """r1 scheduled, r2 approved: the publisher retires r1 with post.failed (cancelled),
+        which may arrive after draft.approved of r2; r2 stays scheduled."""
+        draft = submitted_draft()
+        draft.record_approval(approval_for(draft), at=at(6))
+        draft.edit(content(title="第二版"), wished_slot=SLOT, by="erin", at=at(7))
+        draft.submit(build_snapshot(draft.content, {}), by="erin", at=at(8))
+        draft.record_approval(approval_for(draft, review_id="r-2"), at=at(9))
+        assert draft.state is DraftState.SCHEDULED  # r2 has its slot
+        retired = failure(code="cancelled", needs_person=False, revision=1)
+
+        assert draft.record_failure(retired, at=at(10)) is FactOutcome.RECORDED
+        assert draft.state is DraftState.SCHEDULED
+        assert draft.notices[-1].kind == "failure_recorded"
+        # the failure of the approved revision itself still fails it
+        assert draft.record_failure(failure(revision=2), at=at(11)) is FactOutcome.APPLIED
+        assert draft.state is DraftState.FAILED
+
     def test_publication_of_an_earlier_revision_leaves_the_new_one_editing(self) -> None:
         draft = submitted_draft()
         draft.record_approval(approval_for(draft), at=at(6))
