@@ -11,6 +11,8 @@ Rules that keep the model right whatever order events arrive in:
 
 * a post that was published stays published: a later (or late) ``post.failed`` for it is
   ignored, and ``post.published`` after a failure (an unknown outcome reconciled) wins;
+* a post ``cancelled`` (a person decided, or a newer approved revision of the draft
+  replaced it) is kept but is no publishing failure: reports leave it out;
 * a feedback item is keyed by its natural key ``source:source_id`` — the same form as a
   reply's ``in_reply_to`` — so a duplicate, by any path, is stored once;
 * a comment or message that asks something (a cheap rule, :func:`asks_question`) is an
@@ -41,6 +43,7 @@ from services.reporting.reports import (
     PostRow,
 )
 from shared.events import (
+    FailureCode,
     FeedbackDigestReady,
     FeedbackKind,
     FeedbackReceived,
@@ -140,6 +143,8 @@ def post_row(doc: Mapping[str, Any]) -> PostRow | None:
     if category not in CATEGORIES:
         return None
     published = doc.get("status") == "published"
+    if not published and (doc.get("failure") or {}).get("code") == FailureCode.CANCELLED.value:
+        return None
     return PostRow(
         post_id=doc["_id"],
         draft_id=doc["draft_id"],

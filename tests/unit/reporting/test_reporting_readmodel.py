@@ -58,7 +58,11 @@ def published(post_id: str = "p1", at: datetime = T) -> PostPublished:
     )
 
 
-def failed(at: datetime = T, category: Category | None = Category.HR) -> PostFailed:
+def failed(
+    at: datetime = T,
+    category: Category | None = Category.HR,
+    code: FailureCode = FailureCode.OUTCOME_UNKNOWN,
+) -> PostFailed:
     return PostFailed(
         occurred_at=at,
         producer="publisher",
@@ -67,7 +71,7 @@ def failed(at: datetime = T, category: Category | None = Category.HR) -> PostFai
             post_id="p1",
             draft_id="d1",
             category=category,
-            code=FailureCode.OUTCOME_UNKNOWN,
+            code=code,
             reason="timeout",
             failed_at=at,
         ),
@@ -187,6 +191,15 @@ def test_a_failed_post_without_any_category_has_no_row() -> None:
     doc = failed_post_doc(failed(category=None), None)
     assert doc is not None
     assert post_row(doc) is None
+
+
+def test_a_cancelled_post_is_kept_but_is_not_a_publishing_failure_in_reports() -> None:
+    """Cancelled: a person decided, or a newer revision of the draft replaced it."""
+    doc = failed_post_doc(failed(code=FailureCode.CANCELLED), None)
+    assert doc is not None
+    assert doc["failure"]["code"] == "cancelled"
+    assert post_row(doc) is None
+    assert post_row(failed_post_doc(failed(), None) or {}) is not None
 
 
 def test_a_reply_without_a_post_counts_for_the_post_of_the_enquiry_it_answers() -> None:
