@@ -3,6 +3,12 @@
 One transaction (``uow.run`` with the consumed event's idempotency record): the post,
 its seat (:mod:`.seats`), its publishing job, and the retirement of an older revision
 not yet publishing, with its ``post.failed`` (code ``cancelled``).
+
+An article goes out once: when an earlier revision of the draft is already published,
+or may be (submitting, pending, unknown), a newer approved revision is not scheduled.
+It is recorded ``cancelled`` with a ``post.failed`` that needs a person (the editor
+writes a new draft to publish the article again) — never a second push of the same
+article.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from services.publisher.domain import (
     post_id_for,
 )
 from services.publisher.seats import next_free_slot, run_with_seat_retry, take_seat
+from services.publisher.slots import next_slot
 from shared.errors import PoisonMessage
 from shared.events import DraftApproved, FailureCode
 from shared.outbox import Tx
@@ -41,13 +48,18 @@ async def schedule_approved_post(event: DraftApproved, *, deps: PublisherDeps) -
         )
     post_id = post_id_for(approval.draft_id, approval.revision)
 
-    async def work(tx: Tx) -> tuple[Post, bool]:
+    async def work(tx: Tx) -> tuple[Post, str]:
         now = deps.clock.now()
         existing = await deps.repo.by_revision(
             approval.draft_id, approval.revision, session=tx.session
         )
         if existing is not None:
-            return existing, False
+            return existing, "repeated"
+        out = await deps.repo.earlier_revision_out(
+            approval.draft_id, approval.revision, session=tx.session
+        )
+        if out is not None:
+            return await _refuse_second_push(deps, tx, event, out, now=now), "refused"
         for old in await deps.repo.open_older_revisions(
             approval.draft_id, approval.revision, session=tx.session
         ):
@@ -96,20 +108,71 @@ async def schedule_approved_post(event: DraftApproved, *, deps: PublisherDeps) -
             payload={"post_id": post_id, "rev": 1},
             session=tx.session,
         )
-        return post, True
+        return post, "scheduled"
 
     try:
-        post, created = await run_with_seat_retry(
+        post, outcome = await run_with_seat_retry(
             deps, work, consumed=("publisher", str(event.event_id))
         )
     except SlotFull as exc:
         raise PoisonMessage("no_free_slot", str(exc)) from exc
-    if created:
+    if outcome == "scheduled":
         deps.metrics.scheduled.inc()
         _log.info("post_scheduled", post_id=post.post_id, slot_key=post.slot_key)
+    elif outcome == "refused":
+        deps.metrics.duplicates_prevented.labels("earlier_revision_out").inc()
+        _log.warning("second_push_refused", post_id=post.post_id, reason=post.failure)
     else:  # review approved the same revision again (a new event, so not an inbox duplicate)
         deps.metrics.duplicates_prevented.labels("approval_repeated").inc()
         _log.info("approval_already_scheduled", post_id=post.post_id)
+    return post
+
+
+async def _refuse_second_push(
+    deps: PublisherDeps, tx: Tx, event: DraftApproved, out: Post, *, now: datetime
+) -> Post:
+    """Record the newer revision as cancelled, never scheduled, and tell the editor."""
+    approval = event.payload
+    slot = next_slot(deps.policy, approval.slot or now, inclusive=approval.slot is not None)
+    reason = (
+        f"revision {out.revision} of this draft is already {out.state.value} "
+        f"(post {out.post_id}); an article goes out once: write a new draft to publish again"
+    )
+    post = Post(
+        post_id=post_id_for(approval.draft_id, approval.revision),
+        draft_id=approval.draft_id,
+        revision=approval.revision,
+        review_id=approval.review_id,
+        reviewer=approval.reviewer,
+        approved_at=approval.approved_at,
+        approval_event_id=str(event.event_id),
+        correlation_id=event.correlation_id,
+        content=approval.content.model_dump(mode="json"),
+        content_hash=approval.content_hash,
+        title=approval.content.title,
+        category=approval.content.category,
+        state=PostState.CANCELLED,
+        slot_key=slot.key,
+        slot_at=slot.at,
+        failure={"code": FailureCode.CANCELLED.value, "reason": reason},
+        history=[
+            history_entry(
+                "refused",
+                at=now,
+                actor="publisher",
+                from_state=None,
+                to_state=PostState.CANCELLED,
+                reason=reason,
+                earlier_post=out.post_id,
+            )
+        ],
+        created_at=now,
+        updated_at=now,
+    )
+    await deps.repo.insert(post, session=tx.session)
+    tx.emit(
+        failed_event(post, code=FailureCode.CANCELLED, reason=reason, needs_person=True, at=now)
+    )
     return post
 
 

@@ -20,7 +20,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.publisher.domain import Post, PostState
+from services.publisher.domain import IN_FLIGHT, Post, PostState
 from shared.http import record_audit
 from shared.mongo import IndexSpec, MongoDoc
 from shared.settings import Principal
@@ -92,6 +92,20 @@ class PostRepository:
             session=session,
         ).to_list(None)
         return [Post.model_validate(d) for d in docs]
+
+    async def earlier_revision_out(
+        self, draft_id: str, revision: int, *, session: Session
+    ) -> Post | None:
+        """An earlier revision of the draft that went out, or may have (in flight)."""
+        doc = await self._posts.find_one(
+            {
+                "draft_id": draft_id,
+                "revision": {"$lt": revision},
+                "state": {"$in": [PostState.PUBLISHED, *sorted(IN_FLIGHT)]},
+            },
+            session=session,
+        )
+        return None if doc is None else Post.model_validate(doc)
 
     async def insert(self, post: Post, *, session: Session) -> None:
         await self._posts.insert_one(_to_doc(post), session=session)

@@ -161,6 +161,36 @@ async def test_a_newer_revision_replaces_the_scheduled_older_one(
         await asyncio.sleep(0)
 
 
+@pytest.mark.parametrize("state", ["published", "submitting", "unknown"])
+async def test_a_newer_revision_of_an_article_already_out_is_never_pushed_again(
+    namespace: str, mongo_url: str, state: str
+) -> None:
+    """r1 went out (or may have): r2's approval is recorded cancelled, needs a person."""
+    publisher, deps = _replica(namespace, mongo_url)
+    async with contextlib.AsyncExitStack() as stack:
+        await publisher.start()
+        stack.push_async_callback(publisher.stop)
+        from services.publisher.handlers import schedule_approved_post
+
+        first = await schedule_approved_post(approval("d-out"), deps=deps)
+        await publisher.db["posts"].update_one({"_id": first.post_id}, {"$set": {"state": state}})
+        second = await schedule_approved_post(approval("d-out", revision=2), deps=deps)
+        again = await schedule_approved_post(approval("d-out", revision=2), deps=deps)
+
+        assert second.state is PostState.CANCELLED
+        assert second.job_key is None
+        assert second.seat is None
+        assert again.post_id == second.post_id
+        assert await publisher.db["jobs"].count_documents({"payload.post_id": second.post_id}) == 0
+        [failed] = await publisher.db["outbox"].find({"event_type": "post.failed"}).to_list(None)
+        assert f"already {state}" in failed["body"]
+        assert '"needs_person":true' in failed["body"].replace(" ", "")
+        assert '"revision":2' in failed["body"].replace(" ", "")
+        kept = await deps.repo.get(first.post_id)
+        assert kept is not None
+        assert kept.state.value == state  # the revision that went out is untouched
+
+
 async def test_concurrent_approvals_on_two_replicas_never_overfill_a_slot(
     namespace: str, mongo_url: str
 ) -> None:
