@@ -35,6 +35,17 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+def _die_with_parent() -> None:
+    """In the child: be killed when the test process dies (Linux), so a pytest killed
+    by a CI timeout leaves no store server behind on the machine CI runs on next."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 class SecantusServer:
     """A SecantusDB process on a free port with its own storage directory."""
 
@@ -78,6 +89,7 @@ class SecantusServer:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )
 
     def kill(self) -> None:
