@@ -35,7 +35,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: be killed when the test process dies (Linux), so a pytest killed
     by a CI timeout leaves no store server behind on the machine CI runs on next."""
     with contextlib.suppress(Exception):
@@ -89,7 +89,7 @@ class SecantusServer:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
 
     def kill(self) -> None:

@@ -17,7 +17,7 @@ import aio_pika
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topology import Topology
-from tests.support.servers import RABBIT_URL, ROOT
+from tests.support.servers import RABBIT_URL, ROOT, die_with_parent
 
 TOKENS = {
     "editor-token-000000000001": {"subject": "erin", "roles": ["editor"]},
@@ -76,6 +76,7 @@ def spawn_service(name: str, env: dict[str, str], log: Path, port: int) -> subpr
             env=env,
             stdout=handle,
             stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
 
 
