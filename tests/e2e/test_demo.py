@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 
 from demo.config import DemoPlan
-from tests.support.servers import ROOT, SecantusServer, free_port
+from tests.support.servers import ROOT, SecantusServer, die_with_parent, free_port
 from tests.support.services import auth, service_env, spawn_service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -91,7 +91,7 @@ async def demo_run(
     try:
         driver = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "demo", "run", cwd=ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )  # fmt: skip
         try:
             out, _ = await asyncio.wait_for(driver.communicate(), timeout=240)

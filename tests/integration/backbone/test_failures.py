@@ -16,7 +16,7 @@ import pytest
 from shared.recording import CONSUMED, EFFECTS
 from tests.support.backbone import emit, recording_runtime, wait_for
 from tests.support.events import sample
-from tests.support.servers import ROOT, rabbit_stopped
+from tests.support.servers import ROOT, die_with_parent, rabbit_stopped
 from tests.support.services import queue_depths
 
 pytestmark = pytest.mark.integration
@@ -101,6 +101,7 @@ async def test_kill_9_of_a_consumer_mid_batch_loses_nothing_and_duplicates_nothi
                 env=env,
                 stdout=handle,
                 stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
             )
 
     async def ready(count: int) -> None:

@@ -14,6 +14,7 @@ import pytest
 from wechat_support import make_draft
 
 from shared.wechat import OutcomeUnknown, PublishState, WeChatClient
+from tests.support.servers import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,6 +34,7 @@ async def process_url() -> AsyncIterator[str]:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
     url = f"http://127.0.0.1:{port}"
     try:
