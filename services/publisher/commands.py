@@ -27,6 +27,7 @@ from services.publisher.domain import (
 from services.publisher.seats import next_free_slot, run_with_seat_retry, take_seat
 from services.publisher.slots import KEY_PREFIX, Slot, SlotError, parse_slot_key
 from shared.events import FailureCode
+from shared.http import record_audit
 from shared.mongo import MongoDoc
 from shared.outbox import Tx
 from shared.settings import Principal
@@ -140,7 +141,8 @@ async def reschedule_post(
             action="rescheduled",
             to_state=to_state,
         )
-        await deps.repo.audit(
+        await record_audit(
+            tx.db,
             actor=actor,
             action="post.reschedule",
             target=post_id,
@@ -162,7 +164,8 @@ async def cancel_post(post_id: str, reason: str, *, actor: Principal, deps: Publ
         check_command(post, Command.CANCEL)
         if not await cancel_within(deps, tx, post, reason=reason, actor=actor.subject, now=now):
             raise TransitionRefused(post_id, PostState.SUBMITTING, Command.CANCEL)
-        await deps.repo.audit(
+        await record_audit(
+            tx.db,
             actor=actor,
             action="post.cancel",
             target=post_id,
@@ -250,7 +253,8 @@ async def pause_post(post_id: str, *, actor: Principal, deps: PublisherDeps) -> 
             raise TransitionRefused(post_id, PostState.SUBMITTING, Command.PAUSE)
         if post.job_key:
             await deps.jobs.cancel(post.job_key, session=tx.session)
-        await deps.repo.audit(
+        await record_audit(
+            tx.db,
             actor=actor,
             action="post.pause",
             target=post_id,
@@ -285,7 +289,8 @@ async def resume_post(post_id: str, *, actor: Principal, deps: PublisherDeps) ->
             action="resumed",
             to_state=PostState.SCHEDULED,
         )
-        await deps.repo.audit(
+        await record_audit(
+            tx.db,
             actor=actor,
             action="post.resume",
             target=post_id,
@@ -315,7 +320,8 @@ async def _set_hold(held: bool, reason: str, *, actor: Principal, deps: Publishe
         changed = await deps.repo.set_hold(
             held=held, actor=actor.subject, reason=reason, at=now, session=tx.session
         )
-        await deps.repo.audit(
+        await record_audit(
+            tx.db,
             actor=actor,
             action="calendar.hold" if held else "calendar.release",
             target="calendar",

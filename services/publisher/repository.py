@@ -21,9 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.publisher.domain import IN_FLIGHT, Post, PostState
-from shared.http import record_audit
 from shared.mongo import IndexSpec, MongoDoc
-from shared.settings import Principal
 
 __all__ = ["PUBLISHER_INDEXES", "MongoChannelRecords", "PostRepository"]
 
@@ -235,27 +233,6 @@ class PostRepository:
             sort=[("due_at", ASCENDING)],
         )
         return None if doc is None else doc["due_at"]
-
-    # -- audit -------------------------------------------------------------------------
-    async def audit(
-        self,
-        *,
-        actor: Principal,
-        action: str,
-        target: str,
-        details: Mapping[str, Any],
-        at: datetime,
-        session: Session,
-    ) -> None:
-        await record_audit(
-            self.db,
-            actor=actor,
-            action=action,
-            target=target,
-            details=details,
-            at=at,
-            session=session,
-        )
 
 
 class MongoChannelRecords:

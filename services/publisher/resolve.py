@@ -34,6 +34,7 @@ from services.publisher.resolution import (
     vouched_outcome,
 )
 from shared.events import FailureCode
+from shared.http import record_audit
 from shared.outbox import Tx
 from shared.settings import Principal
 
@@ -97,7 +98,8 @@ async def resolve_post(
         if not done:  # it moved since it was read: say where it is now
             current = await deps.repo.get(post_id)
             raise TransitionRefused(post_id, (current or post).state, Command.RESOLVE)
-        await deps.repo.audit(
+        await record_audit(
+            tx.db,
             actor=actor,
             action="post.resolve",
             target=post_id,

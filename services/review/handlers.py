@@ -25,6 +25,7 @@ from services.review.domain import (
 from services.review.errors import FourEyesViolation, ReviewNotFound
 from shared.errors import PoisonMessage
 from shared.events import DraftSubmitted
+from shared.http import record_audit
 from shared.jobs import Claim
 from shared.outbox import Tx
 from shared.settings import Principal
@@ -106,11 +107,16 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
         outcome = StartOutcome.QUEUED
         if slot.action is SlotAction.REJECTED:
             tx.emit(review.reject(SYSTEM.subject, review.slot_note, now=now, automatic=True))
-            await repo.audit(
-                SYSTEM,
-                "review.reject_late",
-                review.id,
-                {"draft_id": review.draft_id, "revision": review.revision, "why": review.slot_note},
+            await record_audit(
+                tx.db,
+                actor=SYSTEM,
+                action="review.reject_late",
+                target=review.id,
+                details={
+                    "draft_id": review.draft_id,
+                    "revision": review.revision,
+                    "why": review.slot_note,
+                },
                 at=now,
                 session=tx.session,
             )
@@ -186,15 +192,22 @@ async def approve_review(
             "comments": decision.comments,
             "event_id": decision.event_id,
         }
-        await deps.reviews.audit(
-            actor, "review.approve", review.id, details, at=now, session=tx.session
+        await record_audit(
+            tx.db,
+            actor=actor,
+            action="review.approve",
+            target=review.id,
+            details=details,
+            at=now,
+            session=tx.session,
         )
         if decision.overridden:
-            await deps.reviews.audit(
-                actor,
-                "review.override",
-                review.id,
-                {
+            await record_audit(
+                tx.db,
+                actor=actor,
+                action="review.override",
+                target=review.id,
+                details={
                     "reason": decision.override_reason,
                     "findings": [f.model_dump(mode="json") for f in decision.overridden],
                 },
@@ -232,8 +245,14 @@ async def reject_review(
             "comments": comments,
             "findings": len(review.findings),
         }
-        await deps.reviews.audit(
-            actor, "review.reject", review.id, details, at=now, session=tx.session
+        await record_audit(
+            tx.db,
+            actor=actor,
+            action="review.reject",
+            target=review.id,
+            details=details,
+            at=now,
+            session=tx.session,
         )
         return review
 

@@ -23,6 +23,7 @@ from services.review.norms import (
     Term,
     normalise_term,
 )
+from shared.http import record_audit
 from shared.outbox import Tx
 from shared.settings import Principal
 
@@ -46,11 +47,15 @@ async def _commit(
 ) -> LoadedLexicon:
     async def work(tx: Tx) -> int:
         revision = await deps.lexicon.put_change(key, change, session=tx.session)
-        await deps.reviews.audit(
-            actor,
-            f"lexicon.{action}",
-            key,
-            {**{k: v for k, v in change.items() if k not in ("at", "by")}, "revision": revision},
+        await record_audit(
+            tx.db,
+            actor=actor,
+            action=f"lexicon.{action}",
+            target=key,
+            details={
+                **{k: v for k, v in change.items() if k not in ("at", "by")},
+                "revision": revision,
+            },
             at=change["at"],
             session=tx.session,
         )

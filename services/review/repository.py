@@ -25,9 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.review.domain import Review, ReviewLine, ReviewState
 from services.review.errors import ReviewClosed
 from services.review.norms import Category, Severity, Term
-from shared.http import record_audit
 from shared.mongo import IndexSpec, MongoDoc
-from shared.settings import Principal
 
 __all__ = [
     "REVIEW_INDEXES",
@@ -175,26 +173,6 @@ class ReviewRepository:
             None
         )
         return pending, len(overdue_docs), len({d["slot_at"] for d in overdue_docs})
-
-    async def audit(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        details: Mapping[str, Any],
-        *,
-        at: datetime,
-        session: Session,
-    ) -> None:
-        await record_audit(
-            self.db,
-            actor=actor,
-            action=action,
-            target=target,
-            details=details,
-            at=at,
-            session=session,
-        )
 
 
 class LexiconChange(dict[str, Any]):
