@@ -14,6 +14,7 @@ article.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import structlog
 
@@ -27,7 +28,7 @@ from services.publisher.domain import (
     post_id_for,
 )
 from services.publisher.seats import next_free_slot, run_with_seat_retry, take_seat
-from services.publisher.slots import next_slot
+from services.publisher.slots import Slot, next_slot
 from shared.errors import PoisonMessage
 from shared.events import DraftApproved, FailureCode
 from shared.outbox import Tx
@@ -67,38 +68,22 @@ async def schedule_approved_post(event: DraftApproved, *, deps: PublisherDeps) -
         slot = await next_free_slot(deps, tx, now, wished=approval.slot)
         seat = await take_seat(deps, tx, slot, post_id)
         job_key = publish_job_key(post_id, 1)
-        post = Post(
-            post_id=post_id,
-            draft_id=approval.draft_id,
-            revision=approval.revision,
-            review_id=approval.review_id,
-            reviewer=approval.reviewer,
-            approved_at=approval.approved_at,
-            approval_event_id=str(event.event_id),
-            correlation_id=event.correlation_id,
-            content=approval.content.model_dump(mode="json"),
-            content_hash=approval.content_hash,
-            title=approval.content.title,
-            category=approval.content.category,
-            state=PostState.SCHEDULED,
-            slot_key=slot.key,
-            slot_at=slot.at,
+        post = _post_of(
+            event,
+            PostState.SCHEDULED,
+            slot,
+            now=now,
+            history=history_entry(
+                "scheduled",
+                at=now,
+                actor=approval.reviewer,
+                from_state=None,
+                to_state=PostState.SCHEDULED,
+                slot_key=slot.key,
+                wished=approval.slot,
+            ),
             seat=seat,
-            rev=1,
             job_key=job_key,
-            history=[
-                history_entry(
-                    "scheduled",
-                    at=now,
-                    actor=approval.reviewer,
-                    from_state=None,
-                    to_state=PostState.SCHEDULED,
-                    slot_key=slot.key,
-                    wished=approval.slot,
-                )
-            ],
-            created_at=now,
-            updated_at=now,
         )
         await deps.repo.insert(post, session=tx.session)
         await deps.jobs.schedule(
@@ -128,17 +113,18 @@ async def schedule_approved_post(event: DraftApproved, *, deps: PublisherDeps) -
     return post
 
 
-async def _refuse_second_push(
-    deps: PublisherDeps, tx: Tx, event: DraftApproved, out: Post, *, now: datetime
+def _post_of(
+    event: DraftApproved,
+    state: PostState,
+    slot: Slot,
+    *,
+    now: datetime,
+    history: dict[str, Any],
+    **fields: Any,
 ) -> Post:
-    """Record the newer revision as cancelled, never scheduled, and tell the editor."""
+    """The post of an approved revision, in ``state`` at ``slot``, with its first step."""
     approval = event.payload
-    slot = next_slot(deps.policy, approval.slot or now, inclusive=approval.slot is not None)
-    reason = (
-        f"revision {out.revision} of this draft is already {out.state.value} "
-        f"(post {out.post_id}); an article goes out once: write a new draft to publish again"
-    )
-    post = Post(
+    return Post(
         post_id=post_id_for(approval.draft_id, approval.revision),
         draft_id=approval.draft_id,
         revision=approval.revision,
@@ -151,23 +137,41 @@ async def _refuse_second_push(
         content_hash=approval.content_hash,
         title=approval.content.title,
         category=approval.content.category,
-        state=PostState.CANCELLED,
+        state=state,
         slot_key=slot.key,
         slot_at=slot.at,
-        failure={"code": FailureCode.CANCELLED.value, "reason": reason},
-        history=[
-            history_entry(
-                "refused",
-                at=now,
-                actor="publisher",
-                from_state=None,
-                to_state=PostState.CANCELLED,
-                reason=reason,
-                earlier_post=out.post_id,
-            )
-        ],
+        history=[history],
         created_at=now,
         updated_at=now,
+        **fields,
+    )
+
+
+async def _refuse_second_push(
+    deps: PublisherDeps, tx: Tx, event: DraftApproved, out: Post, *, now: datetime
+) -> Post:
+    """Record the newer revision as cancelled, never scheduled, and tell the editor."""
+    approval = event.payload
+    slot = next_slot(deps.policy, approval.slot or now, inclusive=approval.slot is not None)
+    reason = (
+        f"revision {out.revision} of this draft is already {out.state.value} "
+        f"(post {out.post_id}); an article goes out once: write a new draft to publish again"
+    )
+    post = _post_of(
+        event,
+        PostState.CANCELLED,
+        slot,
+        now=now,
+        history=history_entry(
+            "refused",
+            at=now,
+            actor="publisher",
+            from_state=None,
+            to_state=PostState.CANCELLED,
+            reason=reason,
+            earlier_post=out.post_id,
+        ),
+        failure={"code": FailureCode.CANCELLED.value, "reason": reason},
     )
     await deps.repo.insert(post, session=tx.session)
     tx.emit(
