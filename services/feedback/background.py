@@ -14,7 +14,10 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-__all__ = ["every", "until_cancelled"]
+from services.feedback.deps import FeedbackDeps
+from shared.jobs import Claim, run_due_jobs
+
+__all__ = ["every", "run_jobs", "until_cancelled"]
 
 _WATCH_SECONDS = 0.2
 
@@ -46,3 +49,30 @@ async def every(seconds: float, step: Callable[[], Awaitable[object]], stop: asy
         await step()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def run_jobs(
+    deps: FeedbackDeps,
+    kind: str,
+    handler: Callable[[Claim], Awaitable[object]],
+    *,
+    retry_seconds: float,
+) -> None:
+    """Claim due jobs of ``kind`` and run ``handler`` on each until the service stops; a
+    job whose handler raised is due again after ``retry_seconds`` of real time."""
+
+    async def handle(claim: Claim) -> None:
+        await handler(claim)
+
+    async def run(stop: asyncio.Event) -> None:
+        await run_due_jobs(
+            deps.jobs,
+            kind,
+            handle,
+            clock=deps.clock,
+            poll_seconds=deps.settings.job_poll_seconds,
+            retry_in=deps.real_to_business(retry_seconds),
+            stop=stop,
+        )
+
+    await until_cancelled(run)

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 import structlog
 
 from services.feedback.analysis import FeedbackItem
-from services.feedback.background import until_cancelled
+from services.feedback.background import run_jobs
 from services.feedback.deps import DIGEST_DELIVERY, WINDOW_CLOSE, FeedbackDeps, delivery_key
 from services.feedback.digest import (
     CoreIssuesDigest,
@@ -47,7 +47,7 @@ from shared.events import (
     FeedbackDigestReady,
     FeedbackDigestReadyPayload,
 )
-from shared.jobs import Claim, FencedOut, TimedJobs, run_due_jobs
+from shared.jobs import Claim, FencedOut, TimedJobs
 from shared.mongo import MongoDoc
 from shared.outbox import Tx
 
@@ -342,19 +342,9 @@ async def mark_stragglers_late(deps: FeedbackDeps, *, horizon_seconds: float = 6
 
 async def run_window_closer(deps: FeedbackDeps) -> None:
     """The background loop: claim due window closes and issue their documents."""
-
-    async def handler(claim: Claim) -> None:
-        await close_window(claim, deps)
-
-    async def run(stop: asyncio.Event) -> None:
-        await run_due_jobs(
-            deps.jobs,
-            WINDOW_CLOSE,
-            handler,
-            clock=deps.clock,
-            poll_seconds=deps.settings.job_poll_seconds,
-            retry_in=deps.real_to_business(deps.settings.job_retry_seconds),
-            stop=stop,
-        )
-
-    await until_cancelled(run)
+    await run_jobs(
+        deps,
+        WINDOW_CLOSE,
+        lambda claim: close_window(claim, deps),
+        retry_seconds=deps.settings.job_retry_seconds,
+    )

@@ -24,11 +24,11 @@ from email.message import EmailMessage
 import httpx
 import structlog
 
-from services.feedback.background import until_cancelled
+from services.feedback.background import run_jobs
 from services.feedback.closing import DOCUMENT_FORMATS, document_paths
 from services.feedback.deps import DIGEST_DELIVERY, FeedbackDeps
 from services.feedback.settings import FeedbackSettings
-from shared.jobs import Claim, run_due_jobs
+from shared.jobs import Claim
 from shared.mongo import MongoDoc
 from shared.webhooks import (
     IDEMPOTENCY_HEADER,
@@ -162,19 +162,9 @@ async def deliver_digest(claim: Claim, deps: FeedbackDeps) -> None:
 
 async def run_delivery(deps: FeedbackDeps) -> None:
     """The background loop delivering issued documents."""
-
-    async def handler(claim: Claim) -> None:
-        await deliver_digest(claim, deps)
-
-    async def run(stop: asyncio.Event) -> None:
-        await run_due_jobs(
-            deps.jobs,
-            DIGEST_DELIVERY,
-            handler,
-            clock=deps.clock,
-            poll_seconds=deps.settings.job_poll_seconds,
-            retry_in=deps.real_to_business(deps.settings.job_retry_seconds),
-            stop=stop,
-        )
-
-    await until_cancelled(run)
+    await run_jobs(
+        deps,
+        DIGEST_DELIVERY,
+        lambda claim: deliver_digest(claim, deps),
+        retry_seconds=deps.settings.job_retry_seconds,
+    )

@@ -11,19 +11,18 @@ arrive after it). A failed poll is released and retried; duplicates are harmless
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import structlog
 
-from services.feedback.background import until_cancelled
+from services.feedback.background import run_jobs
 from services.feedback.deps import COMMENT_POLL, FeedbackDeps
 from services.feedback.domain import COMMENT_SOURCE, item_key
 from services.feedback.handlers import ingest_channel_items
 from services.feedback.ingest import Outcome
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
-from shared.jobs import Claim, run_due_jobs
+from shared.jobs import Claim
 from shared.wechat import Comment, WeChatClient
 
 __all__ = [
@@ -135,21 +134,10 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
 
 async def run_comment_poller(deps: FeedbackDeps) -> None:
     """The background loop: claim due polls and run them with one WeChat client."""
-    settings = deps.settings
     async with deps.wechat_client() as client:
-
-        async def handler(claim: Claim) -> None:
-            await poll_comments(claim, client, deps)
-
-        async def run(stop: asyncio.Event) -> None:
-            await run_due_jobs(
-                deps.jobs,
-                COMMENT_POLL,
-                handler,
-                clock=deps.clock,
-                poll_seconds=settings.job_poll_seconds,
-                retry_in=deps.real_to_business(settings.comment_poll_seconds),
-                stop=stop,
-            )
-
-        await until_cancelled(run)
+        await run_jobs(
+            deps,
+            COMMENT_POLL,
+            lambda claim: poll_comments(claim, client, deps),
+            retry_seconds=deps.settings.comment_poll_seconds,
+        )

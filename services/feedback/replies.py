@@ -32,17 +32,16 @@ no send, and no send happens for a reply that was not recorded.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import structlog
 
-from services.feedback.background import until_cancelled
+from services.feedback.background import run_jobs
 from services.feedback.deps import REPLY_SEND, FeedbackDeps, reply_send_key
 from services.feedback.domain import COMMENT_SOURCE, MESSAGE_SOURCE, item_key
-from shared.jobs import Claim, run_due_jobs
+from shared.jobs import Claim
 from shared.mongo import MongoDoc
 from shared.outbox import Tx
 from shared.wechat import (
@@ -276,21 +275,10 @@ async def send_reply(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
 
 async def run_reply_sender(deps: FeedbackDeps) -> None:
     """The background loop sending replies, with one WeChat client."""
-    settings = deps.settings
     async with deps.wechat_client() as client:
-
-        async def handler(claim: Claim) -> None:
-            await send_reply(claim, client, deps)
-
-        async def run(stop: asyncio.Event) -> None:
-            await run_due_jobs(
-                deps.jobs,
-                REPLY_SEND,
-                handler,
-                clock=deps.clock,
-                poll_seconds=settings.job_poll_seconds,
-                retry_in=deps.real_to_business(settings.job_retry_seconds),
-                stop=stop,
-            )
-
-        await until_cancelled(run)
+        await run_jobs(
+            deps,
+            REPLY_SEND,
+            lambda claim: send_reply(claim, client, deps),
+            retry_seconds=deps.settings.job_retry_seconds,
+        )

@@ -25,11 +25,9 @@ published later in the day than ``FEEDBACK_STATS_POLL_TIME``).
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 
-from services.feedback.background import until_cancelled
+from services.feedback.background import run_jobs
 from services.feedback.deps import STATS_POLL, FeedbackDeps
 from services.feedback.handlers import ingest_channel_items
 from services.feedback.ingest import Outcome
@@ -40,7 +38,7 @@ from services.feedback.stats_rules import (
     metric_payload,
     next_poll_at,
 )
-from shared.jobs import Claim, run_due_jobs
+from shared.jobs import Claim
 from shared.wechat import WeChatClient
 
 __all__ = ["STATS_SOURCE", "poll_stats", "run_stats_poller"]
@@ -97,21 +95,10 @@ async def poll_stats(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
 
 async def run_stats_poller(deps: FeedbackDeps) -> None:
     """The background loop: claim due statistics polls and run them with one WeChat client."""
-    settings = deps.settings
     async with deps.wechat_client() as client:
-
-        async def handler(claim: Claim) -> None:
-            await poll_stats(claim, client, deps)
-
-        async def run(stop: asyncio.Event) -> None:
-            await run_due_jobs(
-                deps.jobs,
-                STATS_POLL,
-                handler,
-                clock=deps.clock,
-                poll_seconds=settings.job_poll_seconds,
-                retry_in=deps.real_to_business(settings.stats_retry_seconds),
-                stop=stop,
-            )
-
-        await until_cancelled(run)
+        await run_jobs(
+            deps,
+            STATS_POLL,
+            lambda claim: poll_stats(claim, client, deps),
+            retry_seconds=deps.settings.stats_retry_seconds,
+        )
