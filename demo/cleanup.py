@@ -42,12 +42,13 @@ async def remove_run(settings: ServiceSettings) -> Removed:
     """Delete the run's topology and drop its databases (named as the services name them)."""
     _check(settings.namespace)
     topology = Topology(namespace=settings.namespace)
+    queues, exchanges = topology.queue_names(), topology.exchange_names()
     connection = await aio_pika.connect(settings.rabbit_url, timeout=10)
     try:
         channel = await connection.channel()
-        for queue in topology.queue_names():  # idempotent in RabbitMQ: absent is fine
+        for queue in queues:  # idempotent in RabbitMQ: absent is fine
             await channel.queue_delete(queue)
-        for exchange in topology.exchange_names():
+        for exchange in exchanges:
             await channel.exchange_delete(exchange)
     finally:
         await connection.close()
@@ -62,8 +63,4 @@ async def remove_run(settings: ServiceSettings) -> Removed:
             await client.drop_database(name)
     finally:
         await client.close()
-    return Removed(
-        queues=len(topology.queue_names()),
-        exchanges=len(topology.exchange_names()),
-        databases=dropped,
-    )
+    return Removed(queues=len(queues), exchanges=len(exchanges), databases=dropped)
