@@ -91,7 +91,9 @@ async def channel(fake: FakeWeChat, records: MemoryChannelRecords) -> AsyncItera
             fake.state.appid,
             fake.state.secret,
             base_url=fake.base_url,
-            timeout=0.5,
+            # 1 s: a loaded 2-core CI machine once took over 0.5 s for a plain upload;
+            # lost answers are injected with a 2 s delay, well past it
+            timeout=1.0,
             retry=RetryPolicy(attempts=2, backoff=0.01),
         ) as client,
         httpx.AsyncClient(transport=httpx.MockTransport(serve_images)) as images,
@@ -156,7 +158,7 @@ async def test_a_publication_still_running_is_pending_until_wechat_finishes(
 async def test_a_lost_submit_answer_is_unknown_and_never_resubmitted(
     fake: FakeWeChat, channel: WeChatChannel, fault: FaultKind
 ) -> None:
-    fake.state.inject(SUBMIT, fault, delay=1.0)  # WeChat took it; the answer never arrives
+    fake.state.inject(SUBMIT, fault, delay=2.0)  # WeChat took it; the answer never arrives
 
     with pytest.raises(OutcomeUnknown, match="answer lost"):
         await channel.publish(make_post())
@@ -175,7 +177,7 @@ async def test_a_lost_submit_answer_is_unknown_and_never_resubmitted(
 async def test_a_person_confirming_nothing_went_out_allows_one_more_submit(
     fake: FakeWeChat, channel: WeChatChannel
 ) -> None:
-    fake.state.inject(SUBMIT, "timeout", delay=1.0, apply_effect=False)  # lost, not taken
+    fake.state.inject(SUBMIT, "timeout", delay=2.0, apply_effect=False)  # lost, not taken
     with pytest.raises(OutcomeUnknown, match="answer lost"):
         await channel.publish(make_post())
     too_early = make_post(confirmed_unsent_at=NOW - timedelta(seconds=1))
@@ -196,7 +198,7 @@ async def test_a_person_confirming_nothing_went_out_allows_one_more_submit(
 async def test_one_confirmation_allows_one_resubmit_only(
     fake: FakeWeChat, channel: WeChatChannel
 ) -> None:
-    fake.state.inject(SUBMIT, "timeout", delay=1.0, apply_effect=False, times=2)
+    fake.state.inject(SUBMIT, "timeout", delay=2.0, apply_effect=False, times=2)
     confirmed = make_post(confirmed_unsent_at=NOW)
     with pytest.raises(OutcomeUnknown, match="answer lost"):
         await channel.publish(make_post())
