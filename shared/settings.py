@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.calendar import HolidayPolicy, SlotCalendar, parse_times, parse_weekdays
 from shared.clock import AcceleratedClock, Clock, FixedClock, SystemClock
 
 __all__ = ["CalendarSettings", "ClockMode", "Principal", "Role", "ServiceSettings"]
@@ -151,3 +152,12 @@ class CalendarSettings(ServiceSettings):
         validation_alias=_shared("SLOT_ZONE"),
         description="IANA zone of the calendar.",
     )
+
+    def slot_calendar(self, holiday_policy: HolidayPolicy = HolidayPolicy.KEEP) -> SlotCalendar:
+        """The slot calendar ``SLOT_*`` describe (``ValueError`` naming a bad value)."""
+        return SlotCalendar(
+            weekdays=parse_weekdays(self.slot_weekdays),
+            times=parse_times(self.slot_times),
+            zone=self.slot_zone,
+            holiday_policy=holiday_policy,
+        )

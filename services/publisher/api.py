@@ -51,7 +51,7 @@ from services.publisher.resolution import (
     resolution,
 )
 from services.publisher.resolve import resolve_post
-from services.publisher.slots import slots_between
+from shared.calendar import slots_between
 from shared.events import Category
 from shared.http import Page, ProblemError, require
 from shared.runtime import ServiceRuntime

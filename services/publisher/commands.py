@@ -25,7 +25,7 @@ from services.publisher.domain import (
     history_entry,
 )
 from services.publisher.seats import next_free_slot, run_with_seat_retry, take_seat
-from services.publisher.slots import KEY_PREFIX, Slot, SlotError, parse_slot_key
+from shared.calendar import KEY_PREFIX, Slot, SlotError, parse_slot_key
 from shared.events import FailureCode
 from shared.http import record_audit
 from shared.mongo import MongoDoc

@@ -28,7 +28,7 @@ from services.publisher.domain import (
     post_id_for,
 )
 from services.publisher.seats import next_free_slot, run_with_seat_retry, take_seat
-from services.publisher.slots import Slot, next_slot
+from shared.calendar import Slot, next_slot
 from shared.errors import PoisonMessage
 from shared.events import DraftApproved, FailureCode
 from shared.outbox import Tx

@@ -18,7 +18,8 @@ from pymongo.errors import DuplicateKeyError
 
 from services.publisher.deps import PublisherDeps
 from services.publisher.domain import SlotFull, free_seats
-from services.publisher.slots import Slot, SlotError, assign_slot
+from services.publisher.slots import assign_slot
+from shared.calendar import Slot, SlotError
 from shared.errors import TransientError
 from shared.outbox import Tx
 

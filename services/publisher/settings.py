@@ -3,7 +3,8 @@
 The slot calendar (``SLOT_WEEKDAYS=mon,wed,fri``, ``SLOT_TIMES=11:30``, ``SLOT_ZONE``,
 shared with review, which derives its deadlines from them; ``PUBLISHER_POSTS_PER_SLOT``,
 ``PUBLISHER_HOLIDAY_POLICY``) is
-validated at start-up into a :class:`~services.publisher.slots.SlotPolicy`, so a bad value
+validated at start-up into a :class:`~services.publisher.slots.SlotPolicy`
+(the shared :class:`~shared.calendar.SlotCalendar` plus the capacity), so a bad value
 stops the process with the field named. Durations of the plan's day (grace, tolerance)
 are business time; operational intervals (leases, polls, reconcile rounds) are real
 seconds, converted with the clock's speed where they become due instants.
@@ -11,14 +12,15 @@ seconds, converted with the clock's speed where they become due instants.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.publisher.slots import HolidayPolicy, SlotPolicy
+from services.publisher.slots import SlotPolicy
+from shared.calendar import HolidayPolicy
 from shared.settings import CalendarSettings
 from shared.wechat import DEFAULT_BASE_URL
 
@@ -113,15 +115,9 @@ class PublisherSettings(CalendarSettings):
 
     @property
     def slot_policy(self) -> SlotPolicy:
-        """The calendar these settings describe."""
-        times = tuple(time.fromisoformat(t.strip()) for t in self.slot_times.split(",") if t)
-        return SlotPolicy(
-            weekdays=self.slot_weekdays,  # names, parsed by the policy
-            times=times,
-            zone=self.slot_zone,
-            posts_per_slot=self.posts_per_slot,
-            holiday_policy=self.holiday_policy,
-        )
+        """The calendar these settings describe, with the publisher's capacity."""
+        calendar = self.slot_calendar(self.holiday_policy)
+        return SlotPolicy(**calendar.model_dump(), posts_per_slot=self.posts_per_slot)
 
     @property
     def grace(self) -> timedelta:

@@ -1,4 +1,4 @@
-"""The review calendar: slots, the 10:00 deadline, the cut-off and the late policy.
+"""Review's rules on the shared calendar: the cut-off and the late policy.
 
 Pure and synchronous; correct whatever the server's own time zone. The plan: posts go
 out Monday, Wednesday and Friday at 11:30 China time, and a post must reach the reviewer
@@ -7,28 +7,38 @@ out Monday, Wednesday and Friday at 11:30 China time, and a post must reach the 
     ... ─── deadline (D 10:00) ─── cut-off (D 11:00) ─── slot (D 11:30) ───►
         submitted before: on time   still not approved: reported overdue
 
-* ``deadline_for(S)`` and ``cutoff_for(S)`` are those local times on the slot's day,
-  converted with ``zoneinfo`` (a slot keeps its wall-clock time across DST).
+* The slots and the deadline are the one calendar of :mod:`shared.calendar` (the
+  publisher's, without its holiday policy: holidays and capacity are the publisher's
+  business, it has the final say on the slot, see ``DraftApproved.slot``).
+  ``cutoff_for(S)`` is review's own: that local time on the slot's day.
 * A submission is **late** when it arrives at or after the deadline of the slot wished
   for. :func:`decide_slot` applies the :class:`LatePolicy`: ``next_slot`` moves it to the
   first slot whose deadline is still ahead, ``keep`` keeps the wished slot (flagged),
   ``reject`` rejects it. Without a wish the draft takes the first slot whose deadline is
   still ahead, which is never late.
 * A wish that is not a slot (an editor typed 11:00) is read as the first slot at or after
-  it; capacity and holidays are the publisher's business (it has the final say on the
-  slot, see ``DraftApproved.slot``).
+  it.
 
-This module does not import the publisher's calendar (services share no code); the key
-format ``2026-11-23T11:30+08:00`` is the same so people can match them.
+Slot names (``2026-11-23T11:30+08:00``) are the publisher's slot keys without the
+``publish:`` prefix, so people can match them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from shared.calendar import (
+    DEFAULT_REVIEW_DEADLINE,
+    HORIZON_DAYS,
+    SlotCalendar,
+    iter_slots,
+    require_aware,
+    review_deadline,
+)
 
 __all__ = [
     "LatePolicy",
@@ -36,12 +46,7 @@ __all__ = [
     "SlotAction",
     "SlotDecision",
     "decide_slot",
-    "parse_times",
-    "parse_weekdays",
 ]
-
-_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HORIZON_DAYS = 400
 
 
 class LatePolicy(StrEnum):
@@ -61,57 +66,25 @@ class SlotAction(StrEnum):
     REJECTED = "rejected"  # late: rejected by policy
 
 
-def parse_weekdays(value: str) -> tuple[int, ...]:
-    """``"mon,wed,fri"`` or ``"0,2,4"`` -> ``(0, 2, 4)``."""
-    days: set[int] = set()
-    for part in value.replace(",", " ").split():
-        name = part.strip().lower()
-        if name.isdigit() and 0 <= int(name) <= 6:
-            days.add(int(name))
-        elif name[:3] in _WEEKDAY_NAMES:
-            days.add(_WEEKDAY_NAMES.index(name[:3]))
-        else:
-            raise ValueError(f"not a weekday: {part!r} (use mon..sun or 0..6)")
-    if not days:
-        raise ValueError("at least one publishing weekday is needed")
-    return tuple(sorted(days))
-
-
-def parse_times(value: str) -> tuple[time, ...]:
-    """``"11:30, 18:00"`` -> ``(time(11, 30), time(18, 0))``."""
-    try:
-        times = {time.fromisoformat(part.strip()) for part in value.split(",") if part.strip()}
-    except ValueError as exc:
-        raise ValueError(f"slot times must look like 11:30: {value!r}") from exc
-    if not times:
-        raise ValueError("at least one slot time is needed")
-    return tuple(sorted(times))
-
-
-def _require_aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value!r}")
-
-
 @dataclass(frozen=True)
 class ReviewCalendar:
-    """Slots (weekdays x local times in ``zone``), the deadline and the cut-off."""
+    """The shared slot calendar seen by review: its deadline and review's cut-off."""
 
     zone: str = "Asia/Shanghai"
     weekdays: tuple[int, ...] = (0, 2, 4)
     slot_times: tuple[time, ...] = (time(11, 30),)
-    deadline: time = time(10, 0)
+    deadline: time = DEFAULT_REVIEW_DEADLINE
     cutoff: time = time(11, 0)
+    slots: SlotCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {self.zone!r}") from exc
-        if not self.weekdays or any(not 0 <= d <= 6 for d in self.weekdays):
+        if not self.weekdays:
             raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
         if not self.slot_times:
             raise ValueError("at least one slot time is needed")
+        # Validates the zone, weekdays and times (a pydantic ValidationError is a ValueError).
+        calendar = SlotCalendar(weekdays=self.weekdays, times=self.slot_times, zone=self.zone)
+        object.__setattr__(self, "slots", calendar)
         # Keeping deadline < cut-off < every slot on the same local day is what the plan
         # describes, and it keeps every instant of one slot on one calendar day.
         if not self.deadline < self.cutoff < min(self.slot_times):
@@ -120,51 +93,57 @@ class ReviewCalendar:
                 f"{self.cutoff:%H:%M}, {min(self.slot_times):%H:%M}"
             )
 
+    @classmethod
+    def of(
+        cls,
+        slots: SlotCalendar,
+        *,
+        deadline: time = DEFAULT_REVIEW_DEADLINE,
+        cutoff: time = time(11, 0),
+    ) -> ReviewCalendar:
+        """Review's view of the shared ``slots`` calendar (its holiday policy is ignored)."""
+        return cls(
+            zone=slots.zone,
+            weekdays=slots.weekdays,
+            slot_times=slots.times,
+            deadline=deadline,
+            cutoff=cutoff,
+        )
+
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.zone)
-
-    def _at(self, day: date, when: time) -> datetime:
-        local = datetime.combine(day, when, tzinfo=self.tz)
-        return local.astimezone(UTC)  # a time in a DST gap comes out shifted forward
+        return self.slots.tz
 
     def local(self, instant: datetime) -> datetime:
         """``instant`` on the calendar's wall clock."""
-        _require_aware(instant, "instant")
+        require_aware(instant, "instant")
         return instant.astimezone(self.tz)
 
     def slots_from(self, start: datetime) -> Iterator[datetime]:
         """Slot instants (aware UTC) at or after ``start``, in order."""
-        _require_aware(start, "start")
-        day = self.local(start).date() - timedelta(days=1)
-        for _ in range(_HORIZON_DAYS):
-            if day.weekday() in self.weekdays:
-                for when in self.slot_times:
-                    at = self._at(day, when)
-                    if at >= start:
-                        yield at
-            day += timedelta(days=1)
+        return (slot.at for slot in iter_slots(self.slots, start))
 
     def slot_at_or_after(self, when: datetime) -> datetime:
         """The first slot at or after ``when`` (``when`` itself when it is a slot)."""
         for at in self.slots_from(when):
             return at
-        raise ValueError(f"no slot within {_HORIZON_DAYS} days after {when.isoformat()}")
+        raise ValueError(f"no slot within {HORIZON_DAYS} days after {when.isoformat()}")
 
     def deadline_for(self, slot: datetime) -> datetime:
         """When a draft for ``slot`` must have reached review (exclusive), aware UTC."""
-        return self._at(self.local(slot).date(), self.deadline)
+        return review_deadline(self.slots, slot, self.deadline)
 
     def cutoff_for(self, slot: datetime) -> datetime:
         """When a draft for ``slot`` still not approved is reported overdue, aware UTC."""
-        return self._at(self.local(slot).date(), self.cutoff)
+        local = datetime.combine(self.local(slot).date(), self.cutoff, tzinfo=self.tz)
+        return local.astimezone(UTC)  # a time in a DST gap comes out shifted forward
 
     def first_open_slot(self, now: datetime) -> datetime:
         """The first slot whose deadline is still ahead of ``now``."""
         for at in self.slots_from(now):
             if now < self.deadline_for(at):
                 return at
-        raise ValueError(f"no open slot within {_HORIZON_DAYS} days after {now.isoformat()}")
+        raise ValueError(f"no open slot within {HORIZON_DAYS} days after {now.isoformat()}")
 
     def key(self, slot: datetime) -> str:
         """A readable, stable name of the slot: ``2026-11-23T11:30+08:00``."""
@@ -205,11 +184,11 @@ def decide_slot(
     policy: LatePolicy,
 ) -> SlotDecision:
     """Apply the deadline and the late policy to a draft that reached review at ``arrived``."""
-    _require_aware(arrived, "arrived")
+    require_aware(arrived, "arrived")
     if wished is None:
         slot = calendar.first_open_slot(arrived)
         return _decision(calendar, None, slot, late=False, action=SlotAction.ON_TIME)
-    _require_aware(wished, "wished")
+    require_aware(wished, "wished")
     requested = calendar.slot_at_or_after(wished)
     if arrived < calendar.deadline_for(requested):
         return _decision(calendar, requested, requested, late=False, action=SlotAction.ON_TIME)

@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.review.deadline import LatePolicy, ReviewCalendar, parse_times, parse_weekdays
+from services.review.deadline import LatePolicy, ReviewCalendar
 from shared.settings import CalendarSettings
 
 __all__ = ["ReviewSettings"]
@@ -97,10 +97,4 @@ class ReviewSettings(CalendarSettings):
     @property
     def calendar(self) -> ReviewCalendar:
         """The slot calendar with its deadline and cut-off."""
-        return ReviewCalendar(
-            zone=self.slot_zone,
-            weekdays=parse_weekdays(self.slot_weekdays),
-            slot_times=parse_times(self.slot_times),
-            deadline=self.deadline,
-            cutoff=self.cutoff,
-        )
+        return ReviewCalendar.of(self.slot_calendar(), deadline=self.deadline, cutoff=self.cutoff)

@@ -16,6 +16,7 @@ Every event is an :class:`EventEnvelope` subclass whose ``payload`` is a typed m
 from __future__ import annotations
 
 from shared.events.common import (
+    CATEGORY_LABELS,
     Category,
     ContentSnapshot,
     FeedbackKind,
@@ -75,6 +76,7 @@ EVENT_TYPES: dict[str, type[EventEnvelope]] = {
 
 __all__ = [
     "EVENT_TYPES",
+    "CATEGORY_LABELS",
     "Category",
     "CategoryRecommendation",
     "ContentSnapshot",

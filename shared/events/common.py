@@ -11,6 +11,7 @@ from pydantic import AnyHttpUrl, Field
 from shared.events.envelope import Contract
 
 __all__ = [
+    "CATEGORY_LABELS",
     "Category",
     "ContentSnapshot",
     "FeedbackKind",
@@ -30,6 +31,16 @@ class Category(StrEnum):
     HR = "hr"  # 人力资源管理
     FINANCE = "finance"  # 财务管理
     SERVICES = "services"  # 公司融智综合服务体系
+
+
+CATEGORY_LABELS: dict[str, str] = {
+    Category.INDUSTRY.value: "行业信息",
+    Category.MANAGEMENT.value: "企业管理",
+    Category.HR.value: "人力资源管理",
+    Category.FINANCE.value: "财务管理",
+    Category.SERVICES.value: "公司融智综合服务体系",
+}
+"""The plan's Chinese name of each category, keyed by its value (``"industry"``)."""
 
 
 class SourceKind(StrEnum):

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.events.common import CATEGORY_LABELS
+
 __all__ = [
     "CATEGORY_LABELS",
     "REPLY_LIMIT",
@@ -32,13 +34,6 @@ __all__ = [
 ]
 
 CategoryKey = Literal["industry", "management", "hr", "finance", "services"]
-CATEGORY_LABELS: dict[str, str] = {
-    "industry": "行业信息",
-    "management": "企业管理",
-    "hr": "人力资源管理",
-    "finance": "财务管理",
-    "services": "公司融智综合服务体系",
-}
 REPLY_LIMIT = timedelta(hours=12)
 """运营部规章制度 6.7: every user message or enquiry is answered within 12 hours."""
 

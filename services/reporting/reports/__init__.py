@@ -2,9 +2,26 @@
 
 Read-model rows (``inputs``) → ``build_report`` → ``Report`` (pydantic, JSON via
 ``model_dump_json``) → ``render_html`` / ``render_xlsx`` / ``render_csv``. Periods, fire
-times and job keys of the weekly, monthly and biweekly runs come from ``periods``;
+times and job keys of the weekly, monthly and biweekly runs are the shared calendar's
+(:mod:`shared.calendar.reports`), re-exported here;
 ``aggregate_feedback`` folds raw feedback events into per-post figures.
 """
+
+from shared.calendar import (
+    DEFAULT_ZONE,
+    Period,
+    PeriodPair,
+    ReportKind,
+    Run,
+    SchedulePolicy,
+    biweekly_index,
+    biweekly_period,
+    custom_period,
+    due_runs,
+    fire_at,
+    monthly_period,
+    weekly_period,
+)
 
 from .aggregate import REPLY_SLA, FeedbackEvent, aggregate_feedback
 from .build import build_report
@@ -29,21 +46,6 @@ from .model import (
     Report,
     ThemeLine,
     TopicIdea,
-)
-from .periods import (
-    DEFAULT_ZONE,
-    Period,
-    PeriodPair,
-    ReportKind,
-    Run,
-    SchedulePolicy,
-    biweekly_index,
-    biweekly_period,
-    custom_period,
-    due_runs,
-    fire_at,
-    monthly_period,
-    weekly_period,
 )
 from .render_csv import render_csv
 from .render_html import render_html

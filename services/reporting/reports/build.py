@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from shared.calendar import Period, ReportKind
+
 from .inputs import DigestRow, PostFeedbackAgg, PostRow
 from .insight import compile_questions, merge_themes
 from .metrics import category_rows, compare, metrics_of, post_lines
 from .model import Metrics, Report
-from .periods import Period, ReportKind
 from .recommend import next_slot_count, recommend
 
 __all__ = ["KIND_TITLES", "build_report"]

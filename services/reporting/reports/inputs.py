@@ -12,6 +12,8 @@ from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.events.common import CATEGORY_LABELS
+
 __all__ = [
     "CATEGORIES",
     "CATEGORY_LABELS",
@@ -27,14 +29,6 @@ Category = Literal["industry", "management", "hr", "finance", "services"]
 
 CATEGORIES: tuple[Category, ...] = ("industry", "management", "hr", "finance", "services")
 """The plan's five categories, in the plan's order (used for stable ordering and ties)."""
-
-CATEGORY_LABELS: dict[Category, str] = {
-    "industry": "行业信息",
-    "management": "企业管理",
-    "hr": "人力资源管理",
-    "finance": "财务管理",
-    "services": "公司融智综合服务体系",
-}
 
 
 def _as_utc(value: datetime | None) -> datetime | None:

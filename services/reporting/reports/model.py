@@ -11,8 +11,9 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.calendar import Period, ReportKind
+
 from .inputs import Category
-from .periods import Period, ReportKind
 
 __all__ = [
     "CategoryRow",

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.calendar import Period, ReportKind
+
 from .inputs import CATEGORIES, Category, DigestRow, PostRow
 from .insight import normalise
 from .model import CategoryRow, MixLine, QuestionLine, Recommendations, ThemeLine, TopicIdea
-from .periods import Period, ReportKind
 
 __all__ = ["W_BASE", "W_ENGAGEMENT", "W_INTEREST", "next_slot_count", "recommend", "split_slots"]
 

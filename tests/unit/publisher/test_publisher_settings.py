@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.publisher.settings import PublisherSettings
-from services.publisher.slots import HolidayPolicy
+from shared.calendar import HolidayPolicy
 
 TOKENS = '{"reviewer-token-0000000001": {"subject": "rita", "roles": ["reviewer"]}}'
 

@@ -1,4 +1,4 @@
-"""Choosing a post's slot, the review deadline, and lateness of a publishing attempt."""
+"""Choosing a post's slot, its capacity, and lateness of a publishing attempt."""
 
 from __future__ import annotations
 
@@ -6,16 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
-from services.publisher.slots import (
-    Due,
-    SlotError,
-    SlotPolicy,
-    assign_slot,
-    classify_due,
-    next_slot,
-    review_deadline,
-)
+from services.publisher.slots import Due, SlotPolicy, assign_slot, classify_due
+from shared.calendar import SlotError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MON = datetime(2026, 11, 23, 11, 30, tzinfo=SHANGHAI)  # a slot
@@ -104,35 +98,13 @@ class TestAssignSlot:
         assert assign_slot(SlotPolicy(), wished, WEEKEND_BEFORE, {}).at == MON
 
 
-class TestReviewDeadline:
-    def test_the_draft_must_reach_review_before_ten_on_the_push_day(self) -> None:
-        slot = next_slot(SlotPolicy(), WEEKEND_BEFORE)
+class TestSlotPolicy:
+    def test_one_post_per_slot_by_default(self) -> None:
+        assert SlotPolicy().posts_per_slot == 1
 
-        deadline = review_deadline(SlotPolicy(), slot)
-
-        assert deadline == datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-        assert deadline.tzinfo is UTC
-
-    def test_the_deadline_time_is_configurable(self) -> None:
-        slot = next_slot(SlotPolicy(), WEEKEND_BEFORE)
-
-        deadline = review_deadline(SlotPolicy(), slot, "09:15")
-
-        assert deadline.astimezone(SHANGHAI) == datetime(2026, 11, 23, 9, 15, tzinfo=SHANGHAI)
-
-    def test_a_slot_before_the_deadline_time_is_reviewed_the_day_before(self) -> None:
-        policy = SlotPolicy(times=["09:00"])
-        slot = next_slot(policy, WEEKEND_BEFORE)
-
-        deadline = review_deadline(policy, slot)
-
-        assert deadline.astimezone(SHANGHAI) == datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
-
-    def test_the_deadline_follows_local_time_across_dst(self) -> None:
-        policy = SlotPolicy(zone="Europe/Berlin")
-        slot = next_slot(policy, datetime(2026, 7, 1, tzinfo=UTC))
-
-        assert review_deadline(policy, slot) == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    def test_a_slot_takes_at_least_one_post(self) -> None:
+        with pytest.raises(ValidationError):
+            SlotPolicy(posts_per_slot=0)
 
 
 class TestClassifyDue:

@@ -15,8 +15,6 @@ from services.review.deadline import (
     ReviewCalendar,
     SlotAction,
     decide_slot,
-    parse_times,
-    parse_weekdays,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -87,15 +85,6 @@ class TestCalendar:
     def test_unknown_zone_is_refused(self) -> None:
         with pytest.raises(ValueError, match="unknown time zone"):
             ReviewCalendar(zone="Asia/Atlantis")
-
-    def test_weekdays_and_times_parse_from_configuration_text(self) -> None:
-        assert parse_weekdays("mon, wed,Friday") == (0, 2, 4)
-        assert parse_weekdays("0 2 4") == (0, 2, 4)
-        assert parse_times("18:00, 11:30") == (time(11, 30), time(18, 0))
-        with pytest.raises(ValueError, match="not a weekday"):
-            parse_weekdays("mon,funday")
-        with pytest.raises(ValueError, match="11:30"):
-            parse_times("half past eleven")
 
 
 class TestLatePolicy:

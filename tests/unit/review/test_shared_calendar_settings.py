@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from services.publisher.settings import PublisherSettings
-from services.publisher.slots import next_slot
 from services.review.settings import ReviewSettings
+from shared.calendar import next_slot, review_deadline
 
 TOKENS = json.dumps({"editor-token-00000000001": {"subject": "erin", "roles": ["editor"]}})
 
@@ -35,6 +35,9 @@ def test_host_wide_slot_settings_reach_both_services(monkeypatch: pytest.MonkeyP
     slot = next_slot(publisher.slot_policy, monday)
     assert slot.at == review.calendar.slot_at_or_after(monday)
     assert slot.at.isoformat() == "2026-11-24T13:00:00+00:00"
+    # and review's deadline of that slot is the shared calendar's
+    assert review.calendar.deadline_for(slot.at) == review_deadline(publisher.slot_policy, slot)
+    assert review.calendar.deadline_for(slot.at).isoformat() == "2026-11-24T09:00:00+00:00"
 
 
 def test_there_is_no_per_service_calendar_that_could_drift(

@@ -1,4 +1,4 @@
-"""Report periods and fire times, in China time (the zone is configurable).
+"""The report schedule: periods and fire times, in China time (the zone is configurable).
 
 A period is a half-open range ``[start, end)`` of aware UTC instants whose bounds are
 local midnights. Each timed run has a stable key naming the *period it reports on*
@@ -18,11 +18,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 __all__ = [
     "DEFAULT_ZONE",
+    "MAX_CUSTOM_DAYS",
     "Period",
     "PeriodPair",
     "ReportKind",
     "Run",
     "SchedulePolicy",
+    "TimedKind",
     "biweekly_index",
     "biweekly_period",
     "custom_period",

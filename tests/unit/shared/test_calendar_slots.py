@@ -1,4 +1,4 @@
-"""The slot calendar: weekly rhythm, zones, DST, holidays and keys."""
+"""The shared slot calendar: weekly rhythm, zones, DST, holidays and keys."""
 
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from services.publisher.slots import (
+from shared.calendar import (
     DayKind,
     HolidayPolicy,
+    SlotCalendar,
     SlotError,
-    SlotPolicy,
     day_kind,
     next_slot,
     parse_slot_key,
+    parse_times,
+    parse_weekdays,
     slot_for,
     slots_between,
 )
@@ -51,7 +53,7 @@ def server_zone(request: pytest.FixtureRequest) -> Iterator[str]:
         yield request.param
 
 
-def local_days(policy: SlotPolicy, start: date, end: date) -> list[str]:
+def local_days(policy: SlotCalendar, start: date, end: date) -> list[str]:
     since = datetime.combine(start, time(), tzinfo=policy.tz)
     until = datetime.combine(end, time(), tzinfo=policy.tz)
     return [s.local.date().isoformat() for s in slots_between(policy, since, until)]
@@ -59,7 +61,7 @@ def local_days(policy: SlotPolicy, start: date, end: date) -> list[str]:
 
 class TestWeeklyRhythm:
     def test_a_year_has_three_slots_every_week_all_at_0330_utc(self, server_zone: str) -> None:
-        slots = slots_between(SlotPolicy(), *YEAR_2026)
+        slots = slots_between(SlotCalendar(), *YEAR_2026)
 
         assert len(slots) == 156
         weeks = Counter(s.local.isocalendar()[:2] for s in slots)
@@ -76,12 +78,12 @@ class TestWeeklyRhythm:
         for zone, offset in offsets.items():
             with server_tz(zone):
                 assert time_module.localtime(0).tm_gmtoff == offset  # the switch took effect
-                slots = slots_between(SlotPolicy(), *YEAR_2026)
+                slots = slots_between(SlotCalendar(), *YEAR_2026)
                 results.append([(s.key, s.at, s.local) for s in slots])
         assert all(r == results[0] for r in results)
 
     def test_slots_are_keyed_by_local_time_with_offset(self) -> None:
-        slot = next_slot(SlotPolicy(), datetime(2026, 11, 22, tzinfo=UTC))
+        slot = next_slot(SlotCalendar(), datetime(2026, 11, 22, tzinfo=UTC))
 
         assert slot.key == "publish:2026-11-23T11:30+08:00"
         assert slot.at == datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
@@ -92,19 +94,19 @@ class TestWeeklyRhythm:
         monday = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
         wednesday = datetime(2026, 11, 25, 3, 30, tzinfo=UTC)
 
-        slots = slots_between(SlotPolicy(), monday, wednesday)
+        slots = slots_between(SlotCalendar(), monday, wednesday)
 
         assert [s.at for s in slots] == [monday]
-        assert slots_between(SlotPolicy(), wednesday, monday) == []
+        assert slots_between(SlotCalendar(), wednesday, monday) == []
 
     def test_next_slot_is_strictly_after_unless_inclusive(self) -> None:
         monday = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
 
-        assert next_slot(SlotPolicy(), monday).key == "publish:2026-11-25T11:30+08:00"
-        assert next_slot(SlotPolicy(), monday, inclusive=True).at == monday
+        assert next_slot(SlotCalendar(), monday).key == "publish:2026-11-25T11:30+08:00"
+        assert next_slot(SlotCalendar(), monday, inclusive=True).at == monday
 
     def test_several_times_a_day_are_all_slots(self) -> None:
-        policy = SlotPolicy(weekdays=["tue"], times=["18:00", "08:00"])
+        policy = SlotCalendar(weekdays=["tue"], times=["18:00", "08:00"])
         since = datetime(2026, 11, 23, tzinfo=UTC)
 
         slots = slots_between(policy, since, since + timedelta(days=7))
@@ -113,24 +115,32 @@ class TestWeeklyRhythm:
 
     def test_naive_datetimes_are_refused(self) -> None:
         with pytest.raises(ValueError, match="timezone-aware"):
-            slots_between(SlotPolicy(), datetime(2026, 1, 1), YEAR_2026[1])
+            slots_between(SlotCalendar(), datetime(2026, 1, 1), YEAR_2026[1])
         with pytest.raises(ValueError, match="timezone-aware"):
-            next_slot(SlotPolicy(), datetime(2026, 1, 1))
+            next_slot(SlotCalendar(), datetime(2026, 1, 1))
 
 
 class TestPolicy:
+    def test_weekdays_and_times_parse_from_configuration_text(self) -> None:
+        assert parse_weekdays("mon, wed,Friday") == (0, 2, 4)
+        assert parse_weekdays("0 2 4") == (0, 2, 4)
+        assert parse_times("18:00, 11:30") == (time(11, 30), time(18, 0))
+        with pytest.raises(ValueError, match="not a weekday"):
+            parse_weekdays("mon,funday")
+        with pytest.raises(ValueError, match="11:30"):
+            parse_times("half past eleven")
+
     def test_defaults_follow_the_operations_plan(self) -> None:
-        policy = SlotPolicy()
+        policy = SlotCalendar()
 
         assert policy.weekdays == (0, 2, 4)
         assert policy.times == (time(11, 30),)
         assert policy.zone == "Asia/Shanghai"
-        assert policy.posts_per_slot == 1
         assert policy.holiday_policy is HolidayPolicy.KEEP
 
     def test_weekday_names_and_strings_are_accepted(self) -> None:
-        assert SlotPolicy(weekdays="Fri, mon wednesday").weekdays == (0, 2, 4)
-        assert SlotPolicy(weekdays=[6, "sat"]).weekdays == (5, 6)
+        assert SlotCalendar(weekdays="Fri, mon wednesday").weekdays == (0, 2, 4)
+        assert SlotCalendar(weekdays=[6, "sat"]).weekdays == (5, 6)
 
     @pytest.mark.parametrize(
         "bad",
@@ -139,19 +149,18 @@ class TestPolicy:
             {"weekdays": ["someday"]},
             {"weekdays": [7]},
             {"zone": "Mars/Olympus"},
-            {"posts_per_slot": 0},
             {"times": []},
             {"holiday_policy": "sometimes"},
         ],
     )
     def test_invalid_policies_are_rejected(self, bad: dict[str, object]) -> None:
         with pytest.raises(ValidationError):
-            SlotPolicy.model_validate(bad)
+            SlotCalendar.model_validate(bad)
 
 
 class TestDaylightSaving:
     def test_berlin_slots_stay_at_local_1130_across_both_changes(self) -> None:
-        policy = SlotPolicy(zone="Europe/Berlin")
+        policy = SlotCalendar(zone="Europe/Berlin")
         since = datetime(2026, 3, 23, tzinfo=UTC)
         spring = slots_between(policy, since, since + timedelta(days=10))
         since = datetime(2026, 10, 19, tzinfo=UTC)
@@ -176,7 +185,7 @@ class TestDaylightSaving:
         assert spring[3].key == "publish:2026-03-30T11:30+02:00"
 
     def test_a_time_in_the_spring_gap_moves_forward_by_the_gap(self) -> None:
-        policy = SlotPolicy(zone="Europe/Berlin", weekdays=["sun"], times=["02:30"])
+        policy = SlotCalendar(zone="Europe/Berlin", weekdays=["sun"], times=["02:30"])
 
         slot = next_slot(policy, datetime(2026, 3, 28, tzinfo=UTC))
 
@@ -184,7 +193,7 @@ class TestDaylightSaving:
         assert slot.key == "publish:2026-03-29T03:30+02:00"
 
     def test_a_repeated_autumn_time_is_its_first_occurrence(self) -> None:
-        policy = SlotPolicy(zone="Europe/Berlin", weekdays=["sun"], times=["02:30"])
+        policy = SlotCalendar(zone="Europe/Berlin", weekdays=["sun"], times=["02:30"])
 
         slot = next_slot(policy, datetime(2026, 10, 24, tzinfo=UTC))
 
@@ -203,7 +212,7 @@ class TestHolidays:
         assert day_kind(date(2026, 10, 12)) is DayKind.ORDINARY
 
     def test_keep_publishes_through_the_break(self) -> None:
-        days = local_days(SlotPolicy(), date(2026, 9, 28), date(2026, 10, 13))
+        days = local_days(SlotCalendar(), date(2026, 9, 28), date(2026, 10, 13))
 
         assert days == [
             "2026-09-28",
@@ -216,22 +225,22 @@ class TestHolidays:
         ]
 
     def test_skip_drops_the_slots_on_holidays(self) -> None:
-        policy = SlotPolicy(holiday_policy="skip")
+        policy = SlotCalendar(holiday_policy="skip")
 
         days = local_days(policy, date(2026, 9, 28), date(2026, 10, 13))
 
         assert days == ["2026-09-28", "2026-09-30", "2026-10-09", "2026-10-12"]
 
     def test_adjusted_workdays_become_publishing_days(self) -> None:
-        policy = SlotPolicy(holiday_policy=HolidayPolicy.SKIP_AND_USE_ADJUSTED_WORKDAYS)
+        policy = SlotCalendar(holiday_policy=HolidayPolicy.SKIP_AND_USE_ADJUSTED_WORKDAYS)
 
         days = local_days(policy, date(2026, 9, 28), date(2026, 10, 13))
 
         assert days == ["2026-09-28", "2026-09-30", "2026-10-09", "2026-10-10", "2026-10-12"]
 
     def test_skip_removes_only_holiday_slots_over_the_year(self) -> None:
-        keep = slots_between(SlotPolicy(), *YEAR_2026)
-        skip = slots_between(SlotPolicy(holiday_policy="skip"), *YEAR_2026)
+        keep = slots_between(SlotCalendar(), *YEAR_2026)
+        skip = slots_between(SlotCalendar(holiday_policy="skip"), *YEAR_2026)
 
         dropped = {s.day for s in keep} - {s.day for s in skip}
         assert dropped
@@ -240,10 +249,10 @@ class TestHolidays:
 
     def test_years_without_holiday_data_are_treated_as_keep(self) -> None:
         start, end = datetime(2099, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
-        keep = slots_between(SlotPolicy(), start, end)
+        keep = slots_between(SlotCalendar(), start, end)
 
         for policy in HolidayPolicy:
-            assert slots_between(SlotPolicy(holiday_policy=policy), start, end) == keep
+            assert slots_between(SlotCalendar(holiday_policy=policy), start, end) == keep
         assert day_kind(date(2099, 10, 1)) is DayKind.UNKNOWN
 
 
@@ -251,16 +260,16 @@ class TestSlotLookup:
     def test_slot_for_finds_exact_slots_only(self) -> None:
         at = datetime(2026, 11, 23, 11, 30, tzinfo=SHANGHAI)
 
-        found = slot_for(SlotPolicy(), at)
+        found = slot_for(SlotCalendar(), at)
         assert found is not None
         assert found.at == at.astimezone(UTC)
-        assert slot_for(SlotPolicy(), at + timedelta(minutes=1)) is None
-        assert slot_for(SlotPolicy(), at + timedelta(days=1)) is None
+        assert slot_for(SlotCalendar(), at + timedelta(minutes=1)) is None
+        assert slot_for(SlotCalendar(), at + timedelta(days=1)) is None
 
     def test_a_key_parses_back_to_its_slot(self) -> None:
-        slot = next_slot(SlotPolicy(zone="Europe/Berlin"), datetime(2026, 7, 1, tzinfo=UTC))
+        slot = next_slot(SlotCalendar(zone="Europe/Berlin"), datetime(2026, 7, 1, tzinfo=UTC))
 
-        assert parse_slot_key(SlotPolicy(zone="Europe/Berlin"), slot.key) == slot
+        assert parse_slot_key(SlotCalendar(zone="Europe/Berlin"), slot.key) == slot
 
     @pytest.mark.parametrize(
         "key",
@@ -273,4 +282,4 @@ class TestSlotLookup:
     )
     def test_bad_keys_are_refused(self, key: str) -> None:
         with pytest.raises(SlotError):
-            parse_slot_key(SlotPolicy(), key)
+            parse_slot_key(SlotCalendar(), key)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from services.reporting.reports import (
+from shared.calendar import (
     SchedulePolicy,
     biweekly_index,
     biweekly_period,
