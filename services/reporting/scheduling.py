@@ -27,7 +27,7 @@ import structlog
 from services.reporting.deps import ReportingDeps
 from services.reporting.domain import JOB_KIND, TIMED_KINDS
 from services.reporting.produce import produce_timed_report
-from services.reporting.reports import Run, due_runs
+from shared.calendar import Run, due_runs
 from shared.jobs import Claim, run_due_jobs
 
 __all__ = [
