@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 SRC := shared services tests bench demo
 
-.PHONY: install infra infra-rabbit run stop stop-all test test-unit test-integration test-e2e \
+.PHONY: install infra infra-rabbit infra-tools run stop stop-all test test-unit test-integration test-e2e \
         lint fmt bench demo clean
 
 install: $(VENV)/.installed .venv-secantus/.installed
@@ -29,6 +29,10 @@ infra: install
 infra-rabbit:
 	PYTHON=$(PYTHON) bash deploy/local/infra.sh rabbit
 
+# promtool, which the deploy tests run (tests/unit/deploy): installed when missing.
+infra-tools:
+	PYTHON=$(PYTHON) bash deploy/local/infra.sh promtool
+
 run: infra
 	bash deploy/local/run.sh
 
@@ -45,10 +49,10 @@ stop-all:
 
 # Tests start their own SecantusDB on a free port and use unique names on the running
 # RabbitMQ, so they never touch what `make run` uses.
-test: install infra-rabbit
+test: install infra-rabbit infra-tools
 	$(PYTEST) -q -p no:cacheprovider tests
 
-test-unit: install
+test-unit: install infra-tools
 	$(PYTEST) -q -p no:cacheprovider tests/unit
 
 test-integration: install infra-rabbit

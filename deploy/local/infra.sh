@@ -3,7 +3,9 @@
 # MONGO_URL. Without MONGO_URL (or with the local default) it starts the embedded store,
 # SecantusDB, from its own virtualenv (GPL-2.0: run as a separate process, never
 # imported) with --sync-on-commit, on port $MONGO_PORT (not 27017), data under var/.
-# Usage: infra.sh [rabbit|mongo|all]   (default all)
+# `infra.sh promtool` installs Debian's prometheus package (for promtool, which the deploy
+# tests run on the alert rules and dashboard queries) when promtool is missing.
+# Usage: infra.sh [rabbit|mongo|all|promtool]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what="${1:-all}"
@@ -104,9 +106,28 @@ ensure_mongo() {
   echo "secantusdb: up (pid $(cat var/run/secantus.pid))"
 }
 
+ensure_promtool() {
+  if command -v promtool >/dev/null 2>&1; then echo "promtool: $(command -v promtool)"; return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "promtool: not installed; installing Debian's prometheus package"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    echo "promtool: $(command -v promtool)"
+  else
+    cat >&2 <<'MSG'
+error: promtool is not installed and cannot be installed here (not root or no apt-get).
+The deploy tests check the alert rules with it. Install it yourself, e.g.:
+    sudo apt-get install --no-install-recommends prometheus
+or put a promtool binary from https://prometheus.io/download/ on PATH.
+MSG
+    exit 1
+  fi
+}
+
 case "$what" in
   rabbit) ensure_rabbit ;;
   mongo) ensure_mongo ;;
   all) ensure_rabbit; ensure_mongo ;;
-  *) echo "usage: $0 [rabbit|mongo|all]" >&2; exit 2 ;;
+  promtool) ensure_promtool ;;
+  *) echo "usage: $0 [rabbit|mongo|all|promtool]" >&2; exit 2 ;;
 esac

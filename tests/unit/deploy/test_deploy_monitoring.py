@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
 from deploy_support import (
     GRAFANA,
     PROMETHEUS,
@@ -262,11 +261,14 @@ def test_dashboard_covers_the_whole_pipeline() -> None:
     assert any(all(selects(label_matchers(e, "queue"), q) for q in dlq) for e in dlq_panels)
 
 
-# -- promtool, where installed -----------------------------------------------------------
+# -- promtool (`make test` installs it) ---------------------------------------------------
 def _promtool(*args: str) -> subprocess.CompletedProcess[str]:
     tool = shutil.which("promtool")
-    if tool is None:
-        pytest.skip("promtool is not installed")
+    # Fails rather than skips: a silent skip would leave the rules unchecked unnoticed.
+    assert tool is not None, (
+        "promtool is not installed: run `make infra-tools` (as root it installs Debian's "
+        "prometheus package) or put promtool on PATH"
+    )
     return subprocess.run([tool, *args], capture_output=True, text=True, timeout=60)
 
 
