@@ -12,6 +12,7 @@ from shared.recording import CONSUMED, EFFECTS
 from shared.topology import CONSUMERS, PRODUCERS, Topology
 from tests.support.backbone import emit, recording_runtime, wait_for
 from tests.support.events import sample
+from tests.support.metrics import metric_value
 from tests.support.servers import RABBIT_URL
 
 pytestmark = pytest.mark.integration
@@ -129,8 +130,16 @@ async def test_malformed_message_goes_to_the_dlq_with_its_reason_and_consuming_g
         assert by_id["bad-2"][0] == "malformed_body"
         assert "Expecting property name" in str(by_id["bad-2"][1])
         queue = f"{namespace}review.draft.submitted"
-        assert rt.metrics.dead_lettered.labels(queue, "validation_failed")._value.get() == 1
-        assert rt.metrics.retried.labels(queue)._value.get() == 0
+        assert (
+            metric_value(
+                rt.registry,
+                "contentops_dead_lettered_total",
+                queue=queue,
+                reason="validation_failed",
+            )
+            == 1
+        )
+        assert metric_value(rt.registry, "contentops_retried_total", queue=queue) == 0
 
 
 async def test_a_redelivered_event_has_one_effect(namespace: str, mongo_url: str) -> None:
@@ -145,7 +154,12 @@ async def test_a_redelivered_event_has_one_effect(namespace: str, mongo_url: str
 
         async def duplicates_seen() -> bool:
             return (
-                rt.metrics.duplicates.labels(f"{namespace}review.draft.submitted")._value.get() == 2
+                metric_value(
+                    rt.registry,
+                    "contentops_duplicate_events_total",
+                    queue=f"{namespace}review.draft.submitted",
+                )
+                == 2
             )
 
         await wait_for(duplicates_seen)
@@ -186,4 +200,5 @@ async def test_a_transient_failure_is_retried_after_a_delay(namespace: str, mong
 
         await wait_for(twice)
         assert attempts == [str(event.event_id)] * 2
-        assert rt.metrics.retried.labels(f"{namespace}review.draft.submitted")._value.get() == 1
+        queue = f"{namespace}review.draft.submitted"
+        assert metric_value(rt.registry, "contentops_retried_total", queue=queue) == 1

@@ -24,6 +24,7 @@ from shared.events import (
     PostPublishedPayload,
 )
 from tests.support.backbone import wait_for
+from tests.support.metrics import metric_value
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +99,8 @@ async def test_an_approval_schedules_the_draft_once_even_when_delivered_twice(
         queue = f"{namespace}drafting.draft.approved"
 
         async def duplicate_skipped() -> bool:
-            return bool(svc.runtime.metrics.duplicates.labels(queue)._value.get() == 1)
+            registry = svc.runtime.registry
+            return metric_value(registry, "contentops_duplicate_events_total", queue=queue) == 1
 
         await wait_for(duplicate_skipped)
         detail = await svc.draft(draft_id)
@@ -225,8 +227,10 @@ async def test_an_event_about_an_unknown_draft_goes_to_the_dead_letter_queue(
         queue = f"{namespace}drafting.draft.approved"
 
         async def dead_lettered() -> bool:
-            counter = svc.runtime.metrics.dead_lettered.labels(queue, "unknown_draft")
-            return bool(counter._value.get() == 1)
+            labels = {"queue": queue, "reason": "unknown_draft"}
+            return (
+                metric_value(svc.runtime.registry, "contentops_dead_lettered_total", **labels) == 1
+            )
 
         await wait_for(dead_lettered)
         assert (await svc.draft(submission["draft_id"]))["state"] == "submitted"

@@ -29,6 +29,7 @@ from services.publisher.handlers import schedule_approved_post
 from shared.recording import CONSUMED
 from shared.runtime import ServiceRuntime
 from tests.support.backbone import recording_runtime, wait_for
+from tests.support.metrics import metric_value
 from tests.support.services import auth, running
 
 pytestmark = pytest.mark.integration
@@ -119,7 +120,10 @@ async def test_resolved_published_is_recorded_as_the_channel_would_and_announced
         assert audit["details"]["outcome"] == "published"
         assert audit["details"]["note"] == LIVE["note"]
         assert audit["details"]["url"] == URL
-        assert pub.deps.metrics.published.labels("fake")._value.get() == 1
+        assert (
+            metric_value(pub.runtime.registry, "publisher_posts_published_total", channel="fake")
+            == 1
+        )
 
         # the reconcile round still due finds the post settled and leaves it alone
         asked = pub.channel.status_calls[post.post_id]
@@ -193,7 +197,10 @@ async def test_resolved_not_published_with_cancel_frees_the_seat_and_says_so(
             await asyncio.sleep(0.1)
         assert (await pub.post(post.post_id)).state is PostState.CANCELLED
         assert pub.channel.calls[post.post_id] == 1
-        assert pub.deps.metrics.failed.labels("cancelled")._value.get() == 1
+        assert (
+            metric_value(pub.runtime.registry, "publisher_posts_failed_total", code="cancelled")
+            == 1
+        )
 
 
 async def test_only_an_open_outcome_can_be_resolved_and_only_by_an_operator(
@@ -311,7 +318,10 @@ async def test_a_resolution_racing_the_reconcile_job_finding_it_published_emits_
         done = await pub.post(post.post_id)
         assert done.url == URL
         assert [h["action"] for h in done.history].count("published") == 1
-        assert pub.deps.metrics.published.labels("fake")._value.get() == 1
+        assert (
+            metric_value(pub.runtime.registry, "publisher_posts_published_total", channel="fake")
+            == 1
+        )
 
 
 # -- on the WeChat channel (fake WeChat server) ----------------------------------------

@@ -21,6 +21,7 @@ from shared.events import DraftApproved
 from shared.runtime import ServiceRuntime
 from shared.topology import Topology
 from tests.support.backbone import emit, recording_runtime, wait_for
+from tests.support.metrics import metric_value
 from tests.support.servers import RABBIT_URL
 from tests.support.services import make_settings
 
@@ -98,7 +99,11 @@ async def test_approvals_fill_slots_race_free_across_two_replicas(
         async def duplicates_seen() -> bool:
             both = [one, two]
             redelivered = sum(
-                rt.metrics.duplicates.labels(f"{namespace}publisher.draft.approved")._value.get()
+                metric_value(
+                    rt.registry,
+                    "contentops_duplicate_events_total",
+                    queue=f"{namespace}publisher.draft.approved",
+                )
                 for rt in both
             )
             return redelivered == 1 and await one.db["inbox"].count_documents({}) == 7
@@ -106,8 +111,10 @@ async def test_approvals_fill_slots_race_free_across_two_replicas(
         await wait_for(duplicates_seen)
         assert all(p["state"] == PostState.SCHEDULED for p in posts)
         repeated = sum(
-            d.metrics.duplicates_prevented.labels("approval_repeated")._value.get()
-            for d in (deps_one, deps_two)
+            metric_value(
+                rt.registry, "publisher_duplicates_prevented_total", reason="approval_repeated"
+            )
+            for rt in (one, two)
         )
         assert repeated == 1
 

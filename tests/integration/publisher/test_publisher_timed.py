@@ -8,6 +8,7 @@ import pytest
 from publisher_support import MONDAY, approval, running_publisher
 
 from services.publisher.domain import PostState
+from tests.support.metrics import metric_value
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +34,10 @@ async def test_a_due_post_is_published_once_at_its_slot_with_its_event(
         assert payload["lateness_seconds"] == pytest.approx(0.3)
         assert payload["channel_ids"] == {"publish_id": f"pub-{post.post_id}"}
         assert [h["action"] for h in done.history] == ["scheduled", "submitting", "published"]
-        assert pub.deps.metrics.published.labels("fake")._value.get() == 1
+        assert (
+            metric_value(pub.runtime.registry, "publisher_posts_published_total", channel="fake")
+            == 1
+        )
 
 
 async def test_a_slot_missed_within_grace_is_published_late_and_beyond_grace_is_missed(
@@ -56,7 +60,7 @@ async def test_a_slot_missed_within_grace_is_published_late_and_beyond_grace_is_
         [failed] = await pub.events("post.failed")
         assert failed["payload"]["code"] == "missed"
         assert failed["payload"]["needs_person"] is True
-        assert pub.deps.metrics.missed._value.get() == 1
+        assert metric_value(pub.runtime.registry, "publisher_slots_missed_total") == 1
 
 
 async def test_content_that_no_longer_matches_its_approval_is_never_sent(
@@ -93,7 +97,10 @@ async def test_an_unclear_answer_is_reconciled_not_resubmitted(
         assert pub.channel.status_calls[post.post_id] >= 1
         assert [h["action"] for h in done.history][-2:] == ["unknown", "published"]
         assert len(await pub.events("post.published")) == 1
-        assert pub.deps.metrics.unknown.labels("fake")._value.get() == 1
+        assert (
+            metric_value(pub.runtime.registry, "publisher_unknown_outcomes_total", channel="fake")
+            == 1
+        )
 
 
 async def test_a_confirmed_non_publication_is_tried_again(namespace: str, mongo_url: str) -> None:

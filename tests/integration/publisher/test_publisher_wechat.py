@@ -18,6 +18,7 @@ from shared.clock import FixedClock
 from shared.runtime import ServiceRuntime
 from tests.fakes.wechat_server import FakeWeChat
 from tests.support.backbone import wait_for
+from tests.support.metrics import metric_value
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +99,10 @@ async def test_a_lost_submit_answer_is_escalated_and_never_resubmitted(
         [media_id] = fake.state.drafts
         assert fake.state.published_count(media_id) == 1
         assert fake.state.calls["/cgi-bin/freepublish/submit"] == 1
-        assert deps.metrics.unknown.labels("wechat")._value.get() == 1
+        assert (
+            metric_value(runtime.registry, "publisher_unknown_outcomes_total", channel="wechat")
+            == 1
+        )
         post_now = await deps.repo.get(post.post_id)
         assert post_now is not None
         assert post_now.state is PostState.UNKNOWN  # still reconciled, in case it turns up

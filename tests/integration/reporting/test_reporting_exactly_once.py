@@ -17,6 +17,7 @@ from shared.clock import FixedClock
 from shared.jobs import FencedOut, TimedJobs
 from shared.recording import CONSUMED
 from tests.support.backbone import recording_runtime, wait_for
+from tests.support.metrics import metric_value
 from tests.support.services import make_settings, running
 
 pytestmark = pytest.mark.integration
@@ -65,8 +66,9 @@ async def test_two_replicas_past_monday_1430_make_one_weekly_report_and_one_even
 
         async def both_looked_again() -> bool:
             return all(
-                deps.metrics.scheduler_tick._value.get() >= MONDAY_1500.timestamp()
-                for deps in (one_deps, two_deps)
+                metric_value(rt.registry, "reporting_scheduler_tick_timestamp_seconds")
+                >= MONDAY_1500.timestamp()
+                for rt in (one, two)
             )
 
         await wait_for(both_looked_again)
@@ -86,8 +88,10 @@ async def test_two_replicas_past_monday_1430_make_one_weekly_report_and_one_even
         events = await drafting.db[CONSUMED].find({"event_type": "report.ready"}).to_list(None)
         assert [e["payload"]["report_id"] for e in events] == ["weekly-2026-W48"]
         produced = [
-            deps.metrics.produced.labels("weekly", "schedule")._value.get()
-            for deps in (one_deps, two_deps)
+            metric_value(
+                rt.registry, "reporting_reports_produced_total", kind="weekly", trigger="schedule"
+            )
+            for rt in (one, two)
         ]
         assert sorted(produced) == [0, 1]
 
