@@ -157,6 +157,21 @@ class FakeChannel:
         )
 
 
+async def jobs_caught_up(runtime: ServiceRuntime, clock: FixedClock) -> None:
+    """Wait until every job due by the clock's now has been claimed and has finished.
+
+    The positive signal that the job loops have had their chance: a test that then finds
+    nothing happened knows nothing was going to (a job is due again only once the clock
+    is moved on). A loop that stopped claiming makes this time out.
+    """
+
+    async def caught_up() -> bool:
+        unfinished = {"state": {"$in": ["pending", "running"]}, "due_at": {"$lte": clock.now()}}
+        return await runtime.db["jobs"].count_documents(unfinished) == 0
+
+    await wait_for(caught_up, timeout=10, interval=0.05)
+
+
 @dataclass
 class Publisher:
     """One in-process publisher and what tests need to drive and inspect it."""
@@ -193,6 +208,13 @@ class Publisher:
 
         await wait_for(reached, timeout=timeout, interval=0.05)
         return await self.post(post_id)
+
+    async def advance(self, step: timedelta, times: int = 1) -> None:
+        """Move the clock on ``times`` times by ``step``, letting the job loops run every
+        job that came due before the next move."""
+        for _ in range(times):
+            self.clock.advance(step)
+            await jobs_caught_up(self.runtime, self.clock)
 
     async def events(self, event_type: str) -> list[dict[str, Any]]:
         docs = await self.runtime.db["outbox"].find({"event_type": event_type}).to_list(None)

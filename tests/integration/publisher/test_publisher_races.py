@@ -7,7 +7,14 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from publisher_support import MONDAY, WEDNESDAY, Publisher, approval, running_publisher
+from publisher_support import (
+    MONDAY,
+    WEDNESDAY,
+    Publisher,
+    approval,
+    jobs_caught_up,
+    running_publisher,
+)
 
 from services.publisher.domain import PostState
 from tests.support.services import auth
@@ -31,6 +38,9 @@ async def _race(pub: Publisher, command: str, body: dict[str, str]) -> list[http
     pub.clock.set(MONDAY)  # every job is due now; the commands go in at the same moment
 
     async def command_after(delay: float, post_id: str) -> httpx.Response:
+        # Pacing, not a wait for nothing to happen: the commands are spread over the
+        # moment the job claims its posts, so some land before and some after; the checks
+        # below hold whichever side each one lands on, and fail if both sides win.
         await asyncio.sleep(delay)
         return await pub.http.post(f"/posts/{post_id}/{command}", json=body, headers=REVIEWER)
 
@@ -51,8 +61,8 @@ async def test_cancel_racing_the_job_either_stops_the_post_or_is_refused(
                 assert answer.status_code == 409, answer.text
                 assert await _settled(pub, post_id) is PostState.PUBLISHED
                 assert pub.channel.sent[post_id] == 1
-        pub.clock.advance(timedelta(hours=1))
-        await asyncio.sleep(0.3)  # give a wrongly surviving job the chance to misbehave
+        # a wrongly surviving job would run now: every job due in the next hour has run
+        await pub.advance(timedelta(hours=1))
         assert sum(pub.channel.sent.values()) == sum(a.status_code == 409 for a in answers)
         published = await pub.events("post.published")
         assert len(published) == sum(pub.channel.sent.values())
@@ -74,7 +84,7 @@ async def test_reschedule_racing_the_job_either_moves_the_post_or_is_refused(
             else:
                 assert answer.status_code == 409, answer.text
                 assert await _settled(pub, post_id) is PostState.PUBLISHED
-        await asyncio.sleep(0.3)
+        await jobs_caught_up(pub.runtime, pub.clock)  # every job due on Monday has run
         assert all(pub.channel.calls[p] == 0 for p in moved)  # not at Monday's slot
 
         pub.clock.set(WEDNESDAY)

@@ -20,6 +20,7 @@ from publisher_support import (
     Publisher,
     WeChatPublisher,
     approval,
+    jobs_caught_up,
     running_publisher,
     wechat_publisher,
 )
@@ -128,9 +129,7 @@ async def test_resolved_published_is_recorded_as_the_channel_would_and_announced
         # the reconcile round still due finds the post settled and leaves it alone
         asked = pub.channel.status_calls[post.post_id]
         pub.channel.blind.discard(post.post_id)  # it would now even say "published"
-        for _ in range(6):
-            pub.clock.advance(timedelta(seconds=30))
-            await asyncio.sleep(0.1)
+        await pub.advance(timedelta(seconds=30), times=6)  # every round due runs
         assert pub.channel.status_calls[post.post_id] == asked
         assert len(await pub.events("post.published")) == 1
         assert (await pub.post(post.post_id)).state is PostState.PUBLISHED
@@ -166,9 +165,7 @@ async def test_resolved_not_published_with_retry_is_published_once_by_the_job(
         assert done.escalated_at is None
         [audit] = await pub.runtime.db["audit"].find({"action": "post.resolve"}).to_list(None)
         assert audit["details"]["action"] == "retry"
-        for _ in range(4):
-            pub.clock.advance(timedelta(seconds=30))
-            await asyncio.sleep(0.1)
+        await pub.advance(timedelta(seconds=30), times=4)  # every round due runs
         assert pub.channel.sent[post.post_id] == 1
         assert len(await pub.events("post.published")) == 1
 
@@ -192,9 +189,7 @@ async def test_resolved_not_published_with_cancel_frees_the_seat_and_says_so(
         assert cancelled["needs_person"] is False
         assert CANCEL["note"] in cancelled["reason"]
         assert await pub.runtime.db["slot_assignments"].count_documents({}) == 0
-        for _ in range(4):
-            pub.clock.advance(timedelta(seconds=30))
-            await asyncio.sleep(0.1)
+        await pub.advance(timedelta(seconds=30), times=4)  # every round due runs
         assert (await pub.post(post.post_id)).state is PostState.CANCELLED
         assert pub.channel.calls[post.post_id] == 1
         assert (
@@ -310,9 +305,7 @@ async def test_a_resolution_racing_the_reconcile_job_finding_it_published_emits_
         pub.channel.status_gate.set()
 
         assert answer.status_code == 200, answer.text
-        for _ in range(6):
-            pub.clock.advance(timedelta(seconds=30))
-            await asyncio.sleep(0.1)
+        await pub.advance(timedelta(seconds=30), times=6)  # every round due runs
         [event] = await pub.events("post.published")
         assert event["payload"]["url"] == URL  # the person's record, not the job's
         done = await pub.post(post.post_id)
@@ -374,9 +367,9 @@ async def test_on_wechat_a_lost_submit_seen_live_is_recorded_published(
         answer = await resolve(wx.http, post.post_id, LIVE)
 
         assert answer.status_code == 200, answer.text
-        for _ in range(5):
+        for _ in range(5):  # every reconcile round due runs
             wx.clock.advance(timedelta(seconds=30))
-            await asyncio.sleep(0.1)
+            await jobs_caught_up(wx.runtime, wx.clock)
         done = await wx.deps.repo.get(post.post_id)
         assert done is not None
         assert (done.state, done.url) == (PostState.PUBLISHED, URL)

@@ -165,7 +165,6 @@ async def test_a_newer_revision_replaces_the_scheduled_older_one(
         failed = await publisher.db["outbox"].find_one({"event_type": "post.failed"})
         assert failed is not None
         assert "superseded" in failed["body"]
-        await asyncio.sleep(0)
 
 
 @pytest.mark.parametrize("state", ["published", "submitting", "unknown"])
