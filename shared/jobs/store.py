@@ -10,27 +10,31 @@ up later cannot finish (or re-run) work another replica took over.
 real time, because it guards process liveness, not a business deadline.
 SecantusDB's ``find_one_and_update`` scans the collection, hence ``update_one`` +
 ``modified_count`` here (the same code is correct on MongoDB).
+
+Claiming is bounded in time: the candidates' ``find`` and each conditional ``update_one``
+run under ``pymongo.timeout(claim_op_timeout)``. A document whose update times out (say it
+is locked by a transaction a killed replica left open) is skipped, so one stuck job cannot
+stop a replica from claiming the others.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pymongo
 import structlog
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
-from shared.clock import Clock
 from shared.mongo import IndexSpec, MongoDoc
 
-__all__ = ["JOB_INDEXES", "Claim", "FencedOut", "TimedJobs", "run_due_jobs"]
+__all__ = ["JOB_INDEXES", "Claim", "FencedOut", "TimedJobs"]
 
 JOBS = "jobs"
 JOB_INDEXES = (
@@ -75,9 +79,11 @@ class TimedJobs:
         *,
         lease: timedelta = timedelta(seconds=30),
         owner: str | None = None,
+        claim_op_timeout: float = 2.0,
     ) -> None:
         self._coll = db[JOBS]
         self._lease = lease
+        self._claim_op_timeout = claim_op_timeout
         self.owner = owner or _owner()
 
     async def schedule(
@@ -126,46 +132,79 @@ class TimedJobs:
         return result.modified_count == 1
 
     async def claim_due(self, kind: str, *, now: datetime, limit: int = 20) -> list[Claim]:
-        """Claim up to ``limit`` due jobs (pending, or running with an expired lease)."""
+        """Claim up to ``limit`` due jobs (pending, or running with an expired lease).
+
+        Each store operation is bounded by ``claim_op_timeout``; a candidate whose update
+        times out is skipped (logged) and the others are still tried.
+        """
         real_now = datetime.now(UTC)
-        candidates = (
-            await self._coll.find(
-                {"kind": kind, "state": {"$in": ["pending", "running"]}, "due_at": {"$lte": now}},
+        with pymongo.timeout(self._claim_op_timeout):
+            candidates = (
+                await self._coll.find(
+                    {
+                        "kind": kind,
+                        "state": {"$in": ["pending", "running"]},
+                        "due_at": {"$lte": now},
+                    },
+                )
+                .sort("due_at", ASCENDING)
+                .limit(limit * 3)
+                .to_list(None)
             )
-            .sort("due_at", ASCENDING)
-            .limit(limit * 3)
-            .to_list(None)
-        )
         claims: list[Claim] = []
         for doc in candidates:
             if len(claims) >= limit:
                 break
             if doc["state"] == "running" and doc["lease_until"] > real_now:
                 continue
-            result = await self._coll.update_one(
-                {"_id": doc["_id"], "fence": doc["fence"], "state": doc["state"]},
-                {
-                    "$set": {
-                        "state": "running",
-                        "owner": self.owner,
-                        "lease_until": real_now + self._lease,
-                        "claimed_at": real_now,
-                    },
-                    "$inc": {"fence": 1, "attempts": 1},
-                },
-            )
-            if result.modified_count == 1:
-                claims.append(
-                    Claim(
-                        key=doc["_id"],
-                        kind=kind,
-                        fence=doc["fence"] + 1,
-                        due_at=doc["due_at"],
-                        payload=doc.get("payload", {}),
-                        attempts=doc.get("attempts", 0) + 1,
-                    )
-                )
+            claim = await self._claim_one(doc, kind=kind, real_now=real_now)
+            if claim is not None:
+                claims.append(claim)
         return claims
+
+    async def _claim_one(self, doc: MongoDoc, *, kind: str, real_now: datetime) -> Claim | None:
+        """The conditional update that takes one candidate; None when another replica won
+        or the update did not finish within ``claim_op_timeout``."""
+        try:
+            with pymongo.timeout(self._claim_op_timeout):
+                result = await self._coll.update_one(
+                    {"_id": doc["_id"], "fence": doc["fence"], "state": doc["state"]},
+                    {
+                        "$set": {
+                            "state": "running",
+                            "owner": self.owner,
+                            "lease_until": real_now + self._lease,
+                            "claimed_at": real_now,
+                        },
+                        "$inc": {"fence": 1, "attempts": 1},
+                    },
+                )
+        except PyMongoError as exc:
+            if not exc.timeout:
+                raise
+            # Locked (e.g. by a transaction left open): try the others now, this one later.
+            # Were the update applied after all, the lease frees the job when it runs out.
+            _log.warning("job_claim_timed_out", key=doc["_id"], kind=kind, error=repr(exc))
+            return None
+        if result.modified_count != 1:
+            return None
+        return Claim(
+            key=doc["_id"],
+            kind=kind,
+            fence=doc["fence"] + 1,
+            due_at=doc["due_at"],
+            payload=doc.get("payload", {}),
+            attempts=doc.get("attempts", 0) + 1,
+        )
+
+    async def next_due(self, kind: str) -> datetime | None:
+        """The earliest ``due_at`` of a pending job of ``kind`` (index ``due``)."""
+        doc = await self._coll.find_one(
+            {"kind": kind, "state": "pending"},
+            {"due_at": 1},
+            sort=[("due_at", ASCENDING)],
+        )
+        return None if doc is None else doc["due_at"]
 
     async def renew(self, claim: Claim) -> None:
         """Extend the lease; raises :class:`FencedOut` if the job was taken over."""
@@ -208,35 +247,3 @@ class TimedJobs:
 
     async def get(self, key: str) -> MongoDoc | None:
         return await self._coll.find_one({"_id": key})
-
-
-async def run_due_jobs(
-    jobs: TimedJobs,
-    kind: str,
-    handler: Callable[[Claim], Awaitable[None]],
-    *,
-    clock: Clock,
-    poll_seconds: float = 0.5,
-    retry_in: timedelta = timedelta(minutes=1),
-    stop: asyncio.Event | None = None,
-) -> None:
-    """Poll, claim and run due jobs of ``kind`` until ``stop`` is set (or cancelled)."""
-    while stop is None or not stop.is_set():
-        try:
-            claims = await jobs.claim_due(kind, now=clock.now())
-        except Exception as exc:
-            _log.warning("job_claim_failed", kind=kind, error=repr(exc))
-            claims = []
-        for claim in claims:
-            try:
-                await handler(claim)
-            except FencedOut:
-                _log.warning("job_fenced_out", key=claim.key)
-            except Exception as exc:
-                _log.error("job_failed", key=claim.key, error=repr(exc))
-                try:
-                    await jobs.release(claim, retry_in=retry_in, now=clock.now())
-                except Exception as release_exc:  # lease expiry will free it
-                    _log.warning("job_release_failed", key=claim.key, error=repr(release_exc))
-        if not claims:
-            await asyncio.sleep(poll_seconds)
