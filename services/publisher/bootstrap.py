@@ -26,13 +26,12 @@ from services.publisher.channels import (
 )
 from services.publisher.consumers import register_consumers
 from services.publisher.deps import PUBLISH_JOB, RECONCILE_JOB, PublisherDeps
-from services.publisher.loops import DueJobLoop
 from services.publisher.metrics import PublisherMetrics
 from services.publisher.publishing import publish_due_post, reconcile_post
 from services.publisher.repository import PUBLISHER_INDEXES, MongoChannelRecords, PostRepository
 from services.publisher.settings import PublisherSettings
 from shared.clock import Clock
-from shared.jobs import JOB_INDEXES, TimedJobs
+from shared.jobs import JOB_INDEXES, JobLoop, TimedJobs
 from shared.mongo import MongoDoc
 from shared.runtime import ServiceRuntime
 from shared.wechat import WeChatClient
@@ -92,24 +91,23 @@ def _wire(
         metrics=PublisherMetrics.create(runtime.registry),
     )
     register_consumers(runtime, deps)
-    loops: list[DueJobLoop] = []
+    loops: list[JobLoop] = []
     for kind, handler, gated in (
         (PUBLISH_JOB, publish_due_post, True),
         (RECONCILE_JOB, reconcile_post, False),
     ):
-        loop = DueJobLoop(
+        loop = JobLoop(
+            jobs=deps.jobs,
             kind=kind,
             handler=partial(handler, deps=deps),
-            jobs=deps.jobs,
-            repo=deps.repo,
             clock=deps.clock,
             capacity=settings.publish_concurrency,
+            batch=settings.claim_batch,
             max_sleep=settings.poll_max_seconds,
             retry_real=settings.retry_seconds,
             shutdown_grace=settings.shutdown_grace_seconds,
-            gated_by_hold=gated,
             lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
-            batch=settings.claim_batch,
+            paused=deps.repo.is_held if gated else None,
         )
         runtime.job(f"{kind}-loop", loop.run)
         loops.append(loop)
@@ -119,7 +117,7 @@ def _wire(
     return runtime, deps
 
 
-async def _close_channel(channel: Channel, loops: list[DueJobLoop], grace: float) -> None:
+async def _close_channel(channel: Channel, loops: list[JobLoop], grace: float) -> None:
     """Close the channel's HTTP clients once the loops have let their running jobs finish."""
     with contextlib.suppress(Exception):
         await asyncio.wait_for(

@@ -6,7 +6,6 @@
   across replicas (two transactions cannot take the same seat).
 * ``calendar`` — the single ``hold`` document (the whole calendar held or not).
 * ``channel_records`` — what a channel remembers per post (the WeChat channel's progress).
-* ``jobs`` (owned by :mod:`shared.jobs`) is read here only for the next due instant.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ POSTS = "posts"
 SEATS = "slot_assignments"
 CALENDAR = "calendar"
 CHANNEL_RECORDS = "channel_records"
-JOBS = "jobs"
 _HOLD_ID = "hold"
 _HISTORY_LIMIT = 200
 
@@ -64,7 +62,6 @@ class PostRepository:
         self._posts = db[POSTS]
         self._seats = db[SEATS]
         self._calendar = db[CALENDAR]
-        self._jobs = db[JOBS]
 
     # -- posts -------------------------------------------------------------------------
     async def get(self, post_id: str, *, session: Session = None) -> Post | None:
@@ -223,16 +220,6 @@ class PostRepository:
             )
             return True
         return False
-
-    # -- jobs (read only) --------------------------------------------------------------
-    async def next_due(self, kind: str) -> datetime | None:
-        """The earliest ``due_at`` of a pending job of ``kind`` (index ``due``)."""
-        doc = await self._jobs.find_one(
-            {"kind": kind, "state": "pending"},
-            {"due_at": 1},
-            sort=[("due_at", ASCENDING)],
-        )
-        return None if doc is None else doc["due_at"]
 
 
 class MongoChannelRecords:
