@@ -19,6 +19,6 @@ Modules: ``domain`` (rules), ``records`` (stored shapes), ``repository`` (the on
 the collections), ``ingest`` + ``batching`` + ``lookup`` (storing items), ``handlers``
 (use cases), ``closing`` (the document), ``poller``, ``wechat`` + ``push_api`` (WeChat),
 ``delivery``, ``replies`` (our replies sent through WeChat), ``api`` + ``schemas`` (HTTP),
-``consumers``, ``background``, ``bootstrap`` (the one wiring place); ``analysis`` and
+``consumers``, ``bootstrap`` (the one wiring place); ``analysis`` and
 ``digest`` are the pure text analysis and the document builder.
 """

@@ -7,7 +7,6 @@ in :mod:`.delivery`, sending replies through WeChat in :mod:`.replies`.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from services.feedback.background import every, until_cancelled
 from services.feedback.closing import mark_stragglers_late
 from services.feedback.deps import (
     COMMENT_POLL,
@@ -42,6 +40,7 @@ from services.feedback.stats_rules import stats_target
 from shared.events import FeedbackReceivedPayload, PostPublished
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.http import record_audit
+from shared.jobs import every
 from shared.mongo import MongoDoc
 from shared.outbox import Tx
 from shared.settings import Principal
@@ -302,16 +301,10 @@ async def sweep_enquiries(deps: FeedbackDeps, *, page: int = 500) -> int:
 
 async def run_enquiry_sweeps(deps: FeedbackDeps) -> None:
     """The background loop, every ``FEEDBACK_ENQUIRY_SWEEP_SECONDS``: the enquiry log, and
-    stragglers of recently closed windows."""
+    stragglers of recently closed windows (a failed sweep is logged and tried again)."""
 
     async def step() -> None:
-        try:
-            await sweep_enquiries(deps)
-            await mark_stragglers_late(deps)
-        except Exception as exc:  # the store may be away for a moment: sweep again later
-            _log.warning("enquiry_sweep_failed", error=repr(exc))
+        await sweep_enquiries(deps)
+        await mark_stragglers_late(deps)
 
-    async def run(stop: asyncio.Event) -> None:
-        await every(deps.settings.enquiry_sweep_seconds, step, stop)
-
-    await until_cancelled(run)
+    await every(deps.settings.enquiry_sweep_seconds, step)

@@ -15,14 +15,13 @@ from datetime import UTC, datetime
 
 import structlog
 
-from services.feedback.background import run_jobs
 from services.feedback.deps import COMMENT_POLL, FeedbackDeps
 from services.feedback.domain import COMMENT_SOURCE, item_key
 from services.feedback.handlers import ingest_channel_items
 from services.feedback.ingest import Outcome
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
-from shared.jobs import Claim
+from shared.jobs import Claim, JobLoop
 from shared.wechat import Comment, WeChatClient
 
 __all__ = [
@@ -135,9 +134,12 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
 async def run_comment_poller(deps: FeedbackDeps) -> None:
     """The background loop: claim due polls and run them with one WeChat client."""
     async with deps.wechat_client() as client:
-        await run_jobs(
-            deps,
-            COMMENT_POLL,
-            lambda claim: poll_comments(claim, client, deps),
-            retry_seconds=deps.settings.comment_poll_seconds,
-        )
+        await JobLoop(
+            jobs=deps.jobs,
+            kind=COMMENT_POLL,
+            handler=lambda claim: poll_comments(claim, client, deps),
+            clock=deps.clock,
+            max_sleep=deps.settings.job_poll_seconds,
+            retry_real=deps.settings.comment_poll_seconds,
+            shutdown_grace=deps.settings.shutdown_grace_seconds,
+        ).run()

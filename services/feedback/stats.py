@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import structlog
 
-from services.feedback.background import run_jobs
 from services.feedback.deps import STATS_POLL, FeedbackDeps
 from services.feedback.handlers import ingest_channel_items
 from services.feedback.ingest import Outcome
@@ -38,7 +37,7 @@ from services.feedback.stats_rules import (
     metric_payload,
     next_poll_at,
 )
-from shared.jobs import Claim
+from shared.jobs import Claim, JobLoop
 from shared.wechat import WeChatClient
 
 __all__ = ["STATS_SOURCE", "poll_stats", "run_stats_poller"]
@@ -96,9 +95,12 @@ async def poll_stats(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
 async def run_stats_poller(deps: FeedbackDeps) -> None:
     """The background loop: claim due statistics polls and run them with one WeChat client."""
     async with deps.wechat_client() as client:
-        await run_jobs(
-            deps,
-            STATS_POLL,
-            lambda claim: poll_stats(claim, client, deps),
-            retry_seconds=deps.settings.stats_retry_seconds,
-        )
+        await JobLoop(
+            jobs=deps.jobs,
+            kind=STATS_POLL,
+            handler=lambda claim: poll_stats(claim, client, deps),
+            clock=deps.clock,
+            max_sleep=deps.settings.job_poll_seconds,
+            retry_real=deps.settings.stats_retry_seconds,
+            shutdown_grace=deps.settings.shutdown_grace_seconds,
+        ).run()
