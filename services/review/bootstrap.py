@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
 
 from fastapi import FastAPI
@@ -18,10 +17,12 @@ from services.review.norms import Lexicon
 from services.review.repository import REVIEW_INDEXES, LexiconRepository, ReviewRepository
 from services.review.settings import ReviewSettings
 from shared.clock import Clock
-from shared.jobs import JOB_INDEXES, Claim, TimedJobs, run_due_jobs
+from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
 from shared.runtime import ServiceRuntime
 
 __all__ = ["build_runtime", "create_app", "wire"]
+
+_OVERDUE_RETRY = timedelta(minutes=1)  # business time before a failed overdue report retries
 
 
 def wire(
@@ -58,21 +59,20 @@ def wire(
     async def on_overdue(claim: Claim) -> None:
         await report_overdue(claim, deps=deps)
 
-    async def overdue_loop() -> None:
-        await run_due_jobs(
-            deps.jobs,
-            OVERDUE_JOB,
-            on_overdue,
-            clock=runtime.clock,
-            poll_seconds=settings.overdue_poll_seconds,
-        )
+    overdue = JobLoop(
+        jobs=deps.jobs,
+        kind=OVERDUE_JOB,
+        handler=on_overdue,
+        clock=runtime.clock,
+        max_sleep=settings.overdue_poll_seconds,
+        retry_real=_OVERDUE_RETRY.total_seconds() / runtime.clock.speed,
+        shutdown_grace=settings.shutdown_grace_seconds,
+    )
 
     async def gauges_loop() -> None:
-        while True:
-            await refresh_gauges(deps)
-            await asyncio.sleep(settings.gauge_refresh_seconds)
+        await every(settings.gauge_refresh_seconds, lambda: refresh_gauges(deps))
 
-    runtime.job("review-overdue", overdue_loop)
+    runtime.job("review-overdue", overdue.run)
     runtime.job("review-gauges", gauges_loop)
     return runtime, deps
 
