@@ -29,7 +29,7 @@ def free_port() -> int:
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     try:
-        socket.create_connection((host, port), timeout=0.5).close()
+        socket.create_connection((host, port), timeout=2.0).close()
     except OSError:
         return False
     return True

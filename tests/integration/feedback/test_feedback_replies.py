@@ -31,6 +31,7 @@ from shared.mongo import MongoDoc
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
 from tests.support.backbone import wait_for
 from tests.support.services import auth
+from tests.support.timing import LOST_ANSWER_DELAY_SECONDS, WECHAT_TIMEOUT_SECONDS
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +50,7 @@ def _settings(namespace: str, mongo_url: str, fake: FakeWeChat, **extra: Any) ->
         wechat_app_id=APP_ID,
         wechat_app_secret=APP_SECRET,
         wechat_base_url=fake.base_url,
-        wechat_timeout_seconds=0.5,
+        wechat_timeout_seconds=WECHAT_TIMEOUT_SECONDS,
         comment_poll_seconds=0.2,
         job_retry_seconds=0.2,
         **extra,
@@ -108,6 +109,24 @@ async def _settled(app: FastAPI, enquiry_id: str) -> MongoDoc:
 
 async def _send_job(app: FastAPI, enquiry_id: str) -> MongoDoc | None:
     return await service(app).deps.jobs.get(f"reply-send:{enquiry_id}")
+
+
+async def _a_later_reply_is_sent(app: FastAPI, msg_id: int, sender: str) -> str:
+    """The positive signal that the reply-send loop has had its turn: a reply made now is
+    sent. Due jobs are claimed oldest first, so a job due before it (a wrong retry or a
+    second send) would have been claimed first. Returns the later enquiry's id."""
+    enquiry_id = await _pushed_message(app, msg_id, sender)
+    await _reply(app, enquiry_id, "您好，已收到。")
+    delivery = await _settled(app, enquiry_id)
+    assert delivery["state"] == "sent", delivery
+    return enquiry_id
+
+
+async def _past_a_retry_delay(settings: FeedbackSettings) -> None:
+    """Pacing, not proof: a wrongly released job is due again a retry delay after it
+    failed; waiting that long first makes the later reply's job due after it, so the
+    check that follows fails if the job is retried."""
+    await asyncio.sleep(settings.job_retry_seconds * 1.5)
 
 
 def _count(apps: list[FastAPI], channel: str, outcome: str) -> float:
@@ -192,17 +211,18 @@ async def test_a_reply_to_a_message_goes_to_the_sender_once_even_when_replied_ag
         first = await _reply(app, enquiry_id, "您好，周末也可以咨询。")
         delivery = await _settled(app, enquiry_id)
         again = await _reply(app, enquiry_id, "补充：周日下午休息。")
-        await asyncio.sleep(0.5)  # several polls of the job loop
+        later = await _a_later_reply_is_sent(app, 9111, "o-follower-9b")
         jobs = (
             await service(app)
             .deps.repo.items.database["jobs"]
-            .count_documents({"kind": "reply-send"})
+            .count_documents({"kind": "reply-send", "payload.enquiry_id": enquiry_id})
         )
 
     assert first["delivery"]["channel"] == "wechat_message"
     assert delivery["state"] == "sent"
     assert fake.state.messages_to("o-follower-9") == ["您好，周末也可以咨询。"]
-    assert fake.state.calls[SEND] == 1
+    assert fake.state.calls[SEND] == 2  # the first reply and the later enquiry's
+    assert later != enquiry_id
     assert again["reply_text"] == "您好，周末也可以咨询。"  # the first reply stays the answer
     assert again["delivery"]["state"] == "sent"
     assert jobs == 1
@@ -216,7 +236,8 @@ async def test_a_follower_silent_for_48_hours_is_not_reached_and_not_retried(
         enquiry_id = await _pushed_message(app, 9102, "o-quiet")
         await _reply(app, enquiry_id, "您好，抱歉回复晚了。")
         delivery = await _settled(app, enquiry_id)
-        await asyncio.sleep(0.6)  # past the retry delay: no second attempt
+        await _past_a_retry_delay(service(app).deps.settings)
+        later = await _a_later_reply_is_sent(app, 9112, "o-follower-2b")
         job = await _send_job(app, enquiry_id)
         async with client(app) as http:
             failed = (
@@ -231,12 +252,12 @@ async def test_a_follower_silent_for_48_hours_is_not_reached_and_not_retried(
     assert "45015" in delivery["error"]
     assert delivery["attempts"] == 1
     assert delivery["sent_at"] is None
-    assert fake.state.calls[SEND] == 1
-    assert fake.state.messages == []
+    assert fake.state.calls[SEND] == 2  # once to the quiet follower, once the later reply
+    assert fake.state.messages_to("o-quiet") == []
     assert job is not None
     assert (job["state"], job["attempts"]) == ("failed", 1)
     assert [e["id"] for e in failed["items"]] == [enquiry_id]
-    assert sent["total"] == 0
+    assert [e["id"] for e in sent["items"]] == [later]
     assert count == 1
 
 
@@ -276,24 +297,31 @@ async def test_transient_failures_give_up_after_the_configured_attempts(
             enquiry_id = await _pushed_message(app, 9104, "o-follower-4")
             await _reply(app, enquiry_id, "您好。")
             delivery = await _settled(app, enquiry_id)
-            await asyncio.sleep(0.6)
+            with fake.state.lock:
+                fake.state.faults.pop(SEND, None)  # WeChat is well again
+            await _past_a_retry_delay(settings)
+            await _a_later_reply_is_sent(app, 9114, "o-follower-4b")
             calls = fake.state.calls[SEND]
+            job = await _send_job(app, enquiry_id)
 
     assert delivery["state"] == "failed"
     assert delivery["attempts"] == 2
     assert "HTTP 503" in delivery["error"]
-    assert calls == 2
-    assert fake.state.messages == []
+    assert calls == 3  # two attempts, then the later reply
+    assert fake.state.messages_to("o-follower-4") == []
+    assert job is not None
+    assert (job["state"], job["attempts"]) == ("failed", 2)
 
 
 async def test_a_lost_answer_is_unknown_and_never_resent(namespace: str, mongo_url: str) -> None:
     async with _running(namespace, mongo_url) as (fake, [app]):
-        # WeChat takes the message, but answers after the client gave up (0.5 s)
-        fake.state.inject(SEND, "timeout", delay=2.0)
+        # WeChat takes the message, but answers after the client gave up
+        fake.state.inject(SEND, "timeout", delay=LOST_ANSWER_DELAY_SECONDS)
         enquiry_id = await _pushed_message(app, 9105, "o-follower-5")
         await _reply(app, enquiry_id, "您好，已为您登记。")
         delivery = await _settled(app, enquiry_id)
-        await asyncio.sleep(0.6)
+        await _past_a_retry_delay(service(app).deps.settings)
+        await _a_later_reply_is_sent(app, 9115, "o-follower-5b")  # the fault was used up
         job = await _send_job(app, enquiry_id)
         calls = fake.state.calls[SEND]
         count = _count([app], "wechat_message", "unknown")
@@ -301,7 +329,7 @@ async def test_a_lost_answer_is_unknown_and_never_resent(namespace: str, mongo_u
     assert delivery["state"] == "unknown"
     assert "answer lost" in delivery["error"]
     assert delivery["sent_at"] is None
-    assert calls == 1
+    assert calls == 2  # once for the lost answer, once the later reply
     assert len(fake.state.messages_to("o-follower-5")) <= 1
     assert job is not None
     assert (job["state"], job["attempts"]) == ("unknown", 1)
@@ -370,7 +398,7 @@ async def test_nothing_is_sent_for_a_crm_enquiry_or_without_credentials(
             stored = await http.post("/feedback/batch", json={"items": items}, headers=SYSTEM)
         assert stored.status_code == 200, stored.text
         answered = await _reply(app, "crm:ticket-1", "您好，三个工作日内。")
-        await asyncio.sleep(0.5)
+        await _a_later_reply_is_sent(app, 9116, "o-follower-1b")
         job = await _send_job(app, "crm:ticket-1")
         doc = await service(app).deps.repo.get_enquiry("crm:ticket-1")
 
@@ -379,7 +407,8 @@ async def test_nothing_is_sent_for_a_crm_enquiry_or_without_credentials(
     assert doc is not None
     assert "delivery" not in doc["enquiry"]
     assert job is None
-    assert fake.state.calls[SEND] == fake.state.calls[REPLY] == 0
+    assert fake.state.calls[REPLY] == 0
+    assert fake.state.calls[SEND] == 1  # the later reply only
 
 
 async def test_without_credentials_a_wechat_reply_is_only_recorded(

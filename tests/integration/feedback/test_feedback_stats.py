@@ -27,6 +27,7 @@ from services.feedback.stats_rules import china_date, poll_at, snapshot_received
 from shared.mongo import MongoDoc
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
 from tests.support.backbone import wait_for
+from tests.support.timing import WECHAT_TIMEOUT_SECONDS
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ def _settings(namespace: str, mongo_url: str, fake: FakeWeChat, **extra: Any) ->
         wechat_app_id=APP_ID,
         wechat_app_secret=APP_SECRET,
         wechat_base_url=fake.base_url,
-        wechat_timeout_seconds=0.5,
+        wechat_timeout_seconds=WECHAT_TIMEOUT_SECONDS,
         stats_poll_days=2,
         stats_retry_seconds=0.2,
         job_retry_seconds=0.2,

@@ -34,6 +34,7 @@ from shared.wechat import WeChatClient
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
 from tests.support.backbone import wait_for
 from tests.support.services import make_settings, running
+from tests.support.timing import WECHAT_TIMEOUT_SECONDS
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -276,7 +277,7 @@ async def wechat_publisher(
             wechat_app_id=fake.state.appid,
             wechat_app_secret="fake-app-secret-for-tests",
             wechat_base_url=fake.base_url,
-            wechat_timeout_seconds=0.5,
+            wechat_timeout_seconds=WECHAT_TIMEOUT_SECONDS,
             wechat_default_thumb_media_id=cover,
             poll_max_seconds=0.05,
             reconcile_interval_seconds=0.1,

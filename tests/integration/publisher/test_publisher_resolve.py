@@ -32,6 +32,7 @@ from shared.runtime import ServiceRuntime
 from tests.support.backbone import recording_runtime, wait_for
 from tests.support.metrics import metric_value
 from tests.support.services import auth, running
+from tests.support.timing import LOST_ANSWER_DELAY_SECONDS
 
 pytestmark = pytest.mark.integration
 
@@ -335,7 +336,7 @@ async def test_on_wechat_a_lost_submit_confirmed_unsent_is_submitted_once_more(
     namespace: str, mongo_url: str
 ) -> None:
     async with wechat_publisher(namespace, mongo_url) as wx:
-        wx.fake.state.inject(SUBMIT, "timeout", delay=1.0, apply_effect=False)
+        wx.fake.state.inject(SUBMIT, "timeout", delay=LOST_ANSWER_DELAY_SECONDS, apply_effect=False)
         post = await wechat_unknown_post(wx, "d-wx-retry")
         [media_id] = wx.fake.state.drafts
         assert wx.fake.state.published_count(media_id) == 0
@@ -361,7 +362,8 @@ async def test_on_wechat_a_lost_submit_seen_live_is_recorded_published(
     namespace: str, mongo_url: str
 ) -> None:
     async with wechat_publisher(namespace, mongo_url) as wx:
-        wx.fake.state.inject(SUBMIT, "timeout", delay=1.0)  # WeChat took it; answer lost
+        # WeChat took it; the answer is lost
+        wx.fake.state.inject(SUBMIT, "timeout", delay=LOST_ANSWER_DELAY_SECONDS)
         post = await wechat_unknown_post(wx, "d-wx-live")
 
         answer = await resolve(wx.http, post.post_id, LIVE)

@@ -19,6 +19,7 @@ from shared.runtime import ServiceRuntime
 from tests.fakes.wechat_server import FakeWeChat
 from tests.support.backbone import wait_for
 from tests.support.metrics import metric_value
+from tests.support.timing import LOST_ANSWER_DELAY_SECONDS
 
 pytestmark = pytest.mark.integration
 
@@ -81,7 +82,7 @@ async def test_a_lost_submit_answer_is_escalated_and_never_resubmitted(
     namespace: str, mongo_url: str
 ) -> None:
     async with wechat_publisher(namespace, mongo_url) as (fake, runtime, deps, clock):
-        fake.state.inject("/cgi-bin/freepublish/submit", "timeout", delay=1.0)
+        fake.state.inject("/cgi-bin/freepublish/submit", "timeout", delay=LOST_ANSWER_DELAY_SECONDS)
         post = await _schedule(deps, "d-wx-lost")
         clock.set(MONDAY)
 

@@ -17,6 +17,7 @@ from wechat_support import ManualClock, RecordingSleep  # noqa: E402
 
 from shared.wechat import RetryPolicy, WeChatClient  # noqa: E402
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat  # noqa: E402
+from tests.support.timing import WECHAT_TIMEOUT_SECONDS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +51,7 @@ async def client(
         fake.state.appid,
         fake.state.secret,
         base_url=fake.base_url,
-        timeout=0.5,
+        timeout=WECHAT_TIMEOUT_SECONDS,
         clock=clock,
         sleep=sleeps,
         retry=RetryPolicy(attempts=3, backoff=0.1),

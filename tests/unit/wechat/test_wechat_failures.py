@@ -22,6 +22,7 @@ from shared.wechat import (
     WeChatError,
 )
 from tests.fakes.wechat_server import FakeWeChat
+from tests.support.timing import LOST_ANSWER_DELAY_SECONDS
 
 SUBMIT = "/cgi-bin/freepublish/submit"
 GET = "/cgi-bin/freepublish/get"
@@ -62,7 +63,7 @@ async def test_timeout_on_submit_is_outcome_unknown_and_reconcilable(
     client: WeChatClient, fake: FakeWeChat
 ) -> None:
     media_id = await make_draft(client)
-    fake.state.inject(SUBMIT, "timeout", delay=2.0)
+    fake.state.inject(SUBMIT, "timeout", delay=LOST_ANSWER_DELAY_SECONDS)
 
     with pytest.raises(OutcomeUnknown):
         await client.submit_publish(media_id)
@@ -116,7 +117,7 @@ async def test_timeout_and_busy_on_get_publish_are_retried(
     client: WeChatClient, fake: FakeWeChat
 ) -> None:
     submission = await client.submit_publish(await make_draft(client))
-    fake.state.inject(GET, "timeout", delay=2.0)
+    fake.state.inject(GET, "timeout", delay=LOST_ANSWER_DELAY_SECONDS)
     fake.state.inject(GET, "errcode", errcode=-1, errmsg="system error")
 
     status = await client.get_publish(submission.publish_id)

@@ -13,6 +13,7 @@ from shared.wechat import (
     WeChatError,
 )
 from tests.fakes.wechat_server import FakeWeChat
+from tests.support.timing import LOST_ANSWER_DELAY_SECONDS
 
 REPLY = "/cgi-bin/comment/reply/add"
 SEND = "/cgi-bin/message/custom/send"
@@ -86,7 +87,7 @@ async def test_a_lost_answer_is_outcome_unknown_and_not_resent(
 ) -> None:
     msg_data_id = await publish_one(client)
     comment_id = fake.state.add_comment(msg_data_id, 0, "请问？")
-    fake.state.inject(path, kind, delay=2.0)  # type: ignore[arg-type]
+    fake.state.inject(path, kind, delay=LOST_ANSWER_DELAY_SECONDS)  # type: ignore[arg-type]
     call = (
         client.send_text_message("o-follower", "您好")
         if path == SEND
