@@ -7,18 +7,15 @@ counters are per replica (aggregate with ``sum``).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from services.drafting.domain import DraftState, Transition
+from shared.jobs import every
 
 __all__ = ["DraftingMetrics", "refresh_state_gauge"]
-
-_log = structlog.get_logger("drafting")
 
 
 @dataclass(frozen=True)
@@ -83,10 +80,10 @@ async def refresh_state_gauge(
     *,
     every_seconds: float,
 ) -> None:
-    """Recount drafts by state now and then, until cancelled."""
-    while True:
-        try:
-            metrics.set_counts(await count_by_state())
-        except Exception as exc:  # store down: keep the last values, try again later
-            _log.warning("draft_gauge_refresh_failed", error=repr(exc))
-        await asyncio.sleep(every_seconds)
+    """Recount drafts by state now and then, until cancelled (a failed recount keeps the
+    last values and is tried again)."""
+
+    async def recount() -> None:
+        metrics.set_counts(await count_by_state())
+
+    await every(every_seconds, recount)

@@ -44,14 +44,13 @@ def build_service(
         "report-schedule",
         lambda: schedule_loop(deps, poll_seconds=settings.schedule_poll_seconds),
     )
-    runtime.job(
-        "report-run",
-        lambda: report_job_loop(
-            deps,
-            poll_seconds=settings.job_poll_seconds,
-            retry_in=timedelta(seconds=settings.job_retry_seconds),
-        ),
+    reports = report_job_loop(
+        deps,
+        poll_seconds=settings.job_poll_seconds,
+        retry_seconds=settings.job_retry_seconds,
+        shutdown_grace=settings.shutdown_grace_seconds,
     )
+    runtime.job("report-run", reports.run)
     runtime.job(
         "report-gauges", lambda: gauge_loop(deps, every_seconds=settings.metrics_refresh_seconds)
     )

@@ -9,7 +9,7 @@ Every replica runs the same three loops:
   moves to ``now`` (``$max``). A crash in between only schedules again, harmlessly.
   A new installation starts its watermark when it first runs; after downtime at most
   ``catch_up_limit`` missed periods per kind are caught up (the latest ones).
-* **run** — ``run_due_jobs`` claims due jobs (conditional update + lease + fence) and
+* **run** — a :class:`~shared.jobs.JobLoop` claims due jobs (conditional update + lease + fence) and
   produces each report (:func:`~services.reporting.produce.produce_timed_report`), which
   completes the job in the transaction that stores the report and its ``report.ready``.
   A done job is never claimed again, so each period fires exactly once.
@@ -19,16 +19,13 @@ Every replica runs the same three loops:
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
-
 import structlog
 
 from services.reporting.deps import ReportingDeps
 from services.reporting.domain import JOB_KIND, TIMED_KINDS
 from services.reporting.produce import produce_timed_report
 from shared.calendar import Run, due_runs
-from shared.jobs import Claim, run_due_jobs
+from shared.jobs import Claim, JobLoop, every
 
 __all__ = [
     "gauge_loop",
@@ -62,27 +59,26 @@ async def schedule_due_reports(*, deps: ReportingDeps) -> list[Run]:
 
 async def schedule_loop(deps: ReportingDeps, *, poll_seconds: float) -> None:
     """Look for due periods every ``poll_seconds`` (real time) until cancelled."""
-    while True:
-        try:
-            await schedule_due_reports(deps=deps)
-        except Exception as exc:  # store unreachable: look again after the poll
-            _log.warning("report_schedule_failed", error=repr(exc))
-        await asyncio.sleep(poll_seconds)
+    await every(poll_seconds, lambda: schedule_due_reports(deps=deps))
 
 
-async def report_job_loop(deps: ReportingDeps, *, poll_seconds: float, retry_in: timedelta) -> None:
-    """Claim and produce due reports until cancelled."""
+def report_job_loop(
+    deps: ReportingDeps, *, poll_seconds: float, retry_seconds: float, shutdown_grace: float
+) -> JobLoop:
+    """The loop claiming and producing due reports; a failed one is due again after
+    ``retry_seconds`` of business time."""
 
     async def handle(claim: Claim) -> None:
         await produce_timed_report(claim, deps=deps)
 
-    await run_due_jobs(
-        deps.jobs,
-        JOB_KIND,
-        handle,
+    return JobLoop(
+        jobs=deps.jobs,
+        kind=JOB_KIND,
+        handler=handle,
         clock=deps.clock,
-        poll_seconds=poll_seconds,
-        retry_in=retry_in,
+        max_sleep=poll_seconds,
+        retry_real=retry_seconds / deps.clock.speed,
+        shutdown_grace=shutdown_grace,
     )
 
 
@@ -97,9 +93,4 @@ async def refresh_gauges(deps: ReportingDeps) -> None:
 
 async def gauge_loop(deps: ReportingDeps, *, every_seconds: float) -> None:
     """Refresh the gauges every ``every_seconds`` until cancelled."""
-    while True:
-        try:
-            await refresh_gauges(deps)
-        except Exception as exc:
-            _log.warning("reporting_gauges_failed", error=repr(exc))
-        await asyncio.sleep(every_seconds)
+    await every(every_seconds, lambda: refresh_gauges(deps))
