@@ -14,12 +14,30 @@ from pathlib import Path
 import pytest
 
 from shared.recording import CONSUMED, EFFECTS
+from shared.topology import Topology
 from tests.support.backbone import emit, recording_runtime, wait_for
 from tests.support.events import sample
 from tests.support.servers import ROOT, die_with_parent, rabbit_stopped
 from tests.support.services import queue_depths
 
 pytestmark = pytest.mark.integration
+
+
+def _messages_held() -> dict[str, int]:
+    """Messages ready or delivered but not yet acknowledged, by queue."""
+    out = subprocess.run(
+        ["rabbitmqctl", "list_queues", "-q", "name", "messages_ready", "messages_unacknowledged"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    held: dict[str, int] = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            held[parts[0]] = int(parts[1]) + int(parts[2])
+    return held
 
 
 async def test_an_outbox_event_survives_the_death_of_its_writer(
@@ -64,7 +82,13 @@ async def test_events_written_while_the_broker_is_down_are_delivered_when_it_is_
         with rabbit_stopped():
             for event in events:
                 await emit(producer, event)  # accepted: committed to Mongo
-            await asyncio.sleep(1.0)  # the relay tries and fails while the broker is down
+
+            async def relay_tried_them_all() -> bool:
+                # the relay counts an attempt when it claims an event to publish it
+                tried = {"status": "pending", "attempts": {"$gte": 1}}
+                return await producer.db["outbox"].count_documents(tried) == 5
+
+            await wait_for(relay_tried_them_all, timeout=30)  # tried while the broker is down
             assert await producer.db["outbox"].count_documents({"status": "pending"}) == 5
 
         async def delivered() -> bool:
@@ -143,11 +167,23 @@ async def test_kill_9_of_a_consumer_mid_batch_loses_nothing_and_duplicates_nothi
                 raise AssertionError(
                     f"{n} of {total} consumed (at kill: {done_at_kill}); queues: {depth}"
                 ) from None
-            await asyncio.sleep(1.0)  # let any stray redelivery land before counting
+            # Any stray redelivery lands before counting: one event more, sent after all
+            # of them, has been consumed, and the queue and its retry queue hold nothing,
+            # neither waiting nor being handled.
+            await emit(producer, sample("feedback.received", "k-last"))
+            names = Topology(namespace=namespace).names("reporting", "feedback.received")
+
+            async def strays_landed() -> bool:
+                if await effects.count_documents({}) != total + 1:
+                    return False
+                held = await asyncio.to_thread(_messages_held)
+                return held.get(names.main, 1) == held.get(names.retry, 1) == 0
+
+            await wait_for(strays_landed, timeout=60, interval=0.2)
             counts = [doc["n"] async for doc in effects.find({}, {"n": 1})]
-            assert len(counts) == total
+            assert len(counts) == total + 1
             assert set(counts) == {1}, "an event had a second effect"
-            assert await observer.db[CONSUMED].count_documents({}) == total
+            assert await observer.db[CONSUMED].count_documents({}) == total + 1
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:
