@@ -15,6 +15,7 @@ from wechat_support import make_draft
 
 from shared.wechat import OutcomeUnknown, PublishState, WeChatClient
 from tests.support.servers import die_with_parent
+from tests.support.timing import LOST_ANSWER_DELAY_SECONDS, WECHAT_TIMEOUT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -59,10 +60,14 @@ async def test_process_serves_the_api_and_obeys_the_control_api(process_url: str
         await control.post("/_fake/publish_outcome", json={"status": 4, "pending_polls": 1})
         await control.post(
             "/_fake/faults",
-            json={"path": "/cgi-bin/freepublish/submit", "kind": "timeout", "delay": 1.0},
+            json={
+                "path": "/cgi-bin/freepublish/submit",
+                "kind": "timeout",
+                "delay": LOST_ANSWER_DELAY_SECONDS,
+            },
         )
         async with WeChatClient(
-            "wx-fake-appid", "fake-secret", base_url=process_url, timeout=0.3
+            "wx-fake-appid", "fake-secret", base_url=process_url, timeout=WECHAT_TIMEOUT_SECONDS
         ) as client:
             media_id = await make_draft(client)
             with pytest.raises(OutcomeUnknown):
