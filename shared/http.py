@@ -8,6 +8,7 @@ on :func:`require` with the roles allowed; ``/health`` needs no token.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -23,9 +24,12 @@ from shared.mongo import MongoDoc
 from shared.settings import Principal, Role
 
 __all__ = [
+    "AuditLog",
     "Page",
     "Problem",
     "ProblemError",
+    "ProblemMap",
+    "ProblemSpec",
     "install_problem_handlers",
     "record_audit",
     "require",
@@ -74,6 +78,33 @@ class Page(BaseModel, Generic[T]):
     limit: int
 
 
+@dataclass(frozen=True)
+class ProblemSpec:
+    """How one domain error is answered over HTTP.
+
+    The answer's ``detail`` is the error's ``detail`` attribute when it has one, else
+    ``str(error)``; its ``errors`` (fields to blame, each ``{"field", "message"}``) is the
+    error's ``errors`` attribute when it has one. Domain errors stay free of HTTP: only
+    the service's ``errors.PROBLEMS`` table knows the status they become.
+    """
+
+    status: int
+    title: str
+    type: str = "about:blank"
+
+
+ProblemMap = Mapping[type[Exception], ProblemSpec]
+"""A service's domain errors and their answers; the most specific class wins."""
+
+
+def _spec_for(problems: ProblemMap, exc: Exception) -> ProblemSpec | None:
+    for kind in type(exc).__mro__:
+        spec = problems.get(kind)
+        if spec is not None:
+            return spec
+    return None
+
+
 def _problem_response(problem: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         problem.model_dump(exclude_defaults=False),
@@ -83,8 +114,8 @@ def _problem_response(problem: Problem, headers: Mapping[str, str] | None = None
     )
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Answer every error as problem+json."""
+def install_problem_handlers(app: FastAPI, problems: ProblemMap | None = None) -> None:
+    """Answer every error as problem+json; ``problems`` maps the service's domain errors."""
 
     async def on_problem(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
@@ -118,6 +149,25 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.headers,
         )
 
+    table = dict(problems or {})
+
+    async def on_domain(_: Request, exc: Exception) -> JSONResponse:
+        spec = _spec_for(table, exc)
+        assert spec is not None
+        detail = getattr(exc, "detail", None)
+        errors = getattr(exc, "errors", None)
+        return _problem_response(
+            Problem(
+                type=spec.type,
+                title=spec.title,
+                status=spec.status,
+                detail=str(detail) if detail is not None else str(exc),
+                errors=list(errors) if isinstance(errors, list | tuple) else [],
+            )
+        )
+
+    for kind in table:
+        app.add_exception_handler(kind, on_domain)
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
@@ -153,6 +203,36 @@ def require(
         return principal
 
     return dependency
+
+
+class AuditLog:
+    """The service's ``audit`` collection, bound to a transaction's session (or none)."""
+
+    def __init__(
+        self, db: AsyncDatabase[MongoDoc], session: AsyncClientSession | None = None
+    ) -> None:
+        self._db = db
+        self._session = session
+
+    async def record(
+        self,
+        actor: Principal,
+        action: str,
+        target: str,
+        *,
+        at: datetime | None = None,
+        **details: Any,
+    ) -> None:
+        """Append one entry: who did what to which target, when, with what details."""
+        await record_audit(
+            self._db,
+            actor=actor,
+            action=action,
+            target=target,
+            details=details,
+            at=at,
+            session=self._session,
+        )
 
 
 async def record_audit(

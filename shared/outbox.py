@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import structlog
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
@@ -34,9 +34,19 @@ from shared.events import EventEnvelope
 from shared.metrics import MessagingMetrics
 from shared.mongo import IndexSpec, MongoDoc
 
-__all__ = ["OUTBOX_INDEXES", "OutboxRelay", "Tx", "UnitOfWork"]
+__all__ = [
+    "OUTBOX_INDEXES",
+    "BoundUnitOfWork",
+    "OutboxRelay",
+    "Transaction",
+    "Tx",
+    "UnitOfWork",
+    "UnitOfWorkPort",
+]
 
 T = TypeVar("T")
+V = TypeVar("V")
+V_co = TypeVar("V_co", covariant=True)
 _log = structlog.get_logger("outbox")
 
 OUTBOX = "outbox"
@@ -193,6 +203,42 @@ class UnitOfWork:
                 if exc.has_error_label("UnknownTransactionCommitResult") and attempt < 2:
                     continue
                 raise
+
+
+class Transaction(Protocol):
+    """What every service's transaction view offers besides its repositories."""
+
+    def emit(self, event: EventEnvelope) -> None:
+        """Publish ``event`` if, and only if, the transaction commits."""
+
+
+class UnitOfWorkPort(Protocol[V_co]):
+    """What use cases see of a unit of work: ``run(work)`` hands ``work`` the service's
+    transaction view (its repositories bound to one transaction, and ``emit``), so no use
+    case ever holds a database session. ``consumed=(consumer, event_id)`` makes it
+    idempotent (:class:`AlreadyProcessed` when that event was consumed before)."""
+
+    async def run(
+        self, work: Callable[[V_co], Awaitable[T]], *, consumed: tuple[str, str] | None = None
+    ) -> T: ...
+
+
+class BoundUnitOfWork(Generic[V]):
+    """A :class:`UnitOfWork` whose work receives ``bind(tx)``: the service's repositories
+    bound to the transaction's session. Each service wires one in ``bootstrap``; unit
+    tests use ``tests.fakes.uow.FakeUnitOfWork`` over in-memory repositories instead."""
+
+    def __init__(self, uow: UnitOfWork, bind: Callable[[Tx], V]) -> None:
+        self._uow = uow
+        self._bind = bind
+
+    async def run(
+        self, work: Callable[[V], Awaitable[T]], *, consumed: tuple[str, str] | None = None
+    ) -> T:
+        async def in_transaction(tx: Tx) -> T:
+            return await work(self._bind(tx))
+
+        return await self._uow.run(in_transaction, consumed=consumed)
 
 
 Publish = Callable[[MongoDoc], Awaitable[None]]

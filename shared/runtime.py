@@ -24,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import ASCENDING, IndexModel
 
 from shared.clock import Clock
-from shared.http import install_problem_handlers
+from shared.http import ProblemMap, install_problem_handlers
 from shared.messaging import (
     ConsumePolicy,
     EventPublisher,
@@ -186,8 +186,18 @@ class ServiceRuntime:
         )
 
     # -- HTTP --------------------------------------------------------------------------
-    def asgi(self, *routers: APIRouter, title: str, description: str = "") -> FastAPI:
-        """The service's one ASGI app: its API, health, readiness, metrics, AsyncAPI."""
+    def asgi(
+        self,
+        *routers: APIRouter,
+        title: str,
+        description: str = "",
+        problems: ProblemMap | None = None,
+    ) -> FastAPI:
+        """The service's one ASGI app: its API, health, readiness, metrics, AsyncAPI.
+
+        :meth:`shared.service.Service.app` builds it and adds ``app.state.service``; the
+        services still set their own state keys until they move to that shape (#10).
+        """
 
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -199,7 +209,7 @@ class ServiceRuntime:
 
         app = FastAPI(title=title, description=description, version=self.version, lifespan=lifespan)
         app.state.runtime = self
-        install_problem_handlers(app)
+        install_problem_handlers(app, problems)
         spec = AsyncAPI(
             self.broker, title=f"{title} events", version=self.version, description=description
         )
