@@ -46,7 +46,7 @@ from shared.events import (
     FeedbackDigestReady,
     FeedbackDigestReadyPayload,
 )
-from shared.jobs import Claim, FencedOut, JobLoop, TimedJobs
+from shared.jobs import Claim, FencedOut, TimedJobs
 from shared.mongo import MongoDoc
 from shared.outbox import Tx
 
@@ -341,12 +341,4 @@ async def mark_stragglers_late(deps: FeedbackDeps, *, horizon_seconds: float = 6
 
 async def run_window_closer(deps: FeedbackDeps) -> None:
     """The background loop: claim due window closes and issue their documents."""
-    await JobLoop(
-        jobs=deps.jobs,
-        kind=WINDOW_CLOSE,
-        handler=lambda claim: close_window(claim, deps),
-        clock=deps.clock,
-        max_sleep=deps.settings.job_poll_seconds,
-        retry_real=deps.settings.job_retry_seconds,
-        shutdown_grace=deps.settings.shutdown_grace_seconds,
-    ).run()
+    await deps.job_loop(WINDOW_CLOSE, lambda claim: close_window(claim, deps)).run()

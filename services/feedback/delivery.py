@@ -27,7 +27,7 @@ import structlog
 from services.feedback.closing import DOCUMENT_FORMATS, document_paths
 from services.feedback.deps import DIGEST_DELIVERY, FeedbackDeps
 from services.feedback.settings import FeedbackSettings
-from shared.jobs import Claim, JobLoop
+from shared.jobs import Claim
 from shared.mongo import MongoDoc
 from shared.webhooks import (
     IDEMPOTENCY_HEADER,
@@ -161,12 +161,4 @@ async def deliver_digest(claim: Claim, deps: FeedbackDeps) -> None:
 
 async def run_delivery(deps: FeedbackDeps) -> None:
     """The background loop delivering issued documents."""
-    await JobLoop(
-        jobs=deps.jobs,
-        kind=DIGEST_DELIVERY,
-        handler=lambda claim: deliver_digest(claim, deps),
-        clock=deps.clock,
-        max_sleep=deps.settings.job_poll_seconds,
-        retry_real=deps.settings.job_retry_seconds,
-        shutdown_grace=deps.settings.shutdown_grace_seconds,
-    ).run()
+    await deps.job_loop(DIGEST_DELIVERY, lambda claim: deliver_digest(claim, deps)).run()

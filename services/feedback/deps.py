@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,7 +11,7 @@ from services.feedback.metrics import FeedbackMetrics
 from services.feedback.repository import FeedbackRepository
 from services.feedback.settings import FeedbackSettings
 from shared.clock import Clock
-from shared.jobs import TimedJobs
+from shared.jobs import Claim, JobLoop, TimedJobs
 from shared.outbox import UnitOfWork
 from shared.wechat import WeChatClient
 
@@ -74,6 +75,26 @@ class FeedbackDeps:
 
     def real_to_business(self, seconds: float) -> timedelta:
         return timedelta(seconds=seconds * self.clock.speed)
+
+    def job_loop(
+        self,
+        kind: str,
+        handler: Callable[[Claim], Awaitable[object]],
+        *,
+        retry_seconds: float | None = None,
+    ) -> JobLoop:
+        """The loop running due jobs of ``kind``; a failed job is due again after
+        ``retry_seconds`` of real time (``FEEDBACK_JOB_RETRY_SECONDS`` by default)."""
+        settings = self.settings
+        return JobLoop(
+            jobs=self.jobs,
+            kind=kind,
+            handler=handler,
+            clock=self.clock,
+            max_sleep=settings.job_poll_seconds,
+            retry_real=settings.job_retry_seconds if retry_seconds is None else retry_seconds,
+            shutdown_grace=settings.shutdown_grace_seconds,
+        )
 
     def wechat_client(self) -> WeChatClient:
         """A client of the WeChat API with the app's credentials (the caller closes it)."""

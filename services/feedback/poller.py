@@ -21,7 +21,7 @@ from services.feedback.handlers import ingest_channel_items
 from services.feedback.ingest import Outcome
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
-from shared.jobs import Claim, JobLoop
+from shared.jobs import Claim
 from shared.wechat import Comment, WeChatClient
 
 __all__ = [
@@ -134,12 +134,8 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
 async def run_comment_poller(deps: FeedbackDeps) -> None:
     """The background loop: claim due polls and run them with one WeChat client."""
     async with deps.wechat_client() as client:
-        await JobLoop(
-            jobs=deps.jobs,
-            kind=COMMENT_POLL,
-            handler=lambda claim: poll_comments(claim, client, deps),
-            clock=deps.clock,
-            max_sleep=deps.settings.job_poll_seconds,
-            retry_real=deps.settings.comment_poll_seconds,
-            shutdown_grace=deps.settings.shutdown_grace_seconds,
+        await deps.job_loop(
+            COMMENT_POLL,
+            lambda claim: poll_comments(claim, client, deps),
+            retry_seconds=deps.settings.comment_poll_seconds,
         ).run()

@@ -40,7 +40,7 @@ import structlog
 
 from services.feedback.deps import REPLY_SEND, FeedbackDeps, reply_send_key
 from services.feedback.domain import COMMENT_SOURCE, MESSAGE_SOURCE, item_key
-from shared.jobs import Claim, JobLoop
+from shared.jobs import Claim
 from shared.mongo import MongoDoc
 from shared.outbox import Tx
 from shared.wechat import (
@@ -275,12 +275,4 @@ async def send_reply(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
 async def run_reply_sender(deps: FeedbackDeps) -> None:
     """The background loop sending replies, with one WeChat client."""
     async with deps.wechat_client() as client:
-        await JobLoop(
-            jobs=deps.jobs,
-            kind=REPLY_SEND,
-            handler=lambda claim: send_reply(claim, client, deps),
-            clock=deps.clock,
-            max_sleep=deps.settings.job_poll_seconds,
-            retry_real=deps.settings.job_retry_seconds,
-            shutdown_grace=deps.settings.shutdown_grace_seconds,
-        ).run()
+        await deps.job_loop(REPLY_SEND, lambda claim: send_reply(claim, client, deps)).run()

@@ -37,7 +37,7 @@ from services.feedback.stats_rules import (
     metric_payload,
     next_poll_at,
 )
-from shared.jobs import Claim, JobLoop
+from shared.jobs import Claim
 from shared.wechat import WeChatClient
 
 __all__ = ["STATS_SOURCE", "poll_stats", "run_stats_poller"]
@@ -95,12 +95,8 @@ async def poll_stats(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
 async def run_stats_poller(deps: FeedbackDeps) -> None:
     """The background loop: claim due statistics polls and run them with one WeChat client."""
     async with deps.wechat_client() as client:
-        await JobLoop(
-            jobs=deps.jobs,
-            kind=STATS_POLL,
-            handler=lambda claim: poll_stats(claim, client, deps),
-            clock=deps.clock,
-            max_sleep=deps.settings.job_poll_seconds,
-            retry_real=deps.settings.stats_retry_seconds,
-            shutdown_grace=deps.settings.shutdown_grace_seconds,
+        await deps.job_loop(
+            STATS_POLL,
+            lambda claim: poll_stats(claim, client, deps),
+            retry_seconds=deps.settings.stats_retry_seconds,
         ).run()
