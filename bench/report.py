@@ -24,15 +24,14 @@ from services.reporting.reports import (  # noqa: E402
     DigestRow,
     DigestTheme,
     FeedbackEvent,
-    Period,
     PostRow,
     aggregate_feedback,
-    biweekly_period,
     build_report,
     render_csv,
     render_html,
     render_xlsx,
 )
+from shared.calendar import Period, biweekly_period  # noqa: E402
 
 SIZES = (10, 100, 1_000)
 EVENTS = 100_000

@@ -30,8 +30,9 @@ from services.reporting.bootstrap import build_service  # noqa: E402
 from services.reporting.handlers import record_feedback  # noqa: E402
 from services.reporting.produce import compose_report  # noqa: E402
 from services.reporting.readmodel import feedback_doc  # noqa: E402
-from services.reporting.reports import CATEGORIES, biweekly_period  # noqa: E402
+from services.reporting.reports import CATEGORIES  # noqa: E402
 from services.reporting.settings import ReportingSettings  # noqa: E402
+from shared.calendar import biweekly_period  # noqa: E402
 from shared.clock import FixedClock  # noqa: E402
 from shared.events import FeedbackKind, FeedbackReceived, FeedbackReceivedPayload  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.reporting.metrics import ReportingMetrics
-from services.reporting.reports import SchedulePolicy
 from services.reporting.repository import ReportingRepository
+from shared.calendar import SchedulePolicy
 from shared.clock import Clock
 from shared.jobs import TimedJobs
 from shared.outbox import UnitOfWork

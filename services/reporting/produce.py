@@ -37,17 +37,14 @@ from services.reporting.readmodel import (
 from services.reporting.reports import (
     DigestRow,
     FeedbackEvent,
-    PeriodPair,
     PostRow,
     Report,
-    ReportKind,
-    Run,
     aggregate_feedback,
     build_report,
-    custom_period,
     render_html,
     render_xlsx,
 )
+from shared.calendar import PeriodPair, ReportKind, Run, custom_period
 from shared.http import record_audit
 from shared.jobs import Claim
 from shared.mongo import MongoDoc

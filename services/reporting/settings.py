@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.reporting.reports import DEFAULT_ZONE, SchedulePolicy
+from shared.calendar import DEFAULT_ZONE, SchedulePolicy
 from shared.settings import ServiceSettings
 
 __all__ = ["ReportingSettings"]

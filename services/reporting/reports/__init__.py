@@ -3,25 +3,9 @@
 Read-model rows (``inputs``) → ``build_report`` → ``Report`` (pydantic, JSON via
 ``model_dump_json``) → ``render_html`` / ``render_xlsx`` / ``render_csv``. Periods, fire
 times and job keys of the weekly, monthly and biweekly runs are the shared calendar's
-(:mod:`shared.calendar.reports`), re-exported here;
+(:mod:`shared.calendar.reports`); import them from there.
 ``aggregate_feedback`` folds raw feedback events into per-post figures.
 """
-
-from shared.calendar import (
-    DEFAULT_ZONE,
-    Period,
-    PeriodPair,
-    ReportKind,
-    Run,
-    SchedulePolicy,
-    biweekly_index,
-    biweekly_period,
-    custom_period,
-    due_runs,
-    fire_at,
-    monthly_period,
-    weekly_period,
-)
 
 from .aggregate import REPLY_SLA, FeedbackEvent, aggregate_feedback
 from .build import build_report
@@ -55,7 +39,6 @@ from .tables import Column, Table, report_tables
 __all__ = [
     "CATEGORIES",
     "CATEGORY_LABELS",
-    "DEFAULT_ZONE",
     "REPLY_SLA",
     "Category",
     "CategoryRow",
@@ -67,31 +50,19 @@ __all__ = [
     "MetricChange",
     "Metrics",
     "MixLine",
-    "Period",
-    "PeriodPair",
     "PostFeedbackAgg",
     "PostLine",
     "PostRow",
     "QuestionLine",
     "Recommendations",
     "Report",
-    "ReportKind",
-    "Run",
     "Table",
-    "SchedulePolicy",
     "ThemeLine",
     "TopicIdea",
     "aggregate_feedback",
-    "biweekly_index",
-    "biweekly_period",
     "build_report",
-    "custom_period",
-    "due_runs",
-    "fire_at",
-    "monthly_period",
     "render_csv",
     "render_html",
     "render_xlsx",
     "report_tables",
-    "weekly_period",
 ]

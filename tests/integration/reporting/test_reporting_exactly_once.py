@@ -11,8 +11,8 @@ from reporting_live import publish, published, utc
 
 from services.reporting.bootstrap import build_service
 from services.reporting.produce import produce_timed_report
-from services.reporting.reports import SchedulePolicy, due_runs
 from services.reporting.settings import ReportingSettings
+from shared.calendar import SchedulePolicy, due_runs
 from shared.clock import FixedClock
 from shared.jobs import FencedOut, TimedJobs
 from shared.recording import CONSUMED

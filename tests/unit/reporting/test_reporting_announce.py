@@ -12,14 +12,8 @@ from services.reporting.domain import (
     report_id_for_key,
     report_ready,
 )
-from services.reporting.reports import (
-    DigestRow,
-    PostFeedbackAgg,
-    PostRow,
-    Report,
-    build_report,
-    weekly_period,
-)
+from services.reporting.reports import DigestRow, PostFeedbackAgg, PostRow, Report, build_report
+from shared.calendar import weekly_period
 from shared.events import ReportReady
 
 GENERATED = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)

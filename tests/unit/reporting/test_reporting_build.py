@@ -6,16 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.reporting.reports import (
-    DigestRow,
-    PostFeedbackAgg,
-    PostRow,
-    Report,
-    biweekly_period,
-    build_report,
-    monthly_period,
-    weekly_period,
-)
+from services.reporting.reports import DigestRow, PostFeedbackAgg, PostRow, Report, build_report
+from shared.calendar import biweekly_period, monthly_period, weekly_period
 
 GENERATED = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
 

@@ -14,13 +14,12 @@ from services.reporting.reports import (
     PostFeedbackAgg,
     PostRow,
     Report,
-    biweekly_period,
     build_report,
     render_csv,
     render_html,
     render_xlsx,
-    weekly_period,
 )
+from shared.calendar import biweekly_period, weekly_period
 
 GENERATED = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from services.reporting.deps import ReportingDeps
 from services.reporting.metrics import ReportingMetrics
-from services.reporting.reports import SchedulePolicy
 from services.reporting.scheduling import schedule_due_reports
+from shared.calendar import SchedulePolicy
 from shared.clock import FixedClock
 from shared.metrics import new_registry
 
