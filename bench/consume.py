@@ -6,7 +6,7 @@ beside a raw aio-pika consume+ack of the same number of messages, and the ratios
 
 * ``transactional``: the default path, one transaction per event (inbox record + effect
   + outbox together), what every state-changing consumer uses;
-* ``batched``: the high-volume path (:class:`shared.inbox.BatchedInbox`), idempotency
+* ``batched``: the high-volume path (:class:`bench.support.batched_inbox.BatchedInbox`), idempotency
   records written with one unordered ``insert_many`` per batch, acks after the write.
 
 Usage: ``.venv/bin/python bench/consume.py [N]`` (default 4000). Uses RabbitMQ on
@@ -29,7 +29,7 @@ import aio_pika
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shared.events import DraftSubmitted  # noqa: E402
-from shared.inbox import BatchedInbox  # noqa: E402
+from bench.support.batched_inbox import BatchedInbox  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402
 from shared.outbox import Tx  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402

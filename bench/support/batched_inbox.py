@@ -1,4 +1,5 @@
-"""Batched idempotency records for high-volume consumers.
+"""Batched idempotency records for high-volume consumers (the consume benchmark's
+"batched" path; no service uses it: feedback batches its own item inserts).
 
 The default consume path (:class:`shared.outbox.UnitOfWork`) writes one transaction per
 event. Where events are many and the effect *is* a single insert keyed by the event
