@@ -8,7 +8,6 @@ on :func:`require` with the roles allowed; ``/health`` needs no token.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.mongo import MongoDoc
+from shared.problems import ProblemMap, ProblemSpec
 from shared.settings import Principal, Role
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
     "Page",
     "Problem",
     "ProblemError",
-    "ProblemMap",
+    "ProblemMap",  # defined in shared.problems; importers move there (#10)
     "ProblemSpec",
     "install_problem_handlers",
     "record_audit",
@@ -76,25 +76,6 @@ class Page(BaseModel, Generic[T]):
     total: int
     offset: int
     limit: int
-
-
-@dataclass(frozen=True)
-class ProblemSpec:
-    """How one domain error is answered over HTTP.
-
-    The answer's ``detail`` is the error's ``detail`` attribute when it has one, else
-    ``str(error)``; its ``errors`` (fields to blame, each ``{"field", "message"}``) is the
-    error's ``errors`` attribute when it has one. Domain errors stay free of HTTP: only
-    the service's ``errors.PROBLEMS`` table knows the status they become.
-    """
-
-    status: int
-    title: str
-    type: str = "about:blank"
-
-
-ProblemMap = Mapping[type[Exception], ProblemSpec]
-"""A service's domain errors and their answers; the most specific class wins."""
 
 
 def _spec_for(problems: ProblemMap, exc: Exception) -> ProblemSpec | None:

@@ -24,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import ASCENDING, IndexModel
 
 from shared.clock import Clock
-from shared.http import ProblemMap, install_problem_handlers
+from shared.http import install_problem_handlers
 from shared.messaging import (
     ConsumePolicy,
     EventPublisher,
@@ -35,6 +35,7 @@ from shared.messaging import (
 from shared.metrics import MessagingMetrics, new_registry
 from shared.mongo import IndexSpec, MongoDoc, ensure_indexes, make_client
 from shared.outbox import OUTBOX_INDEXES, OutboxRelay, UnitOfWork
+from shared.problems import ProblemMap
 from shared.settings import Principal, ServiceSettings
 from shared.topology import PRODUCERS, Topology
 

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI
 
-from shared.http import ProblemMap, ProblemSpec
+from shared.problems import ProblemMap, ProblemSpec
 from shared.runtime import ServiceRuntime
 
 __all__ = ["Service"]

@@ -8,7 +8,8 @@ import pytest
 from fastapi import FastAPI
 
 from shared.errors import AlreadyProcessed
-from shared.http import ProblemSpec, install_problem_handlers
+from shared.http import install_problem_handlers
+from shared.problems import ProblemSpec
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 
 
