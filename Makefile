@@ -50,6 +50,7 @@ stop-all:
 # Tests start their own SecantusDB on a free port and use unique names on the running
 # RabbitMQ, so they never touch what `make run` uses.
 test: install infra-rabbit infra-tools
+	$(VENV)/bin/lint-imports --no-cache
 	$(PYTEST) -q -p no:cacheprovider tests
 
 test-unit: install infra-tools
@@ -65,6 +66,7 @@ lint: install
 	$(VENV)/bin/ruff check $(SRC)
 	$(VENV)/bin/ruff format --check $(SRC)
 	$(VENV)/bin/mypy shared services demo
+	$(VENV)/bin/lint-imports --no-cache
 
 fmt: install
 	$(VENV)/bin/ruff check --fix $(SRC)
