@@ -30,7 +30,8 @@ from pydantic import AwareDatetime
 from services.feedback.closing import DOCUMENT_FORMATS
 from services.feedback.deps import FeedbackDeps
 from services.feedback.domain import EnquiryState, WindowState
-from services.feedback.handlers import EnquiryNotFound, ingest_batch, reply_to_enquiry
+from services.feedback.errors import DocumentNotIssued, EnquiryNotFound, WindowNotFound
+from services.feedback.handlers import ingest_batch, reply_to_enquiry
 from services.feedback.ingest import Outcome
 from services.feedback.replies import DeliveryState
 from services.feedback.schemas import (
@@ -139,7 +140,7 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
     async def get_window(post_id: str, _: Reader) -> WindowPublic:
         doc = await deps.repo.get_window(post_id)
         if doc is None:
-            raise ProblemError(404, "Not found", f"No feedback window for post {post_id!r}.")
+            raise WindowNotFound(post_id)
         return WindowPublic.of(doc, base_url)
 
     @router.get(
@@ -156,13 +157,9 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         doc = await deps.repo.get_document(post_id, fields=(fmt,))
         if doc is None:
             window = await deps.repo.get_window(post_id)
-            detail = (
-                f"No feedback window for post {post_id!r}."
-                if window is None
-                else f"The window of {post_id!r} closes at {window['ends_at'].isoformat()}; "
-                "its document is issued then."
-            )
-            raise ProblemError(404, "Not found", detail)
+            if window is None:
+                raise WindowNotFound(post_id)
+            raise DocumentNotIssued(post_id, window["ends_at"])
         content = bytes(doc[fmt]) if fmt == "docx" else doc[fmt]
         name = _SAFE_NAME.sub("_", post_id)
         disposition = "attachment" if fmt == "docx" else "inline"
@@ -208,17 +205,14 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         summary="Reply to an enquiry (announced on feedback.received)",
     )
     async def post_reply(enquiry_id: str, body: ReplyCreate, principal: Replier) -> EnquiryPublic:
-        try:
-            doc = await reply_to_enquiry(enquiry_id, body.text, principal, deps)
-        except EnquiryNotFound as exc:
-            raise ProblemError(404, "Not found", f"No enquiry {enquiry_id!r}.") from exc
+        doc = await reply_to_enquiry(enquiry_id, body.text, principal, deps)
         return EnquiryPublic.of(doc)
 
     @router.get("/enquiries/{enquiry_id:path}", tags=["enquiries"], summary="One enquiry")
     async def get_enquiry(enquiry_id: str, _: Reader) -> EnquiryPublic:
         doc = await deps.repo.get_enquiry(enquiry_id)
         if doc is None:
-            raise ProblemError(404, "Not found", f"No enquiry {enquiry_id!r}.")
+            raise EnquiryNotFound(enquiry_id)
         return EnquiryPublic.of(doc)
 
     return router

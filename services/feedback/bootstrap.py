@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from services.feedback import __doc__ as SERVICE_DOC
 from services.feedback.api import build_router
@@ -13,6 +12,7 @@ from services.feedback.closing import run_window_closer
 from services.feedback.consumers import register_consumers
 from services.feedback.delivery import run_delivery
 from services.feedback.deps import FeedbackDeps
+from services.feedback.errors import PROBLEMS
 from services.feedback.handlers import run_enquiry_sweeps, write_event_batch
 from services.feedback.ingest import Outcome
 from services.feedback.lookup import WindowLookup
@@ -28,39 +28,18 @@ from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
 from shared.runtime import ServiceRuntime
+from shared.service import Service
 
-__all__ = ["FeedbackService", "build_runtime", "build_service", "create_app"]
-
-
-@dataclass(frozen=True)
-class FeedbackService:
-    """A wired feedback process: the runtime, the use cases' dependencies, the batcher."""
-
-    runtime: ServiceRuntime
-    deps: FeedbackDeps
-    batcher: BatchWriter[Incoming, Outcome]
-
-    def routers(self) -> list[APIRouter]:
-        routers = [build_router(self.deps, self.runtime.tokens)]
-        if self.deps.settings.push_enabled:
-            routers.append(build_push_router(self.deps))
-        return routers
+__all__ = ["build_service", "create_app"]
 
 
-def build_service(settings: FeedbackSettings, *, clock: Clock | None = None) -> FeedbackService:
+def build_service(
+    settings: FeedbackSettings, *, clock: Clock | None = None
+) -> Service[FeedbackDeps]:
     """Wire the runtime, repository, jobs, batcher, subscribers and background loops."""
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*INDEXES, *JOB_INDEXES])
     metrics = FeedbackMetrics.create(runtime.registry)
     repo = FeedbackRepository(runtime.db)
-    deps = FeedbackDeps(
-        repo=repo,
-        uow=runtime.uow,
-        jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
-        clock=runtime.clock,
-        settings=settings,
-        metrics=metrics,
-        windows=WindowLookup(repo),
-    )
 
     async def write(batch: list[Incoming]) -> list[Outcome]:
         return await write_event_batch(batch, deps)
@@ -69,14 +48,23 @@ def build_service(settings: FeedbackSettings, *, clock: Clock | None = None) -> 
         metrics.batch_size.observe(size)
         metrics.batch_seconds.observe(seconds)
 
-    batcher: BatchWriter[Incoming, Outcome] = BatchWriter(
-        write,
-        max_size=settings.ingest_batch_size,
-        max_wait=settings.ingest_batch_max_wait_seconds,
-        max_inflight=settings.ingest_max_inflight_batches,
-        observe=observe,
+    deps = FeedbackDeps(
+        repo=repo,
+        uow=runtime.uow,
+        jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
+        clock=runtime.clock,
+        settings=settings,
+        metrics=metrics,
+        windows=WindowLookup(repo),
+        batcher=BatchWriter(
+            write,
+            max_size=settings.ingest_batch_size,
+            max_wait=settings.ingest_batch_max_wait_seconds,
+            max_inflight=settings.ingest_max_inflight_batches,
+            observe=observe,
+        ),
     )
-    register_consumers(runtime, deps, batcher)
+    register_consumers(runtime, deps)
     runtime.job("window-closer", lambda: run_window_closer(deps))
     runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps))
     if settings.poller_enabled:
@@ -87,21 +75,19 @@ def build_service(settings: FeedbackSettings, *, clock: Clock | None = None) -> 
         runtime.job("reply-sender", lambda: run_reply_sender(deps))
     if settings.delivery_channels:
         runtime.job("digest-delivery", lambda: run_delivery(deps))
-    return FeedbackService(runtime, deps, batcher)
-
-
-def build_runtime(settings: FeedbackSettings, *, clock: Clock | None = None) -> ServiceRuntime:
-    """Runtime with this service's subscribers and background jobs registered."""
-    return build_service(settings, clock=clock).runtime
+    routers = [build_router(deps, runtime.tokens)]
+    if settings.push_enabled:
+        routers.append(build_push_router(deps))
+    return Service(
+        runtime=runtime,
+        deps=deps,
+        routers=tuple(routers),
+        title="Feedback service",
+        description=SERVICE_DOC or "",
+        problems=PROBLEMS,
+    )
 
 
 def create_app(settings: FeedbackSettings, *, clock: Clock | None = None) -> FastAPI:
     """The service's ASGI app: API, WeChat push, health, readiness, metrics, AsyncAPI docs."""
-    service = build_service(settings, clock=clock)
-    app = service.runtime.asgi(
-        *service.routers(),
-        title="Feedback service",
-        description=(SERVICE_DOC or "").strip(),
-    )
-    app.state.feedback = service
-    return app
+    return build_service(settings, clock=clock).app()

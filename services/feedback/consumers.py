@@ -6,7 +6,6 @@ from services.feedback.deps import FeedbackDeps
 from services.feedback.handlers import open_window
 from services.feedback.ingest import Outcome
 from services.feedback.records import Incoming
-from shared.batching import BatchWriter
 from shared.errors import AlreadyProcessed
 from shared.events import FeedbackReceived, PostPublished
 from shared.runtime import ServiceRuntime
@@ -14,9 +13,7 @@ from shared.runtime import ServiceRuntime
 __all__ = ["register_consumers"]
 
 
-def register_consumers(
-    runtime: ServiceRuntime, deps: FeedbackDeps, batcher: BatchWriter[Incoming, Outcome]
-) -> None:
+def register_consumers(runtime: ServiceRuntime, deps: FeedbackDeps) -> None:
     """Subscribe this service's handlers, one queue per event."""
 
     @runtime.subscriber("post.published")
@@ -30,6 +27,6 @@ def register_consumers(
 
         The item joins a batch; the message is acked only after that batch is written.
         """
-        outcome = await batcher.submit(Incoming(event.payload, str(event.event_id), "amqp"))
+        outcome = await deps.batcher.submit(Incoming(event.payload, str(event.event_id), "amqp"))
         if outcome is Outcome.DUPLICATE:
             raise AlreadyProcessed(str(event.event_id))  # acked, counted as a duplicate

@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from services.feedback.lookup import WindowLookup
 from services.feedback.metrics import FeedbackMetrics
+from services.feedback.records import Incoming
 from services.feedback.repository import FeedbackRepository
 from services.feedback.settings import FeedbackSettings
+from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import Claim, JobLoop, TimedJobs
 from shared.outbox import UnitOfWork
 from shared.wechat import WeChatClient
+
+if TYPE_CHECKING:
+    from services.feedback.ingest import Outcome
 
 __all__ = [
     "COMMENT_POLL",
@@ -68,6 +74,8 @@ class FeedbackDeps:
     settings: FeedbackSettings
     metrics: FeedbackMetrics
     windows: WindowLookup
+    batcher: BatchWriter[Incoming, Outcome]
+    """Writes ``feedback.received`` items in batches (the AMQP door)."""
 
     def after_real(self, seconds: float) -> datetime:
         """The business instant ``seconds`` of real time from now (the clock may run fast)."""

@@ -26,6 +26,7 @@ from services.feedback.deps import (
     window_close_key,
 )
 from services.feedback.domain import item_event_id, item_key
+from services.feedback.errors import EnquiryNotFound
 from services.feedback.ingest import (
     Outcome,
     apply_reply,
@@ -48,7 +49,6 @@ from shared.settings import Principal
 __all__ = [
     "API_REPLY_SOURCE",
     "BatchReport",
-    "EnquiryNotFound",
     "ItemReport",
     "ingest_batch",
     "ingest_channel_items",
@@ -61,10 +61,6 @@ __all__ = [
 
 API_REPLY_SOURCE = "feedback_api"
 _log = structlog.get_logger("feedback")
-
-
-class EnquiryNotFound(LookupError):
-    """No enquiry with this id in the log."""
 
 
 # -- windows ---------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import aio_pika
 import httpx
 from fastapi import FastAPI
 
-from services.feedback.bootstrap import FeedbackService, create_app
+from services.feedback.bootstrap import create_app
+from services.feedback.deps import FeedbackDeps
 from services.feedback.settings import FeedbackSettings
 from shared.events import (
     Category,
@@ -26,6 +27,7 @@ from shared.events import (
     PostPublished,
     PostPublishedPayload,
 )
+from shared.service import Service
 from shared.topology import Topology
 from shared.wechat.crypto import sha1_signature
 from tests.support.events import HASH
@@ -71,7 +73,7 @@ async def _started(settings: FeedbackSettings, clock: ShiftedClock) -> FastAPI:
     give up on that attempt, connect again, and fail with a clear message at last."""
     for _ in range(3):
         app = create_app(settings, clock=clock)
-        runtime = app.state.runtime
+        runtime = service(app).runtime
         starting = asyncio.ensure_future(runtime.start())
         done, _ = await asyncio.wait({starting}, timeout=START_SECONDS)
         if done:
@@ -93,13 +95,13 @@ async def replicas(
         apps = []
         for _ in range(count):
             app = await _started(settings, clock)
-            stack.push_async_callback(app.state.runtime.stop)
+            stack.push_async_callback(service(app).runtime.stop)
             apps.append(app)
         yield apps
 
 
-def service(app: FastAPI) -> FeedbackService:
-    feedback: FeedbackService = app.state.feedback
+def service(app: FastAPI) -> Service[FeedbackDeps]:
+    feedback: Service[FeedbackDeps] = app.state.service
     return feedback
 
 
