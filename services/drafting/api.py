@@ -10,22 +10,12 @@ created); editors, reviewers and the director read. Admin passes every check.
 from collections.abc import Callable, Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import AwareDatetime
 
 from services.drafting import handlers
+from services.drafting.deps import DraftingDeps
 from services.drafting.domain import DraftState
-from services.drafting.errors import (
-    ConcurrentUpdate,
-    DraftingError,
-    EditForbidden,
-    InvalidContent,
-    NotFound,
-    RevisionConflict,
-    TransitionRefused,
-)
-from services.drafting.handlers import DraftingDeps
 from services.drafting.repository import DraftFilter, DraftSummary
 from services.drafting.revisions import Revision, RevisionDiff
 from services.drafting.schemas import (
@@ -41,10 +31,10 @@ from services.drafting.schemas import (
 )
 from services.drafting.topics import IdeaSource
 from shared.events import Category
-from shared.http import PROBLEM_JSON, Page, Problem, require
+from shared.http import Page, require
 from shared.settings import Principal, Role
 
-__all__ = ["build_router", "install_error_handlers"]
+__all__ = ["build_router"]
 
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
@@ -212,34 +202,3 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         )
 
     return router
-
-
-_STATUS: list[tuple[type[DraftingError], int, str]] = [
-    (InvalidContent, 422, "Invalid request"),
-    (TransitionRefused, 409, "Not allowed in this state"),
-    (RevisionConflict, 409, "The draft changed"),
-    (ConcurrentUpdate, 409, "The draft changed"),
-    (EditForbidden, 403, "Forbidden"),
-    (NotFound, 404, "Not found"),
-]
-
-
-def install_error_handlers(app: FastAPI, deps: DraftingDeps) -> None:
-    """Answer drafting rule failures as problem+json (422s name their fields)."""
-
-    async def on_drafting_error(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DraftingError)
-        code, title = next(((c, t) for kind, c, t in _STATUS if isinstance(exc, kind)), (400, ""))
-        problem = Problem(title=title or "Bad request", status=code, detail=str(exc))
-        if isinstance(exc, InvalidContent):
-            deps.metrics.refused.labels(exc.fields[0]).inc()
-            problem = Problem(
-                type="urn:contentops:problem:validation",
-                title=title,
-                status=code,
-                detail=f"Invalid value for: {', '.join(dict.fromkeys(exc.fields))}",
-                errors=[{"field": f, "message": m} for f, m in exc.problems],
-            )
-        return JSONResponse(problem.model_dump(), status_code=code, media_type=PROBLEM_JSON)
-
-    app.add_exception_handler(DraftingError, on_drafting_error)

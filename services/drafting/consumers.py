@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services.drafting.deps import DraftingDeps
 from services.drafting.handlers import (
-    DraftingDeps,
     apply_approval,
     apply_failure,
     apply_publication,

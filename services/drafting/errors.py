@@ -1,4 +1,4 @@
-"""Failures of the drafting rules, and the HTTP answer each one becomes::
+"""Failures of the drafting rules, and the HTTP answer each one becomes (``PROBLEMS``)::
 
 DraftingError
 ├── InvalidContent     bad input, each problem naming its field   -> 422
@@ -11,7 +11,10 @@ DraftingError
 
 from __future__ import annotations
 
+from shared.http import ProblemMap, ProblemSpec
+
 __all__ = [
+    "PROBLEMS",
     "ConcurrentUpdate",
     "DraftingError",
     "EditForbidden",
@@ -45,6 +48,16 @@ class InvalidContent(DraftingError):
     def fields(self) -> list[str]:
         return [field for field, _ in self.problems]
 
+    @property
+    def detail(self) -> str:
+        """The answer's ``detail``: every offending field, once."""
+        return f"Invalid value for: {', '.join(dict.fromkeys(self.fields))}"
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        """The answer's ``errors``: one ``{"field", "message"}`` per problem."""
+        return [{"field": field, "message": message} for field, message in self.problems]
+
 
 class TransitionRefused(DraftingError):
     """The draft's state does not allow the action."""
@@ -75,3 +88,15 @@ class EditForbidden(DraftingError):
 
 class NotFound(DraftingError):
     """The draft, revision or material does not exist."""
+
+
+PROBLEMS: ProblemMap = {
+    DraftingError: ProblemSpec(400, "Bad request"),
+    InvalidContent: ProblemSpec(422, "Invalid request", "urn:contentops:problem:validation"),
+    TransitionRefused: ProblemSpec(409, "Not allowed in this state"),
+    RevisionConflict: ProblemSpec(409, "The draft changed"),
+    ConcurrentUpdate: ProblemSpec(409, "The draft changed"),
+    EditForbidden: ProblemSpec(403, "Forbidden"),
+    NotFound: ProblemSpec(404, "Not found"),
+}
+"""How each drafting error is answered over HTTP (the most specific class wins)."""

@@ -7,7 +7,6 @@ refused request leaves nothing behind. Consumers run in a unit of work with the
 consumed event's idempotency record.
 """
 
-from services.drafting.handlers.common import DraftingDeps
 from services.drafting.handlers.drafts import (
     create_draft,
     diff_draft_revisions,
@@ -28,7 +27,6 @@ from services.drafting.handlers.ideas import list_topic_ideas, receive_digest, r
 from services.drafting.handlers.materials import create_material, get_material, update_material
 
 __all__ = [
-    "DraftingDeps",
     "apply_approval",
     "apply_failure",
     "apply_publication",

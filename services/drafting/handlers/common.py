@@ -1,45 +1,26 @@
-"""What every use case shares: dependencies, the retried unit of work, audit."""
+"""What every use case shares: ids, the retried unit of work, audit, refusals counted."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
 
 from services.drafting.content import DraftContent, Material
-from services.drafting.errors import ConcurrentUpdate
-from services.drafting.metrics import DraftingMetrics
-from services.drafting.repository import (
-    MongoDraftRepository,
-    MongoMaterialRepository,
-    MongoTopicIdeaRepository,
-)
-from shared.clock import Clock
+from services.drafting.deps import DraftingDeps
+from services.drafting.errors import ConcurrentUpdate, InvalidContent
 from shared.http import record_audit
 from shared.outbox import Tx, UnitOfWork
 from shared.settings import Principal
 
-__all__ = ["SERVICE", "DraftingDeps", "audit", "materials_of", "new_id", "run_work"]
+__all__ = ["SERVICE", "audit", "counts_refusals", "materials_of", "new_id", "run_work"]
 
 SERVICE = "drafting"
 ATTEMPTS = 3
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class DraftingDeps:
-    """What the use cases need: repositories, unit of work, clock, metrics, knobs."""
-
-    drafts: MongoDraftRepository
-    materials: MongoMaterialRepository
-    ideas: MongoTopicIdeaRepository
-    uow: UnitOfWork
-    clock: Clock
-    metrics: DraftingMetrics
-    topic_half_life: timedelta = timedelta(days=14)
-    topic_window: timedelta = timedelta(days=120)
+P = ParamSpec("P")
 
 
 def new_id(prefix: str) -> str:
@@ -75,3 +56,20 @@ async def audit(
     await record_audit(
         tx.db, actor=actor, action=action, target=target, details=details, at=at, session=tx.session
     )
+
+
+def counts_refusals(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Count the use case's :class:`InvalidContent` refusals (by first offending field)
+    in ``contentops_draft_inputs_refused_total``; the use case takes ``deps=``."""
+
+    @functools.wraps(use_case)
+    async def counted(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await use_case(*args, **kwargs)
+        except InvalidContent as exc:
+            deps = kwargs["deps"]
+            assert isinstance(deps, DraftingDeps)
+            deps.metrics.refused.labels(exc.fields[0]).inc()
+            raise
+
+    return counted

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.drafting.content import DraftContent, build_snapshot, check_references
+from services.drafting.deps import DraftingDeps
 from services.drafting.domain import Draft, DraftState, Submission, Transition, may_edit
 from services.drafting.errors import (
     EditForbidden,
@@ -19,7 +20,13 @@ from services.drafting.errors import (
     NotFound,
     RevisionConflict,
 )
-from services.drafting.handlers.common import DraftingDeps, audit, materials_of, new_id, run_work
+from services.drafting.handlers.common import (
+    audit,
+    counts_refusals,
+    materials_of,
+    new_id,
+    run_work,
+)
 from services.drafting.repository import DraftFilter, DraftSummary
 from services.drafting.revisions import Revision, RevisionDiff, diff_revisions
 from services.drafting.sanitise import BodyVerdict, sanitise_body
@@ -60,6 +67,7 @@ def _validated_input(
     return verdict, slot
 
 
+@counts_refusals
 async def create_draft(data: DraftCreate, *, actor: Principal, deps: DraftingDeps) -> Draft:
     """Create a draft at revision 1 (body sanitised, references checked)."""
     now = deps.clock.now()
@@ -106,6 +114,7 @@ async def create_draft(data: DraftCreate, *, actor: Principal, deps: DraftingDep
     return created
 
 
+@counts_refusals
 async def update_draft(
     draft_id: str, changes: DraftUpdate, *, actor: Principal, deps: DraftingDeps
 ) -> Draft:
@@ -165,6 +174,7 @@ async def update_draft(
     return draft
 
 
+@counts_refusals
 async def submit_draft(
     draft_id: str, *, actor: Principal, deps: DraftingDeps
 ) -> tuple[Submission, ContentSnapshot, bool]:

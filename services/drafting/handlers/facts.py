@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from services.drafting.deps import DraftingDeps
 from services.drafting.domain import (
     Approval,
     Draft,
@@ -20,7 +21,7 @@ from services.drafting.domain import (
     Transition,
 )
 from services.drafting.errors import ConcurrentUpdate
-from services.drafting.handlers.common import SERVICE, DraftingDeps, run_work
+from services.drafting.handlers.common import SERVICE, run_work
 from shared.errors import PoisonMessage, TransientError
 from shared.events import DraftApproved, DraftRejected, EventEnvelope, PostFailed, PostPublished
 from shared.outbox import Tx

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.drafting.handlers.common import SERVICE, DraftingDeps
+from services.drafting.deps import DraftingDeps
+from services.drafting.handlers.common import SERVICE
 from services.drafting.topics import (
     IdeaSource,
     RankedIdea,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from services.drafting.content import Material
+from services.drafting.deps import DraftingDeps
 from services.drafting.errors import NotFound
-from services.drafting.handlers.common import DraftingDeps, audit, new_id
+from services.drafting.handlers.common import audit, new_id
 from services.drafting.schemas import MaterialCreate, MaterialUpdate
 from shared.outbox import Tx
 from shared.settings import Principal

@@ -12,11 +12,12 @@ import aio_pika
 import httpx
 
 from services.drafting.bootstrap import create_app
-from services.drafting.handlers import DraftingDeps
+from services.drafting.deps import DraftingDeps
 from services.drafting.settings import DraftingSettings
 from shared.clock import FixedClock
 from shared.events import EventEnvelope
 from shared.runtime import ServiceRuntime
+from shared.service import Service
 from shared.topology import Topology
 from tests.support.servers import RABBIT_URL
 from tests.support.services import auth, make_settings, running
@@ -91,12 +92,12 @@ async def drafting(namespace: str, mongo_url: str, **extra: Any) -> AsyncIterato
     clock = FixedClock(NOW)
     settings = make_settings(DraftingSettings, namespace, mongo_url, **extra)
     app = create_app(settings, clock=clock)
-    runtime: ServiceRuntime = app.state.runtime
+    service: Service[DraftingDeps] = app.state.service
     async with (
-        running(runtime),
+        running(service.runtime),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
     ):
-        yield Drafting(client=client, runtime=runtime, deps=app.state.drafting, clock=clock)
+        yield Drafting(client=client, runtime=service.runtime, deps=service.deps, clock=clock)
 
 
 async def publish_raw(namespace: str, event: EventEnvelope, *, times: int = 1) -> None:
