@@ -18,7 +18,6 @@ Lexicon (admin changes it; everyone with a role reads it)::
 
 # No ``from __future__ import annotations`` here: FastAPI must resolve the dependency
 # aliases (``Reader``, ``Reviewer``) that are local to the router factories.
-import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
@@ -28,7 +27,7 @@ from fastapi import APIRouter, Depends, Query
 from services.review.checking import LoadedLexicon
 from services.review.deps import ReviewDeps
 from services.review.domain import ApprovalRequest, ReviewState
-from services.review.errors import ReviewError, ReviewNotFound
+from services.review.errors import ReviewNotFound
 from services.review.handlers import approve_review, reject_review
 from services.review.lexicon_admin import TermChange, add_term, remove_term
 from services.review.norms import Category, Term, normalise_term
@@ -44,7 +43,7 @@ from services.review.schemas import (
     review_public,
     review_summary,
 )
-from shared.http import Page, ProblemError, require
+from shared.http import Page, require
 from shared.settings import Principal, Role
 
 __all__ = ["lexicon_router", "review_router"]
@@ -62,17 +61,6 @@ _DECISION_PROBLEMS: dict[int | str, dict[str, str]] = {
     },
     422: {"description": "Invalid body; the problem's errors name the fields."},
 }
-
-
-def _problem(exc: ReviewError) -> ProblemError:
-    kind = re.sub(r"(?<!^)(?=[A-Z])", "-", type(exc).__name__).lower()
-    return ProblemError(
-        exc.status,
-        exc.title,
-        exc.detail,
-        type_=f"urn:contentops:problem:review:{kind}",
-        errors=exc.errors,
-    )
 
 
 def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
@@ -126,7 +114,7 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
     async def get_review(review_id: str, _: Reader) -> ReviewPublic:
         review = await deps.reviews.get(review_id)
         if review is None:
-            raise _problem(ReviewNotFound(f"no review {review_id!r}"))
+            raise ReviewNotFound(f"no review {review_id!r}")
         return review_public(review, now=deps.clock.now(), calendar=calendar)
 
     @router.post(
@@ -141,20 +129,14 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
             content_hash=body.content_hash,
             revision=body.revision,
         )
-        try:
-            review = await approve_review(review_id, request, actor=actor, deps=deps)
-        except ReviewError as exc:
-            raise _problem(exc) from exc
+        review = await approve_review(review_id, request, actor=actor, deps=deps)
         return review_public(review, now=deps.clock.now(), calendar=calendar)
 
     @router.post(
         "/{review_id}/reject", summary="Reject with comments", responses=_DECISION_PROBLEMS
     )
     async def reject(review_id: str, body: RejectionCreate, actor: Reviewer) -> ReviewPublic:
-        try:
-            review = await reject_review(review_id, body.comments, actor=actor, deps=deps)
-        except ReviewError as exc:
-            raise _problem(exc) from exc
+        review = await reject_review(review_id, body.comments, actor=actor, deps=deps)
         return review_public(review, now=deps.clock.now(), calendar=calendar)
 
     return router
@@ -232,10 +214,7 @@ def lexicon_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
         change = TermChange(
             text=body.text, category=body.category, severity=body.severity, note=body.note
         )
-        try:
-            loaded = await add_term(change, actor=actor, deps=deps)
-        except ReviewError as exc:
-            raise _problem(exc) from exc
+        loaded = await add_term(change, actor=actor, deps=deps)
         term = loaded.checker.lexicon.find(body.text)
         public = None if term is None else _term_public(loaded, term)
         return await _lexicon_public(deps, loaded, term=public)
@@ -245,10 +224,7 @@ def lexicon_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
         actor: Admin,
         text: Annotated[str, Query(min_length=1, max_length=50, description="The term.")],
     ) -> LexiconPublic:
-        try:
-            loaded = await remove_term(text, actor=actor, deps=deps)
-        except ReviewError as exc:
-            raise _problem(exc) from exc
+        loaded = await remove_term(text, actor=actor, deps=deps)
         return await _lexicon_public(deps, loaded)
 
     return router

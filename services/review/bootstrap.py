@@ -11,6 +11,7 @@ from services.review.api import lexicon_router, review_router
 from services.review.checking import CheckerProvider
 from services.review.consumers import register_consumers
 from services.review.deps import OVERDUE_JOB, ReviewDeps
+from services.review.errors import PROBLEMS
 from services.review.handlers import refresh_gauges, report_overdue
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
@@ -19,16 +20,15 @@ from services.review.settings import ReviewSettings
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
 from shared.runtime import ServiceRuntime
+from shared.service import Service
 
-__all__ = ["build_runtime", "create_app", "wire"]
+__all__ = ["build_service", "create_app"]
 
 _OVERDUE_RETRY = timedelta(minutes=1)  # business time before a failed overdue report retries
 
 
-def wire(
-    settings: ReviewSettings, *, clock: Clock | None = None
-) -> tuple[ServiceRuntime, ReviewDeps]:
-    """The runtime with subscribers and background jobs, and the use cases' dependencies."""
+def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Service[ReviewDeps]:
+    """Wire the runtime, repositories, checker, subscribers, timed jobs and routes."""
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*REVIEW_INDEXES, *JOB_INDEXES])
     calendar = settings.calendar
 
@@ -74,22 +74,16 @@ def wire(
 
     runtime.job("review-overdue", overdue.run)
     runtime.job("review-gauges", gauges_loop)
-    return runtime, deps
-
-
-def build_runtime(settings: ReviewSettings, *, clock: Clock | None = None) -> ServiceRuntime:
-    """Runtime with this service's subscribers and timed jobs registered."""
-    return wire(settings, clock=clock)[0]
+    return Service(
+        runtime=runtime,
+        deps=deps,
+        routers=(review_router(deps, runtime.tokens), lexicon_router(deps, runtime.tokens)),
+        title="Review service",
+        description=SERVICE_DOC or "",
+        problems=PROBLEMS,
+    )
 
 
 def create_app(settings: ReviewSettings, *, clock: Clock | None = None) -> FastAPI:
     """The service's ASGI app: API, health, readiness, metrics, AsyncAPI docs."""
-    runtime, deps = wire(settings, clock=clock)
-    app = runtime.asgi(
-        review_router(deps, runtime.tokens),
-        lexicon_router(deps, runtime.tokens),
-        title="Review service",
-        description=(SERVICE_DOC or "").strip(),
-    )
-    app.state.deps = deps
-    return app
+    return build_service(settings, clock=clock).app()

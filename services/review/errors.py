@@ -1,4 +1,4 @@
-"""Why the review service refuses a command; the API answers each as problem+json::
+"""Why the review service refuses a command, and how the API answers each (``PROBLEMS``)::
 
 ReviewError
 ├── ReviewNotFound        404  no review with that id
@@ -6,29 +6,36 @@ ReviewError
 ├── ReviewClosed          409  already decided, or superseded by a newer revision
 ├── ContentChanged        409  the reviewer saw other content than the review holds
 ├── OverrideRequired      409  blocking findings, and no written override reason
-└── LexiconRefused        404/409/422  a lexicon change that cannot be made
+└── LexiconRefused        409  a lexicon change that cannot be made
+    ├── InvalidTerm       422  the term is not a valid lexicon term
+    └── UnknownTerm       404  the term to remove is not in force
+
+The errors know nothing of HTTP: only :data:`PROBLEMS` says what each becomes
+(problem+json, ``type`` ``urn:contentops:problem:review:<kind>``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from shared.http import ProblemMap, ProblemSpec
+
 __all__ = [
+    "PROBLEMS",
     "ContentChanged",
     "FourEyesViolation",
+    "InvalidTerm",
     "LexiconRefused",
     "OverrideRequired",
     "ReviewClosed",
     "ReviewError",
     "ReviewNotFound",
+    "UnknownTerm",
 ]
 
 
 class ReviewError(Exception):
-    """Base: a command refused, with a title, a status and the fields to blame."""
-
-    status = 409
-    title = "Review refused"
+    """Base: a command refused, with what went wrong and the fields to blame."""
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
@@ -39,42 +46,52 @@ class ReviewError(Exception):
 class ReviewNotFound(ReviewError):
     """No review has this id."""
 
-    status = 404
-    title = "Review not found"
-
 
 class FourEyesViolation(ReviewError):
     """The four-eyes rule: nobody approves a draft they wrote or submitted."""
-
-    status = 403
-    title = "Four-eyes rule: you cannot approve your own draft"
 
 
 class ReviewClosed(ReviewError):
     """The review is no longer pending (decided, or a newer revision superseded it)."""
 
-    title = "Review is no longer pending"
-
 
 class ContentChanged(ReviewError):
     """The approval names content (hash or revision) other than the review's."""
-
-    title = "Content changed since you opened it"
 
 
 class OverrideRequired(ReviewError):
     """Blocking findings stop approval unless the reviewer writes an override reason."""
 
-    title = "Blocking findings need an override"
-
 
 class LexiconRefused(ReviewError):
-    """A lexicon change that cannot be made (bad term, unknown term, configured term)."""
+    """A lexicon change that cannot be made (e.g. removing a configured term)."""
 
-    title = "Lexicon change refused"
 
-    def __init__(
-        self, detail: str, *, status: int = 409, errors: list[dict[str, Any]] | None = None
-    ) -> None:
-        super().__init__(detail, errors=errors)
-        self.status = status
+class InvalidTerm(LexiconRefused):
+    """The text is not a valid lexicon term (too short, too long, empty after normalising)."""
+
+
+class UnknownTerm(LexiconRefused):
+    """The term to remove is not in force."""
+
+
+def _problem(status: int, title: str, kind: str) -> ProblemSpec:
+    return ProblemSpec(status, title, f"urn:contentops:problem:review:{kind}")
+
+
+_LEXICON_REFUSED = "Lexicon change refused"
+
+PROBLEMS: ProblemMap = {
+    ReviewError: _problem(409, "Review refused", "review-error"),
+    ReviewNotFound: _problem(404, "Review not found", "review-not-found"),
+    FourEyesViolation: _problem(
+        403, "Four-eyes rule: you cannot approve your own draft", "four-eyes-violation"
+    ),
+    ReviewClosed: _problem(409, "Review is no longer pending", "review-closed"),
+    ContentChanged: _problem(409, "Content changed since you opened it", "content-changed"),
+    OverrideRequired: _problem(409, "Blocking findings need an override", "override-required"),
+    LexiconRefused: _problem(409, _LEXICON_REFUSED, "lexicon-refused"),
+    InvalidTerm: _problem(422, _LEXICON_REFUSED, "lexicon-refused"),
+    UnknownTerm: _problem(404, _LEXICON_REFUSED, "lexicon-refused"),
+}
+"""Each domain error's answer; the most specific class wins."""

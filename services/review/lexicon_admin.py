@@ -14,7 +14,7 @@ import structlog
 
 from services.review.checking import LoadedLexicon
 from services.review.deps import ReviewDeps
-from services.review.errors import LexiconRefused
+from services.review.errors import InvalidTerm, LexiconRefused, UnknownTerm
 from services.review.norms import (
     DEFAULT_SEVERITY,
     Category,
@@ -80,9 +80,7 @@ async def add_term(change: TermChange, *, actor: Principal, deps: ReviewDeps) ->
     try:
         term = Term(change.text.strip(), change.category, severity, change.note.strip())
     except LexiconError as exc:
-        raise LexiconRefused(
-            str(exc), status=422, errors=[{"field": "text", "message": str(exc)}]
-        ) from exc
+        raise InvalidTerm(str(exc), errors=[{"field": "text", "message": str(exc)}]) from exc
     doc = {
         "action": "add",
         "text": term.text,
@@ -107,9 +105,8 @@ async def remove_term(text: str, *, actor: Principal, deps: ReviewDeps) -> Loade
                 "REVIEW_CONFIDENTIAL_TERMS to remove it",
                 errors=[{"field": "text", "message": "configured, not in the lexicon"}],
             )
-        raise LexiconRefused(
+        raise UnknownTerm(
             f"「{text}」 is not a term in force",
-            status=404,
             errors=[{"field": "text", "message": "not in the lexicon"}],
         )
     doc = {"action": "remove", "text": text.strip(), "by": actor.subject, "at": deps.clock.now()}

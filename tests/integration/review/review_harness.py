@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from services.review.bootstrap import create_app
+from services.review.bootstrap import build_service
 from services.review.deps import ReviewDeps
 from services.review.settings import ReviewSettings
 from shared.clock import FixedClock
@@ -142,8 +142,9 @@ async def harness(
         gauge_refresh_seconds=0.5,
         **extra,
     )
-    app = create_app(settings, clock=clock)
-    runtime: ServiceRuntime = app.state.runtime
+    service = build_service(settings, clock=clock)
+    app = service.app()
+    runtime = service.runtime
     drafting = recording_runtime("drafting", namespace, mongo_url)
     publisher = recording_runtime("publisher", namespace, mongo_url)
     async with contextlib.AsyncExitStack() as stack:
@@ -156,7 +157,7 @@ async def harness(
         yield Harness(
             client=client,
             review=runtime,
-            deps=app.state.deps,
+            deps=service.deps,
             drafting=drafting,
             publisher=publisher,
             clock=clock,

@@ -55,7 +55,7 @@ async def test_every_replica_picks_up_a_lexicon_change(
         client = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://r2")
         )
-        stack.push_async_callback(other.state.runtime.mongo.close)
+        stack.push_async_callback(other.state.service.runtime.mongo.close)
         seen_before = (await client.get("/lexicon", headers=RITA)).json()
 
         added = await h.client.post(
@@ -64,7 +64,7 @@ async def test_every_replica_picks_up_a_lexicon_change(
 
         seen_after = (await client.get("/lexicon", headers=RITA)).json()
         assert seen_after["version"] == added.json()["version"] != seen_before["version"]
-        checker = await other.state.deps.checkers.checker()
+        checker = await other.state.service.deps.checkers.checker()
         assert [f.matched for f in checker.check("承接网上代练").findings] == ["网上代练"]
 
 
