@@ -1,5 +1,6 @@
 """HTTP routes of the drafting service: drafts, revisions, submissions, materials, topic
-ideas. Routes are thin: authenticate, call a use case, shape the answer.
+ideas. Routes are thin: authenticate, call a use case or a read repository, shape the
+answer.
 
 Roles: editors create and change drafts and materials (anyone else only the drafts they
 created); editors, reviewers and the director read. Admin passes every check.
@@ -13,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import AwareDatetime
 
-from services.drafting import handlers
+from services.drafting import usecases
 from services.drafting.deps import DraftingDeps
 from services.drafting.domain import DraftState
 from services.drafting.repository import DraftFilter, DraftSummary
@@ -58,7 +59,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         "/drafts", status_code=status.HTTP_201_CREATED, tags=["drafts"], summary="Create a draft"
     )
     async def create_draft(body: DraftCreate, actor: Editor) -> DraftPublic:
-        return DraftPublic.of(await handlers.create_draft(body, actor=actor, deps=deps))
+        return DraftPublic.of(await usecases.create_draft(body, deps=deps, actor=actor))
 
     @router.get("/drafts", tags=["drafts"], summary="List drafts (newest change first)")
     async def list_drafts(
@@ -73,18 +74,18 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         limit: Limit = 20,
     ) -> Page[DraftSummary]:
         criteria = DraftFilter(state=state, category=category, author=author, slot=slot)
-        items, total = await handlers.list_drafts(criteria, offset=offset, limit=limit, deps=deps)
+        items, total = await deps.drafts.find(criteria, offset=offset, limit=limit)
         return Page(items=items, total=total, offset=offset, limit=limit)
 
     @router.get("/drafts/{draft_id}", tags=["drafts"], summary="A draft with its history")
     async def get_draft(draft_id: DraftId, _: Reader) -> DraftDetail:
-        draft = await handlers.get_draft(draft_id, deps=deps)
+        draft = await usecases.get_draft(draft_id, deps=deps)
         revisions, total = await deps.drafts.revision_infos(draft_id, limit=100)
         return DraftDetail.with_history(draft, revisions, total)
 
     @router.patch("/drafts/{draft_id}", tags=["drafts"], summary="Edit a draft (new revision)")
     async def update_draft(draft_id: DraftId, body: DraftUpdate, actor: Writer) -> DraftPublic:
-        return DraftPublic.of(await handlers.update_draft(draft_id, body, actor=actor, deps=deps))
+        return DraftPublic.of(await usecases.update_draft(draft_id, body, deps=deps, actor=actor))
 
     @router.post(
         "/drafts/{draft_id}/submit",
@@ -98,8 +99,8 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
     async def submit_draft(
         draft_id: DraftId, actor: Writer, response: Response
     ) -> SubmissionPublic:
-        submission, snapshot, created = await handlers.submit_draft(
-            draft_id, actor=actor, deps=deps
+        submission, snapshot, created = await usecases.submit_draft(
+            draft_id, deps=deps, actor=actor
         )
         if not created:
             response.status_code = status.HTTP_200_OK
@@ -113,7 +114,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
     async def get_submission(
         draft_id: DraftId, revision: Annotated[int, Path(ge=1)], _: Reader
     ) -> SubmissionPublic:
-        submission, snapshot = await handlers.get_submission(draft_id, revision, deps=deps)
+        submission, snapshot = await usecases.get_submission(draft_id, revision, deps=deps)
         return SubmissionPublic.of(draft_id, submission, snapshot)
 
     # -- revisions ------------------------------------------------------------------------
@@ -121,7 +122,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
     async def list_revisions(
         draft_id: DraftId, _: Reader, offset: Offset = 0, limit: Limit = 20
     ) -> Page[Revision]:
-        await handlers.get_draft(draft_id, deps=deps)
+        await usecases.get_draft(draft_id, deps=deps)
         items, total = await deps.drafts.list_revisions(draft_id, offset=offset, limit=limit)
         return Page(items=items, total=total, offset=offset, limit=limit)
 
@@ -129,7 +130,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
     async def get_revision(
         draft_id: DraftId, number: Annotated[int, Path(ge=1)], _: Reader
     ) -> Revision:
-        return await handlers.get_revision(draft_id, number, deps=deps)
+        return await usecases.get_revision(draft_id, number, deps=deps)
 
     @router.get(
         "/drafts/{draft_id}/revisions/{old}/diff/{new}",
@@ -142,7 +143,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         new: Annotated[int, Path(ge=1)],
         _: Reader,
     ) -> RevisionDiff:
-        return await handlers.diff_draft_revisions(draft_id, old, new, deps=deps)
+        return await usecases.diff_draft_revisions(draft_id, old, new, deps=deps)
 
     # -- materials ------------------------------------------------------------------------
     @router.post(
@@ -152,7 +153,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         summary="Record a picture and its origin",
     )
     async def create_material(body: MaterialCreate, actor: Editor) -> MaterialPublic:
-        return MaterialPublic.of(await handlers.create_material(body, actor=actor, deps=deps))
+        return MaterialPublic.of(await usecases.create_material(body, deps=deps, actor=actor))
 
     @router.get("/materials", tags=["materials"], summary="List materials")
     async def list_materials(
@@ -172,13 +173,13 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
 
     @router.get("/materials/{material_id}", tags=["materials"], summary="A material")
     async def get_material(material_id: DraftId, _: Editor) -> MaterialPublic:
-        return MaterialPublic.of(await handlers.get_material(material_id, deps=deps))
+        return MaterialPublic.of(await usecases.get_material(material_id, deps=deps))
 
     @router.patch("/materials/{material_id}", tags=["materials"], summary="Change a material")
     async def update_material(
         material_id: DraftId, body: MaterialUpdate, actor: Editor
     ) -> MaterialPublic:
-        material = await handlers.update_material(material_id, body, actor=actor, deps=deps)
+        material = await usecases.update_material(material_id, body, deps=deps, actor=actor)
         return MaterialPublic.of(material)
 
     # -- topic ideas ----------------------------------------------------------------------
@@ -194,9 +195,10 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         offset: Offset = 0,
         limit: Limit = 20,
     ) -> Page[TopicIdeaPublic]:
-        ideas, total = await handlers.list_topic_ideas(
-            category=category, source=source, offset=offset, limit=limit, deps=deps
+        query = usecases.TopicIdeaQuery(
+            category=category, source=source, offset=offset, limit=limit
         )
+        ideas, total = await usecases.list_topic_ideas(query, deps=deps)
         return Page(
             items=[TopicIdeaPublic.of(i) for i in ideas], total=total, offset=offset, limit=limit
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.drafting.deps import DraftingDeps
-from services.drafting.handlers import (
+from services.drafting.usecases import (
     apply_approval,
     apply_failure,
     apply_publication,
@@ -25,7 +25,7 @@ __all__ = ["register_consumers"]
 
 
 def register_consumers(runtime: ServiceRuntime, deps: DraftingDeps) -> None:
-    """Subscribe this service's handlers, one queue per event."""
+    """Subscribe this service's use cases for facts, one queue per event."""
 
     @runtime.subscriber("draft.approved")
     async def on_draft_approved(event: DraftApproved) -> None:

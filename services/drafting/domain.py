@@ -1,5 +1,5 @@
 """A draft's life cycle: the state machine and the rules for facts arriving from review
-and the publisher. Pure and synchronous; the handlers load, call and save.
+and the publisher. Pure and synchronous; the use cases load, call and save.
 
 ::
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from services.drafting.content import Material
 from services.drafting.deps import DraftingDeps
 from services.drafting.errors import NotFound
-from services.drafting.handlers.common import audit, new_id
 from services.drafting.schemas import MaterialCreate, MaterialUpdate
+from services.drafting.usecases.common import audit, new_id
 from shared.outbox import Tx
 from shared.settings import Principal
 
@@ -14,7 +14,7 @@ __all__ = ["create_material", "get_material", "update_material"]
 
 
 async def create_material(
-    data: MaterialCreate, *, actor: Principal, deps: DraftingDeps
+    data: MaterialCreate, *, deps: DraftingDeps, actor: Principal
 ) -> Material:
     """Record a picture and (if known) its origin."""
     now = deps.clock.now()
@@ -37,7 +37,7 @@ async def create_material(
 
 
 async def update_material(
-    material_id: str, changes: MaterialUpdate, *, actor: Principal, deps: DraftingDeps
+    material_id: str, changes: MaterialUpdate, *, deps: DraftingDeps, actor: Principal
 ) -> Material:
     """Change a material's title, URL or origin."""
     now = deps.clock.now()

@@ -1,4 +1,4 @@
-"""Editors' commands on drafts (create, edit, submit) and the draft queries.
+"""Editors' commands on drafts: create, edit, submit.
 
 Every command validates first (the body is sanitised before any transaction), then
 reads, decides and writes in **one** unit of work: the draft, its revision or
@@ -20,31 +20,21 @@ from services.drafting.errors import (
     NotFound,
     RevisionConflict,
 )
-from services.drafting.handlers.common import (
+from services.drafting.revisions import Revision
+from services.drafting.sanitise import BodyVerdict, sanitise_body
+from services.drafting.schemas import DraftCreate, DraftUpdate
+from services.drafting.usecases.common import (
     audit,
     counts_refusals,
     materials_of,
     new_id,
     run_work,
 )
-from services.drafting.repository import DraftFilter, DraftSummary
-from services.drafting.revisions import Revision, RevisionDiff, diff_revisions
-from services.drafting.sanitise import BodyVerdict, sanitise_body
-from services.drafting.schemas import DraftCreate, DraftUpdate
 from shared.events import ContentSnapshot, utc
 from shared.outbox import Tx
 from shared.settings import Principal
 
-__all__ = [
-    "create_draft",
-    "diff_draft_revisions",
-    "get_draft",
-    "get_revision",
-    "get_submission",
-    "list_drafts",
-    "submit_draft",
-    "update_draft",
-]
+__all__ = ["create_draft", "submit_draft", "update_draft"]
 
 
 def _validated_input(
@@ -68,7 +58,7 @@ def _validated_input(
 
 
 @counts_refusals
-async def create_draft(data: DraftCreate, *, actor: Principal, deps: DraftingDeps) -> Draft:
+async def create_draft(data: DraftCreate, *, deps: DraftingDeps, actor: Principal) -> Draft:
     """Create a draft at revision 1 (body sanitised, references checked)."""
     now = deps.clock.now()
     verdict, slot = _validated_input(data.body_html, data.wished_slot, check_slot=True, now=now)
@@ -116,7 +106,7 @@ async def create_draft(data: DraftCreate, *, actor: Principal, deps: DraftingDep
 
 @counts_refusals
 async def update_draft(
-    draft_id: str, changes: DraftUpdate, *, actor: Principal, deps: DraftingDeps
+    draft_id: str, changes: DraftUpdate, *, deps: DraftingDeps, actor: Principal
 ) -> Draft:
     """Apply changes as a new revision; an approved or scheduled draft goes back to editing."""
     now = deps.clock.now()
@@ -176,7 +166,7 @@ async def update_draft(
 
 @counts_refusals
 async def submit_draft(
-    draft_id: str, *, actor: Principal, deps: DraftingDeps
+    draft_id: str, *, deps: DraftingDeps, actor: Principal
 ) -> tuple[Submission, ContentSnapshot, bool]:
     """Send the current revision for review: state, submission, audit and
     ``draft.submitted`` in one transaction. A second submit of the same revision returns
@@ -223,46 +213,3 @@ async def _editable(deps: DraftingDeps, draft_id: str, actor: Principal, tx: Tx)
     if not may_edit(creator=draft.created_by, subject=actor.subject, roles=actor.roles):
         raise EditForbidden("only editors and the draft's creator may change it")
     return draft
-
-
-# -- queries ----------------------------------------------------------------------------
-async def get_draft(draft_id: str, *, deps: DraftingDeps) -> Draft:
-    """One draft."""
-    draft = await deps.drafts.get(draft_id)
-    if draft is None:
-        raise NotFound(f"no draft {draft_id}")
-    return draft
-
-
-async def list_drafts(
-    criteria: DraftFilter, *, offset: int, limit: int, deps: DraftingDeps
-) -> tuple[list[DraftSummary], int]:
-    """A page of drafts, most recently changed first."""
-    return await deps.drafts.find(criteria, offset=offset, limit=limit)
-
-
-async def get_submission(
-    draft_id: str, revision: int, *, deps: DraftingDeps
-) -> tuple[Submission, ContentSnapshot]:
-    """The snapshot submitted for one revision."""
-    found = await deps.drafts.get_submission(draft_id, revision)
-    if found is None:
-        raise NotFound(f"revision {revision} of draft {draft_id} was not submitted")
-    return found
-
-
-async def get_revision(draft_id: str, number: int, *, deps: DraftingDeps) -> Revision:
-    """One revision of a draft."""
-    revision = await deps.drafts.get_revision(draft_id, number)
-    if revision is None:
-        raise NotFound(f"draft {draft_id} has no revision {number}")
-    return revision
-
-
-async def diff_draft_revisions(
-    draft_id: str, old: int, new: int, *, deps: DraftingDeps
-) -> RevisionDiff:
-    """Unified diff of the text fields between two revisions."""
-    return diff_revisions(
-        await get_revision(draft_id, old, deps=deps), await get_revision(draft_id, new, deps=deps)
-    )

@@ -21,7 +21,7 @@ from services.drafting.domain import (
     Transition,
 )
 from services.drafting.errors import ConcurrentUpdate
-from services.drafting.handlers.common import SERVICE, run_work
+from services.drafting.usecases.common import SERVICE, run_work
 from shared.errors import PoisonMessage, TransientError
 from shared.events import DraftApproved, DraftRejected, EventEnvelope, PostFailed, PostPublished
 from shared.outbox import Tx

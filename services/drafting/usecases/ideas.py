@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from services.drafting.deps import DraftingDeps
-from services.drafting.handlers.common import SERVICE
 from services.drafting.topics import (
     IdeaSource,
     RankedIdea,
@@ -11,10 +12,14 @@ from services.drafting.topics import (
     ideas_from_report,
     rank_ideas,
 )
+from services.drafting.usecases.common import SERVICE
 from shared.events import Category, FeedbackDigestReady, ReportReady
 from shared.outbox import Tx
 
-__all__ = ["list_topic_ideas", "receive_digest", "receive_report"]
+__all__ = ["TopicIdeaQuery", "list_topic_ideas", "receive_digest", "receive_report"]
+
+RANK_CAP = 5000
+"""At most this many of the newest ideas are merged and ranked."""
 
 
 async def receive_report(event: ReportReady, *, deps: DraftingDeps) -> int:
@@ -42,19 +47,23 @@ async def receive_digest(event: FeedbackDigestReady, *, deps: DraftingDeps) -> i
     return len(records)
 
 
+@dataclass(frozen=True)
+class TopicIdeaQuery:
+    """Which page of the ranked topic ideas; ``None`` criteria mean any."""
+
+    category: Category | None = None
+    source: IdeaSource | None = None
+    offset: int = 0
+    limit: int = 20
+
+
 async def list_topic_ideas(
-    *,
-    category: Category | None,
-    source: IdeaSource | None,
-    offset: int,
-    limit: int,
-    deps: DraftingDeps,
-    cap: int = 5000,
+    query: TopicIdeaQuery, *, deps: DraftingDeps
 ) -> tuple[list[RankedIdea], int]:
-    """Topic ideas of the recent window, merged and ranked."""
+    """A page of the recent window's topic ideas, merged and ranked; and how many there are."""
     now = deps.clock.now()
     records = await deps.ideas.recent(
-        since=now - deps.topic_window, category=category, source=source, cap=cap
+        since=now - deps.topic_window, category=query.category, source=query.source, cap=RANK_CAP
     )
     ranked = rank_ideas(records, now=now, half_life=deps.topic_half_life)
-    return ranked[offset : offset + limit], len(ranked)
+    return ranked[query.offset : query.offset + query.limit], len(ranked)
