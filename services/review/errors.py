@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.http import ProblemMap, ProblemSpec
+from shared.problems import ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
