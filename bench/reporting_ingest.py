@@ -160,7 +160,8 @@ async def main() -> None:
     namespace = new_namespace()
     try:
         settings = make_settings(ReportingSettings, namespace, server.url)
-        runtime, deps = build_service(settings, clock=FixedClock(NOW))
+        service = build_service(settings, clock=FixedClock(NOW))
+        runtime, deps = service.runtime, service.deps
         await runtime.start()
         try:
             single, transactional = await _store(runtime, deps)

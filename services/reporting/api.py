@@ -28,10 +28,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting.deps import ReportingDeps
-from services.reporting.domain import CSV_TABLES, InvalidRange
+from services.reporting.domain import CSV_TABLES
+from services.reporting.errors import ReportNotFound, UnknownTable
 from services.reporting.produce import HTML_TYPE, XLSX_TYPE, request_report
 from services.reporting.reports import Report, render_csv, render_html, render_xlsx
-from shared.http import Page, ProblemError, require
+from shared.http import Page, require
 from shared.mongo import MongoDoc
 from shared.settings import Principal, Role
 
@@ -108,10 +109,6 @@ def _summary(doc: Mapping[str, Any]) -> ReportSummary:
     return ReportSummary(id=doc["_id"], **{k: v for k, v in doc.items() if k != "_id"})
 
 
-def _not_found(report_id: str) -> ProblemError:
-    return ProblemError(404, "Report not found", f"There is no report {report_id!r}.")
-
-
 def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
     """The service's routes, bound to its use cases."""
     router = APIRouter(prefix="/reports", tags=["reports"])
@@ -121,7 +118,7 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
     async def load(report_id: str) -> tuple[MongoDoc, Report]:
         doc = await deps.repo.get_report(report_id)
         if doc is None:
-            raise _not_found(report_id)
+            raise ReportNotFound(report_id)
         return doc, Report.model_validate_json(doc["report_json"])
 
     async def stored_file(report_id: str, fmt: str) -> MongoDoc | None:
@@ -136,16 +133,7 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
     async def create_report(
         body: ReportCreate, response: Response, principal: Principal = writer
     ) -> Any:
-        try:
-            doc = await request_report(body.start, body.end, principal=principal, deps=deps)
-        except InvalidRange as exc:
-            raise ProblemError(
-                422,
-                "Invalid request",
-                f"Invalid value for: end ({exc})",
-                type_="urn:contentops:problem:validation",
-                errors=[{"field": "end", "message": str(exc)}],
-            ) from exc
+        doc = await request_report(body.start, body.end, principal=principal, deps=deps)
         response.headers["Location"] = doc["documents"]["json"]
         report = Report.model_validate_json(doc["report_json"])
         return ReportPublic(**_summary(doc).model_dump(), report=report)
@@ -204,7 +192,7 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
     async def report_csv_table(report_id: ReportId, table: str) -> Response:
         """One table of the report as CSV (UTF-8)."""
         if table not in CSV_TABLES:
-            raise ProblemError(404, "Table not found", f"Tables are: {', '.join(CSV_TABLES)}.")
+            raise UnknownTable(table, CSV_TABLES)
         _, report = await load(report_id)
         return Response(
             render_csv(report)[f"{table}.csv"],

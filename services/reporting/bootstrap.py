@@ -10,6 +10,7 @@ from services.reporting import __doc__ as SERVICE_DOC
 from services.reporting.api import build_router
 from services.reporting.consumers import register_consumers
 from services.reporting.deps import ReportingDeps
+from services.reporting.errors import PROBLEMS
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.repository import REPORTING_INDEXES, ReportingRepository
 from services.reporting.scheduling import gauge_loop, report_job_loop, schedule_loop
@@ -17,13 +18,17 @@ from services.reporting.settings import ReportingSettings
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
 from shared.runtime import ServiceRuntime
+from shared.service import Service
 
-__all__ = ["build_deps", "build_runtime", "build_service", "create_app"]
+__all__ = ["build_service", "create_app"]
 
 
-def build_deps(runtime: ServiceRuntime, settings: ReportingSettings) -> ReportingDeps:
-    """The use cases' adapters on ``runtime``'s database, clock and registry."""
-    return ReportingDeps(
+def build_service(
+    settings: ReportingSettings, *, clock: Clock | None = None
+) -> Service[ReportingDeps]:
+    """Wire the runtime, repositories, subscribers, routes and the timed-report loops."""
+    runtime = ServiceRuntime(settings, clock=clock, indexes=[*REPORTING_INDEXES, *JOB_INDEXES])
+    deps = ReportingDeps(
         repo=ReportingRepository(runtime.db),
         uow=runtime.uow,
         jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
@@ -31,14 +36,6 @@ def build_deps(runtime: ServiceRuntime, settings: ReportingSettings) -> Reportin
         policy=settings.schedule_policy(),
         metrics=ReportingMetrics.create(runtime.registry),
     )
-
-
-def build_service(
-    settings: ReportingSettings, *, clock: Clock | None = None
-) -> tuple[ServiceRuntime, ReportingDeps]:
-    """Runtime with this service's subscribers and timed-report loops, and its deps."""
-    runtime = ServiceRuntime(settings, clock=clock, indexes=[*REPORTING_INDEXES, *JOB_INDEXES])
-    deps = build_deps(runtime, settings)
     register_consumers(runtime, deps)
     runtime.job(
         "report-schedule",
@@ -54,21 +51,16 @@ def build_service(
     runtime.job(
         "report-gauges", lambda: gauge_loop(deps, every_seconds=settings.metrics_refresh_seconds)
     )
-    return runtime, deps
-
-
-def build_runtime(settings: ReportingSettings, *, clock: Clock | None = None) -> ServiceRuntime:
-    """Runtime with this service's subscribers and timed-report loops registered."""
-    return build_service(settings, clock=clock)[0]
+    return Service(
+        runtime=runtime,
+        deps=deps,
+        routers=(build_router(deps, runtime.tokens),),
+        title="Reporting service",
+        description=SERVICE_DOC or "",
+        problems=PROBLEMS,
+    )
 
 
 def create_app(settings: ReportingSettings, *, clock: Clock | None = None) -> FastAPI:
     """The service's ASGI app: API, health, readiness, metrics, AsyncAPI docs."""
-    runtime, deps = build_service(settings, clock=clock)
-    app = runtime.asgi(
-        build_router(deps, runtime.tokens),
-        title="Reporting service",
-        description=(SERVICE_DOC or "").strip(),
-    )
-    app.state.reporting = deps
-    return app
+    return build_service(settings, clock=clock).app()

@@ -25,7 +25,6 @@ from shared.mongo import MongoDoc
 __all__ = [
     "CSV_TABLES",
     "JOB_KIND",
-    "InvalidRange",
     "TIMED_KINDS",
     "Trigger",
     "new_custom_report_id",
@@ -58,10 +57,6 @@ CSV_TABLES = (
 Trigger = Literal["schedule", "api"]
 _SUMMARY_MAX = 2000
 _PRODUCER = "reporting"
-
-
-class InvalidRange(ValueError):
-    """An on-demand report range that cannot be reported on (empty, too long, naive)."""
 
 
 def report_id_for_key(key: str) -> str:

@@ -21,13 +21,13 @@ from bson import Binary
 
 from services.reporting.deps import ReportingDeps
 from services.reporting.domain import (
-    InvalidRange,
     Trigger,
     new_custom_report_id,
     report_document,
     report_id_for_key,
     report_ready,
 )
+from services.reporting.errors import InvalidRange
 from services.reporting.readmodel import (
     digest_row,
     feedback_events,

@@ -17,7 +17,7 @@ from typing import Any
 import aio_pika
 import httpx
 
-from services.reporting.bootstrap import create_app
+from services.reporting.bootstrap import build_service
 from services.reporting.deps import ReportingDeps
 from services.reporting.settings import ReportingSettings
 from shared.clock import FixedClock
@@ -122,15 +122,16 @@ async def reporting(
         metrics_refresh_seconds=0.2,
         **extra,
     )
-    app = create_app(settings, clock=clock)
-    runtime: ServiceRuntime = app.state.runtime
+    service = build_service(settings, clock=clock)
+    app = service.app()
+    runtime = service.runtime
     drafting = recording_runtime("drafting", namespace, mongo_url)
     async with (
         running(drafting),
         running(runtime),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
     ):
-        yield Reporting(client, runtime, app.state.reporting, clock, drafting, namespace)
+        yield Reporting(client, runtime, service.deps, clock, drafting, namespace)
 
 
 async def publish(namespace: str, *events: EventEnvelope) -> None:

@@ -42,8 +42,8 @@ async def test_two_replicas_past_monday_1430_make_one_weekly_report_and_one_even
     namespace: str, mongo_url: str
 ) -> None:
     clock = FixedClock(MONDAY_1400)
-    (one, one_deps), (two, two_deps) = (
-        build_service(settings(namespace, mongo_url), clock=clock) for _ in range(2)
+    one, two = (
+        build_service(settings(namespace, mongo_url), clock=clock).runtime for _ in range(2)
     )
     drafting = recording_runtime("drafting", namespace, mongo_url)
     async with contextlib.AsyncExitStack() as stack:
@@ -98,7 +98,8 @@ async def test_two_replicas_past_monday_1430_make_one_weekly_report_and_one_even
 
 async def test_a_replica_that_lost_its_claim_stores_nothing(namespace: str, mongo_url: str) -> None:
     clock = FixedClock(MONDAY_1400)
-    runtime, deps = build_service(settings(namespace, mongo_url), clock=clock)
+    service = build_service(settings(namespace, mongo_url), clock=clock)
+    runtime, deps = service.runtime, service.deps
     try:
         run = due_runs("weekly", SchedulePolicy(), MONDAY_1400, MONDAY_1431)[0]
         # A stalls: its lease is over at once, B takes the job over with a newer fence.
