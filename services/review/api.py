@@ -31,7 +31,6 @@ from services.review.errors import ReviewNotFound
 from services.review.handlers import approve_review, reject_review
 from services.review.lexicon_admin import TermChange, add_term, remove_term
 from services.review.norms import Category, Term, normalise_term
-from services.review.repository import ReviewRepository
 from services.review.schemas import (
     ApprovalCreate,
     LexiconPublic,
@@ -91,13 +90,14 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
             slot_from = datetime.combine(slot_date, time(), tzinfo=calendar.tz).astimezone(UTC)
             next_day = slot_date + timedelta(days=1)
             slot_to = datetime.combine(next_day, time(), tzinfo=calendar.tz).astimezone(UTC)
-        query = ReviewRepository.queue_query(
+        reviews, total = await deps.reviews.queue(
             state=None if state == "any" else ReviewState(state),
             slot_from=slot_from,
             slot_to=slot_to,
             late=late,
+            offset=offset,
+            limit=limit,
         )
-        reviews, total = await deps.reviews.page(query, offset=offset, limit=limit)
         now = deps.clock.now()
         items = [review_summary(r, now=now, calendar=calendar) for r in reviews]
         return _page_of(items, total, offset, limit)
@@ -105,8 +105,7 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
     @router.get("/overdue", summary="Pending reviews past their slot's cut-off")
     async def list_overdue(_: Reader, offset: Offset = 0, limit: Limit = 50) -> Page[ReviewSummary]:
         now = deps.clock.now()
-        query = ReviewRepository.overdue_query(now)
-        reviews, total = await deps.reviews.page(query, offset=offset, limit=limit)
+        reviews, total = await deps.reviews.overdue(now, offset=offset, limit=limit)
         items = [review_summary(r, now=now, calendar=calendar) for r in reviews]
         return _page_of(items, total, offset, limit)
 

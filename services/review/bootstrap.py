@@ -15,10 +15,16 @@ from services.review.errors import PROBLEMS
 from services.review.handlers import refresh_gauges, report_overdue
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
-from services.review.repository import REVIEW_INDEXES, LexiconRepository, ReviewRepository
+from services.review.repository import (
+    REVIEW_INDEXES,
+    MongoLexiconRepository,
+    MongoReviewRepository,
+    binder,
+)
 from services.review.settings import ReviewSettings
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
+from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
@@ -35,9 +41,11 @@ def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Se
     def today() -> date:  # the personal-data rules (ages, expiry) use the business day
         return runtime.clock.now().astimezone(calendar.tz).date()
 
-    lexicon = LexiconRepository(runtime.db)
+    lexicon = MongoLexiconRepository(runtime.db)
+    jobs = TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds))
     deps = ReviewDeps(
-        reviews=ReviewRepository(runtime.db),
+        uow=BoundUnitOfWork(runtime.uow, binder(jobs)),
+        reviews=MongoReviewRepository(runtime.db),
         lexicon=lexicon,
         checkers=CheckerProvider(
             lexicon,
@@ -47,8 +55,6 @@ def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Se
             today=today,
             refresh_seconds=settings.lexicon_refresh_seconds,
         ),
-        uow=runtime.uow,
-        jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
         clock=runtime.clock,
         calendar=calendar,
         late_policy=settings.late_policy,
@@ -60,7 +66,7 @@ def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Se
         await report_overdue(claim, deps=deps)
 
     overdue = JobLoop(
-        jobs=deps.jobs,
+        jobs=jobs,
         kind=OVERDUE_JOB,
         handler=on_overdue,
         clock=runtime.clock,

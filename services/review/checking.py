@@ -18,22 +18,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Protocol
+from typing import Literal
 
 from services.review.domain import Part, ReviewFinding
 from services.review.norms import Finding, Lexicon, NormChecker, Term, html_to_text
-from services.review.repository import LexiconChange
+from services.review.ports import LexiconSource
 from shared.events import ContentSnapshot
 
-__all__ = ["CheckerProvider", "ContentCheck", "LexiconSource", "LoadedLexicon", "check_snapshot"]
-
-
-class LexiconSource(Protocol):
-    """Where the run-time changes are stored (``LexiconRepository``, or a fake)."""
-
-    async def revision(self) -> int: ...
-
-    async def changes(self) -> list[LexiconChange]: ...
+__all__ = ["CheckerProvider", "ContentCheck", "LoadedLexicon", "check_snapshot"]
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,9 @@ from datetime import datetime
 from services.review.checking import CheckerProvider
 from services.review.deadline import LatePolicy, ReviewCalendar
 from services.review.metrics import ReviewMetrics
-from services.review.repository import LexiconRepository, ReviewRepository
+from services.review.ports import LexiconReader, ReviewQueue, ReviewTx
 from shared.clock import Clock
-from shared.jobs import TimedJobs
-from shared.outbox import UnitOfWork
+from shared.outbox import UnitOfWorkPort
 from shared.settings import Principal, Role
 
 __all__ = ["OVERDUE_JOB", "SYSTEM", "ReviewDeps", "overdue_job_key"]
@@ -28,13 +27,16 @@ def overdue_job_key(calendar: ReviewCalendar, slot: datetime) -> str:
 
 @dataclass(frozen=True)
 class ReviewDeps:
-    """Adapters and configuration the use cases work with (wired in ``bootstrap``)."""
+    """Adapters and configuration the use cases work with (wired in ``bootstrap``).
 
-    reviews: ReviewRepository
-    lexicon: LexiconRepository
+    ``uow.run(work)`` hands ``work`` a :class:`~services.review.ports.ReviewTx`;
+    ``reviews`` and ``lexicon`` are the read side, outside any transaction.
+    """
+
+    uow: UnitOfWorkPort[ReviewTx]
+    reviews: ReviewQueue
+    lexicon: LexiconReader
     checkers: CheckerProvider
-    uow: UnitOfWork
-    jobs: TimedJobs
     clock: Clock
     calendar: ReviewCalendar
     late_policy: LatePolicy

@@ -30,6 +30,7 @@ from services.review.errors import (
     OverrideRequired,
     ReviewClosed,
 )
+from services.review.norms import Category, Severity, Term
 from shared.events import (
     ContentSnapshot,
     DraftApproved,
@@ -46,6 +47,7 @@ __all__ = [
     "ApprovalRequest",
     "Decision",
     "HistoryEntry",
+    "LexiconChange",
     "Part",
     "Review",
     "ReviewFinding",
@@ -399,3 +401,12 @@ def new_review(
     )
     review.record_step(now, "submitted", p.submitted_by, review.slot_note)
     return review
+
+
+class LexiconChange(dict[str, Any]):
+    """A stored lexicon change (``_id`` = normalised term, ``action`` = add/remove)."""
+
+    def term(self) -> Term:
+        return Term(
+            self["text"], Category(self["category"]), Severity(self["severity"]), self["note"]
+        )

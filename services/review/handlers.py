@@ -23,11 +23,10 @@ from services.review.domain import (
     review_id_for,
 )
 from services.review.errors import FourEyesViolation, ReviewNotFound
+from services.review.ports import ReviewTx
 from shared.errors import PoisonMessage
 from shared.events import DraftSubmitted
-from shared.http import record_audit
 from shared.jobs import Claim
-from shared.outbox import Tx
 from shared.settings import Principal
 
 __all__ = [
@@ -79,7 +78,7 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
         deps.calendar, wished=submitted.wished_slot, arrived=arrived, policy=deps.late_policy
     )
 
-    async def work(tx: Tx) -> Started:
+    async def work(tx: ReviewTx) -> Started:
         # Built here: a retried transaction must start again from the event.
         review = new_review(
             event,
@@ -90,50 +89,42 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
             calendar=deps.calendar,
             now=now,
         )
-        repo = deps.reviews
-        same = await repo.by_revision(review.draft_id, review.revision, session=tx.session)
+        repo = tx.reviews
+        same = await repo.by_revision(review.draft_id, review.revision)
         if same is not None:
             return Started(same, StartOutcome.SAME_REVISION)
-        latest = await repo.latest_revision(review.draft_id, session=tx.session)
+        latest = await repo.latest_revision(review.draft_id)
         if latest > review.revision:
             # Out of order: keep it for the record, never in the queue.
             review.state = ReviewState.SUPERSEDED
             review.superseded_by = review_id_for(review.draft_id, latest)
-            await repo.insert(review, session=tx.session)
+            await repo.insert(review)
             return Started(review, StartOutcome.SUPERSEDED_ON_ARRIVAL)
-        for older in await repo.pending_older(review.draft_id, review.revision, session=tx.session):
+        for older in await repo.pending_older(review.draft_id, review.revision):
             older.supersede(review, now=now)
-            await repo.save_decided(older, session=tx.session)
+            await repo.save_decided(older)
         outcome = StartOutcome.QUEUED
         if slot.action is SlotAction.REJECTED:
             tx.emit(review.reject(SYSTEM.subject, review.slot_note, now=now, automatic=True))
-            await record_audit(
-                tx.db,
-                actor=SYSTEM,
-                action="review.reject_late",
-                target=review.id,
-                details={
-                    "draft_id": review.draft_id,
-                    "revision": review.revision,
-                    "why": review.slot_note,
-                },
-                at=now,
-                session=tx.session,
-            )
+            why = {
+                "draft_id": review.draft_id,
+                "revision": review.revision,
+                "why": review.slot_note,
+            }
+            await tx.audit.record(SYSTEM, "review.reject_late", review.id, at=now, details=why)
             outcome = StartOutcome.REJECTED_LATE
         else:
             if review.cutoff_at <= now:
                 # Kept for a slot whose cut-off has passed: reported now, below, so the
                 # slot's overdue job (done, or about to run) does not report it again.
                 review.overdue_reported_at = now
-            await deps.jobs.schedule(
+            await tx.jobs.schedule(
                 overdue_job_key(deps.calendar, review.slot_at),
                 kind=OVERDUE_JOB,
                 due_at=review.cutoff_at,
                 payload={"slot_at": review.slot_at, "slot_key": review.slot_key},
-                session=tx.session,
             )
-        await repo.insert(review, session=tx.session)
+        await repo.insert(review)
         return Started(review, outcome)
 
     started = await deps.uow.run(work, consumed=("review", str(event.event_id)))
@@ -176,11 +167,11 @@ async def approve_review(
 ) -> Review:
     """Approve a pending review: four eyes, blocks need an override; emits draft.approved."""
 
-    async def work(tx: Tx) -> Review:
-        review = await _load(deps, review_id, tx)
+    async def work(tx: ReviewTx) -> Review:
+        review = await _load(tx, review_id)
         now = deps.clock.now()
         tx.emit(review.approve(actor.subject, request, now=now))
-        await deps.reviews.save_decided(review, session=tx.session)
+        await tx.reviews.save_decided(review)
         decision = review.decision
         assert decision is not None
         details = {
@@ -192,28 +183,13 @@ async def approve_review(
             "comments": decision.comments,
             "event_id": decision.event_id,
         }
-        await record_audit(
-            tx.db,
-            actor=actor,
-            action="review.approve",
-            target=review.id,
-            details=details,
-            at=now,
-            session=tx.session,
-        )
+        await tx.audit.record(actor, "review.approve", review.id, at=now, details=details)
         if decision.overridden:
-            await record_audit(
-                tx.db,
-                actor=actor,
-                action="review.override",
-                target=review.id,
-                details={
-                    "reason": decision.override_reason,
-                    "findings": [f.model_dump(mode="json") for f in decision.overridden],
-                },
-                at=now,
-                session=tx.session,
-            )
+            overridden = {
+                "reason": decision.override_reason,
+                "findings": [f.model_dump(mode="json") for f in decision.overridden],
+            }
+            await tx.audit.record(actor, "review.override", review.id, at=now, details=overridden)
         return review
 
     try:
@@ -234,26 +210,18 @@ async def reject_review(
 ) -> Review:
     """Reject a pending review with comments; emits draft.rejected with the findings."""
 
-    async def work(tx: Tx) -> Review:
-        review = await _load(deps, review_id, tx)
+    async def work(tx: ReviewTx) -> Review:
+        review = await _load(tx, review_id)
         now = deps.clock.now()
         tx.emit(review.reject(actor.subject, comments, now=now))
-        await deps.reviews.save_decided(review, session=tx.session)
+        await tx.reviews.save_decided(review)
         details = {
             "draft_id": review.draft_id,
             "revision": review.revision,
             "comments": comments,
             "findings": len(review.findings),
         }
-        await record_audit(
-            tx.db,
-            actor=actor,
-            action="review.reject",
-            target=review.id,
-            details=details,
-            at=now,
-            session=tx.session,
-        )
+        await tx.audit.record(actor, "review.reject", review.id, at=now, details=details)
         return review
 
     review = await deps.uow.run(work)
@@ -262,8 +230,8 @@ async def reject_review(
     return review
 
 
-async def _load(deps: ReviewDeps, review_id: str, tx: Tx) -> Review:
-    review = await deps.reviews.get(review_id, session=tx.session)
+async def _load(tx: ReviewTx, review_id: str) -> Review:
+    review = await tx.reviews.get(review_id)
     if review is None:
         raise ReviewNotFound(f"no review {review_id!r}")
     return review
@@ -273,11 +241,11 @@ async def report_overdue(claim: Claim, *, deps: ReviewDeps) -> list[Review]:
     """At a slot's cut-off: report every review of the slot still pending."""
     slot_at = claim.payload["slot_at"]
 
-    async def work(tx: Tx) -> list[Review]:
-        pending = await deps.reviews.pending_for_slot(slot_at, session=tx.session)
+    async def work(tx: ReviewTx) -> list[Review]:
+        pending = await tx.reviews.pending_for_slot(slot_at)
         ids = [r.id for r in pending if r.overdue_reported_at is None]
-        await deps.reviews.mark_overdue(ids, deps.clock.now(), session=tx.session)
-        await deps.jobs.complete(claim, result={"overdue": ids}, session=tx.session)
+        await tx.reviews.mark_overdue(ids, deps.clock.now())
+        await tx.jobs.complete(claim, result={"overdue": ids})
         return [r for r in pending if r.id in ids]
 
     overdue = await deps.uow.run(work)

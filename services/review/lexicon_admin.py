@@ -23,8 +23,7 @@ from services.review.norms import (
     Term,
     normalise_term,
 )
-from shared.http import record_audit
-from shared.outbox import Tx
+from services.review.ports import ReviewTx
 from shared.settings import Principal
 
 __all__ = ["TermChange", "add_term", "remove_term"]
@@ -45,20 +44,11 @@ class TermChange:
 async def _commit(
     deps: ReviewDeps, key: str, change: dict[str, Any], *, actor: Principal, action: str
 ) -> LoadedLexicon:
-    async def work(tx: Tx) -> int:
-        revision = await deps.lexicon.put_change(key, change, session=tx.session)
-        await record_audit(
-            tx.db,
-            actor=actor,
-            action=f"lexicon.{action}",
-            target=key,
-            details={
-                **{k: v for k, v in change.items() if k not in ("at", "by")},
-                "revision": revision,
-            },
-            at=change["at"],
-            session=tx.session,
-        )
+    async def work(tx: ReviewTx) -> int:
+        revision = await tx.lexicon.put_change(key, change)
+        details = {k: v for k, v in change.items() if k not in ("at", "by")}
+        details["revision"] = revision
+        await tx.audit.record(actor, f"lexicon.{action}", key, at=change["at"], details=details)
         return revision
 
     revision = await deps.uow.run(work)

@@ -10,10 +10,9 @@ from pydantic import ValidationError
 
 from services.review.checking import CheckerProvider
 from services.review.deadline import LatePolicy
-from services.review.domain import Part, ReviewFinding
+from services.review.domain import LexiconChange, Part, ReviewFinding
 from services.review.norms import Lexicon
 from services.review.presentation import highlight, time_left_text
-from services.review.repository import LexiconChange
 from services.review.settings import ReviewSettings
 from tests.support.services import TOKENS
 

@@ -1,0 +1,158 @@
+"""What the review use cases need of the store, as Protocols.
+
+:class:`ReviewTx` is what a use case's unit of work hands it: the repositories bound to
+one transaction, and ``emit``. ``repository.py`` implements every Protocol on MongoDB
+(``bind(tx)``), ``tests/unit/review/fakes.py`` in memory. :class:`ReviewQueue` and
+:class:`LexiconReader` are the read side the routes, the gauges and the checker use
+outside a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.review.domain import LexiconChange, Review, ReviewLine, ReviewState
+from shared.jobs import Claim
+from shared.outbox import Transaction
+from shared.settings import Principal
+
+__all__ = [
+    "AuditTrail",
+    "LexiconChanges",
+    "LexiconReader",
+    "LexiconSource",
+    "OverdueJobs",
+    "ReviewQueue",
+    "ReviewRepository",
+    "ReviewTx",
+]
+
+
+class ReviewRepository(Protocol):
+    """The reviews, as a transaction sees them."""
+
+    async def get(self, review_id: str) -> Review | None: ...
+
+    async def by_revision(self, draft_id: str, revision: int) -> Review | None: ...
+
+    async def latest_revision(self, draft_id: str) -> int:
+        """The highest revision of ``draft_id`` under review so far (0 when none)."""
+        ...
+
+    async def pending_older(self, draft_id: str, revision: int) -> list[Review]:
+        """Pending reviews of revisions older than ``revision``."""
+        ...
+
+    async def pending_for_slot(self, slot_at: datetime) -> list[Review]: ...
+
+    async def insert(self, review: Review) -> None: ...
+
+    async def save_decided(self, review: Review) -> None:
+        """Store a review that left ``pending``; ``ReviewClosed`` if another write won."""
+        ...
+
+    async def mark_overdue(self, ids: Sequence[str], at: datetime) -> None:
+        """Note that the pending ones among ``ids`` were reported overdue at ``at``."""
+        ...
+
+
+class ReviewQueue(Protocol):
+    """The reviews as people and the gauges read them (outside a transaction)."""
+
+    async def get(self, review_id: str) -> Review | None: ...
+
+    async def queue(
+        self,
+        *,
+        state: ReviewState | None,
+        slot_from: datetime | None,
+        slot_to: datetime | None,
+        late: bool | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[ReviewLine], int]:
+        """One page of reviews in ``state`` (any when None) with a slot in
+        ``[slot_from, slot_to)``, in queue order, and the total."""
+        ...
+
+    async def overdue(
+        self, now: datetime, *, offset: int, limit: int
+    ) -> tuple[list[ReviewLine], int]:
+        """One page of pending reviews whose cut-off has passed, and the total."""
+        ...
+
+    async def counts(self, now: datetime) -> tuple[int, int, int]:
+        """``(pending, overdue, slots with an overdue review)``."""
+        ...
+
+
+class LexiconSource(Protocol):
+    """Where the run-time lexicon changes are stored; the checker reloads from it."""
+
+    async def revision(self) -> int: ...
+
+    async def changes(self) -> list[LexiconChange]: ...
+
+
+class LexiconReader(LexiconSource, Protocol):
+    """The lexicon's run-time state as the routes read it."""
+
+    async def meta(self) -> Mapping[str, Any]:
+        """``{"revision": n, "changed_at", "changed_by"}``; revision 0 before any change."""
+        ...
+
+
+class LexiconChanges(Protocol):
+    """The run-time lexicon changes, as a transaction writes them."""
+
+    async def put_change(self, key: str, change: Mapping[str, Any]) -> int:
+        """Record the latest instruction for ``key`` and bump the revision; returns it."""
+        ...
+
+
+class OverdueJobs(Protocol):
+    """The timed jobs a transaction schedules and completes (the overdue checks)."""
+
+    async def schedule(
+        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """Create the job unless it exists; True when this call created it."""
+        ...
+
+    async def complete(self, claim: Claim, *, result: dict[str, Any] | None = None) -> None:
+        """Mark the claimed job done; ``FencedOut`` when another replica took it over."""
+        ...
+
+
+class AuditTrail(Protocol):
+    """The service's audit log, written in the transaction."""
+
+    async def record(
+        self,
+        actor: Principal,
+        action: str,
+        target: str,
+        *,
+        at: datetime,
+        details: Mapping[str, Any],
+    ) -> None:
+        """Append who did what to which target, when, with what details."""
+        ...
+
+
+class ReviewTx(Transaction, Protocol):
+    """The transaction view a review use case works with."""
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def lexicon(self) -> LexiconChanges: ...
+
+    @property
+    def jobs(self) -> OverdueJobs: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
