@@ -28,8 +28,6 @@ from services.review.checking import LoadedLexicon
 from services.review.deps import ReviewDeps
 from services.review.domain import ApprovalRequest, ReviewState
 from services.review.errors import ReviewNotFound
-from services.review.handlers import approve_review, reject_review
-from services.review.lexicon_admin import TermChange, add_term, remove_term
 from services.review.norms import Category, Term, normalise_term
 from services.review.schemas import (
     ApprovalCreate,
@@ -41,6 +39,15 @@ from services.review.schemas import (
     TermPublic,
     review_public,
     review_summary,
+)
+from services.review.usecases import (
+    ApproveReview,
+    RejectReview,
+    TermChange,
+    add_term,
+    approve_review,
+    reject_review,
+    remove_term,
 )
 from shared.http import Page, require
 from shared.settings import Principal, Role
@@ -128,14 +135,15 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
             content_hash=body.content_hash,
             revision=body.revision,
         )
-        review = await approve_review(review_id, request, actor=actor, deps=deps)
+        review = await approve_review(ApproveReview(review_id, request), deps=deps, actor=actor)
         return review_public(review, now=deps.clock.now(), calendar=calendar)
 
     @router.post(
         "/{review_id}/reject", summary="Reject with comments", responses=_DECISION_PROBLEMS
     )
     async def reject(review_id: str, body: RejectionCreate, actor: Reviewer) -> ReviewPublic:
-        review = await reject_review(review_id, body.comments, actor=actor, deps=deps)
+        command = RejectReview(review_id, body.comments)
+        review = await reject_review(command, deps=deps, actor=actor)
         return review_public(review, now=deps.clock.now(), calendar=calendar)
 
     return router
@@ -213,7 +221,7 @@ def lexicon_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
         change = TermChange(
             text=body.text, category=body.category, severity=body.severity, note=body.note
         )
-        loaded = await add_term(change, actor=actor, deps=deps)
+        loaded = await add_term(change, deps=deps, actor=actor)
         term = loaded.checker.lexicon.find(body.text)
         public = None if term is None else _term_public(loaded, term)
         return await _lexicon_public(deps, loaded, term=public)
@@ -223,7 +231,7 @@ def lexicon_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
         actor: Admin,
         text: Annotated[str, Query(min_length=1, max_length=50, description="The term.")],
     ) -> LexiconPublic:
-        loaded = await remove_term(text, actor=actor, deps=deps)
+        loaded = await remove_term(text, deps=deps, actor=actor)
         return await _lexicon_public(deps, loaded)
 
     return router

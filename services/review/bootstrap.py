@@ -12,7 +12,6 @@ from services.review.checking import CheckerProvider
 from services.review.consumers import register_consumers
 from services.review.deps import OVERDUE_JOB, ReviewDeps
 from services.review.errors import PROBLEMS
-from services.review.handlers import refresh_gauges, report_overdue
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
 from services.review.repository import (
@@ -22,6 +21,7 @@ from services.review.repository import (
     binder,
 )
 from services.review.settings import ReviewSettings
+from services.review.usecases import refresh_gauges, report_overdue
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
 from shared.outbox import BoundUnitOfWork
@@ -76,7 +76,7 @@ def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Se
     )
 
     async def gauges_loop() -> None:
-        await every(settings.gauge_refresh_seconds, lambda: refresh_gauges(deps))
+        await every(settings.gauge_refresh_seconds, lambda: refresh_gauges(deps=deps))
 
     runtime.job("review-overdue", overdue.run)
     runtime.job("review-gauges", gauges_loop)

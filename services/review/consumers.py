@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.review.deps import ReviewDeps
-from services.review.handlers import start_review
+from services.review.usecases import start_review
 from shared.events import DraftSubmitted
 from shared.runtime import ServiceRuntime
 

@@ -64,7 +64,7 @@ async def _commit(
     return loaded
 
 
-async def add_term(change: TermChange, *, actor: Principal, deps: ReviewDeps) -> LoadedLexicon:
+async def add_term(change: TermChange, *, deps: ReviewDeps, actor: Principal) -> LoadedLexicon:
     """Put a term in force (replacing one with the same normalised form)."""
     severity = change.severity or DEFAULT_SEVERITY[change.category]
     try:
@@ -83,7 +83,7 @@ async def add_term(change: TermChange, *, actor: Principal, deps: ReviewDeps) ->
     return await _commit(deps, term.key, doc, actor=actor, action="add")
 
 
-async def remove_term(text: str, *, actor: Principal, deps: ReviewDeps) -> LoadedLexicon:
+async def remove_term(text: str, *, deps: ReviewDeps, actor: Principal) -> LoadedLexicon:
     """Take a term out of force (shipped or added); configured terms stay configuration."""
     key = normalise_term(text)
     loaded = await deps.checkers.current()

@@ -1,0 +1,62 @@
+"""At a slot's cut-off: report the reviews of the slot still pending; the queue gauges.
+
+Reporting marks the reviews (``overdue_reported_at``) and completes the slot's job in
+one transaction, so each review is reported once whichever replica runs the job.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from services.review.deps import ReviewDeps
+from services.review.domain import Review
+from services.review.ports import ReviewTx
+from shared.jobs import Claim
+
+__all__ = ["log_overdue", "refresh_gauges", "report_overdue"]
+
+_log = structlog.get_logger("review")
+
+
+async def report_overdue(claim: Claim, *, deps: ReviewDeps) -> list[Review]:
+    """At a slot's cut-off: report every review of the slot still pending."""
+    slot_at = claim.payload["slot_at"]
+
+    async def work(tx: ReviewTx) -> list[Review]:
+        pending = await tx.reviews.pending_for_slot(slot_at)
+        ids = [r.id for r in pending if r.overdue_reported_at is None]
+        await tx.reviews.mark_overdue(ids, deps.clock.now())
+        await tx.jobs.complete(claim, result={"overdue": ids})
+        return [r for r in pending if r.id in ids]
+
+    overdue = await deps.uow.run(work)
+    log_overdue(deps, overdue)
+    await refresh_gauges(deps=deps)
+    return overdue
+
+
+def log_overdue(deps: ReviewDeps, overdue: list[Review]) -> None:
+    """Count and log reviews found pending at their slot's cut-off."""
+    for review in overdue:
+        deps.metrics.overdue.inc()
+        _log.warning(
+            "review_overdue",
+            review_id=review.id,
+            draft_id=review.draft_id,
+            revision=review.revision,
+            title=review.title,
+            slot=review.slot_key,
+            slot_at=review.slot_at.isoformat(),
+            cutoff_at=review.cutoff_at.isoformat(),
+            submitted_by=review.submitted_by,
+            late=review.late,
+            blocking=review.blocking,
+        )
+
+
+async def refresh_gauges(*, deps: ReviewDeps) -> None:
+    """Set the queue gauges from the store (every replica reports the same numbers)."""
+    pending, overdue, slots = await deps.reviews.counts(deps.clock.now())
+    deps.metrics.pending.set(pending)
+    deps.metrics.overdue_pending.set(overdue)
+    deps.metrics.overdue_slots.set(slots)

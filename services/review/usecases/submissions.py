@@ -1,0 +1,149 @@
+"""Start a review: a submitted draft revision is checked and queued (or superseded, or
+rejected late by policy).
+
+One transaction, idempotent on the consumed ``event_id``: the review, the older
+revisions it supersedes, the slot's overdue job or the late rejection's audit line and
+event commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import structlog
+
+from services.review.checking import check_snapshot
+from services.review.deadline import SlotAction, decide_slot
+from services.review.deps import OVERDUE_JOB, SYSTEM, ReviewDeps, overdue_job_key
+from services.review.domain import Review, ReviewState, new_review, review_id_for
+from services.review.ports import ReviewTx
+from services.review.usecases.overdue import log_overdue
+from shared.errors import PoisonMessage
+from shared.events import DraftSubmitted
+
+__all__ = ["StartOutcome", "Started", "start_review"]
+
+_log = structlog.get_logger("review")
+CONSUMER = "review"
+"""The name under which this service records the events it consumed."""
+
+
+class StartOutcome(StrEnum):
+    """What ``start_review`` did with a submission."""
+
+    QUEUED = "queued"
+    REJECTED_LATE = "rejected_late"
+    SAME_REVISION = "same_revision"  # this revision is under review already
+    SUPERSEDED_ON_ARRIVAL = "superseded_on_arrival"  # a newer revision arrived first
+
+
+@dataclass(frozen=True)
+class Started:
+    """The review a submission led to, and what happened."""
+
+    review: Review
+    outcome: StartOutcome
+
+
+async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
+    """Check a submitted revision and queue it for review (idempotent on ``event_id``)."""
+    submitted = event.payload
+    actual = submitted.content.content_hash()
+    if actual != submitted.content_hash:
+        raise PoisonMessage(
+            "hash_mismatch",
+            f"content hashes to {actual}, the submission carries {submitted.content_hash}",
+        )
+    checker = await deps.checkers.checker()
+    check = check_snapshot(checker, submitted.content)
+    now = deps.clock.now()
+    # The draft reached review when drafting handed it over; outbox and broker delays are
+    # not the editor's, but it never counts as earlier than a clock ahead of ours says.
+    arrived = min(submitted.submitted_at, now)
+    slot = decide_slot(
+        deps.calendar, wished=submitted.wished_slot, arrived=arrived, policy=deps.late_policy
+    )
+
+    async def work(tx: ReviewTx) -> Started:
+        # Built here: a retried transaction must start again from the event.
+        review = new_review(
+            event,
+            findings=check.findings,
+            lexicon_version=check.lexicon_version,
+            body_text=check.body_text,
+            slot=slot,
+            calendar=deps.calendar,
+            now=now,
+        )
+        repo = tx.reviews
+        same = await repo.by_revision(review.draft_id, review.revision)
+        if same is not None:
+            return Started(same, StartOutcome.SAME_REVISION)
+        latest = await repo.latest_revision(review.draft_id)
+        if latest > review.revision:
+            # Out of order: keep it for the record, never in the queue.
+            review.state = ReviewState.SUPERSEDED
+            review.superseded_by = review_id_for(review.draft_id, latest)
+            await repo.insert(review)
+            return Started(review, StartOutcome.SUPERSEDED_ON_ARRIVAL)
+        for older in await repo.pending_older(review.draft_id, review.revision):
+            older.supersede(review, now=now)
+            await repo.save_decided(older)
+        outcome = StartOutcome.QUEUED
+        if slot.action is SlotAction.REJECTED:
+            tx.emit(review.reject(SYSTEM.subject, review.slot_note, now=now, automatic=True))
+            why = {
+                "draft_id": review.draft_id,
+                "revision": review.revision,
+                "why": review.slot_note,
+            }
+            await tx.audit.record(SYSTEM, "review.reject_late", review.id, at=now, details=why)
+            outcome = StartOutcome.REJECTED_LATE
+        else:
+            if review.cutoff_at <= now:
+                # Kept for a slot whose cut-off has passed: reported now, below, so the
+                # slot's overdue job (done, or about to run) does not report it again.
+                review.overdue_reported_at = now
+            await tx.jobs.schedule(
+                overdue_job_key(deps.calendar, review.slot_at),
+                kind=OVERDUE_JOB,
+                due_at=review.cutoff_at,
+                payload={"slot_at": review.slot_at, "slot_key": review.slot_key},
+            )
+        await repo.insert(review)
+        return Started(review, outcome)
+
+    started = await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+    review = started.review
+    _count_start(deps, started)
+    _log.info(
+        "review_started",
+        review_id=review.id,
+        outcome=started.outcome,
+        draft_id=review.draft_id,
+        revision=review.revision,
+        slot=review.slot_key,
+        late=review.late,
+        findings=len(review.findings),
+        blocking=review.blocking,
+        lexicon_version=review.lexicon_version,
+    )
+    if started.outcome is StartOutcome.QUEUED and review.overdue_reported_at is not None:
+        log_overdue(deps, [review])
+    return started
+
+
+def _count_start(deps: ReviewDeps, started: Started) -> None:
+    m, review = deps.metrics, started.review
+    m.submissions.labels(started.outcome).inc()
+    if started.outcome not in (StartOutcome.QUEUED, StartOutcome.REJECTED_LATE):
+        return
+    for finding in review.findings:
+        m.findings.labels(finding.category, finding.severity).inc()
+    if review.blocking:
+        m.blocking_reviews.inc()
+    if review.late:
+        m.late.labels(review.slot_action).inc()
+    if started.outcome is StartOutcome.REJECTED_LATE:
+        m.decisions.labels("rejected", "policy").inc()
