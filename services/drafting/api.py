@@ -16,9 +16,10 @@ from pydantic import AwareDatetime
 
 from services.drafting import usecases
 from services.drafting.deps import DraftingDeps
-from services.drafting.domain import DraftState
-from services.drafting.repository import DraftFilter, DraftSummary
-from services.drafting.revisions import Revision, RevisionDiff
+from services.drafting.domain.listing import DraftFilter, DraftSummary
+from services.drafting.domain.revisions import Revision, RevisionDiff
+from services.drafting.domain.states import DraftState
+from services.drafting.domain.topics import IdeaSource
 from services.drafting.schemas import (
     DraftCreate,
     DraftDetail,
@@ -30,7 +31,6 @@ from services.drafting.schemas import (
     SubmissionPublic,
     TopicIdeaPublic,
 )
-from services.drafting.topics import IdeaSource
 from shared.events import Category
 from shared.http import Page, require
 from shared.settings import Principal, Role

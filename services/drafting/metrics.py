@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from services.drafting.domain import DraftState, Transition
+from services.drafting.domain.states import DraftState, Transition
 from shared.jobs import every
 
 __all__ = ["DraftingMetrics", "refresh_state_gauge"]

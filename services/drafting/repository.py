@@ -14,27 +14,25 @@ they see the transaction's snapshot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.drafting.content import Material
-from services.drafting.domain import Draft, DraftState, Submission
+from services.drafting.domain.content import Material
+from services.drafting.domain.draft import Draft
+from services.drafting.domain.facts import Submission
+from services.drafting.domain.listing import DraftFilter, DraftSummary
+from services.drafting.domain.revisions import Revision, RevisionInfo
+from services.drafting.domain.topics import IdeaSource, TopicIdeaRecord
 from services.drafting.errors import ConcurrentUpdate
-from services.drafting.revisions import Revision, RevisionInfo
-from services.drafting.topics import IdeaSource, TopicIdeaRecord
 from shared.events import Category, ContentSnapshot
 from shared.mongo import IndexSpec, MongoDoc
 
 __all__ = [
     "INDEXES",
-    "DraftFilter",
-    "DraftSummary",
     "MongoDraftRepository",
     "MongoMaterialRepository",
     "MongoTopicIdeaRepository",
@@ -81,57 +79,29 @@ _SUMMARY_FIELDS = (
 )  # fmt: skip
 
 
-class DraftSummary(BaseModel):
-    """A line of the draft list (no body, history or notices)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    id: str
-    state: DraftState
-    revision: int
-    title: str
-    category: Category
-    author: str
-    wished_slot: datetime | None = None
-    scheduled_slot: datetime | None = None
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    submitted_hash: str | None = None
-
-    @classmethod
-    def from_doc(cls, doc: MongoDoc) -> DraftSummary:
-        content = doc["content"]
-        return cls(
-            id=doc["_id"],
-            title=content["title"],
-            category=content["category"],
-            author=content["author"],
-            submitted_hash=(doc.get("submission") or {}).get("content_hash"),
-            **{k: v for k, v in doc.items() if k not in ("_id", "content", "submission")},
-        )
+def _summary(doc: MongoDoc) -> DraftSummary:
+    content = doc["content"]
+    return DraftSummary(
+        id=doc["_id"],
+        title=content["title"],
+        category=content["category"],
+        author=content["author"],
+        submitted_hash=(doc.get("submission") or {}).get("content_hash"),
+        **{k: v for k, v in doc.items() if k not in ("_id", "content", "submission")},
+    )
 
 
-@dataclass(frozen=True)
-class DraftFilter:
-    """Criteria of the draft list; ``None`` means any."""
-
-    state: DraftState | None = None
-    category: Category | None = None
-    author: str | None = None
-    slot: datetime | None = None
-
-    def query(self) -> MongoDoc:
-        query: MongoDoc = {}
-        if self.state is not None:
-            query["state"] = self.state.value
-        if self.category is not None:
-            query["content.category"] = self.category.value
-        if self.author is not None:
-            query["content.author"] = self.author
-        if self.slot is not None:
-            query["$or"] = [{"wished_slot": self.slot}, {"scheduled_slot": self.slot}]
-        return query
+def _list_query(criteria: DraftFilter) -> MongoDoc:
+    query: MongoDoc = {}
+    if criteria.state is not None:
+        query["state"] = criteria.state.value
+    if criteria.category is not None:
+        query["content.category"] = criteria.category.value
+    if criteria.author is not None:
+        query["content.author"] = criteria.author
+    if criteria.slot is not None:
+        query["$or"] = [{"wished_slot": criteria.slot}, {"scheduled_slot": criteria.slot}]
+    return query
 
 
 def _draft_doc(draft: Draft) -> MongoDoc:
@@ -173,7 +143,7 @@ class MongoDraftRepository:
     async def find(
         self, criteria: DraftFilter, *, offset: int, limit: int
     ) -> tuple[list[DraftSummary], int]:
-        query = criteria.query()
+        query = _list_query(criteria)
         total = await self._drafts.count_documents(query)
         cursor = (
             self._drafts.find(query, dict.fromkeys(_SUMMARY_FIELDS, 1))
@@ -182,7 +152,7 @@ class MongoDraftRepository:
             .limit(limit)
         )
         docs = await cursor.to_list(None)
-        return [DraftSummary.from_doc(d) for d in docs], total
+        return [_summary(d) for d in docs], total
 
     async def count_by_state(self) -> dict[str, int]:
         cursor = await self._drafts.aggregate([{"$group": {"_id": "$state", "n": {"$sum": 1}}}])

@@ -7,20 +7,13 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.drafting.content import HttpUrl, Material, OriginRecord, PictureUse, SourceRef
-from services.drafting.domain import (
-    Approval,
-    Draft,
-    DraftState,
-    Failure,
-    Notice,
-    Publication,
-    Rejection,
-    Submission,
-    Transition,
-)
-from services.drafting.revisions import RevisionInfo
-from services.drafting.topics import IdeaSource, RankedIdea
+from services.drafting.domain.content import HttpUrl, Material, OriginRecord, PictureUse, SourceRef
+from services.drafting.domain.draft import Draft
+from services.drafting.domain.facts import Approval, Failure, Publication, Rejection, Submission
+from services.drafting.domain.lifecycle import Notice
+from services.drafting.domain.revisions import RevisionInfo
+from services.drafting.domain.states import DraftState, Transition
+from services.drafting.domain.topics import IdeaSource, RankedIdea
 from shared.events import Category, ContentSnapshot
 
 __all__ = [

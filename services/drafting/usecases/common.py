@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from services.drafting.content import DraftContent, Material
 from services.drafting.deps import DraftingDeps
+from services.drafting.domain.content import DraftContent, Material
 from services.drafting.errors import ConcurrentUpdate, InvalidContent
 from shared.http import record_audit
 from shared.outbox import Tx, UnitOfWork

@@ -7,9 +7,10 @@ repositories; these add a rule: what is missing is :class:`NotFound`.
 from __future__ import annotations
 
 from services.drafting.deps import DraftingDeps
-from services.drafting.domain import Draft, Submission
+from services.drafting.domain.draft import Draft
+from services.drafting.domain.facts import Submission
+from services.drafting.domain.revisions import Revision, RevisionDiff, diff_revisions
 from services.drafting.errors import NotFound
-from services.drafting.revisions import Revision, RevisionDiff, diff_revisions
 from shared.events import ContentSnapshot
 
 __all__ = ["diff_draft_revisions", "get_draft", "get_revision", "get_submission"]

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.drafting.content import DraftContent, build_snapshot, check_references
 from services.drafting.deps import DraftingDeps
-from services.drafting.domain import Draft, DraftState, Submission, Transition, may_edit
+from services.drafting.domain.content import DraftContent, build_snapshot, check_references
+from services.drafting.domain.draft import Draft, may_edit
+from services.drafting.domain.facts import Submission
+from services.drafting.domain.revisions import Revision
+from services.drafting.domain.sanitise import BodyVerdict, sanitise_body
+from services.drafting.domain.states import DraftState, Transition
 from services.drafting.errors import (
     EditForbidden,
     FieldProblem,
@@ -20,8 +24,6 @@ from services.drafting.errors import (
     NotFound,
     RevisionConflict,
 )
-from services.drafting.revisions import Revision
-from services.drafting.sanitise import BodyVerdict, sanitise_body
 from services.drafting.schemas import DraftCreate, DraftUpdate
 from services.drafting.usecases.common import (
     audit,

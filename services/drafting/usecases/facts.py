@@ -11,15 +11,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from services.drafting.deps import DraftingDeps
-from services.drafting.domain import (
-    Approval,
-    Draft,
-    FactOutcome,
-    Failure,
-    Publication,
-    Rejection,
-    Transition,
-)
+from services.drafting.domain.draft import Draft
+from services.drafting.domain.facts import Approval, FactOutcome, Failure, Publication, Rejection
+from services.drafting.domain.states import Transition
 from services.drafting.errors import ConcurrentUpdate
 from services.drafting.usecases.common import SERVICE, run_work
 from shared.errors import PoisonMessage, TransientError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.drafting.deps import DraftingDeps
-from services.drafting.topics import (
+from services.drafting.domain.topics import (
     IdeaSource,
     RankedIdea,
     ideas_from_digest,

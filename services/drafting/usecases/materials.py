@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.drafting.content import Material
 from services.drafting.deps import DraftingDeps
+from services.drafting.domain.content import Material
 from services.drafting.errors import NotFound
 from services.drafting.schemas import MaterialCreate, MaterialUpdate
 from services.drafting.usecases.common import audit, new_id

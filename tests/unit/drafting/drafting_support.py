@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.drafting.content import DraftContent, Material, OriginRecord, PictureUse
-from services.drafting.domain import Approval, Draft, Failure, Publication, Rejection
+from services.drafting.domain.content import DraftContent, Material, OriginRecord, PictureUse
+from services.drafting.domain.draft import Draft
+from services.drafting.domain.facts import Approval, Failure, Publication, Rejection
 from shared.events import Category
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -51,7 +52,7 @@ def new_draft(**changes: object) -> Draft:
 
 
 def submitted_draft() -> Draft:
-    from services.drafting.content import build_snapshot
+    from services.drafting.domain.content import build_snapshot
 
     draft = new_draft()
     draft.submit(build_snapshot(draft.content, {}), by="erin", at=at(1))

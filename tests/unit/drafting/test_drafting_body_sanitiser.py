@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.drafting.domain.sanitise import MAX_BODY_CHARS, sanitise_body
 from services.drafting.errors import InvalidContent
-from services.drafting.sanitise import MAX_BODY_CHARS, sanitise_body
 
 DANGEROUS = {
     "script element": "<p>正文</p><script>alert(1)</script>",

@@ -17,8 +17,10 @@ from drafting_support import (
     submitted_draft,
 )
 
-from services.drafting.content import build_snapshot
-from services.drafting.domain import DraftState, FactOutcome, may_edit
+from services.drafting.domain.content import build_snapshot
+from services.drafting.domain.draft import may_edit
+from services.drafting.domain.facts import FactOutcome
+from services.drafting.domain.states import DraftState
 from services.drafting.errors import TransitionRefused
 from shared.events import DraftSubmitted, FindingRef
 from shared.settings import Role

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from drafting_support import SLOT, T0, content, picture
 
-from services.drafting.content import DraftContent
-from services.drafting.revisions import Revision, diff_revisions
+from services.drafting.domain.content import DraftContent
+from services.drafting.domain.revisions import Revision, diff_revisions
 
 
 def revision(n: int, draft_content: DraftContent, slot: datetime | None = SLOT) -> Revision:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from drafting_support import content, material, picture
 
-from services.drafting.content import SourceRef, build_snapshot, check_references
+from services.drafting.domain.content import SourceRef, build_snapshot, check_references
 from services.drafting.errors import InvalidContent
 from shared.events import ContentSnapshot, SourceKind
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from services.drafting.domain import Action, DraftState, next_state
+from services.drafting.domain.states import Action, DraftState, next_state
 from services.drafting.errors import TransitionRefused
 
 S, A = DraftState, Action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.drafting.topics import (
+from services.drafting.domain.topics import (
     IdeaSource,
     ideas_from_digest,
     ideas_from_report,

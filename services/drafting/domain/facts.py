@@ -1,15 +1,17 @@
-"""What a draft records about its review and publishing: the submission, the reviewer's
-decision, the publication or the failure. Immutable values, copied from the events."""
+"""Facts a draft keeps about its review and publishing: the submission it sent, the
+reviewer's decision, the publication or the failure (immutable values, copied from the
+events), and what applying one did to the draft (:class:`FactOutcome`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.events import FindingRef
 
-__all__ = ["Approval", "Failure", "Publication", "Rejection", "Submission"]
+__all__ = ["Approval", "FactOutcome", "Failure", "Publication", "Rejection", "Submission"]
 
 
 class _Record(BaseModel):
@@ -71,3 +73,12 @@ class Failure(_Record):
     needs_person: bool = True
     failed_at: datetime
     revision: int | None = None  # the post's draft revision (post.failed v1.1); None: older
+
+
+class FactOutcome(StrEnum):
+    """What a fact from another service did to the draft."""
+
+    APPLIED = "applied"  # the state changed
+    RECORDED = "recorded"  # stored, state unchanged
+    STALE = "stale"  # about an older revision or other content; kept as a notice
+    DUPLICATE = "duplicate"  # already known; nothing changed

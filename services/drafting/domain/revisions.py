@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from services.drafting.content import DraftContent
+from services.drafting.domain.content import DraftContent
 
 __all__ = [
     "DIFF_FIELDS",
