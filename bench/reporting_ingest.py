@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aio_pika  # noqa: E402
 
 from services.reporting.bootstrap import build_service  # noqa: E402
-from services.reporting.handlers import record_feedback  # noqa: E402
-from services.reporting.produce import compose_report  # noqa: E402
 from services.reporting.readmodel import feedback_doc  # noqa: E402
 from services.reporting.reports import CATEGORIES  # noqa: E402
 from services.reporting.settings import ReportingSettings  # noqa: E402
+from services.reporting.usecases.ingest import record_feedback  # noqa: E402
+from services.reporting.usecases.produce import compose_report  # noqa: E402
 from shared.calendar import biweekly_period  # noqa: E402
 from shared.clock import FixedClock  # noqa: E402
 from shared.events import FeedbackKind, FeedbackReceived, FeedbackReceivedPayload  # noqa: E402
@@ -70,7 +70,7 @@ async def _store(runtime: Any, deps: Any) -> tuple[float, float]:
     events = [_event(i) for i in range(STORE_EVENTS)]
     started = time.perf_counter()
     for e in events:
-        await record_feedback(e, repo=deps.repo, metrics=deps.metrics)
+        await record_feedback(e, deps=deps)
     single = STORE_EVENTS / (time.perf_counter() - started)
 
     other = [_event(i) for i in range(STORE_EVENTS)]
@@ -143,7 +143,7 @@ async def _report(runtime: Any, deps: Any) -> dict[str, float]:
     for chunk in range(0, len(rows), 500):
         await runtime.db["feedback"].insert_many(rows[chunk : chunk + 500])
     started = time.perf_counter()
-    composed = await compose_report(deps, "biweekly", pair, key=None, generated_at=NOW)
+    composed = await compose_report("biweekly", pair, deps=deps, key=None, generated_at=NOW)
     took = time.perf_counter() - started
     assert composed.report.totals.posts == REPORT_POSTS
     return {

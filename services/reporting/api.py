@@ -20,89 +20,26 @@ import asyncio
 import io
 import zipfile
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting.deps import ReportingDeps
-from services.reporting.domain import CSV_TABLES
+from services.reporting.domain import CSV_TABLES, HTML_TYPE, XLSX_TYPE, ReportRequest
 from services.reporting.errors import ReportNotFound, UnknownTable
-from services.reporting.produce import HTML_TYPE, XLSX_TYPE, request_report
 from services.reporting.reports import Report, render_csv, render_html, render_xlsx
+from services.reporting.schemas import ListKind, ReportCreate, ReportPublic, ReportSummary
+from services.reporting.usecases.produce import request_report
 from shared.http import Page, require
 from shared.mongo import MongoDoc
 from shared.settings import Principal, Role
 
-__all__ = ["ReportCreate", "ReportPublic", "ReportSummary", "build_router"]
+__all__ = ["build_router"]
 
 ReportId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$", description="Report id.")]
-ListKind = Literal["weekly", "monthly", "biweekly", "custom"]
 _READERS = (Role.EDITOR, Role.REVIEWER, Role.DIRECTOR, Role.SYSTEM)
 _WRITERS = (Role.DIRECTOR, Role.REVIEWER)
-
-
-class ReportCreate(BaseModel):
-    """An on-demand report of a range, compared with the equally long range before it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["custom"] = Field(default="custom", description="Only custom ranges.")
-    start: AwareDatetime | date = Field(
-        description="First local day (2026-11-01) or an instant with offset.",
-        examples=["2026-11-01"],
-    )
-    end: AwareDatetime | date = Field(
-        description="Last local day, inclusive (2026-11-15), or an exclusive instant.",
-        examples=["2026-11-15"],
-    )
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _date_or_aware_instant(cls, value: Any) -> Any:
-        # Decide date vs instant by the text's shape: left to itself pydantic reads
-        # "2026-12-01T00:00:00+08:00" as the *date* 2026-12-01 (an inclusive day), a naive
-        # "2026-11-01T00:00" as a date too, and names a bad value "start.date".
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        try:
-            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-        except ValueError:
-            parsed = None
-        if parsed is None or (isinstance(parsed, datetime) and parsed.tzinfo is None):
-            raise ValueError(
-                "expected a local day (2026-11-01) or an instant with a UTC offset "
-                "(2026-11-01T00:00:00+08:00)"
-            )
-        return parsed
-
-
-class ReportSummary(BaseModel):
-    """A stored report, as listed."""
-
-    id: str
-    kind: ListKind
-    key: str | None = Field(description="Job key of a timed report (one per period).")
-    title: str
-    trigger: Literal["schedule", "api"]
-    requested_by: str | None
-    period_start: datetime
-    period_end: datetime
-    period_label: str
-    generated_at: datetime
-    summary: str
-    posts: int = Field(description="Published posts in the period.")
-    failed: int = Field(description="Posts of the period that failed to publish.")
-    documents: dict[str, str] = Field(description="Format → API path.")
-
-
-class ReportPublic(ReportSummary):
-    """A stored report with its full content."""
-
-    report: Report
 
 
 def _summary(doc: Mapping[str, Any]) -> ReportSummary:
@@ -133,7 +70,8 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
     async def create_report(
         body: ReportCreate, response: Response, principal: Principal = writer
     ) -> Any:
-        doc = await request_report(body.start, body.end, principal=principal, deps=deps)
+        request = ReportRequest(start=body.start, end=body.end)
+        doc = await request_report(request, deps=deps, actor=principal)
         response.headers["Location"] = doc["documents"]["json"]
         report = Report.model_validate_json(doc["report_json"])
         return ReportPublic(**_summary(doc).model_dump(), report=report)

@@ -9,14 +9,15 @@ from fastapi import FastAPI
 from services.reporting import __doc__ as SERVICE_DOC
 from services.reporting.api import build_router
 from services.reporting.consumers import register_consumers
-from services.reporting.deps import ReportingDeps
+from services.reporting.deps import JOB_KIND, ReportingDeps
 from services.reporting.errors import PROBLEMS
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.repository import REPORTING_INDEXES, ReportingRepository
-from services.reporting.scheduling import gauge_loop, report_job_loop, schedule_loop
 from services.reporting.settings import ReportingSettings
+from services.reporting.usecases.produce import produce_timed_report
+from services.reporting.usecases.schedule import refresh_gauges, schedule_due_reports
 from shared.clock import Clock
-from shared.jobs import JOB_INDEXES, TimedJobs
+from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
@@ -37,20 +38,7 @@ def build_service(
         metrics=ReportingMetrics.create(runtime.registry),
     )
     register_consumers(runtime, deps)
-    runtime.job(
-        "report-schedule",
-        lambda: schedule_loop(deps, poll_seconds=settings.schedule_poll_seconds),
-    )
-    reports = report_job_loop(
-        deps,
-        poll_seconds=settings.job_poll_seconds,
-        retry_seconds=settings.job_retry_seconds,
-        shutdown_grace=settings.shutdown_grace_seconds,
-    )
-    runtime.job("report-run", reports.run)
-    runtime.job(
-        "report-gauges", lambda: gauge_loop(deps, every_seconds=settings.metrics_refresh_seconds)
-    )
+    _register_jobs(runtime, deps, settings)
     return Service(
         runtime=runtime,
         deps=deps,
@@ -58,6 +46,36 @@ def build_service(
         title="Reporting service",
         description=SERVICE_DOC or "",
         problems=PROBLEMS,
+    )
+
+
+def _register_jobs(
+    runtime: ServiceRuntime, deps: ReportingDeps, settings: ReportingSettings
+) -> None:
+    """Every replica's three loops: schedule due periods, produce the claimed reports
+    (a failed one is due again after ``job_retry_seconds`` of business time), refresh
+    the gauges."""
+
+    async def produce(claim: Claim) -> None:
+        await produce_timed_report(claim, deps=deps)
+
+    reports = JobLoop(
+        jobs=deps.jobs,
+        kind=JOB_KIND,
+        handler=produce,
+        clock=deps.clock,
+        max_sleep=settings.job_poll_seconds,
+        retry_real=settings.job_retry_seconds / deps.clock.speed,
+        shutdown_grace=settings.shutdown_grace_seconds,
+    )
+    runtime.job(
+        "report-schedule",
+        lambda: every(settings.schedule_poll_seconds, lambda: schedule_due_reports(deps=deps)),
+    )
+    runtime.job("report-run", reports.run)
+    runtime.job(
+        "report-gauges",
+        lambda: every(settings.metrics_refresh_seconds, lambda: refresh_gauges(deps=deps)),
     )
 
 

@@ -1,9 +1,9 @@
-"""Subscribers of the reporting service: validate, call a use case, nothing else."""
+"""Subscribers of the reporting service: decode, call a use case, nothing else."""
 
 from __future__ import annotations
 
 from services.reporting.deps import ReportingDeps
-from services.reporting.handlers import (
+from services.reporting.usecases.ingest import (
     record_digest,
     record_feedback,
     record_post_failed,
@@ -21,19 +21,19 @@ def register_consumers(runtime: ServiceRuntime, deps: ReportingDeps) -> None:
     @runtime.subscriber("post.published")
     async def on_post_published(event: PostPublished) -> None:
         """Store the published post in the reporting read model."""
-        await record_post_published(event, repo=deps.repo, uow=deps.uow)
+        await record_post_published(event, deps=deps)
 
     @runtime.subscriber("post.failed")
     async def on_post_failed(event: PostFailed) -> None:
         """Store the failed post (unless it was published) in the reporting read model."""
-        await record_post_failed(event, repo=deps.repo, uow=deps.uow)
+        await record_post_failed(event, deps=deps)
 
     @runtime.subscriber("feedback.received")
     async def on_feedback_received(event: FeedbackReceived) -> None:
         """Store the feedback item or metric snapshot (one write, idempotent by key)."""
-        await record_feedback(event, repo=deps.repo, metrics=deps.metrics)
+        await record_feedback(event, deps=deps)
 
     @runtime.subscriber("feedback.digest.ready")
     async def on_feedback_digest_ready(event: FeedbackDigestReady) -> None:
         """Keep the post's latest core-issues document for themes and questions."""
-        await record_digest(event, repo=deps.repo, uow=deps.uow)
+        await record_digest(event, deps=deps)

@@ -11,7 +11,10 @@ from shared.clock import Clock
 from shared.jobs import TimedJobs
 from shared.outbox import UnitOfWork
 
-__all__ = ["ReportingDeps"]
+__all__ = ["JOB_KIND", "ReportingDeps"]
+
+JOB_KIND = "report"
+"""Kind of the report jobs in ``shared.jobs`` (one per due period)."""
 
 
 @dataclass(frozen=True)

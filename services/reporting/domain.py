@@ -8,7 +8,8 @@ gets a fresh id (``custom-<12 hex>``).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
 
 from services.reporting.reports import Report
@@ -24,7 +25,9 @@ from shared.mongo import MongoDoc
 
 __all__ = [
     "CSV_TABLES",
-    "JOB_KIND",
+    "HTML_TYPE",
+    "XLSX_TYPE",
+    "ReportRequest",
     "TIMED_KINDS",
     "Trigger",
     "new_custom_report_id",
@@ -34,9 +37,6 @@ __all__ = [
     "report_ready",
     "report_summary",
 ]
-
-JOB_KIND = "report"
-"""Kind of the report jobs in ``shared.jobs``."""
 
 TIMED_KINDS: tuple[Literal["weekly", "monthly", "biweekly"], ...] = (
     "weekly",
@@ -55,8 +55,19 @@ CSV_TABLES = (
 """Tables a report has (one CSV file each)."""
 
 Trigger = Literal["schedule", "api"]
+HTML_TYPE = "text/html; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SUMMARY_MAX = 2000
 _PRODUCER = "reporting"
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """An on-demand report of a range: local days (``end`` inclusive) or aware instants
+    (``end`` exclusive), compared with the equally long range before it."""
+
+    start: date | datetime
+    end: date | datetime
 
 
 def report_id_for_key(key: str) -> str:

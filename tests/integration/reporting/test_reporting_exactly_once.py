@@ -10,8 +10,8 @@ import pytest
 from reporting_live import publish, published, utc
 
 from services.reporting.bootstrap import build_service
-from services.reporting.produce import produce_timed_report
 from services.reporting.settings import ReportingSettings
+from services.reporting.usecases.produce import produce_timed_report
 from shared.calendar import SchedulePolicy, due_runs
 from shared.clock import FixedClock
 from shared.jobs import FencedOut, TimedJobs

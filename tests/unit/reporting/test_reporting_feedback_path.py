@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
-from services.reporting.handlers import record_feedback
+from services.reporting.deps import ReportingDeps
 from services.reporting.metrics import ReportingMetrics
+from services.reporting.usecases.ingest import record_feedback
+from shared.calendar import SchedulePolicy
+from shared.clock import FixedClock
 from shared.errors import AlreadyProcessed
 from shared.events import FeedbackKind, FeedbackMetrics, FeedbackReceived, FeedbackReceivedPayload
 from shared.metrics import new_registry
@@ -65,6 +68,17 @@ def event(
     )
 
 
+def deps(repo: FakeRepo, metrics: ReportingMetrics) -> ReportingDeps:
+    return ReportingDeps(
+        repo=repo,  # type: ignore[arg-type]
+        uow=None,  # type: ignore[arg-type]
+        jobs=None,  # type: ignore[arg-type]
+        clock=FixedClock(T),
+        policy=SchedulePolicy(),
+        metrics=metrics,
+    )
+
+
 @pytest.fixture
 def metrics() -> ReportingMetrics:
     return ReportingMetrics.create(new_registry())
@@ -72,9 +86,9 @@ def metrics() -> ReportingMetrics:
 
 async def test_the_same_item_from_two_systems_is_stored_once(metrics: ReportingMetrics) -> None:
     repo = FakeRepo()
-    assert await record_feedback(event("message"), repo=repo, metrics=metrics) == "stored"
+    assert await record_feedback(event("message"), deps=deps(repo, metrics)) == "stored"
     with pytest.raises(AlreadyProcessed):  # another event id, the same source:source_id
-        await record_feedback(event("message"), repo=repo, metrics=metrics)
+        await record_feedback(event("message"), deps=deps(repo, metrics))
     assert list(repo.items) == ["crm:1"]
     assert repo.items["crm:1"]["kind"] == "enquiry"
     assert repo.writes == 2  # one write per event, nothing else
@@ -84,22 +98,22 @@ async def test_only_the_latest_snapshot_is_kept(metrics: ReportingMetrics) -> No
     repo = FakeRepo()
     newer = event("metric", source_id="m2", at=T + timedelta(hours=1), reads=300)
     older = event("metric", source_id="m1", reads=100)
-    assert await record_feedback(newer, repo=repo, metrics=metrics) == "stored"
-    assert await record_feedback(older, repo=repo, metrics=metrics) == "stale_metric"
+    assert await record_feedback(newer, deps=deps(repo, metrics)) == "stored"
+    assert await record_feedback(older, deps=deps(repo, metrics)) == "stale_metric"
     assert repo.snapshots["p1"]["reads"] == 300
     assert metrics.feedback_skipped.labels("stale_metric")._value.get() == 1
     orphan = event("metric", post_id=None, reads=5)
-    assert await record_feedback(orphan, repo=repo, metrics=metrics) == "metric_without_post"
+    assert await record_feedback(orphan, deps=deps(repo, metrics)) == "metric_without_post"
 
 
 async def test_a_reply_naming_no_post_takes_the_post_of_what_it_answers(
     metrics: ReportingMetrics,
 ) -> None:
     repo = FakeRepo()
-    await record_feedback(event("comment", source_id="q"), repo=repo, metrics=metrics)
+    await record_feedback(event("comment", source_id="q"), deps=deps(repo, metrics))
     reply = event("reply", source_id="r", post_id=None, text="已回复", in_reply_to="crm:q")
-    await record_feedback(reply, repo=repo, metrics=metrics)
+    await record_feedback(reply, deps=deps(repo, metrics))
     assert repo.items["crm:r"]["post_id"] == "p1"
     early = event("reply", source_id="r2", post_id=None, text="已回复", in_reply_to="crm:later")
-    await record_feedback(early, repo=repo, metrics=metrics)
+    await record_feedback(early, deps=deps(repo, metrics))
     assert repo.items["crm:r2"]["post_id"] is None  # matched when a report is built

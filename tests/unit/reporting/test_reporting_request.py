@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from services.reporting.api import ReportCreate
+from services.reporting.schemas import ReportCreate
 
 
 def test_local_days_and_aware_instants_are_told_apart_by_their_shape() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from services.reporting.deps import ReportingDeps
 from services.reporting.metrics import ReportingMetrics
-from services.reporting.scheduling import schedule_due_reports
+from services.reporting.usecases.schedule import schedule_due_reports
 from shared.calendar import SchedulePolicy
 from shared.clock import FixedClock
 from shared.metrics import new_registry

@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -21,6 +21,9 @@ from bson import Binary
 
 from services.reporting.deps import ReportingDeps
 from services.reporting.domain import (
+    HTML_TYPE,
+    XLSX_TYPE,
+    ReportRequest,
     Trigger,
     new_custom_report_id,
     report_document,
@@ -54,8 +57,6 @@ from shared.settings import Principal
 __all__ = ["Composed", "compose_report", "produce_timed_report", "request_report"]
 
 _log = structlog.get_logger("reporting")
-HTML_TYPE = "text/html; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,10 @@ def _build(
 
 
 async def compose_report(
-    deps: ReportingDeps,
     kind: ReportKind,
     pair: PeriodPair,
     *,
+    deps: ReportingDeps,
     key: str | None,
     generated_at: datetime,
 ) -> Composed:
@@ -190,14 +191,16 @@ async def _store(
     return doc
 
 
-async def produce_timed_report(claim: Claim, *, deps: ReportingDeps) -> str:
+async def produce_timed_report(
+    claim: Claim, *, deps: ReportingDeps, actor: Principal | None = None
+) -> str:
     """Build, store and announce the report of a claimed due period; returns its id."""
     run = Run.model_validate(claim.payload)
     report_id = report_id_for_key(run.key)
     composed = await compose_report(
-        deps,
         run.kind,
         PeriodPair(run.period, run.previous),
+        deps=deps,
         key=run.key,
         generated_at=deps.clock.now(),
     )
@@ -210,25 +213,27 @@ async def produce_timed_report(claim: Claim, *, deps: ReportingDeps) -> str:
 
 
 async def request_report(
-    start: date | datetime,
-    end: date | datetime,
-    *,
-    principal: Principal,
-    deps: ReportingDeps,
+    request: ReportRequest, *, deps: ReportingDeps, actor: Principal | None = None
 ) -> MongoDoc:
-    """Build, store and announce an on-demand report of a range (audited).
+    """Build, store and announce an on-demand report of a range, audited under ``actor``
+    (who must be known).
 
     Raises :class:`InvalidRange` for a range :func:`custom_period` refuses.
     """
+    if actor is None:
+        raise ValueError("an on-demand report is audited: say who asks for it")
+    principal = actor
     try:
-        pair = custom_period(start, end, zone=deps.policy.zone)
+        pair = custom_period(request.start, request.end, zone=deps.policy.zone)
     except ValueError as exc:
         raise InvalidRange(str(exc)) from exc
     report_id = new_custom_report_id()
-    composed = await compose_report(deps, "custom", pair, key=None, generated_at=deps.clock.now())
+    composed = await compose_report(
+        "custom", pair, deps=deps, key=None, generated_at=deps.clock.now()
+    )
     details: dict[str, Any] = {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": request.start.isoformat(),
+        "end": request.end.isoformat(),
         "period_start": pair.current.start,
         "period_end": pair.current.end,
     }

@@ -1,6 +1,6 @@
 """Timed reports: due periods become keyed jobs; one replica claims and runs each.
 
-Every replica runs the same three loops:
+Every replica runs the same three loops (wired in :mod:`~services.reporting.bootstrap`):
 
 * **schedule** — for each kind, ``due_runs(kind, policy, since, now)`` gives the periods
   whose fire time passed since the kind's watermark; each becomes a job keyed by the
@@ -9,8 +9,9 @@ Every replica runs the same three loops:
   moves to ``now`` (``$max``). A crash in between only schedules again, harmlessly.
   A new installation starts its watermark when it first runs; after downtime at most
   ``catch_up_limit`` missed periods per kind are caught up (the latest ones).
-* **run** — a :class:`~shared.jobs.JobLoop` claims due jobs (conditional update + lease + fence) and
-  produces each report (:func:`~services.reporting.produce.produce_timed_report`), which
+* **run** — a :class:`~shared.jobs.JobLoop` claims due jobs (conditional update + lease +
+  fence) and produces each report
+  (:func:`~services.reporting.usecases.produce.produce_timed_report`), which
   completes the job in the transaction that stores the report and its ``report.ready``.
   A done job is never claimed again, so each period fires exactly once.
 * **gauges** — refreshes read-model sizes and the last report time per kind from the
@@ -21,24 +22,17 @@ from __future__ import annotations
 
 import structlog
 
-from services.reporting.deps import ReportingDeps
-from services.reporting.domain import JOB_KIND, TIMED_KINDS
-from services.reporting.produce import produce_timed_report
+from services.reporting.deps import JOB_KIND, ReportingDeps
+from services.reporting.domain import TIMED_KINDS
 from shared.calendar import Run, due_runs
-from shared.jobs import Claim, JobLoop, every
+from shared.settings import Principal
 
-__all__ = [
-    "gauge_loop",
-    "refresh_gauges",
-    "report_job_loop",
-    "schedule_due_reports",
-    "schedule_loop",
-]
+__all__ = ["refresh_gauges", "schedule_due_reports"]
 
 _log = structlog.get_logger("reporting")
 
 
-async def schedule_due_reports(*, deps: ReportingDeps) -> list[Run]:
+async def schedule_due_reports(*, deps: ReportingDeps, actor: Principal | None = None) -> list[Run]:
     """Create the jobs of every period due since the last look; returns the new ones."""
     now = deps.clock.now()
     created: list[Run] = []
@@ -57,40 +51,10 @@ async def schedule_due_reports(*, deps: ReportingDeps) -> list[Run]:
     return created
 
 
-async def schedule_loop(deps: ReportingDeps, *, poll_seconds: float) -> None:
-    """Look for due periods every ``poll_seconds`` (real time) until cancelled."""
-    await every(poll_seconds, lambda: schedule_due_reports(deps=deps))
-
-
-def report_job_loop(
-    deps: ReportingDeps, *, poll_seconds: float, retry_seconds: float, shutdown_grace: float
-) -> JobLoop:
-    """The loop claiming and producing due reports; a failed one is due again after
-    ``retry_seconds`` of business time."""
-
-    async def handle(claim: Claim) -> None:
-        await produce_timed_report(claim, deps=deps)
-
-    return JobLoop(
-        jobs=deps.jobs,
-        kind=JOB_KIND,
-        handler=handle,
-        clock=deps.clock,
-        max_sleep=poll_seconds,
-        retry_real=retry_seconds / deps.clock.speed,
-        shutdown_grace=shutdown_grace,
-    )
-
-
-async def refresh_gauges(deps: ReportingDeps) -> None:
+async def refresh_gauges(*, deps: ReportingDeps, actor: Principal | None = None) -> None:
     """Read-model sizes and the newest report of each kind, from the database."""
     for name, count in (await deps.repo.sizes()).items():
         deps.metrics.read_model.labels(name).set(count)
     latest = await deps.repo.latest_generated([*TIMED_KINDS, "custom"])
     for kind, at in latest.items():
         deps.metrics.last_report.labels(kind).set(at.timestamp())
-
-
-async def gauge_loop(deps: ReportingDeps, *, every_seconds: float) -> None:
-    """Refresh the gauges every ``every_seconds`` until cancelled."""
-    await every(every_seconds, lambda: refresh_gauges(deps))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from services.reporting.metrics import ReportingMetrics
+from services.reporting.deps import ReportingDeps
 from services.reporting.readmodel import (
     digest_doc,
     failed_post_doc,
@@ -24,7 +24,6 @@ from services.reporting.readmodel import (
     metric_doc,
     published_post_doc,
 )
-from services.reporting.repository import ReportingRepository
 from shared.errors import AlreadyProcessed
 from shared.events import (
     FeedbackDigestReady,
@@ -33,7 +32,8 @@ from shared.events import (
     PostFailed,
     PostPublished,
 )
-from shared.outbox import Tx, UnitOfWork
+from shared.outbox import Tx
+from shared.settings import Principal
 
 __all__ = [
     "CONSUMER",
@@ -47,50 +47,50 @@ CONSUMER = "reporting"
 
 
 async def record_post_published(
-    event: PostPublished, *, repo: ReportingRepository, uow: UnitOfWork
+    event: PostPublished, *, deps: ReportingDeps, actor: Principal | None = None
 ) -> None:
     """Store (or turn into published) the post of ``post.published``."""
 
     async def work(tx: Tx) -> None:
-        existing = await repo.get_post(event.payload.post_id, session=tx.session)
-        await repo.save_post(published_post_doc(event, existing), session=tx.session)
+        existing = await deps.repo.get_post(event.payload.post_id, session=tx.session)
+        await deps.repo.save_post(published_post_doc(event, existing), session=tx.session)
 
-    await uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+    await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
 
 
 async def record_post_failed(
-    event: PostFailed, *, repo: ReportingRepository, uow: UnitOfWork
+    event: PostFailed, *, deps: ReportingDeps, actor: Principal | None = None
 ) -> None:
     """Store the failure of ``post.failed`` unless the post went out after all."""
 
     async def work(tx: Tx) -> None:
-        existing = await repo.get_post(event.payload.post_id, session=tx.session)
+        existing = await deps.repo.get_post(event.payload.post_id, session=tx.session)
         doc = failed_post_doc(event, existing)
         if doc is not None:
-            await repo.save_post(doc, session=tx.session)
+            await deps.repo.save_post(doc, session=tx.session)
 
-    await uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+    await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
 
 
 async def record_digest(
-    event: FeedbackDigestReady, *, repo: ReportingRepository, uow: UnitOfWork
+    event: FeedbackDigestReady, *, deps: ReportingDeps, actor: Principal | None = None
 ) -> None:
     """Keep the post's latest core-issues document (themes, questions, sentiment)."""
 
     async def work(tx: Tx) -> None:
-        existing = await repo.get_digest(event.payload.post_id, session=tx.session)
+        existing = await deps.repo.get_digest(event.payload.post_id, session=tx.session)
         doc = digest_doc(event, existing)
         if doc is not None:
-            await repo.save_digest(doc, session=tx.session)
+            await deps.repo.save_digest(doc, session=tx.session)
 
-    await uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+    await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
 
 
 FeedbackOutcome = Literal["stored", "stale_metric", "metric_without_post"]
 
 
 async def record_feedback(
-    event: FeedbackReceived, *, repo: ReportingRepository, metrics: ReportingMetrics
+    event: FeedbackReceived, *, deps: ReportingDeps, actor: Principal | None = None
 ) -> FeedbackOutcome:
     """Store one feedback item or metric snapshot with a single write.
 
@@ -100,17 +100,17 @@ async def record_feedback(
     if event.payload.kind is FeedbackKind.METRIC:
         doc = metric_doc(event)
         if doc is None:
-            metrics.feedback_skipped.labels("metric_without_post").inc()
+            deps.metrics.feedback_skipped.labels("metric_without_post").inc()
             return "metric_without_post"
-        if not await repo.save_metric(doc):
-            metrics.feedback_skipped.labels("stale_metric").inc()
+        if not await deps.repo.save_metric(doc):
+            deps.metrics.feedback_skipped.labels("stale_metric").inc()
             return "stale_metric"
         return "stored"
     doc = feedback_doc(event)
     if doc["post_id"] is None and doc.get("in_reply_to"):
         # A reply often names only what it answers: take that item's post now (one
         # indexed read), so reports need not search for it later.
-        doc["post_id"] = await repo.post_of_item(doc["in_reply_to"])
-    if not await repo.insert_feedback(doc):
+        doc["post_id"] = await deps.repo.post_of_item(doc["in_reply_to"])
+    if not await deps.repo.insert_feedback(doc):
         raise AlreadyProcessed(str(event.event_id))
     return "stored"
