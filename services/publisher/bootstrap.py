@@ -3,7 +3,8 @@
 Builds the runtime (indexes of posts, seats and jobs), the channel chosen by settings
 (``local`` by default, ``wechat`` with the app's credentials), the use cases'
 dependencies, the ``draft.approved`` subscriber, the two timed-job loops (publishing,
-reconciliation) and the HTTP routes. Tests may pass their own ``clock`` and ``channel``.
+reconciliation), the HTTP routes and the answers to domain errors (``errors.PROBLEMS``).
+Tests may pass their own ``clock`` and ``channel``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from services.publisher.channels import (
 )
 from services.publisher.consumers import register_consumers
 from services.publisher.deps import PUBLISH_JOB, RECONCILE_JOB, PublisherDeps
+from services.publisher.errors import PROBLEMS
 from services.publisher.metrics import PublisherMetrics
 from services.publisher.publishing import publish_due_post, reconcile_post
 from services.publisher.repository import PUBLISHER_INDEXES, MongoChannelRecords, PostRepository
@@ -34,14 +36,13 @@ from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, JobLoop, TimedJobs
 from shared.mongo import MongoDoc
 from shared.runtime import ServiceRuntime
+from shared.service import Service
 from shared.wechat import WeChatClient
 
-__all__ = ["build_channel", "build_runtime", "create_app"]
+__all__ = ["build_service", "create_app"]
 
 
-def build_channel(
-    settings: PublisherSettings, *, clock: Clock, db: AsyncDatabase[MongoDoc]
-) -> Channel:
+def _channel(settings: PublisherSettings, *, clock: Clock, db: AsyncDatabase[MongoDoc]) -> Channel:
     """The channel the settings select."""
     channel: Channel
     if settings.channel == "wechat":
@@ -74,12 +75,17 @@ def build_channel(
     return channel
 
 
-def _wire(
-    settings: PublisherSettings, clock: Clock | None, channel: Channel | None
-) -> tuple[ServiceRuntime, PublisherDeps]:
+def build_service(
+    settings: PublisherSettings, *, clock: Clock | None = None, channel: Channel | None = None
+) -> Service[PublisherDeps]:
+    """Wire the runtime, channel, repositories, subscriber, job loops and routes.
+
+    A ``channel`` given by the caller is the caller's to close; the one the settings
+    select is closed when the runtime stops.
+    """
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*JOB_INDEXES, *PUBLISHER_INDEXES])
     own_channel = channel is None
-    chosen = channel or build_channel(settings, clock=runtime.clock, db=runtime.db)
+    chosen = channel or _channel(settings, clock=runtime.clock, db=runtime.db)
     deps = PublisherDeps(
         repo=PostRepository(runtime.db),
         uow=runtime.uow,
@@ -114,7 +120,14 @@ def _wire(
     if own_channel:
         grace = settings.shutdown_grace_seconds
         runtime.on_stop(partial(_close_channel, chosen, loops, grace))
-    return runtime, deps
+    return Service(
+        runtime=runtime,
+        deps=deps,
+        routers=(build_router(deps, runtime.tokens),),
+        title="Publisher service",
+        description=SERVICE_DOC or "",
+        problems=PROBLEMS,
+    )
 
 
 async def _close_channel(channel: Channel, loops: list[JobLoop], grace: float) -> None:
@@ -129,26 +142,8 @@ async def _close_channel(channel: Channel, loops: list[JobLoop], grace: float) -
             await close()
 
 
-def build_runtime(
-    settings: PublisherSettings, *, clock: Clock | None = None, channel: Channel | None = None
-) -> ServiceRuntime:
-    """Runtime with this service's subscribers and timed-job loops registered."""
-    runtime, _ = _wire(settings, clock, channel)
-    return runtime
-
-
 def create_app(
     settings: PublisherSettings, *, clock: Clock | None = None, channel: Channel | None = None
 ) -> FastAPI:
-    """The service's ASGI app: API, health, readiness, metrics, AsyncAPI docs.
-
-    ``app.state.runtime`` is the runtime and ``app.state.deps`` the use cases' adapters.
-    """
-    runtime, deps = _wire(settings, clock, channel)
-    app = runtime.asgi(
-        build_router(runtime, deps),
-        title="Publisher service",
-        description=(SERVICE_DOC or "").strip(),
-    )
-    app.state.deps = deps
-    return app
+    """The service's ASGI app: API, health, readiness, metrics, AsyncAPI docs."""
+    return build_service(settings, clock=clock, channel=channel).app()

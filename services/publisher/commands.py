@@ -16,14 +16,13 @@ from services.publisher.domain import (
     IN_FLIGHT,
     Command,
     Post,
-    PostNotFound,
     PostState,
-    SlotRefused,
-    TransitionRefused,
     check_command,
     failed_event,
     history_entry,
+    refused,
 )
+from services.publisher.errors import PostNotFound, SlotRefused
 from services.publisher.seats import next_free_slot, run_with_seat_retry, take_seat
 from shared.calendar import KEY_PREFIX, Slot, SlotError, parse_slot_key
 from shared.events import FailureCode
@@ -106,7 +105,7 @@ async def _move(
         session=tx.session,
     )
     if not moved:  # publishing (or another command) got there first
-        raise TransitionRefused(post.post_id, PostState.SUBMITTING, Command.RESCHEDULE)
+        raise refused(post.post_id, PostState.SUBMITTING, Command.RESCHEDULE)
     if post.job_key:
         await deps.jobs.cancel(post.job_key, session=tx.session)
     if job_key:
@@ -163,7 +162,7 @@ async def cancel_post(post_id: str, reason: str, *, actor: Principal, deps: Publ
         post = await _load(deps, tx, post_id)
         check_command(post, Command.CANCEL)
         if not await cancel_within(deps, tx, post, reason=reason, actor=actor.subject, now=now):
-            raise TransitionRefused(post_id, PostState.SUBMITTING, Command.CANCEL)
+            raise refused(post_id, PostState.SUBMITTING, Command.CANCEL)
         await record_audit(
             tx.db,
             actor=actor,
@@ -250,7 +249,7 @@ async def pause_post(post_id: str, *, actor: Principal, deps: PublisherDeps) -> 
             session=tx.session,
         )
         if not done:
-            raise TransitionRefused(post_id, PostState.SUBMITTING, Command.PAUSE)
+            raise refused(post_id, PostState.SUBMITTING, Command.PAUSE)
         if post.job_key:
             await deps.jobs.cancel(post.job_key, session=tx.session)
         await record_audit(

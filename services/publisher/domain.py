@@ -32,7 +32,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from services.publisher.channels import PublishOutcome, PublishRequest
+from services.publisher.channels.models import PublishOutcome, PublishRequest
+from services.publisher.errors import ContentMismatch, TransitionRefused
 from services.publisher.slots import Due, classify_due
 from shared.events import (
     Category,
@@ -47,14 +48,9 @@ from shared.events import (
 __all__ = [
     "IN_FLIGHT",
     "Command",
-    "ContentMismatch",
     "DueAction",
     "Post",
-    "PostNotFound",
     "PostState",
-    "SlotFull",
-    "SlotRefused",
-    "TransitionRefused",
     "channel_ids",
     "check_command",
     "decide_due",
@@ -64,6 +60,7 @@ __all__ = [
     "lateness_seconds",
     "post_id_for",
     "publish_request",
+    "refused",
     "published_event",
     "retry_due_at",
     "verified_content",
@@ -109,34 +106,11 @@ _ALLOWED: dict[Command, frozenset[PostState]] = {
 }
 
 
-class TransitionRefused(Exception):
-    """A command does not apply to the post in its current state."""
-
-    def __init__(self, post_id: str, state: PostState, command: Command) -> None:
-        allowed = ", ".join(sorted(_ALLOWED[command]))
-        started = ", publishing has started" if state in IN_FLIGHT else ""
-        super().__init__(
-            f"cannot {command} post {post_id}: it is {state}{started} (only when {allowed})",
-        )
-        self.post_id = post_id
-        self.state = state
-        self.command = command
-
-
-class ContentMismatch(Exception):
-    """The stored content does not hash to the approved hash: it must not be sent."""
-
-
-class PostNotFound(LookupError):
-    """No post has this id."""
-
-
-class SlotRefused(ValueError):
-    """The requested instant is not a usable slot (not in the calendar, or not ahead)."""
-
-
-class SlotFull(Exception):
-    """Every seat of the requested slot is taken."""
+def refused(post_id: str, state: PostState, command: Command) -> TransitionRefused:
+    """The refusal of ``command`` for a post found in ``state``."""
+    return TransitionRefused(
+        post_id, state, command, allowed=_ALLOWED[command], started=state in IN_FLIGHT
+    )
 
 
 class Post(BaseModel):
@@ -185,7 +159,7 @@ class Post(BaseModel):
 def check_command(post: Post, command: Command) -> None:
     """Raise :class:`TransitionRefused` unless ``command`` applies to ``post`` now."""
     if post.state not in _ALLOWED[command]:
-        raise TransitionRefused(post.post_id, post.state, command)
+        raise refused(post.post_id, post.state, command)
 
 
 def free_seats(taken: set[int], capacity: int) -> list[int]:

@@ -22,11 +22,11 @@ from services.publisher.deps import PUBLISH_JOB, PublisherDeps, publish_job_key
 from services.publisher.domain import (
     Post,
     PostState,
-    SlotFull,
     failed_event,
     history_entry,
     post_id_for,
 )
+from services.publisher.errors import SlotFull
 from services.publisher.seats import next_free_slot, run_with_seat_retry, take_seat
 from shared.calendar import Slot, next_slot
 from shared.errors import PoisonMessage

@@ -28,15 +28,14 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from services.publisher.channels import PublishOutcome, PublishState
+from services.publisher.channels.models import PublishOutcome, PublishState
 from services.publisher.domain import Command, Post, check_command
+from services.publisher.errors import InvalidResolution, RetryRefused
 
 __all__ = [
-    "InvalidResolution",
     "Resolution",
     "ResolveAction",
     "ResolveOutcome",
-    "RetryRefused",
     "check_resolution",
     "resolution",
     "vouched_outcome",
@@ -70,27 +69,6 @@ class Resolution:
     url: str | None = None
     published_at: datetime | None = None
     msg_data_id: str | None = None
-
-
-class InvalidResolution(ValueError):
-    """The resolution is malformed; ``field`` names the offending input (-> 422)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class RetryRefused(Exception):
-    """The channel holds a job for the post: a retry would never submit again (-> 409)."""
-
-    def __init__(self, post_id: str, publish_id: str) -> None:
-        super().__init__(
-            f"cannot retry post {post_id}: the channel holds publish job {publish_id} for it "
-            "and would only report that job again; resolve it as published, or cancel it"
-        )
-        self.post_id = post_id
-        self.publish_id = publish_id
 
 
 def resolution(

@@ -24,7 +24,8 @@ import structlog
 from services.publisher.channels import PublishOutcome
 from services.publisher.commands import cancel_within
 from services.publisher.deps import PublisherDeps
-from services.publisher.domain import Command, Post, PostNotFound, TransitionRefused
+from services.publisher.domain import Command, Post, refused
+from services.publisher.errors import PostNotFound
 from services.publisher.publishing.outcomes import count_published, mark_published, rearm
 from services.publisher.resolution import (
     Resolution,
@@ -97,7 +98,7 @@ async def resolve_post(
             done = await cancel_within(deps, tx, post, reason=resolution.note, actor=who, now=now)
         if not done:  # it moved since it was read: say where it is now
             current = await deps.repo.get(post_id)
-            raise TransitionRefused(post_id, (current or post).state, Command.RESOLVE)
+            raise refused(post_id, (current or post).state, Command.RESOLVE)
         await record_audit(
             tx.db,
             actor=actor,

@@ -17,7 +17,8 @@ import structlog
 from pymongo.errors import DuplicateKeyError
 
 from services.publisher.deps import PublisherDeps
-from services.publisher.domain import SlotFull, free_seats
+from services.publisher.domain import free_seats
+from services.publisher.errors import SlotFull
 from services.publisher.slots import assign_slot
 from shared.calendar import Slot, SlotError
 from shared.errors import TransientError

@@ -21,7 +21,6 @@ from services.publisher.deps import (
     PublisherDeps,
 )
 from services.publisher.domain import (
-    ContentMismatch,
     DueAction,
     Post,
     PostState,
@@ -32,6 +31,7 @@ from services.publisher.domain import (
     publish_request,
     verified_content,
 )
+from services.publisher.errors import ContentMismatch
 from services.publisher.publishing.outcomes import (
     ACTOR,
     complete_job,

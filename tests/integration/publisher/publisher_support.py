@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from fastapi import FastAPI
 
-from services.publisher.bootstrap import create_app
+from services.publisher.bootstrap import build_service
 from services.publisher.channels import (
     OutcomeUnknown,
     PermanentChannelError,
@@ -242,13 +242,13 @@ async def running_publisher(
         reconcile_max_interval_seconds=0.2,
         **extra,
     )
-    app = create_app(settings, clock=clock, channel=channel)
-    runtime: ServiceRuntime = app.state.runtime
+    service = build_service(settings, clock=clock, channel=channel)
+    app = service.app()
     async with (
-        running(runtime),
+        running(service.runtime),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
-        yield Publisher(app, runtime, app.state.deps, clock, channel, http)
+        yield Publisher(app, service.runtime, service.deps, clock, channel, http)
 
 
 @dataclass
@@ -286,10 +286,10 @@ async def wechat_publisher(
         )
         fake.state.secret = "fake-app-secret-for-tests"
         clock = FixedClock(BEFORE_MONDAY)
-        app = create_app(settings, clock=clock)
-        transport = httpx.ASGITransport(app=app)
+        service = build_service(settings, clock=clock)
+        transport = httpx.ASGITransport(app=service.app())
         async with (
-            running(app.state.runtime),
+            running(service.runtime),
             httpx.AsyncClient(transport=transport, base_url="http://t") as http,
         ):
-            yield WeChatPublisher(fake, app.state.runtime, app.state.deps, clock, http)
+            yield WeChatPublisher(fake, service.runtime, service.deps, clock, http)

@@ -12,7 +12,7 @@ import aio_pika
 import pytest
 from publisher_support import BEFORE_MONDAY, approval, snapshot
 
-from services.publisher.bootstrap import create_app
+from services.publisher.bootstrap import build_service
 from services.publisher.deps import PublisherDeps
 from services.publisher.domain import PostState
 from services.publisher.settings import PublisherSettings
@@ -33,8 +33,8 @@ def _replica(
 ) -> tuple[ServiceRuntime, PublisherDeps]:
     extra.setdefault("local_dir", str(Path(tempfile.gettempdir()) / f"{namespace}published"))
     settings = make_settings(PublisherSettings, namespace, mongo_url, **extra)
-    app = create_app(settings, clock=FixedClock(BEFORE_MONDAY))
-    return app.state.runtime, app.state.deps
+    service = build_service(settings, clock=FixedClock(BEFORE_MONDAY))
+    return service.runtime, service.deps
 
 
 async def _redeliver(namespace: str, event: DraftApproved) -> None:

@@ -10,11 +10,9 @@ import pytest
 from services.publisher.channels import PublishOutcome, PublishState
 from services.publisher.domain import (
     Command,
-    ContentMismatch,
     DueAction,
     Post,
     PostState,
-    TransitionRefused,
     check_command,
     decide_due,
     free_seats,
@@ -23,6 +21,7 @@ from services.publisher.domain import (
     published_event,
     verified_content,
 )
+from services.publisher.errors import ContentMismatch, TransitionRefused
 from services.publisher.slots import Due
 from shared.events import Category, ContentSnapshot, PictureOrigin, PictureRef
 

@@ -11,16 +11,14 @@ from services.publisher.channels import PublishState
 from services.publisher.domain import (
     Post,
     PostState,
-    TransitionRefused,
     published_event,
     retry_due_at,
 )
+from services.publisher.errors import InvalidResolution, RetryRefused, TransitionRefused
 from services.publisher.resolution import (
-    InvalidResolution,
     Resolution,
     ResolveAction,
     ResolveOutcome,
-    RetryRefused,
     check_resolution,
     resolution,
     vouched_outcome,
