@@ -1,8 +1,4 @@
-"""Running the norm checker on a post, with the lexicon every replica agrees on.
-
-:func:`check_snapshot` is pure: title, digest and the body's text
-(:func:`~services.review.norms.html_to_text`) are checked separately, so every finding's
-offsets refer to the text of its own part.
+"""The norm checker in force on this replica, with the lexicon every replica agrees on.
 
 :class:`CheckerProvider` keeps one :class:`~services.review.norms.NormChecker` per
 replica. Before a check it reads the stored lexicon ``revision`` (one find by ``_id``;
@@ -20,36 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from services.review.domain import Part, ReviewFinding
-from services.review.norms import Finding, Lexicon, NormChecker, Term, html_to_text
+from services.review.norms import Lexicon, NormChecker, Term
 from services.review.ports import LexiconSource
-from shared.events import ContentSnapshot
 
-__all__ = ["CheckerProvider", "ContentCheck", "LoadedLexicon", "check_snapshot"]
-
-
-@dataclass(frozen=True)
-class ContentCheck:
-    """The findings in a post, the lexicon version, and the body text they refer to."""
-
-    findings: list[ReviewFinding]
-    lexicon_version: str
-    body_text: str
-
-
-def _in_part(part: Part, finding: Finding) -> ReviewFinding:
-    return ReviewFinding(part=part, **finding.to_dict())
-
-
-def check_snapshot(checker: NormChecker, snapshot: ContentSnapshot) -> ContentCheck:
-    """Check title, digest and body text of ``snapshot``."""
-    body_text = html_to_text(snapshot.body_html)
-    findings: list[ReviewFinding] = []
-    parts = ((Part.TITLE, snapshot.title), (Part.DIGEST, snapshot.digest), (Part.BODY, body_text))
-    for part, text in parts:
-        if text:
-            findings.extend(_in_part(part, f) for f in checker.check(text).findings)
-    return ContentCheck(findings=findings, lexicon_version=checker.version, body_text=body_text)
+__all__ = ["CheckerProvider", "LoadedLexicon"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.review.checking import CheckerProvider
-from services.review.deadline import LatePolicy, ReviewCalendar
+from services.review.domain.deadline import LatePolicy, ReviewCalendar
 from services.review.metrics import ReviewMetrics
 from services.review.ports import LexiconReader, ReviewQueue, ReviewTx
 from shared.clock import Clock

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.review.domain import LexiconChange, Review, ReviewLine, ReviewState
+from services.review.domain.lexicon import LexiconChange
+from services.review.domain.review import Review, ReviewLine, ReviewState
 from shared.jobs import Claim
 from shared.outbox import Transaction
 from shared.settings import Principal

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from services.review.domain import ReviewFinding
+from services.review.domain.findings import ReviewFinding
 
 __all__ = ["highlight", "time_left_text"]
 

@@ -27,7 +27,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.review.domain import LexiconChange, Review, ReviewLine, ReviewState
+from services.review.domain.lexicon import LexiconChange
+from services.review.domain.review import Review, ReviewLine, ReviewState
 from services.review.errors import ReviewClosed
 from shared.events import EventEnvelope
 from shared.http import record_audit

@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.review.deadline import LatePolicy, ReviewCalendar
+from services.review.domain.deadline import LatePolicy, ReviewCalendar
 from shared.settings import CalendarSettings
 
 __all__ = ["ReviewSettings"]

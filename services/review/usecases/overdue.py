@@ -9,7 +9,7 @@ from __future__ import annotations
 import structlog
 
 from services.review.deps import ReviewDeps
-from services.review.domain import Review
+from services.review.domain.review import Review
 from services.review.ports import ReviewTx
 from shared.jobs import Claim
 

@@ -12,7 +12,7 @@ from review_harness import (
     submitted,
 )
 
-from services.review.domain import review_id_for
+from services.review.domain.submission import review_id_for
 from tests.support.backbone import wait_for
 
 pytestmark = pytest.mark.integration

@@ -10,12 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.review.deadline import (
-    LatePolicy,
-    ReviewCalendar,
-    SlotAction,
-    decide_slot,
-)
+from services.review.domain.deadline import LatePolicy, ReviewCalendar, SlotAction, decide_slot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAL = ReviewCalendar()  # Mon/Wed/Fri 11:30 Asia/Shanghai, deadline 10:00, cut-off 11:00

@@ -9,8 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from services.review.checking import CheckerProvider
-from services.review.deadline import LatePolicy
-from services.review.domain import LexiconChange, Part, ReviewFinding
+from services.review.domain.deadline import LatePolicy
+from services.review.domain.findings import Part, ReviewFinding
+from services.review.domain.lexicon import LexiconChange
 from services.review.norms import Lexicon
 from services.review.presentation import highlight, time_left_text
 from services.review.settings import ReviewSettings

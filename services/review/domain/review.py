@@ -1,4 +1,4 @@
-"""A review and its rules: pure and synchronous; the handlers load, call and save.
+"""A review and its rules: pure and synchronous; the use cases load, call and save.
 
 ::
 
@@ -15,7 +15,6 @@ event to write to the outbox in the same transaction as the state change.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,22 +22,20 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from services.review.deadline import ReviewCalendar, SlotAction, SlotDecision
+from services.review.domain.deadline import SlotAction
+from services.review.domain.findings import ReviewFinding
 from services.review.errors import (
     ContentChanged,
     FourEyesViolation,
     OverrideRequired,
     ReviewClosed,
 )
-from services.review.norms import Category, Severity, Term
 from shared.events import (
     ContentSnapshot,
     DraftApproved,
     DraftApprovedPayload,
     DraftRejected,
     DraftRejectedPayload,
-    DraftSubmitted,
-    FindingRef,
 )
 
 __all__ = [
@@ -47,19 +44,13 @@ __all__ = [
     "ApprovalRequest",
     "Decision",
     "HistoryEntry",
-    "LexiconChange",
-    "Part",
     "Review",
-    "ReviewFinding",
     "ReviewLine",
     "ReviewState",
-    "new_review",
-    "review_id_for",
 ]
 
 PRODUCER = "review"
 MIN_OVERRIDE_REASON = 5  # characters; "ok" is not a reason
-_IDS = uuid.UUID("5f0c1a52-3f1e-4d8e-9a43-7b2d0c6e9f10")
 
 
 class ReviewState(StrEnum):
@@ -71,58 +62,8 @@ class ReviewState(StrEnum):
     SUPERSEDED = "superseded"
 
 
-class Part(StrEnum):
-    """The part of the post a finding was found in; offsets refer to that part's text."""
-
-    TITLE = "title"
-    DIGEST = "digest"
-    BODY = "body"
-
-
-_PART_LABELS = {Part.TITLE: "标题", Part.DIGEST: "摘要", Part.BODY: "正文"}
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-
-class ReviewFinding(_Model):
-    """One content-norm finding, with the part of the post it is in."""
-
-    part: Part
-    category: str
-    rule_id: str
-    severity: str = Field(description="block or warn.")
-    matched: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    explanation: str = ""
-    confidence: float = 1.0
-    evasion: str = "none"
-
-    @property
-    def blocking(self) -> bool:
-        return self.severity == "block"
-
-    def ref(self) -> FindingRef:
-        """As carried on events; the part leads the explanation (FindingRef has no field)."""
-        return FindingRef(
-            category=self.category,
-            rule_id=self.rule_id,
-            severity=self.severity,
-            matched=self.matched,
-            start=self.start,
-            end=self.end,
-            explanation=f"[{self.part}] {self.explanation}".strip(),
-            part=self.part,
-        )
-
-    def describe(self) -> str:
-        """``「网赌」 (gambling_violence, block) in body at 12-14``."""
-        return (
-            f"「{self.matched}」 ({self.category}, {self.severity}) in "
-            f"{self.part} ({_PART_LABELS[self.part]}) at {self.start}-{self.end}"
-        )
 
 
 class HistoryEntry(_Model):
@@ -155,11 +96,6 @@ class ApprovalRequest:
     override_reason: str | None = None
     content_hash: str | None = None
     revision: int | None = None
-
-
-def review_id_for(draft_id: str, revision: int) -> str:
-    """The one review of a draft revision (deterministic: redeliveries name the same)."""
-    return "rv-" + uuid.uuid5(_IDS, f"{draft_id}\x1f{revision}").hex[:20]
 
 
 class ReviewLine(_Model):
@@ -355,58 +291,3 @@ class Review(ReviewLine):
     def record_step(self, at: datetime, action: str, by: str, note: str = "") -> None:
         """Append a step to the review's history."""
         self.history.append(HistoryEntry(at=at, action=action, by=by, note=note))
-
-
-def new_review(
-    event: DraftSubmitted,
-    *,
-    findings: list[ReviewFinding],
-    lexicon_version: str,
-    body_text: str,
-    slot: SlotDecision,
-    calendar: ReviewCalendar,
-    now: datetime,
-) -> Review:
-    """The pending review of a submitted revision."""
-    p = event.payload
-    review = Review(
-        id=review_id_for(p.draft_id, p.revision),
-        draft_id=p.draft_id,
-        revision=p.revision,
-        correlation_id=event.correlation_id,
-        submitted_event_id=str(event.event_id),
-        content=p.content.model_dump(mode="json"),
-        content_hash=p.content_hash,
-        title=p.content.title,
-        category=str(p.content.category),
-        author=p.content.author,
-        body_text=body_text,
-        submitted_by=p.submitted_by,
-        submitted_at=p.submitted_at,
-        received_at=now,
-        wished_slot=p.wished_slot,
-        requested_slot=slot.requested,
-        slot_at=slot.slot,
-        slot_key=calendar.key(slot.slot),
-        deadline_at=slot.deadline,
-        cutoff_at=slot.cutoff,
-        late=slot.late,
-        slot_action=slot.action,
-        slot_note=slot.describe(calendar),
-        findings=findings,
-        lexicon_version=lexicon_version,
-        blocking=any(f.blocking for f in findings),
-        block_findings=sum(1 for f in findings if f.blocking),
-        warn_findings=sum(1 for f in findings if not f.blocking),
-    )
-    review.record_step(now, "submitted", p.submitted_by, review.slot_note)
-    return review
-
-
-class LexiconChange(dict[str, Any]):
-    """A stored lexicon change (``_id`` = normalised term, ``action`` = add/remove)."""
-
-    def term(self) -> Term:
-        return Term(
-            self["text"], Category(self["category"]), Severity(self["severity"]), self["note"]
-        )
