@@ -17,9 +17,11 @@ from services.drafting.repository import (
     MongoDraftRepository,
     MongoMaterialRepository,
     MongoTopicIdeaRepository,
+    bind,
 )
 from services.drafting.settings import DraftingSettings
 from shared.clock import Clock
+from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
@@ -31,11 +33,12 @@ def build_service(
 ) -> Service[DraftingDeps]:
     """Wire the runtime, repositories, subscribers, routes and the state gauge's loop."""
     runtime = ServiceRuntime(settings, clock=clock, indexes=INDEXES)
+    drafts = MongoDraftRepository(runtime.db)
     deps = DraftingDeps(
-        drafts=MongoDraftRepository(runtime.db),
+        uow=BoundUnitOfWork(runtime.uow, bind),
+        drafts=drafts,
         materials=MongoMaterialRepository(runtime.db),
         ideas=MongoTopicIdeaRepository(runtime.db),
-        uow=runtime.uow,
         clock=runtime.clock,
         metrics=DraftingMetrics.create(runtime.registry),
         topic_half_life=timedelta(days=settings.topic_half_life_days),
@@ -45,7 +48,7 @@ def build_service(
 
     async def drafts_by_state() -> None:
         await refresh_state_gauge(
-            deps.metrics, deps.drafts.count_by_state, every_seconds=settings.state_gauge_seconds
+            deps.metrics, drafts.count_by_state, every_seconds=settings.state_gauge_seconds
         )
 
     runtime.job("drafts-by-state", drafts_by_state)

@@ -6,25 +6,27 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.drafting.metrics import DraftingMetrics
-from services.drafting.repository import (
-    MongoDraftRepository,
-    MongoMaterialRepository,
-    MongoTopicIdeaRepository,
+from services.drafting.ports import (
+    DraftingTx,
+    DraftRepository,
+    MaterialRepository,
+    TopicIdeaRepository,
 )
 from shared.clock import Clock
-from shared.outbox import UnitOfWork
+from shared.outbox import UnitOfWorkPort
 
 __all__ = ["DraftingDeps"]
 
 
 @dataclass(frozen=True)
 class DraftingDeps:
-    """What the use cases need: repositories, unit of work, clock, metrics, knobs."""
+    """What the use cases need: the unit of work (its work gets a :class:`DraftingTx`),
+    the repositories outside a transaction (for reads), clock, metrics and knobs."""
 
-    drafts: MongoDraftRepository
-    materials: MongoMaterialRepository
-    ideas: MongoTopicIdeaRepository
-    uow: UnitOfWork
+    uow: UnitOfWorkPort[DraftingTx]
+    drafts: DraftRepository
+    materials: MaterialRepository
+    ideas: TopicIdeaRepository
     clock: Clock
     metrics: DraftingMetrics
     topic_half_life: timedelta = timedelta(days=14)

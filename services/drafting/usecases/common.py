@@ -1,21 +1,20 @@
-"""What every use case shares: ids, the retried unit of work, audit, refusals counted."""
+"""What the use cases share: ids, the retried unit of work, the pictures' materials, and
+the count of refused inputs."""
 
 from __future__ import annotations
 
 import functools
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from services.drafting.deps import DraftingDeps
 from services.drafting.domain.content import DraftContent, Material
 from services.drafting.errors import ConcurrentUpdate, InvalidContent
-from shared.http import record_audit
-from shared.outbox import Tx, UnitOfWork
-from shared.settings import Principal
+from services.drafting.ports import DraftingTx, MaterialRepository
+from shared.outbox import UnitOfWorkPort
 
-__all__ = ["SERVICE", "audit", "counts_refusals", "materials_of", "new_id", "run_work"]
+__all__ = ["SERVICE", "counts_refusals", "materials_of", "new_id", "run_work"]
 
 SERVICE = "drafting"
 ATTEMPTS = 3
@@ -29,7 +28,10 @@ def new_id(prefix: str) -> str:
 
 
 async def run_work(
-    uow: UnitOfWork, work: Callable[[Tx], Awaitable[T]], *, consumed: tuple[str, str] | None = None
+    uow: UnitOfWorkPort[DraftingTx],
+    work: Callable[[DraftingTx], Awaitable[T]],
+    *,
+    consumed: tuple[str, str] | None = None,
 ) -> T:
     """Run ``work`` in a unit of work; re-run it when the draft changed underneath."""
     for attempt in range(ATTEMPTS):
@@ -41,21 +43,9 @@ async def run_work(
     raise AssertionError("unreachable")
 
 
-async def materials_of(
-    deps: DraftingDeps, content: DraftContent, tx: Tx | None = None
-) -> dict[str, Material]:
-    """The materials a draft's pictures use (read in the transaction when given)."""
-    ids = sorted({p.material_id for p in content.pictures})
-    return await deps.materials.get_many(ids, session=tx.session if tx else None)
-
-
-async def audit(
-    tx: Tx, actor: Principal, action: str, target: str, at: datetime, **details: Any
-) -> None:
-    """Append an audit entry in the unit of work's transaction."""
-    await record_audit(
-        tx.db, actor=actor, action=action, target=target, details=details, at=at, session=tx.session
-    )
+async def materials_of(materials: MaterialRepository, content: DraftContent) -> dict[str, Material]:
+    """The materials a draft's pictures use."""
+    return await materials.get_many(sorted({p.material_id for p in content.pictures}))
 
 
 def counts_refusals(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:

@@ -24,16 +24,10 @@ from services.drafting.errors import (
     NotFound,
     RevisionConflict,
 )
+from services.drafting.ports import DraftingTx
 from services.drafting.schemas import DraftCreate, DraftUpdate
-from services.drafting.usecases.common import (
-    audit,
-    counts_refusals,
-    materials_of,
-    new_id,
-    run_work,
-)
+from services.drafting.usecases.common import counts_refusals, materials_of, new_id, run_work
 from shared.events import ContentSnapshot, utc
-from shared.outbox import Tx
 from shared.settings import Principal
 
 __all__ = ["create_draft", "submit_draft", "update_draft"]
@@ -83,10 +77,10 @@ async def create_draft(data: DraftCreate, *, deps: DraftingDeps, actor: Principa
         notes=verdict.notes,
     )
 
-    async def work(tx: Tx) -> Draft:
-        check_references(content, await materials_of(deps, content, tx))
-        await deps.drafts.insert(draft, session=tx.session)
-        await deps.drafts.add_revision(
+    async def work(tx: DraftingTx) -> Draft:
+        check_references(content, await materials_of(tx.materials, content))
+        await tx.drafts.insert(draft)
+        await tx.drafts.add_revision(
             Revision(
                 draft_id=draft.id,
                 revision=1,
@@ -95,10 +89,9 @@ async def create_draft(data: DraftCreate, *, deps: DraftingDeps, actor: Principa
                 by=actor.subject,
                 at=now,
                 changed=("created",),
-            ),
-            session=tx.session,
+            )
         )
-        await audit(tx, actor, "draft.create", draft.id, now, title=content.title)
+        await tx.audit.record(actor, "draft.create", draft.id, at=now, title=content.title)
         return draft
 
     created = await run_work(deps.uow, work)
@@ -117,8 +110,8 @@ async def update_draft(
         changes.body_html, changes.wished_slot, check_slot="wished_slot" in given, now=now
     )
 
-    async def work(tx: Tx) -> tuple[Draft, list[Transition]]:
-        draft = await _editable(deps, draft_id, actor, tx)
+    async def work(tx: DraftingTx) -> tuple[Draft, list[Transition]]:
+        draft = await _editable(tx, draft_id, actor)
         if changes.expected_revision is not None and changes.expected_revision != draft.revision:
             raise RevisionConflict(changes.expected_revision, draft.revision)
         old = draft.content
@@ -132,7 +125,7 @@ async def update_draft(
             pictures=tuple(changes.pictures) if changes.pictures is not None else old.pictures,
         )
         slot = new_slot if "wished_slot" in given else draft.wished_slot
-        check_references(content, await materials_of(deps, content, tx))
+        check_references(content, await materials_of(tx.materials, content))
         steps_before = len(draft.history)
         changed = draft.edit(
             content,
@@ -143,8 +136,8 @@ async def update_draft(
         )
         if not changed:
             return draft, []
-        await deps.drafts.save(draft, session=tx.session)
-        await deps.drafts.add_revision(
+        await tx.drafts.save(draft)
+        await tx.drafts.add_revision(
             Revision(
                 draft_id=draft.id,
                 revision=draft.revision,
@@ -153,11 +146,10 @@ async def update_draft(
                 by=actor.subject,
                 at=now,
                 changed=tuple(changed),
-            ),
-            session=tx.session,
+            )
         )
-        await audit(
-            tx, actor, "draft.update", draft.id, now, revision=draft.revision, changed=changed
+        await tx.audit.record(
+            actor, "draft.update", draft.id, at=now, revision=draft.revision, changed=changed
         )
         return draft, draft.history[steps_before:]
 
@@ -175,29 +167,26 @@ async def submit_draft(
     the first submission and emits nothing."""
     now = deps.clock.now()
 
-    async def work(tx: Tx) -> tuple[Submission, ContentSnapshot, bool, list[Transition]]:
-        draft = await _editable(deps, draft_id, actor, tx)
+    async def work(tx: DraftingTx) -> tuple[Submission, ContentSnapshot, bool, list[Transition]]:
+        draft = await _editable(tx, draft_id, actor)
         current = draft.current_submission()
         if current is not None and draft.state is not DraftState.REJECTED:
-            stored = await deps.drafts.get_submission(
-                draft.id, current.revision, session=tx.session
-            )
+            stored = await tx.drafts.get_submission(draft.id, current.revision)
             if stored is None:  # written in the same transaction as the state: cannot happen
                 raise NotFound(f"submission {draft.id}:{current.revision}")
             return stored[0], stored[1], False, []
-        snapshot = build_snapshot(draft.content, await materials_of(deps, draft.content, tx))
+        snapshot = build_snapshot(draft.content, await materials_of(tx.materials, draft.content))
         steps_before = len(draft.history)
         submission, created = draft.submit(snapshot, by=actor.subject, at=now)
-        await deps.drafts.save(draft, session=tx.session)
-        await deps.drafts.add_submission(draft.id, submission, snapshot, session=tx.session)
+        await tx.drafts.save(draft)
+        await tx.drafts.add_submission(draft.id, submission, snapshot)
         for event in draft.collect_events():
             tx.emit(event)
-        await audit(
-            tx,
+        await tx.audit.record(
             actor,
             "draft.submit",
             draft.id,
-            now,
+            at=now,
             revision=submission.revision,
             content_hash=submission.content_hash,
         )
@@ -208,8 +197,8 @@ async def submit_draft(
     return submission, snapshot, created
 
 
-async def _editable(deps: DraftingDeps, draft_id: str, actor: Principal, tx: Tx) -> Draft:
-    draft = await deps.drafts.get(draft_id, session=tx.session)
+async def _editable(tx: DraftingTx, draft_id: str, actor: Principal) -> Draft:
+    draft = await tx.drafts.get(draft_id)
     if draft is None:
         raise NotFound(f"no draft {draft_id}")
     if not may_edit(creator=draft.created_by, subject=actor.subject, roles=actor.roles):

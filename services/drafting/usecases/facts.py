@@ -15,10 +15,10 @@ from services.drafting.domain.draft import Draft
 from services.drafting.domain.facts import Approval, FactOutcome, Failure, Publication, Rejection
 from services.drafting.domain.states import Transition
 from services.drafting.errors import ConcurrentUpdate
+from services.drafting.ports import DraftingTx
 from services.drafting.usecases.common import SERVICE, run_work
 from shared.errors import PoisonMessage, TransientError
 from shared.events import DraftApproved, DraftRejected, EventEnvelope, PostFailed, PostPublished
-from shared.outbox import Tx
 
 __all__ = ["apply_approval", "apply_failure", "apply_publication", "apply_rejection"]
 
@@ -29,14 +29,14 @@ async def _apply_fact(
     apply: Callable[[Draft, datetime], FactOutcome],
     deps: DraftingDeps,
 ) -> FactOutcome:
-    async def work(tx: Tx) -> tuple[FactOutcome, list[Transition]]:
-        draft = await deps.drafts.get(draft_id, session=tx.session)
+    async def work(tx: DraftingTx) -> tuple[FactOutcome, list[Transition]]:
+        draft = await tx.drafts.get(draft_id)
         if draft is None:
             raise PoisonMessage("unknown_draft", f"drafting has no draft {draft_id!r}")
         steps_before = len(draft.history)
         outcome = apply(draft, deps.clock.now())
         if outcome is not FactOutcome.DUPLICATE:
-            await deps.drafts.save(draft, session=tx.session)
+            await tx.drafts.save(draft)
         return outcome, draft.history[steps_before:]
 
     try:

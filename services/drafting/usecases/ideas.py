@@ -12,9 +12,9 @@ from services.drafting.domain.topics import (
     ideas_from_report,
     rank_ideas,
 )
+from services.drafting.ports import DraftingTx
 from services.drafting.usecases.common import SERVICE
 from shared.events import Category, FeedbackDigestReady, ReportReady
-from shared.outbox import Tx
 
 __all__ = ["TopicIdeaQuery", "list_topic_ideas", "receive_digest", "receive_report"]
 
@@ -26,8 +26,8 @@ async def receive_report(event: ReportReady, *, deps: DraftingDeps) -> int:
     """``report.ready``: keep the report's topic ideas."""
     records = ideas_from_report(event.payload)
 
-    async def work(tx: Tx) -> None:
-        await deps.ideas.put(records, session=tx.session)
+    async def work(tx: DraftingTx) -> None:
+        await tx.ideas.put(records)
 
     await deps.uow.run(work, consumed=(SERVICE, str(event.event_id)))
     deps.metrics.topic_ideas.labels(IdeaSource.REPORT.value).inc(len(records))
@@ -38,8 +38,8 @@ async def receive_digest(event: FeedbackDigestReady, *, deps: DraftingDeps) -> i
     """``feedback.digest.ready``: keep the digest's themes and questions as topic ideas."""
     records = ideas_from_digest(event.payload)
 
-    async def work(tx: Tx) -> None:
-        await deps.ideas.put(records, session=tx.session)
+    async def work(tx: DraftingTx) -> None:
+        await tx.ideas.put(records)
 
     await deps.uow.run(work, consumed=(SERVICE, str(event.event_id)))
     for record in records:

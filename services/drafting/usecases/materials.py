@@ -5,9 +5,9 @@ from __future__ import annotations
 from services.drafting.deps import DraftingDeps
 from services.drafting.domain.content import Material
 from services.drafting.errors import NotFound
+from services.drafting.ports import DraftingTx
 from services.drafting.schemas import MaterialCreate, MaterialUpdate
-from services.drafting.usecases.common import audit, new_id
-from shared.outbox import Tx
+from services.drafting.usecases.common import new_id
 from shared.settings import Principal
 
 __all__ = ["create_material", "get_material", "update_material"]
@@ -28,9 +28,9 @@ async def create_material(
         updated_at=now,
     )
 
-    async def work(tx: Tx) -> None:
-        await deps.materials.insert(material, session=tx.session)
-        await audit(tx, actor, "material.create", material.id, now, url=material.url)
+    async def work(tx: DraftingTx) -> None:
+        await tx.materials.insert(material)
+        await tx.audit.record(actor, "material.create", material.id, at=now, url=material.url)
 
     await deps.uow.run(work)
     return material
@@ -48,15 +48,15 @@ async def update_material(
         if name == "origin" or getattr(changes, name) is not None
     }
 
-    async def work(tx: Tx) -> Material:
-        material = await deps.materials.get(material_id, session=tx.session)
+    async def work(tx: DraftingTx) -> Material:
+        material = await tx.materials.get(material_id)
         if material is None:
             raise NotFound(f"no material {material_id}")
         updated = material.model_copy(
             update={name: getattr(changes, name) for name in given} | {"updated_at": now}
         )
-        await deps.materials.replace(updated, session=tx.session)
-        await audit(tx, actor, "material.update", material_id, now, changed=sorted(given))
+        await tx.materials.replace(updated)
+        await tx.audit.record(actor, "material.update", material_id, at=now, changed=sorted(given))
         return updated
 
     return await deps.uow.run(work)
