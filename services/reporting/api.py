@@ -26,13 +26,12 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.deps import ReportingDeps
-from services.reporting.domain import CSV_TABLES, HTML_TYPE, XLSX_TYPE, ReportRequest
+from services.reporting.domain import CSV_TABLES, HTML_TYPE, XLSX_TYPE, Doc, ReportRequest
 from services.reporting.errors import ReportNotFound, UnknownTable
 from services.reporting.reports import Report, render_csv, render_html, render_xlsx
 from services.reporting.schemas import ListKind, ReportCreate, ReportPublic, ReportSummary
 from services.reporting.usecases.produce import request_report
 from shared.http import Page, require
-from shared.mongo import MongoDoc
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
@@ -52,14 +51,14 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
     reader = Depends(require(tokens, *_READERS))
     writer = Depends(require(tokens, *_WRITERS))
 
-    async def load(report_id: str) -> tuple[MongoDoc, Report]:
-        doc = await deps.repo.get_report(report_id)
+    async def load(report_id: str) -> tuple[Doc, Report]:
+        doc = await deps.reports.get(report_id)
         if doc is None:
             raise ReportNotFound(report_id)
         return doc, Report.model_validate_json(doc["report_json"])
 
-    async def stored_file(report_id: str, fmt: str) -> MongoDoc | None:
-        return await deps.repo.get_report_file(report_id, fmt)
+    async def stored_file(report_id: str, fmt: str) -> Doc | None:
+        return await deps.reports.get_file(report_id, fmt)
 
     @router.post(
         "",
@@ -83,7 +82,7 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> Any:
         """Reports, newest first."""
-        docs, total = await deps.repo.list_reports(kind=kind, offset=offset, limit=limit)
+        docs, total = await deps.reports.page(kind=kind, offset=offset, limit=limit)
         return Page[ReportSummary](
             items=[_summary(d) for d in docs], total=total, offset=offset, limit=limit
         )

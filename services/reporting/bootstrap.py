@@ -12,12 +12,22 @@ from services.reporting.consumers import register_consumers
 from services.reporting.deps import JOB_KIND, ReportingDeps
 from services.reporting.errors import PROBLEMS
 from services.reporting.metrics import ReportingMetrics
-from services.reporting.repository import REPORTING_INDEXES, ReportingRepository
+from services.reporting.repository import (
+    REPORTING_INDEXES,
+    MongoDigestRepository,
+    MongoFeedbackRepository,
+    MongoPostRepository,
+    MongoReadModelStats,
+    MongoReportRepository,
+    MongoScheduleState,
+    bind,
+)
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.produce import produce_timed_report
 from services.reporting.usecases.schedule import refresh_gauges, schedule_due_reports
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
+from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
@@ -29,16 +39,23 @@ def build_service(
 ) -> Service[ReportingDeps]:
     """Wire the runtime, repositories, subscribers, routes and the timed-report loops."""
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*REPORTING_INDEXES, *JOB_INDEXES])
+    db = runtime.db
+    jobs = TimedJobs(db, lease=timedelta(seconds=settings.job_lease_seconds))
     deps = ReportingDeps(
-        repo=ReportingRepository(runtime.db),
-        uow=runtime.uow,
-        jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
+        uow=BoundUnitOfWork(runtime.uow, bind),
+        posts=MongoPostRepository(db),
+        digests=MongoDigestRepository(db),
+        feedback=MongoFeedbackRepository(db),
+        reports=MongoReportRepository(db),
+        schedule=MongoScheduleState(db),
+        stats=MongoReadModelStats(db),
+        jobs=jobs,
         clock=runtime.clock,
         policy=settings.schedule_policy(),
         metrics=ReportingMetrics.create(runtime.registry),
     )
     register_consumers(runtime, deps)
-    _register_jobs(runtime, deps, settings)
+    _register_jobs(runtime, deps, jobs, settings)
     return Service(
         runtime=runtime,
         deps=deps,
@@ -50,7 +67,7 @@ def build_service(
 
 
 def _register_jobs(
-    runtime: ServiceRuntime, deps: ReportingDeps, settings: ReportingSettings
+    runtime: ServiceRuntime, deps: ReportingDeps, jobs: TimedJobs, settings: ReportingSettings
 ) -> None:
     """Every replica's three loops: schedule due periods, produce the claimed reports
     (a failed one is due again after ``job_retry_seconds`` of business time), refresh
@@ -60,7 +77,7 @@ def _register_jobs(
         await produce_timed_report(claim, deps=deps)
 
     reports = JobLoop(
-        jobs=deps.jobs,
+        jobs=jobs,
         kind=JOB_KIND,
         handler=produce,
         clock=deps.clock,

@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.reporting.metrics import ReportingMetrics
-from services.reporting.repository import ReportingRepository
+from services.reporting.ports import (
+    DigestRepository,
+    FeedbackRepository,
+    JobScheduler,
+    PostRepository,
+    ReadModelStats,
+    ReportingTx,
+    ReportRepository,
+    ScheduleState,
+)
 from shared.calendar import SchedulePolicy
 from shared.clock import Clock
-from shared.jobs import TimedJobs
-from shared.outbox import UnitOfWork
+from shared.outbox import UnitOfWorkPort
 
 __all__ = ["JOB_KIND", "ReportingDeps"]
 
@@ -19,11 +27,21 @@ JOB_KIND = "report"
 
 @dataclass(frozen=True)
 class ReportingDeps:
-    """Adapters and configuration of one reporting process."""
+    """Adapters and configuration of one reporting process.
 
-    repo: ReportingRepository
-    uow: UnitOfWork
-    jobs: TimedJobs
+    ``uow`` hands a use case the repositories bound to one transaction; the repositories
+    here are the same without one: what a report reads, what the routes and gauges read,
+    and the feedback path's single idempotent writes.
+    """
+
+    uow: UnitOfWorkPort[ReportingTx]
+    posts: PostRepository
+    digests: DigestRepository
+    feedback: FeedbackRepository
+    reports: ReportRepository
+    schedule: ScheduleState
+    stats: ReadModelStats
+    jobs: JobScheduler
     clock: Clock
     policy: SchedulePolicy
     metrics: ReportingMetrics

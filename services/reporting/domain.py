@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from services.reporting.reports import Report
 from shared.events import (
@@ -21,10 +21,10 @@ from shared.events import (
     ReportReadyPayload,
     TopicIdea,
 )
-from shared.mongo import MongoDoc
 
 __all__ = [
     "CSV_TABLES",
+    "Doc",
     "HTML_TYPE",
     "XLSX_TYPE",
     "ReportRequest",
@@ -53,6 +53,9 @@ CSV_TABLES = (
     "recommended_topics",
 )
 """Tables a report has (one CSV file each)."""
+
+Doc = dict[str, Any]
+"""A read-model entry or stored report as the rules below build it (stored as is)."""
 
 Trigger = Literal["schedule", "api"]
 HTML_TYPE = "text/html; charset=utf-8"
@@ -101,7 +104,7 @@ def report_document(
     trigger: Trigger,
     requested_by: str | None,
     sizes: dict[str, int],
-) -> MongoDoc:
+) -> Doc:
     """The stored report: listing fields, and the full report as JSON text."""
     return {
         "_id": report_id,

@@ -14,12 +14,17 @@
   apart so each document stays far below MongoDB's 16 MB.
 * ``schedule_state`` — per report kind, the business instant up to which due periods
   have been scheduled as jobs (``jobs`` itself belongs to :mod:`shared.jobs`).
+
+Each repository takes an optional session: :func:`bind` builds the transaction view
+(:class:`~services.reporting.ports.ReportingTx`) on a unit of work's session; without one
+they serve the reads and the feedback path's single writes.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,9 +33,27 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.reporting.ports import AuditTrail
+from shared.events import EventEnvelope
+from shared.http import AuditLog
+from shared.jobs import Claim, TimedJobs
 from shared.mongo import IndexSpec, MongoDoc
+from shared.outbox import Tx
 
-__all__ = ["MAX_FILE_BYTES", "READ_MODEL", "REPORTING_INDEXES", "ReportingRepository"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "READ_MODEL",
+    "REPORTING_INDEXES",
+    "MongoDigestRepository",
+    "MongoFeedbackRepository",
+    "MongoPostRepository",
+    "MongoReadModelStats",
+    "MongoReportRepository",
+    "MongoReportingTx",
+    "MongoScheduleState",
+    "MongoTransactionJobs",
+    "bind",
+]
 
 POSTS = "posts"
 FEEDBACK = "feedback"
@@ -67,30 +90,52 @@ Session = AsyncClientSession | None
 _LIST_FIELDS = {"report_json": 0}
 
 
-class ReportingRepository:
-    """Reads and writes the read model, the reports and the schedule watermarks."""
-
-    def __init__(self, db: AsyncDatabase[MongoDoc]) -> None:
+class _Repository:
+    def __init__(self, db: AsyncDatabase[MongoDoc], session: Session = None) -> None:
         self._db = db
+        self._session = session
 
-    # -- posts and digests (written inside the consumer's transaction) -----------------
-    async def get_post(self, post_id: str, *, session: Session = None) -> MongoDoc | None:
-        return await self._db[POSTS].find_one({"_id": post_id}, session=session)
 
-    async def save_post(self, doc: MongoDoc, *, session: Session = None) -> None:
-        await self._db[POSTS].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+class MongoPostRepository(_Repository):
+    """``posts``: one document per post, written in the consumer's transaction."""
 
-    async def get_digest(self, post_id: str, *, session: Session = None) -> MongoDoc | None:
-        return await self._db[DIGESTS].find_one({"_id": post_id}, session=session)
+    async def get(self, post_id: str) -> MongoDoc | None:
+        return await self._db[POSTS].find_one({"_id": post_id}, session=self._session)
 
-    async def save_digest(self, doc: MongoDoc, *, session: Session = None) -> None:
-        await self._db[DIGESTS].replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+    async def save(self, doc: MongoDoc) -> None:
+        await self._db[POSTS].replace_one(
+            {"_id": doc["_id"]}, doc, upsert=True, session=self._session
+        )
 
-    # -- feedback (one write per event, no transaction) ---------------------------------
-    async def insert_feedback(self, doc: MongoDoc) -> bool:
+    async def between(self, start: datetime, end: datetime) -> list[MongoDoc]:
+        """Posts placed in ``[start, end)`` (by publish or failure time)."""
+        cursor = self._db[POSTS].find({"at": {"$gte": start, "$lt": end}}, session=self._session)
+        return await cursor.sort("at", ASCENDING).to_list(None)
+
+
+class MongoDigestRepository(_Repository):
+    """``digests``: the latest core-issues document per post."""
+
+    async def get(self, post_id: str) -> MongoDoc | None:
+        return await self._db[DIGESTS].find_one({"_id": post_id}, session=self._session)
+
+    async def save(self, doc: MongoDoc) -> None:
+        await self._db[DIGESTS].replace_one(
+            {"_id": doc["_id"]}, doc, upsert=True, session=self._session
+        )
+
+    async def of_posts(self, post_ids: Sequence[str]) -> list[MongoDoc]:
+        cursor = self._db[DIGESTS].find({"_id": {"$in": list(post_ids)}}, session=self._session)
+        return await cursor.to_list(None)
+
+
+class MongoFeedbackRepository(_Repository):
+    """``feedback`` and ``post_metrics``: one write per event, no transaction."""
+
+    async def insert(self, doc: MongoDoc) -> bool:
         """Store a feedback item; False when its natural key is already stored."""
         try:
-            await self._db[FEEDBACK].insert_one(doc)
+            await self._db[FEEDBACK].insert_one(doc, session=self._session)
         except DuplicateKeyError:
             return False
         return True
@@ -100,76 +145,72 @@ class ReportingRepository:
         fields = {k: v for k, v in doc.items() if k != "_id"}
         try:
             await self._db[POST_METRICS].update_one(
-                {"_id": doc["_id"], "at": {"$lt": doc["at"]}}, {"$set": fields}, upsert=True
+                {"_id": doc["_id"], "at": {"$lt": doc["at"]}},
+                {"$set": fields},
+                upsert=True,
+                session=self._session,
             )
         except DuplicateKeyError:  # the stored snapshot is as new or newer
             return False
         return True
 
-    # -- what a report reads ------------------------------------------------------------
-    async def posts_between(self, start: datetime, end: datetime) -> list[MongoDoc]:
-        """Posts placed in ``[start, end)`` (by publish or failure time)."""
-        cursor = self._db[POSTS].find({"at": {"$gte": start, "$lt": end}})
-        return await cursor.sort("at", ASCENDING).to_list(None)
+    async def post_of(self, ref: str) -> str | None:
+        """The post a stored feedback item is about, if known."""
+        doc = await self._db[FEEDBACK].find_one({"_id": ref}, {"post_id": 1}, session=self._session)
+        return None if doc is None else doc.get("post_id")
 
-    async def feedback_for(self, post_ids: Sequence[str]) -> list[MongoDoc]:
+    async def of_posts(self, post_ids: Sequence[str]) -> list[MongoDoc]:
         """Feedback items of the posts, and replies without a post that answer them."""
         fields = {"kind": 1, "post_id": 1, "at": 1, "in_reply_to": 1}
-        items = (
-            await self._db[FEEDBACK]
-            .find({"post_id": {"$in": list(post_ids)}}, fields)
-            .to_list(None)
-        )
+        coll = self._db[FEEDBACK]
+        query = {"post_id": {"$in": list(post_ids)}}
+        items = await coll.find(query, fields, session=self._session).to_list(None)
         refs = {d["_id"] for d in items if d["kind"] != "reply"}
         # Few replies lack a post (those that came before the item they answer), so they
         # are fetched by the indexed null post_id and matched here: an ``$in`` over every
         # item id costs far more on the embedded store.
-        orphans = (
-            await self._db[FEEDBACK].find({"post_id": None, "kind": "reply"}, fields).to_list(None)
-        )
+        orphans = await coll.find(
+            {"post_id": None, "kind": "reply"}, fields, session=self._session
+        ).to_list(None)
         items.extend(d for d in orphans if d.get("in_reply_to") in refs)
         return items
 
-    async def post_of_item(self, ref: str) -> str | None:
-        """The post a stored feedback item is about, if known."""
-        doc = await self._db[FEEDBACK].find_one({"_id": ref}, {"post_id": 1})
-        return None if doc is None else doc.get("post_id")
+    async def metrics_of(self, post_ids: Sequence[str]) -> list[MongoDoc]:
+        query = {"_id": {"$in": list(post_ids)}}
+        return await self._db[POST_METRICS].find(query, session=self._session).to_list(None)
 
-    async def metrics_for(self, post_ids: Sequence[str]) -> list[MongoDoc]:
-        return await self._db[POST_METRICS].find({"_id": {"$in": list(post_ids)}}).to_list(None)
 
-    async def digests_for(self, post_ids: Sequence[str]) -> list[MongoDoc]:
-        return await self._db[DIGESTS].find({"_id": {"$in": list(post_ids)}}).to_list(None)
+class MongoReportRepository(_Repository):
+    """``reports`` and their rendered files in ``report_files``."""
 
-    # -- reports ------------------------------------------------------------------------
-    async def insert_report(
-        self, doc: MongoDoc, files: Mapping[str, MongoDoc], *, session: Session = None
-    ) -> None:
+    async def insert(self, doc: MongoDoc, files: Mapping[str, MongoDoc]) -> None:
         """Store a report and its rendered files (inside the caller's transaction)."""
-        await self._db[REPORTS].insert_one(doc, session=session)
+        await self._db[REPORTS].insert_one(doc, session=self._session)
         stored = [
             {"_id": f"{doc['_id']}:{fmt}", "report_id": doc["_id"], "format": fmt, **f}
             for fmt, f in files.items()
             if f["size"] <= MAX_FILE_BYTES
         ]
         if stored:
-            await self._db[REPORT_FILES].insert_many(stored, session=session)
+            await self._db[REPORT_FILES].insert_many(stored, session=self._session)
 
-    async def get_report(self, report_id: str) -> MongoDoc | None:
-        return await self._db[REPORTS].find_one({"_id": report_id})
+    async def get(self, report_id: str) -> MongoDoc | None:
+        return await self._db[REPORTS].find_one({"_id": report_id}, session=self._session)
 
-    async def get_report_file(self, report_id: str, fmt: str) -> MongoDoc | None:
-        return await self._db[REPORT_FILES].find_one({"_id": f"{report_id}:{fmt}"})
+    async def get_file(self, report_id: str, fmt: str) -> MongoDoc | None:
+        return await self._db[REPORT_FILES].find_one(
+            {"_id": f"{report_id}:{fmt}"}, session=self._session
+        )
 
-    async def list_reports(
+    async def page(
         self, *, kind: str | None, offset: int, limit: int
     ) -> tuple[list[MongoDoc], int]:
         """A page of reports, newest first, and how many there are."""
         query: dict[str, Any] = {} if kind is None else {"kind": kind}
-        total = await self._db[REPORTS].count_documents(query)
+        total = await self._db[REPORTS].count_documents(query, session=self._session)
         cursor = (
             self._db[REPORTS]
-            .find(query, _LIST_FIELDS)
+            .find(query, _LIST_FIELDS, session=self._session)
             .sort([("generated_at", DESCENDING), ("_id", ASCENDING)])
             .skip(offset)
             .limit(limit)
@@ -181,29 +222,77 @@ class ReportingRepository:
         out: dict[str, datetime] = {}
         for kind in kinds:
             doc = await self._db[REPORTS].find_one(
-                {"kind": kind}, {"generated_at": 1}, sort=[("generated_at", DESCENDING)]
+                {"kind": kind},
+                {"generated_at": 1},
+                sort=[("generated_at", DESCENDING)],
+                session=self._session,
             )
             if doc is not None:
                 out[kind] = doc["generated_at"]
         return out
 
+
+class MongoReadModelStats(_Repository):
     async def sizes(self) -> dict[str, int]:
         """Documents in each read-model collection."""
         return {name: await self._db[name].estimated_document_count() for name in READ_MODEL}
 
-    # -- schedule watermarks ------------------------------------------------------------
+
+class MongoScheduleState(_Repository):
+    """``schedule_state``: per report kind, up to when due periods were scheduled."""
+
     async def watermark(self, kind: str, *, default: datetime) -> datetime:
         """Up to when ``kind``'s due periods were scheduled; ``default`` on first use."""
         # DuplicateKeyError: another replica created it at the same moment.
         with contextlib.suppress(DuplicateKeyError):
             await self._db[SCHEDULE_STATE].update_one(
-                {"_id": kind}, {"$setOnInsert": {"since": default}}, upsert=True
+                {"_id": kind},
+                {"$setOnInsert": {"since": default}},
+                upsert=True,
+                session=self._session,
             )
-        doc = await self._db[SCHEDULE_STATE].find_one({"_id": kind})
+        doc = await self._db[SCHEDULE_STATE].find_one({"_id": kind}, session=self._session)
         assert doc is not None
         since: datetime = doc["since"]
         return since
 
-    async def advance_watermark(self, kind: str, until: datetime) -> None:
+    async def advance(self, kind: str, until: datetime) -> None:
         """Move the watermark forward (never back: ``$max``)."""
-        await self._db[SCHEDULE_STATE].update_one({"_id": kind}, {"$max": {"since": until}})
+        await self._db[SCHEDULE_STATE].update_one(
+            {"_id": kind}, {"$max": {"since": until}}, session=self._session
+        )
+
+
+class MongoTransactionJobs:
+    """``shared.jobs`` completion inside a unit of work's transaction."""
+
+    def __init__(self, jobs: TimedJobs, session: AsyncClientSession) -> None:
+        self._jobs = jobs
+        self._session = session
+
+    async def complete(self, claim: Claim, *, result: dict[str, Any]) -> None:
+        await self._jobs.complete(claim, result=result, session=self._session)
+
+
+@dataclass(frozen=True)
+class MongoReportingTx:
+    """:class:`~services.reporting.ports.ReportingTx` on one MongoDB transaction."""
+
+    posts: MongoPostRepository
+    digests: MongoDigestRepository
+    reports: MongoReportRepository
+    jobs: MongoTransactionJobs
+    audit: AuditTrail
+    emit: Callable[[EventEnvelope], None]
+
+
+def bind(tx: Tx) -> MongoReportingTx:
+    """``bind`` of ``BoundUnitOfWork``: every repository on the transaction's session."""
+    return MongoReportingTx(
+        posts=MongoPostRepository(tx.db, tx.session),
+        digests=MongoDigestRepository(tx.db, tx.session),
+        reports=MongoReportRepository(tx.db, tx.session),
+        jobs=MongoTransactionJobs(TimedJobs(tx.db), tx.session),
+        audit=AuditLog(tx.db, tx.session),
+        emit=tx.emit,
+    )

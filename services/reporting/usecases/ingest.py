@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Literal
 
 from services.reporting.deps import ReportingDeps
+from services.reporting.ports import ReportingTx
 from services.reporting.readmodel import (
     digest_doc,
     failed_post_doc,
@@ -32,7 +33,6 @@ from shared.events import (
     PostFailed,
     PostPublished,
 )
-from shared.outbox import Tx
 from shared.settings import Principal
 
 __all__ = [
@@ -51,9 +51,9 @@ async def record_post_published(
 ) -> None:
     """Store (or turn into published) the post of ``post.published``."""
 
-    async def work(tx: Tx) -> None:
-        existing = await deps.repo.get_post(event.payload.post_id, session=tx.session)
-        await deps.repo.save_post(published_post_doc(event, existing), session=tx.session)
+    async def work(tx: ReportingTx) -> None:
+        existing = await tx.posts.get(event.payload.post_id)
+        await tx.posts.save(published_post_doc(event, existing))
 
     await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
 
@@ -63,11 +63,11 @@ async def record_post_failed(
 ) -> None:
     """Store the failure of ``post.failed`` unless the post went out after all."""
 
-    async def work(tx: Tx) -> None:
-        existing = await deps.repo.get_post(event.payload.post_id, session=tx.session)
+    async def work(tx: ReportingTx) -> None:
+        existing = await tx.posts.get(event.payload.post_id)
         doc = failed_post_doc(event, existing)
         if doc is not None:
-            await deps.repo.save_post(doc, session=tx.session)
+            await tx.posts.save(doc)
 
     await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
 
@@ -77,11 +77,11 @@ async def record_digest(
 ) -> None:
     """Keep the post's latest core-issues document (themes, questions, sentiment)."""
 
-    async def work(tx: Tx) -> None:
-        existing = await deps.repo.get_digest(event.payload.post_id, session=tx.session)
+    async def work(tx: ReportingTx) -> None:
+        existing = await tx.digests.get(event.payload.post_id)
         doc = digest_doc(event, existing)
         if doc is not None:
-            await deps.repo.save_digest(doc, session=tx.session)
+            await tx.digests.save(doc)
 
     await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
 
@@ -102,7 +102,7 @@ async def record_feedback(
         if doc is None:
             deps.metrics.feedback_skipped.labels("metric_without_post").inc()
             return "metric_without_post"
-        if not await deps.repo.save_metric(doc):
+        if not await deps.feedback.save_metric(doc):
             deps.metrics.feedback_skipped.labels("stale_metric").inc()
             return "stale_metric"
         return "stored"
@@ -110,7 +110,7 @@ async def record_feedback(
     if doc["post_id"] is None and doc.get("in_reply_to"):
         # A reply often names only what it answers: take that item's post now (one
         # indexed read), so reports need not search for it later.
-        doc["post_id"] = await deps.repo.post_of_item(doc["in_reply_to"])
-    if not await deps.repo.insert_feedback(doc):
+        doc["post_id"] = await deps.feedback.post_of(doc["in_reply_to"])
+    if not await deps.feedback.insert(doc):
         raise AlreadyProcessed(str(event.event_id))
     return "stored"

@@ -17,12 +17,12 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from bson import Binary
 
 from services.reporting.deps import ReportingDeps
 from services.reporting.domain import (
     HTML_TYPE,
     XLSX_TYPE,
+    Doc,
     ReportRequest,
     Trigger,
     new_custom_report_id,
@@ -31,6 +31,7 @@ from services.reporting.domain import (
     report_ready,
 )
 from services.reporting.errors import InvalidRange
+from services.reporting.ports import ReportingTx
 from services.reporting.readmodel import (
     digest_row,
     feedback_events,
@@ -48,10 +49,7 @@ from services.reporting.reports import (
     render_xlsx,
 )
 from shared.calendar import PeriodPair, ReportKind, Run, custom_period
-from shared.http import record_audit
 from shared.jobs import Claim
-from shared.mongo import MongoDoc
-from shared.outbox import Tx
 from shared.settings import Principal
 
 __all__ = ["Composed", "compose_report", "produce_timed_report", "request_report"]
@@ -72,7 +70,7 @@ class Composed:
 class _Inputs:
     posts: list[PostRow]
     feedback: list[FeedbackEvent]
-    digest_docs: list[MongoDoc]
+    digest_docs: list[Doc]
     digests: list[DigestRow]
     uncategorised: list[str]
 
@@ -80,7 +78,7 @@ class _Inputs:
 async def _read_inputs(deps: ReportingDeps, pair: PeriodPair) -> _Inputs:
     start = min(pair.current.start, pair.previous.start)
     end = max(pair.current.end, pair.previous.end)
-    docs = await deps.repo.posts_between(start, end)
+    docs = await deps.posts.between(start, end)
     posts, uncategorised = [], []
     for doc in docs:
         row = post_row(doc)
@@ -90,9 +88,9 @@ async def _read_inputs(deps: ReportingDeps, pair: PeriodPair) -> _Inputs:
         else:
             posts.append(row)
     live = [p.post_id for p in posts if not p.failed]
-    items = await deps.repo.feedback_for(live)
-    snapshots = await deps.repo.metrics_for(live)
-    digest_docs = await deps.repo.digests_for(live)
+    items = await deps.feedback.of_posts(live)
+    snapshots = await deps.feedback.metrics_of(live)
+    digest_docs = await deps.digests.of_posts(live)
     category = {p.post_id: p.category for p in posts}
     digests = [
         digest for d in digest_docs if (digest := digest_row(d, category.get(d["_id"]))) is not None
@@ -140,13 +138,13 @@ async def compose_report(
     return composed
 
 
-def _files(composed: Composed) -> dict[str, MongoDoc]:
+def _files(composed: Composed) -> dict[str, Doc]:
     html = composed.html.encode("utf-8")
     return {
         "html": {"content_type": HTML_TYPE, "data": html.decode("utf-8"), "size": len(html)},
         "xlsx": {
             "content_type": XLSX_TYPE,
-            "data": Binary(composed.xlsx),
+            "data": composed.xlsx,  # stored as BSON binary
             "size": len(composed.xlsx),
         },
     }
@@ -159,8 +157,8 @@ async def _store(
     *,
     trigger: Trigger,
     requested_by: str | None,
-    also: Callable[[Tx], Awaitable[None]],
-) -> MongoDoc:
+    also: Callable[[ReportingTx], Awaitable[None]],
+) -> Doc:
     files = _files(composed)
     doc = report_document(
         report_id,
@@ -171,9 +169,9 @@ async def _store(
     )
     event = report_ready(report_id, composed.report, now=deps.clock.now())
 
-    async def work(tx: Tx) -> None:
+    async def work(tx: ReportingTx) -> None:
         await also(tx)  # first: a fenced-out job aborts before anything is written
-        await deps.repo.insert_report(doc, files, session=tx.session)
+        await tx.reports.insert(doc, files)
         tx.emit(event)
 
     await deps.uow.run(work)
@@ -205,8 +203,8 @@ async def produce_timed_report(
         generated_at=deps.clock.now(),
     )
 
-    async def complete(tx: Tx) -> None:
-        await deps.jobs.complete(claim, result={"report_id": report_id}, session=tx.session)
+    async def complete(tx: ReportingTx) -> None:
+        await tx.jobs.complete(claim, result={"report_id": report_id})
 
     await _store(deps, report_id, composed, trigger="schedule", requested_by=None, also=complete)
     return report_id
@@ -214,7 +212,7 @@ async def produce_timed_report(
 
 async def request_report(
     request: ReportRequest, *, deps: ReportingDeps, actor: Principal | None = None
-) -> MongoDoc:
+) -> Doc:
     """Build, store and announce an on-demand report of a range, audited under ``actor``
     (who must be known).
 
@@ -238,15 +236,8 @@ async def request_report(
         "period_end": pair.current.end,
     }
 
-    async def audit(tx: Tx) -> None:
-        await record_audit(
-            tx.db,
-            actor=principal,
-            action="report.create",
-            target=report_id,
-            details=details,
-            session=tx.session,
-        )
+    async def audit(tx: ReportingTx) -> None:
+        await tx.audit.record(principal, "report.create", report_id, **details)
 
     return await _store(
         deps, report_id, composed, trigger="api", requested_by=principal.subject, also=audit

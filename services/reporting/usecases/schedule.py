@@ -37,7 +37,7 @@ async def schedule_due_reports(*, deps: ReportingDeps, actor: Principal | None =
     now = deps.clock.now()
     created: list[Run] = []
     for kind in TIMED_KINDS:
-        since = await deps.repo.watermark(kind, default=now)
+        since = await deps.schedule.watermark(kind, default=now)
         for run in due_runs(kind, deps.policy, since, now):
             new = await deps.jobs.schedule(
                 run.key, kind=JOB_KIND, due_at=run.fire_at, payload=run.model_dump(mode="json")
@@ -46,15 +46,15 @@ async def schedule_due_reports(*, deps: ReportingDeps, actor: Principal | None =
                 created.append(run)
                 deps.metrics.scheduled.labels(kind).inc()
                 _log.info("report_scheduled", key=run.key, fire_at=run.fire_at.isoformat())
-        await deps.repo.advance_watermark(kind, now)
+        await deps.schedule.advance(kind, now)
     deps.metrics.scheduler_tick.set(now.timestamp())
     return created
 
 
 async def refresh_gauges(*, deps: ReportingDeps, actor: Principal | None = None) -> None:
     """Read-model sizes and the newest report of each kind, from the database."""
-    for name, count in (await deps.repo.sizes()).items():
+    for name, count in (await deps.stats.sizes()).items():
         deps.metrics.read_model.labels(name).set(count)
-    latest = await deps.repo.latest_generated([*TIMED_KINDS, "custom"])
+    latest = await deps.reports.latest_generated([*TIMED_KINDS, "custom"])
     for kind, at in latest.items():
         deps.metrics.last_report.labels(kind).set(at.timestamp())

@@ -1,0 +1,285 @@
+"""In-memory repositories of the reporting service (the Protocols of its ``ports``).
+
+They keep what the MongoDB ones guarantee and the use cases rely on: unique ``_id``s
+(a duplicate feedback item is refused, a report id is stored once), the newer metric
+snapshot wins, a job completes only under its current fence. ``reporting(at)`` wires
+them into a :class:`ReportingDeps` whose unit of work is a ``FakeUnitOfWork``; the
+repositories outside the transaction are the same stores, as one database would be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from services.reporting.deps import ReportingDeps
+from services.reporting.domain import Doc
+from services.reporting.metrics import ReportingMetrics
+from shared.calendar import SchedulePolicy
+from shared.clock import FixedClock
+from shared.jobs import Claim, FencedOut
+from shared.metrics import new_registry
+from shared.settings import Principal
+from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
+
+__all__ = [
+    "FakeAudit",
+    "FakeDigests",
+    "FakeFeedback",
+    "FakeJobs",
+    "FakePosts",
+    "FakeReportingTx",
+    "FakeReports",
+    "FakeSchedule",
+    "Reporting",
+    "another_replica",
+    "reporting",
+]
+
+
+class FakePosts(FakeStore):
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+
+    async def get(self, post_id: str) -> Doc | None:
+        return self.docs.get(post_id)
+
+    async def save(self, doc: Doc) -> None:
+        self.docs[doc["_id"]] = dict(doc)
+
+    async def between(self, start: datetime, end: datetime) -> list[Doc]:
+        inside = [d for d in self.docs.values() if start <= d["at"] < end]
+        return sorted(inside, key=lambda d: d["at"])
+
+
+class FakeDigests(FakeStore):
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+
+    async def get(self, post_id: str) -> Doc | None:
+        return self.docs.get(post_id)
+
+    async def save(self, doc: Doc) -> None:
+        self.docs[doc["_id"]] = dict(doc)
+
+    async def of_posts(self, post_ids: Sequence[str]) -> list[Doc]:
+        return [self.docs[p] for p in post_ids if p in self.docs]
+
+
+class FakeFeedback(FakeStore):
+    """Items under their unique natural key; ``writes`` counts every write tried."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Doc] = {}
+        self.snapshots: dict[str, Doc] = {}
+        self.writes = 0
+
+    async def insert(self, doc: Doc) -> bool:
+        self.writes += 1
+        if doc["_id"] in self.items:
+            return False
+        self.items[doc["_id"]] = dict(doc)
+        return True
+
+    async def save_metric(self, doc: Doc) -> bool:
+        self.writes += 1
+        old = self.snapshots.get(doc["_id"])
+        if old is not None and old["at"] >= doc["at"]:
+            return False
+        self.snapshots[doc["_id"]] = dict(doc)
+        return True
+
+    async def post_of(self, ref: str) -> str | None:
+        item = self.items.get(ref)
+        return None if item is None else item.get("post_id")
+
+    async def of_posts(self, post_ids: Sequence[str]) -> list[Doc]:
+        items = [d for d in self.items.values() if d.get("post_id") in post_ids]
+        refs = {d["_id"] for d in items if d["kind"] != "reply"}
+        orphans = [
+            d
+            for d in self.items.values()
+            if d.get("post_id") is None and d["kind"] == "reply" and d.get("in_reply_to") in refs
+        ]
+        return items + orphans
+
+    async def metrics_of(self, post_ids: Sequence[str]) -> list[Doc]:
+        return [self.snapshots[p] for p in post_ids if p in self.snapshots]
+
+
+class FakeReports(FakeStore):
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+        self.files: dict[str, Doc] = {}
+
+    async def insert(self, doc: Doc, files: Mapping[str, Doc]) -> None:
+        if doc["_id"] in self.docs:
+            raise KeyError(f"duplicate report {doc['_id']!r}")
+        self.docs[doc["_id"]] = dict(doc)
+        for fmt, f in files.items():
+            self.files[f"{doc['_id']}:{fmt}"] = {"report_id": doc["_id"], "format": fmt, **f}
+
+    async def get(self, report_id: str) -> Doc | None:
+        return self.docs.get(report_id)
+
+    async def get_file(self, report_id: str, fmt: str) -> Doc | None:
+        return self.files.get(f"{report_id}:{fmt}")
+
+    async def page(self, *, kind: str | None, offset: int, limit: int) -> tuple[list[Doc], int]:
+        docs = [d for d in self.docs.values() if kind is None or d["kind"] == kind]
+        docs.sort(key=lambda d: d["_id"])
+        docs.sort(key=lambda d: d["generated_at"], reverse=True)
+        return docs[offset : offset + limit], len(docs)
+
+    async def latest_generated(self, kinds: Sequence[str]) -> dict[str, datetime]:
+        out: dict[str, datetime] = {}
+        for d in self.docs.values():
+            if d["kind"] in kinds and (d["kind"] not in out or d["generated_at"] > out[d["kind"]]):
+                out[d["kind"]] = d["generated_at"]
+        return out
+
+
+class FakeSchedule(FakeStore):
+    def __init__(self) -> None:
+        self.since: dict[str, datetime] = {}
+
+    async def watermark(self, kind: str, *, default: datetime) -> datetime:
+        return self.since.setdefault(kind, default)
+
+    async def advance(self, kind: str, until: datetime) -> None:
+        self.since[kind] = max(self.since[kind], until)
+
+
+class FakeJobs(FakeStore):
+    """Keyed jobs: scheduled once, claimed with a new fence, completed under it only."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, dict[str, Any]] = {}
+
+    async def schedule(
+        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
+    ) -> bool:
+        if key in self.jobs:
+            return False
+        self.jobs[key] = {
+            "kind": kind,
+            "due_at": due_at,
+            "payload": payload or {},
+            "state": "pending",
+            "fence": 0,
+        }
+        return True
+
+    def claim(self, key: str) -> Claim:
+        """Take the job (as ``TimedJobs.claim_due`` does): running under a newer fence."""
+        job = self.jobs[key]
+        job["state"], job["fence"] = "running", job["fence"] + 1
+        return Claim(
+            key=key,
+            kind=job["kind"],
+            fence=job["fence"],
+            due_at=job["due_at"],
+            payload=job["payload"],
+            attempts=job["fence"],
+        )
+
+    async def complete(self, claim: Claim, *, result: dict[str, Any]) -> None:
+        job = self.jobs.get(claim.key)
+        if job is None or job["state"] != "running" or job["fence"] != claim.fence:
+            raise FencedOut(claim.key)
+        job["state"], job["result"] = "done", result
+
+
+class FakeAudit(FakeStore):
+    def __init__(self) -> None:
+        self.entries: list[Doc] = []
+
+    async def record(
+        self,
+        actor: Principal,
+        action: str,
+        target: str,
+        *,
+        at: datetime | None = None,
+        **details: Any,
+    ) -> None:
+        self.entries.append(
+            {"actor": actor.subject, "action": action, "target": target, "details": details}
+        )
+
+
+class FakeReportingTx(FakeTx):
+    def __init__(self) -> None:
+        super().__init__()
+        self.posts = FakePosts()
+        self.digests = FakeDigests()
+        self.reports = FakeReports()
+        self.jobs = FakeJobs()
+        self.audit = FakeAudit()
+
+
+@dataclass
+class _Stats:
+    tx: FakeReportingTx
+    feedback: FakeFeedback
+
+    async def sizes(self) -> dict[str, int]:
+        return {
+            "posts": len(self.tx.posts.docs),
+            "feedback": len(self.feedback.items),
+            "post_metrics": len(self.feedback.snapshots),
+            "digests": len(self.tx.digests.docs),
+            "reports": len(self.tx.reports.docs),
+        }
+
+
+@dataclass
+class Reporting:
+    """Deps on in-memory stores, and the stores themselves to look at."""
+
+    deps: ReportingDeps
+    uow: FakeUnitOfWork[FakeReportingTx]
+    tx: FakeReportingTx
+    feedback: FakeFeedback
+    schedule: FakeSchedule
+    clock: FixedClock
+    registry: CollectorRegistry
+
+
+def reporting(at: datetime, **policy: Any) -> Reporting:
+    """A replica on fresh in-memory stores, at business time ``at``."""
+    return _replica(FakeReportingTx(), FakeFeedback(), FakeSchedule(), FixedClock(at), policy)
+
+
+def another_replica(of: Reporting, **policy: Any) -> Reporting:
+    """A second replica on the same stores and clock (its own unit of work and metrics)."""
+    return _replica(of.tx, of.feedback, of.schedule, of.clock, policy)
+
+
+def _replica(
+    view: FakeReportingTx,
+    feedback: FakeFeedback,
+    schedule: FakeSchedule,
+    clock: FixedClock,
+    policy: dict[str, Any],
+) -> Reporting:
+    uow = FakeUnitOfWork(view)
+    registry = new_registry()
+    deps = ReportingDeps(
+        uow=uow,
+        posts=view.posts,
+        digests=view.digests,
+        feedback=feedback,
+        reports=view.reports,
+        schedule=schedule,
+        stats=_Stats(view, feedback),
+        jobs=view.jobs,
+        clock=clock,
+        policy=SchedulePolicy(**policy),
+        metrics=ReportingMetrics.create(registry),
+    )
+    return Reporting(deps, uow, view, feedback, schedule, clock, registry)
