@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aio_pika  # noqa: E402
 
 from services.reporting.bootstrap import build_service  # noqa: E402
-from services.reporting.readmodel import feedback_doc  # noqa: E402
+from services.reporting.domain.feedback import feedback_doc  # noqa: E402
 from services.reporting.reports import CATEGORIES  # noqa: E402
 from services.reporting.settings import ReportingSettings  # noqa: E402
 from services.reporting.usecases.ingest import record_feedback  # noqa: E402

@@ -26,7 +26,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.deps import ReportingDeps
-from services.reporting.domain import CSV_TABLES, HTML_TYPE, XLSX_TYPE, Doc, ReportRequest
+from services.reporting.domain import Doc
+from services.reporting.domain.report import CSV_TABLES, HTML_TYPE, XLSX_TYPE, ReportRequest
 from services.reporting.errors import ReportNotFound, UnknownTable
 from services.reporting.reports import Report, render_csv, render_html, render_xlsx
 from services.reporting.schemas import ListKind, ReportCreate, ReportPublic, ReportSummary

@@ -2,7 +2,7 @@
 
 ``post.*`` and ``feedback.digest.ready`` are few: each runs in one transaction with its
 idempotency record (``uow.run(..., consumed=...)``), reading the current document so that
-the order rules of :mod:`~services.reporting.readmodel` hold.
+the order rules of :mod:`~services.reporting.domain` hold.
 
 ``feedback.received`` can be many (every comment and counter snapshot), so it takes the
 cheap path: **one write per event and no transaction** (plus one indexed read for a
@@ -17,14 +17,10 @@ from __future__ import annotations
 from typing import Literal
 
 from services.reporting.deps import ReportingDeps
+from services.reporting.domain.digests import digest_doc
+from services.reporting.domain.feedback import feedback_doc, metric_doc
+from services.reporting.domain.posts import failed_post_doc, published_post_doc
 from services.reporting.ports import ReportingTx
-from services.reporting.readmodel import (
-    digest_doc,
-    failed_post_doc,
-    feedback_doc,
-    metric_doc,
-    published_post_doc,
-)
 from shared.errors import AlreadyProcessed
 from shared.events import (
     FeedbackDigestReady,

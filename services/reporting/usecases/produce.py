@@ -19,25 +19,22 @@ from typing import Any
 import structlog
 
 from services.reporting.deps import ReportingDeps
-from services.reporting.domain import (
+from services.reporting.domain import Doc
+from services.reporting.domain.announce import report_ready
+from services.reporting.domain.digests import digest_row
+from services.reporting.domain.feedback import feedback_events, with_digest_sentiment
+from services.reporting.domain.posts import post_row
+from services.reporting.domain.report import (
     HTML_TYPE,
     XLSX_TYPE,
-    Doc,
     ReportRequest,
     Trigger,
     new_custom_report_id,
     report_document,
     report_id_for_key,
-    report_ready,
 )
 from services.reporting.errors import InvalidRange
 from services.reporting.ports import ReportingTx
-from services.reporting.readmodel import (
-    digest_row,
-    feedback_events,
-    post_row,
-    with_digest_sentiment,
-)
 from services.reporting.reports import (
     DigestRow,
     FeedbackEvent,

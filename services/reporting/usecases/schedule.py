@@ -23,7 +23,7 @@ from __future__ import annotations
 import structlog
 
 from services.reporting.deps import JOB_KIND, ReportingDeps
-from services.reporting.domain import TIMED_KINDS
+from services.reporting.domain.report import TIMED_KINDS
 from shared.calendar import Run, due_runs
 from shared.settings import Principal
 

@@ -6,12 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.reporting.domain import (
-    report_document,
-    report_documents,
-    report_id_for_key,
-    report_ready,
-)
+from services.reporting.domain.announce import report_ready
+from services.reporting.domain.report import report_document, report_documents, report_id_for_key
 from services.reporting.reports import DigestRow, PostFeedbackAgg, PostRow, Report, build_report
 from shared.calendar import weekly_period
 from shared.events import ReportReady

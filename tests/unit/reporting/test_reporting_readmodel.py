@@ -6,18 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.reporting.readmodel import (
+from services.reporting.domain.digests import digest_doc, digest_row
+from services.reporting.domain.feedback import (
     asks_question,
-    digest_doc,
-    digest_row,
-    failed_post_doc,
     feedback_doc,
     feedback_events,
     metric_doc,
-    post_row,
-    published_post_doc,
     with_digest_sentiment,
 )
+from services.reporting.domain.posts import failed_post_doc, post_row, published_post_doc
 from services.reporting.reports import PostFeedbackAgg, aggregate_feedback
 from shared.events import (
     Category,

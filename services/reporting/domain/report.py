@@ -1,4 +1,4 @@
-"""Pure rules of the reporting service: report ids, document paths, ``report.ready``.
+"""Reports: their ids, the stored report and its document paths.
 
 A timed report's id comes from its job key (``report:weekly:2026-W49`` →
 ``weekly-2026-W49``), so one period can only ever be stored once; an on-demand report
@@ -10,31 +10,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
+from services.reporting.domain import Doc
 from services.reporting.reports import Report
-from shared.events import (
-    Category,
-    CategoryRecommendation,
-    ReportKind,
-    ReportReady,
-    ReportReadyPayload,
-    TopicIdea,
-)
 
 __all__ = [
     "CSV_TABLES",
-    "Doc",
     "HTML_TYPE",
+    "TIMED_KINDS",
     "XLSX_TYPE",
     "ReportRequest",
-    "TIMED_KINDS",
     "Trigger",
     "new_custom_report_id",
     "report_document",
     "report_documents",
     "report_id_for_key",
-    "report_ready",
     "report_summary",
 ]
 
@@ -54,14 +45,10 @@ CSV_TABLES = (
 )
 """Tables a report has (one CSV file each)."""
 
-Doc = dict[str, Any]
-"""A read-model entry or stored report as the rules below build it (stored as is)."""
-
 Trigger = Literal["schedule", "api"]
 HTML_TYPE = "text/html; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SUMMARY_MAX = 2000
-_PRODUCER = "reporting"
 
 
 @dataclass(frozen=True)
@@ -127,66 +114,3 @@ def report_document(
         # JSON text, not a sub-document: it round-trips exactly and needs no key checks.
         "report_json": report.model_dump_json(),
     }
-
-
-def _mix(report: Report) -> tuple[CategoryRecommendation, ...]:
-    rec = report.recommendations
-    total = sum(line.score for line in rec.mix)
-    out = []
-    for line in rec.mix:
-        if rec.fallback_reason:
-            reason = rec.fallback_reason
-        else:
-            rate = "n/a" if line.engagement_rate is None else f"{line.engagement_rate:.1%}"
-            reason = (
-                f"engagement rate {rate} ({line.engagement_share:.0%} of the categories' "
-                f"sum), customer interest {line.interest} ({line.interest_share:.0%} of all), "
-                f"{line.posts} post(s), {line.reads} reads this period"
-            )
-        out.append(
-            CategoryRecommendation(
-                category=Category(line.category),
-                slots=line.slots,
-                share=min(max(line.score / total, 0.0), 1.0) if total else 0.0,
-                reason=reason,
-            )
-        )
-    return tuple(out)
-
-
-def _topics(report: Report) -> tuple[TopicIdea, ...]:
-    asked = len(report.questions) or 1
-    out = []
-    for idea in report.recommendations.topics:
-        if idea.source == "theme":
-            score = float(idea.figures.get("share", 0.0))
-        else:
-            score = float(idea.figures.get("asked", 0)) / asked
-        out.append(
-            TopicIdea(
-                topic=idea.text,
-                category=Category(idea.category),
-                score=round(score, 4),
-                reason=idea.reason,
-            )
-        )
-    return tuple(out)
-
-
-def report_ready(report_id: str, report: Report, *, now: datetime) -> ReportReady:
-    """The ``report.ready`` event announcing a stored report."""
-    return ReportReady(
-        occurred_at=now,
-        producer=_PRODUCER,
-        correlation_id=report_id,
-        payload=ReportReadyPayload(
-            report_id=report_id,
-            kind=ReportKind(report.kind),
-            period_start=report.period.start,
-            period_end=report.period.end,
-            summary=report_summary(report),
-            recommended_mix=_mix(report),
-            topic_ideas=_topics(report),
-            documents=report_documents(report_id),
-        ),
-    )
