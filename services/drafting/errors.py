@@ -11,7 +11,7 @@ DraftingError
 
 from __future__ import annotations
 
-from shared.http import ProblemMap, ProblemSpec
+from shared.problems import ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
