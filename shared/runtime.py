@@ -17,13 +17,13 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from faststream.specification import AsyncAPI
-from faststream.specification.asyncapi.site import get_asyncapi_html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import ASCENDING, IndexModel
 
 from shared.clock import Clock
+from shared.docs import install_docs
 from shared.http import install_problem_handlers
 from shared.messaging import (
     ConsumePolicy,
@@ -208,7 +208,14 @@ class ServiceRuntime:
             finally:
                 await self.stop()
 
-        app = FastAPI(title=title, description=description, version=self.version, lifespan=lifespan)
+        app = FastAPI(
+            title=title,
+            description=description,
+            version=self.version,
+            lifespan=lifespan,
+            docs_url=None,  # /docs and /asyncapi come from shared.docs: no CDN (#16)
+            redoc_url=None,
+        )
         app.state.runtime = self
         install_problem_handlers(app, problems)
         spec = AsyncAPI(
@@ -232,9 +239,7 @@ class ServiceRuntime:
         async def asyncapi_json() -> JSONResponse:
             return JSONResponse(spec.to_specification().to_jsonable())
 
-        @app.get("/asyncapi", tags=["ops"], summary="AsyncAPI docs (HTML)")
-        async def asyncapi_html() -> HTMLResponse:
-            return HTMLResponse(get_asyncapi_html(spec.to_specification()))
+        install_docs(app, title=title, asyncapi=lambda: spec.to_specification().to_jsonable())
 
         for router in routers:
             app.include_router(router)
