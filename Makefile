@@ -29,9 +29,10 @@ infra: install
 infra-rabbit:
 	PYTHON=$(PYTHON) bash deploy/local/infra.sh rabbit
 
-# promtool, which the deploy tests run (tests/unit/deploy): installed when missing.
+# promtool, which the deploy tests run (tests/unit/deploy), and chromium, which the
+# offline docs browser test drives: installed when missing.
 infra-tools:
-	PYTHON=$(PYTHON) bash deploy/local/infra.sh promtool
+	PYTHON=$(PYTHON) bash deploy/local/infra.sh tools
 
 run: infra
 	bash deploy/local/run.sh

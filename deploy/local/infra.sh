@@ -5,7 +5,10 @@
 # imported) with --sync-on-commit, on port $MONGO_PORT (not 27017), data under var/.
 # `infra.sh promtool` installs Debian's prometheus package (for promtool, which the deploy
 # tests run on the alert rules and dashboard queries) when promtool is missing.
-# Usage: infra.sh [rabbit|mongo|all|promtool]   (default all)
+# `infra.sh chromium` installs Debian's chromium (and a CJK font) for the browser test of
+# the offline /docs and /asyncapi pages (tests/integration/backbone/test_offline_docs.py),
+# which Playwright drives at /usr/bin/chromium. `infra.sh tools` does promtool and chromium.
+# Usage: infra.sh [rabbit|mongo|all|promtool|chromium|tools]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what="${1:-all}"
@@ -124,10 +127,33 @@ MSG
   fi
 }
 
+ensure_chromium() {  # Playwright's own browser download cannot be used: Debian's chromium
+  if [ -x /usr/bin/chromium ] && [ -n "$(fc-list :lang=zh 2>/dev/null || true)" ]; then
+    echo "chromium: /usr/bin/chromium"; return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "chromium: not installed; installing Debian's chromium and fonts-wqy-zenhei"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+    [ -x /usr/bin/chromium ] || { echo "error: apt-get installed no /usr/bin/chromium" >&2; exit 1; }
+    echo "chromium: /usr/bin/chromium"
+  else
+    cat >&2 <<'MSG'
+error: /usr/bin/chromium is not installed and cannot be installed here (not root or no
+apt-get). The browser test of the offline /docs and /asyncapi pages drives it. Install it
+yourself, e.g.:
+    sudo apt-get install chromium fonts-wqy-zenhei
+MSG
+    exit 1
+  fi
+}
+
 case "$what" in
   rabbit) ensure_rabbit ;;
   mongo) ensure_mongo ;;
   all) ensure_rabbit; ensure_mongo ;;
   promtool) ensure_promtool ;;
-  *) echo "usage: $0 [rabbit|mongo|all|promtool]" >&2; exit 2 ;;
+  chromium) ensure_chromium ;;
+  tools) ensure_promtool; ensure_chromium ;;
+  *) echo "usage: $0 [rabbit|mongo|all|promtool|chromium|tools]" >&2; exit 2 ;;
 esac
