@@ -42,9 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from services.feedback.bootstrap import build_service  # noqa: E402
+from services.feedback.domain.item import Incoming  # noqa: E402
 from services.feedback.ingest import prepare  # noqa: E402
-from services.feedback.records import Incoming  # noqa: E402
-from services.feedback.repository import INDEXES, ITEMS  # noqa: E402
+from services.feedback.repository.indexes import INDEXES, ITEMS  # noqa: E402
+from services.feedback.repository.shapes import item_document  # noqa: E402
 from services.feedback.settings import FeedbackSettings  # noqa: E402
 from shared.events import (  # noqa: E402
     FeedbackKind,
@@ -120,7 +121,7 @@ async def store_rate(
     service = build_service(settings)
     deps = service.deps
     docs = [
-        p.doc
+        item_document(p.item)
         for p in await prepare([Incoming(e.payload, str(e.event_id), "amqp") for e in evs], deps)
     ]
     await service.runtime.mongo.close()
@@ -188,7 +189,7 @@ async def service_rate(settings: FeedbackSettings, evs: list[FeedbackReceived]) 
                 raise RuntimeError("the service did not store every event in 10 minutes")
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - started
-        stored = await service.deps.repo.items.count_documents({})
+        stored = await service.runtime.db[ITEMS].count_documents({})
         if stored != len(evs):
             raise RuntimeError(f"{stored} documents stored for {len(evs)} events")
     finally:

@@ -15,10 +15,11 @@ core-issues document, the 12-hour reply rule.
 * A reply that answers a WeChat comment or private message is sent to the customer
   through WeChat (claimed job, at most once; ``enquiry.delivery``: sent, failed, unknown).
 
-Modules: ``domain`` (rules), ``records`` (stored shapes), ``repository`` (the only code on
-the collections), ``ingest`` + ``batching`` + ``lookup`` (storing items), ``handlers``
-(use cases), ``closing`` (the document), ``poller``, ``wechat`` + ``push_api`` (WeChat),
+Modules: ``domain/`` (typed models and rules: windows, items, enquiries, the document),
+``ports`` (what use cases need of the store), ``repository/`` (the only code on the
+collections), ``ingest`` + ``lookup`` (storing items), ``handlers`` (use cases),
+``closing`` (the document), ``poller``, ``stats``, ``wechat`` + ``push_api`` (WeChat),
 ``delivery``, ``replies`` (our replies sent through WeChat), ``api`` + ``schemas`` (HTTP),
-``consumers``, ``bootstrap`` (the one wiring place); ``analysis`` and
+``consumers``, ``errors``, ``bootstrap`` (the one wiring place); ``analysis`` and
 ``digest`` are the pure text analysis and the document builder.
 """

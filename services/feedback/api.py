@@ -20,20 +20,19 @@ route                                  roles                        use
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import AwareDatetime
 
-from services.feedback.closing import DOCUMENT_FORMATS
 from services.feedback.deps import FeedbackDeps
-from services.feedback.domain import EnquiryState, WindowState
+from services.feedback.domain.document import DOCUMENT_FORMATS
+from services.feedback.domain.enquiry import DeliveryState, EnquiryState
+from services.feedback.domain.item import Outcome
+from services.feedback.domain.window import WindowState
 from services.feedback.errors import DocumentNotIssued, EnquiryNotFound, WindowNotFound
 from services.feedback.handlers import ingest_batch, reply_to_enquiry
-from services.feedback.ingest import Outcome
-from services.feedback.replies import DeliveryState
 from services.feedback.schemas import (
     BatchCreate,
     BatchItemPublic,
@@ -45,7 +44,6 @@ from services.feedback.schemas import (
 )
 from shared.events import FeedbackKind
 from shared.http import Page, ProblemError, require
-from shared.mongo import MongoDoc
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
@@ -53,15 +51,6 @@ __all__ = ["build_router"]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def _range(field: str, start: datetime | None, end: datetime | None) -> MongoDoc:
-    bounds: MongoDoc = {}
-    if start is not None:
-        bounds["$gte"] = start
-    if end is not None:
-        bounds["$lt"] = end
-    return {field: bounds} if bounds else {}
 
 
 def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
@@ -112,25 +101,25 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         source: str | None = None,
         late: bool | None = None,
     ) -> Page[FeedbackPublic]:
-        query: MongoDoc = {}
-        for name, value in (("post_id", post_id), ("source", source), ("late", late)):
-            if value is not None:
-                query[name] = value
-        if kind is not None:
-            query["kind"] = kind.value
-        docs, total = await deps.repo.list_items(query, offset=offset, limit=limit)
+        items, total = await deps.items.page(
+            offset=offset,
+            limit=limit,
+            post_id=post_id,
+            kind=kind.value if kind is not None else None,
+            source=source,
+            late=late,
+        )
         return Page(
-            items=[FeedbackPublic.of(d) for d in docs], total=total, offset=offset, limit=limit
+            items=[FeedbackPublic.of(i) for i in items], total=total, offset=offset, limit=limit
         )
 
     @router.get("/windows", tags=["windows"], summary="Feedback windows, newest first")
     async def list_windows(
         _: Reader, offset: Offset = 0, limit: Limit = 50, state: WindowState | None = None
     ) -> Page[WindowPublic]:
-        query: MongoDoc = {"state": state.value} if state is not None else {}
-        docs, total = await deps.repo.list_windows(query, offset=offset, limit=limit)
+        windows, total = await deps.windows.page(offset=offset, limit=limit, state=state)
         return Page(
-            items=[WindowPublic.of(d, base_url) for d in docs],
+            items=[WindowPublic.of(w, base_url) for w in windows],
             total=total,
             offset=offset,
             limit=limit,
@@ -138,10 +127,10 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
 
     @router.get("/windows/{post_id}", tags=["windows"], summary="One post's feedback window")
     async def get_window(post_id: str, _: Reader) -> WindowPublic:
-        doc = await deps.repo.get_window(post_id)
-        if doc is None:
+        window = await deps.windows.get(post_id)
+        if window is None:
             raise WindowNotFound(post_id)
-        return WindowPublic.of(doc, base_url)
+        return WindowPublic.of(window, base_url)
 
     @router.get(
         "/windows/{post_id}/document.{fmt}",
@@ -154,13 +143,12 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
             raise ProblemError(
                 404, "Not found", f"No format {fmt!r}: use one of {', '.join(DOCUMENT_FORMATS)}."
             )
-        doc = await deps.repo.get_document(post_id, fields=(fmt,))
-        if doc is None:
-            window = await deps.repo.get_window(post_id)
+        content = await deps.documents.rendering(post_id, fmt)
+        if content is None:
+            window = await deps.windows.get(post_id)
             if window is None:
                 raise WindowNotFound(post_id)
-            raise DocumentNotIssued(post_id, window["ends_at"])
-        content = bytes(doc[fmt]) if fmt == "docx" else doc[fmt]
+            raise DocumentNotIssued(post_id, window.ends_at)
         name = _SAFE_NAME.sub("_", post_id)
         disposition = "attachment" if fmt == "docx" else "inline"
         return Response(
@@ -184,19 +172,19 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
             DeliveryState | None, Query(description="State of the reply's sending via WeChat.")
         ] = None,
     ) -> Page[EnquiryPublic]:
-        query: MongoDoc = _range("received_at", asked_from, asked_to)
-        if delivery is not None:
-            query["enquiry.delivery.state"] = delivery.value
-        if state is not None:
-            query["enquiry.state"] = state.value
-        if breached is not None:
-            query["enquiry.breached"] = breached
-        for name, value in (("post_id", post_id), ("source", source)):
-            if value is not None:
-                query[name] = value
-        docs, total = await deps.repo.list_enquiries(query, offset=offset, limit=limit)
+        items, total = await deps.items.enquiry_page(
+            offset=offset,
+            limit=limit,
+            state=state.value if state is not None else None,
+            breached=breached,
+            post_id=post_id,
+            source=source,
+            asked_from=asked_from,
+            asked_to=asked_to,
+            delivery=delivery.value if delivery is not None else None,
+        )
         return Page(
-            items=[EnquiryPublic.of(d) for d in docs], total=total, offset=offset, limit=limit
+            items=[EnquiryPublic.of(i) for i in items], total=total, offset=offset, limit=limit
         )
 
     @router.post(
@@ -205,14 +193,14 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         summary="Reply to an enquiry (announced on feedback.received)",
     )
     async def post_reply(enquiry_id: str, body: ReplyCreate, principal: Replier) -> EnquiryPublic:
-        doc = await reply_to_enquiry(enquiry_id, body.text, principal, deps)
-        return EnquiryPublic.of(doc)
+        enquiry = await reply_to_enquiry(enquiry_id, body.text, principal, deps)
+        return EnquiryPublic.of(enquiry)
 
     @router.get("/enquiries/{enquiry_id:path}", tags=["enquiries"], summary="One enquiry")
     async def get_enquiry(enquiry_id: str, _: Reader) -> EnquiryPublic:
-        doc = await deps.repo.get_enquiry(enquiry_id)
-        if doc is None:
+        enquiry = await deps.items.get_enquiry(enquiry_id)
+        if enquiry is None:
             raise EnquiryNotFound(enquiry_id)
-        return EnquiryPublic.of(doc)
+        return EnquiryPublic.of(enquiry)
 
     return router

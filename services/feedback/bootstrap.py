@@ -12,21 +12,28 @@ from services.feedback.closing import run_window_closer
 from services.feedback.consumers import register_consumers
 from services.feedback.delivery import run_delivery
 from services.feedback.deps import FeedbackDeps
+from services.feedback.domain.item import Incoming, Outcome
 from services.feedback.errors import PROBLEMS
 from services.feedback.handlers import run_enquiry_sweeps, write_event_batch
-from services.feedback.ingest import Outcome
 from services.feedback.lookup import WindowLookup
 from services.feedback.metrics import FeedbackMetrics
 from services.feedback.poller import run_comment_poller
 from services.feedback.push_api import build_push_router
-from services.feedback.records import Incoming
 from services.feedback.replies import run_reply_sender
-from services.feedback.repository import INDEXES, FeedbackRepository
+from services.feedback.repository.documents import MongoPushEventRepository
+from services.feedback.repository.indexes import INDEXES
+from services.feedback.repository.reads import (
+    MongoDocumentReader,
+    MongoItemReader,
+    MongoWindowReader,
+)
+from services.feedback.repository.tx import binder
 from services.feedback.settings import FeedbackSettings
 from services.feedback.stats import run_stats_poller
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
+from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
@@ -39,7 +46,8 @@ def build_service(
     """Wire the runtime, repository, jobs, batcher, subscribers and background loops."""
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*INDEXES, *JOB_INDEXES])
     metrics = FeedbackMetrics.create(runtime.registry)
-    repo = FeedbackRepository(runtime.db)
+    jobs = TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds))
+    windows = MongoWindowReader(runtime.db)
 
     async def write(batch: list[Incoming]) -> list[Outcome]:
         return await write_event_batch(batch, deps)
@@ -49,13 +57,16 @@ def build_service(
         metrics.batch_seconds.observe(seconds)
 
     deps = FeedbackDeps(
-        repo=repo,
-        uow=runtime.uow,
-        jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
+        uow=BoundUnitOfWork(runtime.uow, binder(jobs)),
+        items=MongoItemReader(runtime.db),
+        windows=windows,
+        documents=MongoDocumentReader(runtime.db),
+        push_events=MongoPushEventRepository(runtime.db),
+        jobs=jobs,
         clock=runtime.clock,
         settings=settings,
         metrics=metrics,
-        windows=WindowLookup(repo),
+        window_lookup=WindowLookup(windows),
         batcher=BatchWriter(
             write,
             max_size=settings.ingest_batch_size,

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import structlog
 
-from services.feedback.analysis import FeedbackItem
+from services.feedback.analysis import FeedbackItem as AnalysedItem
 from services.feedback.deps import DIGEST_DELIVERY, WINDOW_CLOSE, FeedbackDeps, delivery_key
 from services.feedback.digest import (
     CoreIssuesDigest,
@@ -33,13 +34,10 @@ from services.feedback.digest import (
     render_markdown,
 )
 from services.feedback.digest.model import CategoryHistoryRow, EnquiryInfo
-from services.feedback.domain import WindowState, digest_id_for, item_key
-from services.feedback.records import (
-    enquiry_info,
-    feedback_item,
-    history_row,
-    post_info,
-)
+from services.feedback.domain.document import IssuedDocument, document_paths
+from services.feedback.domain.keys import digest_id_for
+from services.feedback.domain.window import Tail, Window
+from services.feedback.ports import FeedbackTx
 from shared.events import (
     DigestQuestion,
     DigestTheme,
@@ -47,28 +45,12 @@ from shared.events import (
     FeedbackDigestReadyPayload,
 )
 from shared.jobs import Claim, FencedOut, TimedJobs
-from shared.mongo import MongoDoc
-from shared.outbox import Tx
 
-__all__ = [
-    "DOCUMENT_FORMATS",
-    "Rendered",
-    "close_window",
-    "document_paths",
-    "mark_stragglers_late",
-    "run_window_closer",
-]
+__all__ = ["Rendered", "close_window", "mark_stragglers_late", "run_window_closer"]
 
 _log = structlog.get_logger("feedback.closing")
 TAIL_SECONDS = 30.0
 """Real seconds before a close's snapshot within which an item may be in flight."""
-
-DOCUMENT_FORMATS: dict[str, str] = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-"""Format -> content type of the stored document."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +61,6 @@ class Rendered:
     markdown: str
     html: str
     docx: bytes
-
-
-def document_paths(post_id: str, base_url: str = "") -> dict[str, str]:
-    """Where each format of a post's document is served."""
-    prefix = base_url.rstrip("/")
-    return {fmt: f"{prefix}/windows/{post_id}/document.{fmt}" for fmt in DOCUMENT_FORMATS}
 
 
 @contextlib.asynccontextmanager
@@ -111,66 +87,55 @@ async def _lease_kept(jobs: TimedJobs, claim: Claim, every: float) -> AsyncItera
 
 @dataclass(frozen=True)
 class _Inputs:
-    items: list[FeedbackItem]
+    items: list[AnalysedItem]
     enquiries: list[EnquiryInfo]
     history: list[CategoryHistoryRow]
-    tail: MongoDoc
+    tail: Tail
 
 
-async def _gather(window: MongoDoc, deps: FeedbackDeps) -> _Inputs:
+async def _gather(window: Window, deps: FeedbackDeps) -> _Inputs:
     """The window's items, the replies to them, the enquiries the document must list."""
-    post_id = window["post_id"]
+    post_id = window.post_id
     snapshot_at = deps.clock.now()
-    docs = await deps.repo.items_of_post(post_id)
+    stored = await deps.items.of_post(post_id)
     # Items being written while we read may or may not be in this snapshot: remember
     # which recent ones are, so the others can be flagged late (left out of the document).
     tail_since = snapshot_at - deps.real_to_business(TAIL_SECONDS)
-    tail = {
-        "since": tail_since,
-        "included": [d["_id"] for d in docs if d["ingested_at"] >= tail_since],
-    }
-    keys = {item_key(d["source"], d["source_id"]) for d in docs}
-    items = [feedback_item(d) for d in docs]
+    tail = Tail(tail_since, tuple(i.ref for i in stored if i.ingested_at >= tail_since))
+    keys = {i.key for i in stored}
+    items = [i.analysed() for i in stored]
     # Replies count wherever they were filed (an external system may not name the post).
-    for reply in await deps.repo.replies_to(sorted(keys)):
-        if item_key(reply["source"], reply["source_id"]) not in keys:
-            items.append(feedback_item(reply, post_id=post_id))
-    # Questions in comments and messages are found by the document's own analysis; a
-    # message that asks nothing still needs its reply, so it comes from the log.
-    enquiries = [
-        enquiry_info(d)
-        for d in docs
-        if d.get("enquiry")
-        and not d["annotation"]["question"]
-        and not d.get("late")
-        and window["starts_at"] <= d["received_at"] < window["ends_at"]
-    ]
+    for reply in await deps.items.replies_to(sorted(keys)):
+        if reply.key not in keys:
+            items.append(reply.analysed(post_id=post_id))
+    span = window.span
+    enquiries = [i.enquiry_info() for i in stored if i.listed_as_enquiry(span)]
     history = [
-        history_row(w)
-        for w in await deps.repo.category_history(
-            window["category"], before=window["published_at"], limit=deps.settings.history_posts
+        w.history_row()
+        for w in await deps.windows.category_history(
+            window.category, before=window.published_at, limit=deps.settings.history_posts
         )
     ]
     return _Inputs(items, enquiries, history, tail)
 
 
 def _build(
-    window: MongoDoc, inputs: _Inputs, generated_at: datetime, reply_limit: timedelta
+    window: Window, inputs: _Inputs, generated_at: datetime, reply_limit: timedelta
 ) -> Rendered:
     digest = build_digest(
-        post_info(window),
+        window.post_info(),
         inputs.items,
         inputs.enquiries,
         inputs.history,
-        window["starts_at"],
-        window["ends_at"],
+        window.starts_at,
+        window.ends_at,
         generated_at,
         reply_limit=reply_limit,
     )
     return Rendered(digest, render_markdown(digest), render_html(digest), render_docx(digest))
 
 
-def _summary(digest: CoreIssuesDigest, items: int) -> MongoDoc:
+def _summary(digest: CoreIssuesDigest, items: int) -> dict[str, Any]:
     h, s = digest.headline, digest.sentiment
     return {
         "items": items,
@@ -212,21 +177,25 @@ _COUNTS = (
 
 
 def _ready_event(
-    window: MongoDoc, digest_id: str, rendered: Rendered, summary: MongoDoc, deps: FeedbackDeps
+    window: Window,
+    digest_id: str,
+    rendered: Rendered,
+    summary: Mapping[str, Any],
+    deps: FeedbackDeps,
 ) -> FeedbackDigestReady:
     digest = rendered.digest
     counts = {k: int(summary[k]) for k in _COUNTS if summary.get(k) is not None}
     return FeedbackDigestReady(
         occurred_at=digest.generated_at,
         producer="feedback",
-        correlation_id=window.get("correlation_id") or window["post_id"],
+        correlation_id=window.correlation_id or window.post_id,
         payload=FeedbackDigestReadyPayload(
             digest_id=digest_id,
-            post_id=window["post_id"],
-            title=window["title"],
-            category=window["category"],
-            window_start=window["starts_at"],
-            window_end=window["ends_at"],
+            post_id=window.post_id,
+            title=window.title,
+            category=cast(Any, window.category),
+            window_start=window.starts_at,
+            window_end=window.ends_at,
             counts=counts,
             sentiment={
                 "positive": digest.sentiment.positive,
@@ -248,7 +217,7 @@ def _ready_event(
                 )
                 for q in digest.questions
             ),
-            documents=document_paths(window["post_id"], deps.settings.public_base_url),
+            documents=document_paths(window.post_id, deps.settings.public_base_url),
         ),
     )
 
@@ -256,8 +225,8 @@ def _ready_event(
 async def close_window(claim: Claim, deps: FeedbackDeps) -> bool:
     """Issue the window's document and close it; False when there was nothing to do."""
     post_id = str(claim.payload["post_id"])
-    window = await deps.repo.get_window(post_id)
-    if window is None or window["state"] != WindowState.OPEN.value:
+    window = await deps.windows.get(post_id)
+    if window is None or not window.is_open:
         await deps.jobs.complete(claim, result={"skipped": "no open window"})
         return False
     async with _lease_kept(deps.jobs, claim, every=deps.settings.job_lease_seconds / 3):
@@ -268,56 +237,41 @@ async def close_window(claim: Claim, deps: FeedbackDeps) -> bool:
         )
     digest_id = digest_id_for(post_id)
     summary = _summary(rendered.digest, len(inputs.items))
+    closed = window.closed(at=generated_at, digest_id=digest_id, summary=summary, tail=inputs.tail)
+    document = IssuedDocument(
+        digest_id=digest_id,
+        post_id=post_id,
+        generated_at=generated_at,
+        window_start=window.starts_at,
+        window_end=window.ends_at,
+        digest=rendered.digest.model_dump(mode="json"),
+        markdown=rendered.markdown,
+        html=rendered.html,
+        docx=rendered.docx,
+    )
 
-    async def work(tx: Tx) -> bool:
-        closed = await deps.repo.close_window(
-            post_id,
-            closed_at=generated_at,
-            digest_id=digest_id,
-            summary=summary,
-            tail=inputs.tail,
-            session=tx.session,
-        )
-        if not closed:
-            await deps.jobs.complete(claim, result={"skipped": "closed"}, session=tx.session)
+    async def work(tx: FeedbackTx) -> bool:
+        if not await tx.windows.close(closed):
+            await tx.jobs.complete(claim, result={"skipped": "closed"})
             return False
-        await deps.repo.mark_tail_late(
-            post_id,
-            since=inputs.tail["since"],
-            included=inputs.tail["included"],
-            session=tx.session,
-        )
-        await deps.repo.store_document(
-            {
-                "_id": digest_id,
-                "post_id": post_id,
-                "generated_at": generated_at,
-                "window_start": window["starts_at"],
-                "window_end": window["ends_at"],
-                "digest": rendered.digest.model_dump(mode="json"),
-                "md": rendered.markdown,
-                "html": rendered.html,
-                "docx": rendered.docx,
-            },
-            session=tx.session,
-        )
+        await tx.items.mark_tail_late(post_id, inputs.tail)
+        await tx.documents.store(document)
         for channel in deps.settings.delivery_channels:
-            await deps.jobs.schedule(
+            await tx.jobs.schedule(
                 delivery_key(digest_id, channel),
                 kind=DIGEST_DELIVERY,
                 due_at=generated_at,
                 payload={"digest_id": digest_id, "post_id": post_id, "channel": channel},
-                session=tx.session,
             )
         tx.emit(_ready_event(window, digest_id, rendered, summary, deps))
-        await deps.jobs.complete(claim, result={"digest_id": digest_id}, session=tx.session)
+        await tx.jobs.complete(claim, result={"digest_id": digest_id})
         return True
 
     issued = await deps.uow.run(work)
     if issued:
         deps.metrics.digests.inc()
         deps.metrics.window_items.observe(len(inputs.items))
-        deps.metrics.windows_open.set(await deps.repo.count_open_windows())
+        deps.metrics.windows_open.set(await deps.windows.count_open())
         _log.info("window_closed", post_id=post_id, digest_id=digest_id, items=len(inputs.items))
     return issued
 
@@ -330,12 +284,9 @@ async def mark_stragglers_late(deps: FeedbackDeps, *, horizon_seconds: float = 6
     """
     since = deps.clock.now() - deps.real_to_business(horizon_seconds)
     flagged = 0
-    for window in await deps.repo.recently_closed(since):
-        tail = window.get("tail")
-        if tail:
-            flagged += await deps.repo.mark_tail_late(
-                window["post_id"], since=tail["since"], included=tail["included"]
-            )
+    for window in await deps.windows.recently_closed(since):
+        if window.tail is not None:
+            flagged += await deps.items.mark_tail_late(window.post_id, window.tail)
     return flagged
 
 

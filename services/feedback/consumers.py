@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from services.feedback.deps import FeedbackDeps
+from services.feedback.domain.item import Incoming, Outcome
 from services.feedback.handlers import open_window
-from services.feedback.ingest import Outcome
-from services.feedback.records import Incoming
 from shared.errors import AlreadyProcessed
 from shared.events import FeedbackReceived, PostPublished
 from shared.runtime import ServiceRuntime

@@ -24,11 +24,10 @@ from email.message import EmailMessage
 import httpx
 import structlog
 
-from services.feedback.closing import DOCUMENT_FORMATS, document_paths
 from services.feedback.deps import DIGEST_DELIVERY, FeedbackDeps
+from services.feedback.domain.document import DOCUMENT_FORMATS, IssuedDocument, document_paths
 from services.feedback.settings import FeedbackSettings
 from shared.jobs import Claim
-from shared.mongo import MongoDoc
 from shared.webhooks import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
@@ -47,29 +46,29 @@ __all__ = [
 _log = structlog.get_logger("feedback.delivery")
 
 
-def webhook_body(document: MongoDoc, base_url: str) -> bytes:
+def webhook_body(document: IssuedDocument, base_url: str) -> bytes:
     """The webhook's JSON: the headline numbers, links to the three formats, the Markdown."""
-    digest = document["digest"]
+    digest = document.digest
     return json.dumps(
         {
             "type": "feedback.digest.ready",
-            "digest_id": document["_id"],
-            "post_id": document["post_id"],
+            "digest_id": document.digest_id,
+            "post_id": document.post_id,
             "title": digest["post"]["title"],
             "generated_at": digest["generated_at"],
             "window_start": digest["window_start"],
             "window_end": digest["window_end"],
             "headline": digest["headline"],
             "findings": digest["findings"],
-            "documents": document_paths(document["post_id"], base_url),
-            "markdown": document["md"],
+            "documents": document_paths(document.post_id, base_url),
+            "markdown": document.markdown,
         },
         ensure_ascii=False,
         sort_keys=True,
     ).encode("utf-8")
 
 
-async def _send_webhook(document: MongoDoc, settings: FeedbackSettings) -> None:
+async def _send_webhook(document: IssuedDocument, settings: FeedbackSettings) -> None:
     assert settings.digest_webhook_url
     assert settings.digest_webhook_secret
     body = webhook_body(document, settings.public_base_url)
@@ -81,29 +80,29 @@ async def _send_webhook(document: MongoDoc, settings: FeedbackSettings) -> None:
         SIGNATURE_HEADER: sign_webhook(
             settings.digest_webhook_secret.get_secret_value(), timestamp, body
         ),
-        IDEMPOTENCY_HEADER: document["_id"],
+        IDEMPOTENCY_HEADER: document.digest_id,
     }
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
         response = await client.post(settings.digest_webhook_url, content=body, headers=headers)
     response.raise_for_status()
 
 
-def email_message(document: MongoDoc, settings: FeedbackSettings) -> EmailMessage:
+def email_message(document: IssuedDocument, settings: FeedbackSettings) -> EmailMessage:
     """The e-mail: Markdown as text, HTML as the alternative, the .docx attached."""
-    digest = document["digest"]
+    digest = document.digest
     message = EmailMessage()
     message["Subject"] = f"《{digest['title']}》{digest['post']['title']}"
     message["From"] = settings.smtp_from or ""
     message["To"] = ", ".join(settings.smtp_to)
-    message["Message-ID"] = f"<{document['_id']}@contentops.feedback>"
-    message.set_content(document["md"])
-    message.add_alternative(document["html"], subtype="html")
+    message["Message-ID"] = f"<{document.digest_id}@contentops.feedback>"
+    message.set_content(document.markdown)
+    message.add_alternative(document.html, subtype="html")
     maintype, _, subtype = DOCUMENT_FORMATS["docx"].partition("/")
     message.add_attachment(
-        bytes(document["docx"]),
+        document.docx,
         maintype=maintype,
         subtype=subtype,
-        filename=f"{document['post_id']}-core-issues.docx",
+        filename=f"{document.post_id}-core-issues.docx",
     )
     return message
 
@@ -133,7 +132,7 @@ def send_email(message: EmailMessage, settings: FeedbackSettings) -> None:
 async def deliver_digest(claim: Claim, deps: FeedbackDeps) -> None:
     """Send one document through one channel; give up after the configured attempts."""
     channel = str(claim.payload["channel"])
-    document = await deps.repo.get_document_by_id(str(claim.payload["digest_id"]))
+    document = await deps.documents.get(str(claim.payload["digest_id"]))
     if document is None:
         await deps.jobs.complete(claim, outcome="failed", result={"error": "no document"})
         return
@@ -156,7 +155,7 @@ async def deliver_digest(claim: Claim, deps: FeedbackDeps) -> None:
         return
     deps.metrics.deliveries.labels(channel, "sent").inc()
     await deps.jobs.complete(claim, result={"channel": channel})
-    _log.info("digest_delivered", channel=channel, digest_id=document["_id"])
+    _log.info("digest_delivered", channel=channel, digest_id=document.digest_id)
 
 
 async def run_delivery(deps: FeedbackDeps) -> None:

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from services.feedback.domain.item import Incoming, Outcome
 from services.feedback.lookup import WindowLookup
 from services.feedback.metrics import FeedbackMetrics
-from services.feedback.records import Incoming
-from services.feedback.repository import FeedbackRepository
+from services.feedback.ports import (
+    DocumentReader,
+    FeedbackTx,
+    ItemReader,
+    PushEvents,
+    WindowReader,
+)
 from services.feedback.settings import FeedbackSettings
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import Claim, JobLoop, TimedJobs
-from shared.outbox import UnitOfWork
+from shared.outbox import UnitOfWorkPort
 from shared.wechat import WeChatClient
-
-if TYPE_CHECKING:
-    from services.feedback.ingest import Outcome
 
 __all__ = [
     "COMMENT_POLL",
@@ -65,15 +67,23 @@ def reply_send_key(enquiry_id: str) -> str:
 
 @dataclass(frozen=True)
 class FeedbackDeps:
-    """Adapters and configuration the use cases work with (wired in ``bootstrap``)."""
+    """Adapters and configuration the use cases work with (wired in ``bootstrap``).
 
-    repo: FeedbackRepository
-    uow: UnitOfWork
+    ``uow`` hands a use case the repositories bound to one transaction; ``items``,
+    ``windows``, ``documents`` and ``push_events`` are the same repositories outside
+    one (the AMQP hot path, the background jobs, the routes' reads).
+    """
+
+    uow: UnitOfWorkPort[FeedbackTx]
+    items: ItemReader
+    windows: WindowReader
+    documents: DocumentReader
+    push_events: PushEvents
     jobs: TimedJobs
     clock: Clock
     settings: FeedbackSettings
     metrics: FeedbackMetrics
-    windows: WindowLookup
+    window_lookup: WindowLookup
     batcher: BatchWriter[Incoming, Outcome]
     """Writes ``feedback.received`` items in batches (the AMQP door)."""
 

@@ -5,6 +5,9 @@ FeedbackError
 ├── DocumentNotIssued     404  the post's window has not closed yet: no document
 └── EnquiryNotFound       404  no enquiry with that id in the log
 
+:class:`ItemsStoredConcurrently` is no answer: a unit of work storing items raced
+another writer storing one of them, and is run again.
+
 Request problems that are not domain rules (a batch over the size limit, an unknown
 document format, a refused WeChat push) stay ``ProblemError`` in the routes.
 """
@@ -20,6 +23,7 @@ __all__ = [
     "DocumentNotIssued",
     "EnquiryNotFound",
     "FeedbackError",
+    "ItemsStoredConcurrently",
     "WindowNotFound",
 ]
 
@@ -57,6 +61,11 @@ class EnquiryNotFound(FeedbackError):
     def __init__(self, enquiry_id: str) -> None:
         super().__init__(f"No enquiry {enquiry_id!r}.")
         self.enquiry_id = enquiry_id
+
+
+class ItemsStoredConcurrently(Exception):
+    """An item of the transaction was stored by a concurrent writer first (the unique
+    natural key or event id refused it): running the transaction again sees it stored."""
 
 
 _NOT_FOUND = ProblemSpec(404, "Not found")

@@ -25,25 +25,23 @@ from services.feedback.deps import (
     stats_poll_key,
     window_close_key,
 )
-from services.feedback.domain import item_event_id, item_key
+from services.feedback.domain.item import FeedbackItem, Incoming, Outcome, Via
+from services.feedback.domain.keys import item_event_id, item_key
+from services.feedback.domain.window import Window
 from services.feedback.errors import EnquiryNotFound
 from services.feedback.ingest import (
-    Outcome,
     apply_reply,
     prepare,
     run_with_duplicate_retry,
     store_in_tx,
     store_unordered,
 )
-from services.feedback.records import Incoming, Via, reply_payload, window_document
+from services.feedback.ports import FeedbackTx
 from services.feedback.replies import schedule_reply_send
 from services.feedback.stats_rules import stats_target
-from shared.events import FeedbackReceivedPayload, PostPublished
+from shared.events import FeedbackKind, FeedbackReceivedPayload, PostPublished
 from shared.events.feedback import MAX_FEEDBACK_TEXT
-from shared.http import record_audit
 from shared.jobs import every
-from shared.mongo import MongoDoc
-from shared.outbox import Tx
 from shared.settings import Principal
 
 __all__ = [
@@ -68,41 +66,43 @@ async def open_window(event: PostPublished, deps: FeedbackDeps) -> bool:
     """Open the post's feedback window and schedule its close (and, for a post WeChat
     published, the comment polls and the daily statistics polls) once."""
 
-    async def work(tx: Tx) -> bool:
+    async def work(tx: FeedbackTx) -> bool:
         now = deps.clock.now()
         settings = deps.settings
-        doc = window_document(event, length=settings.window, now=now)
-        if not await deps.repo.create_window(doc, session=tx.session):
+        window = Window.open_for(event, length=settings.window, now=now)
+        post_id = window.post_id
+        if not await tx.windows.create(window):
             return False  # the same post published twice: one window
-        await deps.jobs.schedule(
-            window_close_key(doc["_id"]),
+        await tx.jobs.schedule(
+            window_close_key(post_id),
             kind=WINDOW_CLOSE,
-            due_at=doc["ends_at"],
-            payload={"post_id": doc["_id"]},
-            session=tx.session,
+            due_at=window.ends_at,
+            payload={"post_id": post_id},
         )
-        if doc["poll"] is not None and settings.poller_enabled:
-            await deps.jobs.schedule(
-                comment_poll_key(doc["_id"]),
+        if window.poll is not None and settings.poller_enabled:
+            await tx.jobs.schedule(
+                comment_poll_key(post_id),
                 kind=COMMENT_POLL,
                 due_at=now,
-                payload={"post_id": doc["_id"], **doc["poll"]},
-                session=tx.session,
+                payload={
+                    "post_id": post_id,
+                    "msg_data_id": window.poll.msg_data_id,
+                    "index": window.poll.index,
+                },
             )
-        target = stats_target(doc, days=settings.stats_poll_days)
+        target = stats_target(window, days=settings.stats_poll_days)
         if target is not None and settings.stats_polling:
-            await deps.jobs.schedule(
-                stats_poll_key(doc["_id"]),
+            await tx.jobs.schedule(
+                stats_poll_key(post_id),
                 kind=STATS_POLL,
                 due_at=target.first_poll(settings.stats_poll_time),
                 payload=target.as_payload(),
-                session=tx.session,
             )
         return True
 
     opened = await deps.uow.run(work, consumed=(deps.settings.service_name, str(event.event_id)))
     if opened:
-        deps.metrics.windows_open.set(await deps.repo.count_open_windows())
+        deps.metrics.windows_open.set(await deps.windows.count_open())
         _log.info("window_opened", post_id=event.payload.post_id)
     return opened
 
@@ -169,21 +169,18 @@ async def ingest_batch(
         valid.append((index, _own_door_item(payload, "http")))
     prepared = await prepare([item for _, item in valid], deps)
 
-    async def work(tx: Tx) -> list[Outcome]:
-        outcomes = await store_in_tx(prepared, tx, deps, emit=True)
-        await record_audit(
-            tx.db,
-            actor=principal,
-            action="feedback.batch_ingested",
-            target="feedback_items",
-            details={
-                "offered": len(raw_items),
-                "stored": sum(o is Outcome.STORED for o in outcomes),
-                "duplicates": sum(o is Outcome.DUPLICATE for o in outcomes),
-                "invalid": len(reports),
-            },
-            at=deps.clock.now(),
-            session=tx.session,
+    async def work(tx: FeedbackTx) -> list[Outcome]:
+        now = deps.clock.now()
+        outcomes = await store_in_tx(prepared, tx, now=now, emit=True)
+        await tx.audit.record(
+            principal,
+            "feedback.batch_ingested",
+            "feedback_items",
+            at=now,
+            offered=len(raw_items),
+            stored=sum(o is Outcome.STORED for o in outcomes),
+            duplicates=sum(o is Outcome.DUPLICATE for o in outcomes),
+            invalid=len(reports),
         )
         return outcomes
 
@@ -208,8 +205,8 @@ async def ingest_channel_items(
         return []
     prepared = await prepare([_own_door_item(p, via) for p in payloads], deps)
 
-    async def work(tx: Tx) -> list[Outcome]:
-        return await store_in_tx(prepared, tx, deps, emit=True)
+    async def work(tx: FeedbackTx) -> list[Outcome]:
+        return await store_in_tx(prepared, tx, now=deps.clock.now(), emit=True)
 
     outcomes = await run_with_duplicate_retry(deps, work)
     _count(deps, via, outcomes)
@@ -219,37 +216,38 @@ async def ingest_channel_items(
 # -- the reply rule ----------------------------------------------------------------------------
 async def reply_to_enquiry(
     enquiry_id: str, text: str, principal: Principal, deps: FeedbackDeps
-) -> MongoDoc:
+) -> FeedbackItem:
     """Record our reply to an enquiry, answer it, announce the reply and audit it, and
-    schedule its sending through WeChat when it answers a WeChat enquiry (one transaction)."""
+    schedule its sending through WeChat when it answers a WeChat enquiry (one transaction).
+    Returns the enquiry as the reply left it."""
     now = deps.clock.now()
     source_id = uuid.uuid4().hex
 
-    async def work(tx: Tx) -> MongoDoc:
-        enquiry = await deps.repo.get_enquiry(enquiry_id, session=tx.session)
+    async def work(tx: FeedbackTx) -> FeedbackItem:
+        enquiry = await tx.items.get_enquiry(enquiry_id)
         if enquiry is None:
             raise EnquiryNotFound(enquiry_id)
-        payload = reply_payload(
+        payload = FeedbackReceivedPayload(
             source=API_REPLY_SOURCE,
             source_id=source_id,
-            in_reply_to=enquiry_id,
-            post_id=enquiry.get("post_id"),
-            author=principal.subject,
+            kind=FeedbackKind.REPLY,
+            post_id=enquiry.post_id,
+            author=principal.subject[:128],
             text=text,
-            at=now,
+            received_at=now,
+            in_reply_to=enquiry_id,
         )
         prepared = await prepare([_own_door_item(payload, "api")], deps)
-        await store_in_tx(prepared, tx, deps, emit=True)
-        await record_audit(
-            tx.db,
-            actor=principal,
-            action="enquiry.replied",
-            target=enquiry_id,
-            details={"reply": f"{API_REPLY_SOURCE}:{source_id}", "chars": len(text)},
+        await store_in_tx(prepared, tx, now=now, emit=True)
+        await tx.audit.record(
+            principal,
+            "enquiry.replied",
+            enquiry_id,
             at=now,
-            session=tx.session,
+            reply=f"{API_REPLY_SOURCE}:{source_id}",
+            chars=len(text),
         )
-        updated = await deps.repo.get_enquiry(enquiry_id, session=tx.session)
+        updated = await tx.items.get_enquiry(enquiry_id)
         assert updated is not None
         if await schedule_reply_send(
             updated,
@@ -258,7 +256,7 @@ async def reply_to_enquiry(
             tx=tx,
             deps=deps,
         ):
-            updated = await deps.repo.get_enquiry(enquiry_id, session=tx.session)
+            updated = await tx.items.get_enquiry(enquiry_id)
             assert updated is not None
         return updated
 
@@ -275,23 +273,19 @@ async def sweep_enquiries(deps: FeedbackDeps, *, page: int = 500) -> int:
     """
     after: Any = None
     while True:
-        keys, after = await deps.repo.open_enquiry_keys(after=after, limit=page)
+        keys, after = await deps.items.open_enquiry_keys(after=after, limit=page)
         if not keys:
             break
-        for reply in await deps.repo.replies_to(keys):
-            await apply_reply(reply, deps)
+        for reply in await deps.items.replies_to(keys):
+            await apply_reply(reply, deps.items)
     now = deps.clock.now()
-    flagged = await deps.repo.mark_breaches(now)
+    flagged = await deps.items.mark_breaches(now)
     if flagged:
         deps.metrics.breaches.inc(flagged)
         _log.warning("reply_deadline_breached", enquiries=flagged)
-    deps.metrics.enquiries_open.set(await deps.repo.count_enquiries({"enquiry.state": "open"}))
-    deps.metrics.enquiries_overdue.set(
-        await deps.repo.count_enquiries(
-            {"enquiry.state": "open", "enquiry.deadline": {"$lte": now}}
-        )
-    )
-    deps.metrics.windows_open.set(await deps.repo.count_open_windows())
+    deps.metrics.enquiries_open.set(await deps.items.count_open_enquiries())
+    deps.metrics.enquiries_overdue.set(await deps.items.count_open_enquiries(due_by=now))
+    deps.metrics.windows_open.set(await deps.windows.count_open())
     return flagged
 
 

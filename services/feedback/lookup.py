@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from services.feedback.domain import Window, WindowState
-from services.feedback.records import window_from_document
-from services.feedback.repository import FeedbackRepository
+from services.feedback.domain.window import WindowSpan, WindowState
+from services.feedback.ports import WindowRepository
 
 __all__ = ["WindowLookup"]
 
@@ -18,22 +17,21 @@ class WindowLookup:
     seen by the very next batch. Late feedback for old posts costs no query at all.
     """
 
-    def __init__(self, repo: FeedbackRepository, *, remember: int = 10_000) -> None:
-        self._repo = repo
+    def __init__(self, windows: WindowRepository, *, remember: int = 10_000) -> None:
+        self._windows = windows
         self._remember = remember
-        self._closed: dict[str, Window] = {}
+        self._closed: dict[str, WindowSpan] = {}
 
     async def windows(
         self, post_ids: Iterable[str], *, with_open: bool
-    ) -> tuple[dict[str, Window | None], list[Window]]:
+    ) -> tuple[dict[str, WindowSpan | None], list[WindowSpan]]:
         """The windows of these posts (None: no window yet) and, if asked, every open one."""
         wanted = set(post_ids)
         found = {p: self._closed[p] for p in wanted if p in self._closed}
         missing = wanted - found.keys()
-        open_windows: list[Window] = []
+        open_windows: list[WindowSpan] = []
         if missing or with_open:
-            for doc in await self._repo.windows_for(missing, with_open=with_open):
-                window = window_from_document(doc)
+            for window in await self._windows.spans(missing, with_open=with_open):
                 if window.state is WindowState.CLOSED:
                     if len(self._closed) >= self._remember:
                         self._closed.clear()

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 import structlog
 
 from services.feedback.deps import COMMENT_POLL, FeedbackDeps
-from services.feedback.domain import COMMENT_SOURCE, item_key
+from services.feedback.domain.item import Outcome
+from services.feedback.domain.keys import COMMENT_SOURCE, item_key
 from services.feedback.handlers import ingest_channel_items
-from services.feedback.ingest import Outcome
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.jobs import Claim
@@ -26,7 +26,6 @@ from shared.wechat import Comment, WeChatClient
 
 __all__ = [
     "COMMENT_REPLY_SOURCE",
-    "COMMENT_SOURCE",
     "comment_payloads",
     "poll_comments",
     "run_comment_poller",
@@ -93,7 +92,7 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
     post_id = str(claim.payload["post_id"])
     msg_data_id = str(claim.payload["msg_data_id"])
     index = int(claim.payload.get("index", 0))
-    window = await deps.repo.get_window(post_id)
+    window = await deps.windows.get(post_id)
     if window is None:
         await deps.jobs.complete(claim, result={"skipped": "no window"})
         return 0
@@ -120,7 +119,7 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
     deps.metrics.polls.labels("ok").inc()
     stored = sum(o is Outcome.STORED for o in outcomes)
     now = deps.clock.now()
-    if now >= window["ends_at"]:
+    if now >= window.ends_at:
         await deps.jobs.complete(claim, result={"last_poll": now.isoformat()})
     else:
         await deps.jobs.release(

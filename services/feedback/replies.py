@@ -32,17 +32,17 @@ no send, and no send happens for a reply that was not recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import structlog
 
 from services.feedback.deps import REPLY_SEND, FeedbackDeps, reply_send_key
-from services.feedback.domain import COMMENT_SOURCE, MESSAGE_SOURCE, item_key
+from services.feedback.domain.enquiry import Delivery, DeliveryState
+from services.feedback.domain.item import FeedbackItem
+from services.feedback.domain.keys import COMMENT_SOURCE, MESSAGE_SOURCE
+from services.feedback.ports import FeedbackTx
 from shared.jobs import Claim
-from shared.mongo import MongoDoc
-from shared.outbox import Tx
 from shared.wechat import (
     AccessTokenInvalid,
     OutcomeUnknown,
@@ -53,32 +53,14 @@ from shared.wechat import (
 )
 
 __all__ = [
-    "SENDABLE_SOURCES",
-    "CommentTarget",
-    "DeliveryState",
     "Verdict",
     "classify",
-    "comment_target",
-    "new_delivery",
     "run_reply_sender",
     "schedule_reply_send",
     "send_reply",
-    "send_target",
 ]
 
-#: Enquiry sources we answer through WeChat; the channel is named after the source.
-SENDABLE_SOURCES = frozenset({COMMENT_SOURCE, MESSAGE_SOURCE})
-_NO_AUTHOR = "anonymous"
 _log = structlog.get_logger("feedback.replies")
-
-
-class DeliveryState(StrEnum):
-    """Where the sending of an enquiry's answer stands (``enquiry.delivery.state``)."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
 
 
 class Verdict(StrEnum):
@@ -87,46 +69,6 @@ class Verdict(StrEnum):
     RETRY = "retry"  # WeChat did nothing: try again later
     FAILED = "failed"  # WeChat refused for good: tell staff
     UNKNOWN = "unknown"  # it may have been sent: never resend, tell staff
-
-
-@dataclass(frozen=True, slots=True)
-class CommentTarget:
-    """The comment a ``wechat_comment`` item is, as ``comment/reply/add`` names it."""
-
-    msg_data_id: int
-    index: int
-    user_comment_id: int
-
-
-def comment_target(source_id: str) -> CommentTarget | None:
-    """Parse ``<msg_data_id>:<index>:<user_comment_id>``; None when it is not that shape."""
-    parts = source_id.split(":")
-    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
-        return None
-    msg_data_id, index, user_comment_id = (int(part) for part in parts)
-    return CommentTarget(msg_data_id, index, user_comment_id)
-
-
-def send_target(enquiry: MongoDoc) -> dict[str, Any] | None:
-    """Where this enquiry's answer goes on WeChat (the job's payload without the text);
-    None when it is not ours to send (another source, or no addressable customer)."""
-    source = enquiry.get("source")
-    if source == COMMENT_SOURCE:
-        target = comment_target(str(enquiry.get("source_id", "")))
-        if target is None:
-            return None
-        return {
-            "channel": COMMENT_SOURCE,
-            "msg_data_id": target.msg_data_id,
-            "index": target.index,
-            "user_comment_id": target.user_comment_id,
-        }
-    if source == MESSAGE_SOURCE:
-        openid = enquiry.get("author")
-        if not openid or openid == _NO_AUTHOR:
-            return None
-        return {"channel": MESSAGE_SOURCE, "openid": str(openid)}
-    return None
 
 
 def classify(exc: WeChatError) -> Verdict:
@@ -144,43 +86,27 @@ def classify(exc: WeChatError) -> Verdict:
     return Verdict.FAILED
 
 
-def new_delivery(channel: str) -> MongoDoc:
-    """``enquiry.delivery`` of an answer about to be sent."""
-    return {
-        "state": DeliveryState.PENDING.value,
-        "channel": channel,
-        "attempts": 0,
-        "error": None,
-        "sent_at": None,
-        "in_flight_since": None,
-    }
-
-
 async def schedule_reply_send(
-    enquiry: MongoDoc, *, reply_key: str, text: str, tx: Tx, deps: FeedbackDeps
+    enquiry: FeedbackItem, *, reply_key: str, text: str, tx: FeedbackTx, deps: FeedbackDeps
 ) -> bool:
     """Inside the reply's transaction: schedule the send of ``text`` if this reply
     (``reply_key``) is the enquiry's answer and the enquiry came from WeChat. True when
     a send was scheduled (``enquiry`` is the enquiry as the reply left it)."""
     if not deps.settings.reply_sending:
         return False
-    answer = enquiry["enquiry"]
-    if answer.get("reply_key") != reply_key or "delivery" in answer:
+    answer = enquiry.enquiry
+    if answer is None or answer.reply_key != reply_key or answer.delivery is not None:
         return False
-    target = send_target(enquiry)
+    target = enquiry.send_target()
     if target is None:
         return False
-    if not await deps.repo.start_delivery(
-        enquiry["_id"], new_delivery(target["channel"]), session=tx.session
-    ):
+    if not await tx.items.start_delivery(enquiry, Delivery(channel=target["channel"])):
         return False
-    enquiry_id = item_key(enquiry["source"], enquiry["source_id"])
-    await deps.jobs.schedule(
-        reply_send_key(enquiry_id),
+    await tx.jobs.schedule(
+        reply_send_key(enquiry.key),
         kind=REPLY_SEND,
         due_at=deps.clock.now(),
-        payload={"enquiry_id": enquiry_id, "text": text, **target},
-        session=tx.session,
+        payload={"enquiry_id": enquiry.key, "text": text, **target},
     )
     return True
 
@@ -202,7 +128,7 @@ async def _send(client: WeChatClient, payload: dict[str, Any]) -> None:
 
 async def _settle(
     claim: Claim,
-    enquiry: MongoDoc,
+    enquiry: FeedbackItem,
     deps: FeedbackDeps,
     state: DeliveryState,
     *,
@@ -211,7 +137,7 @@ async def _settle(
     """Record a final outcome on the enquiry, count it and finish the job."""
     channel = str(claim.payload["channel"])
     sent_at = deps.clock.now() if state is DeliveryState.SENT else None
-    await deps.repo.settle_delivery(enquiry["_id"], state=state.value, error=error, sent_at=sent_at)
+    await deps.items.settle_delivery(enquiry, state=state, error=error, sent_at=sent_at)
     deps.metrics.reply_sends.labels(channel, state.value).inc()
     enquiry_id = claim.payload["enquiry_id"]
     if state is DeliveryState.SENT:
@@ -229,25 +155,30 @@ async def _settle(
     return state
 
 
+def _delivery_state(enquiry: FeedbackItem | None) -> DeliveryState | None:
+    answer = enquiry.enquiry if enquiry is not None else None
+    return answer.delivery.state if answer is not None and answer.delivery is not None else None
+
+
 async def send_reply(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> DeliveryState:
     """One attempt to send a reply; raises (so the job loop retries) on a transient failure."""
     enquiry_id = str(claim.payload["enquiry_id"])
-    enquiry = await deps.repo.get_enquiry(enquiry_id)
-    delivery = enquiry["enquiry"].get("delivery") if enquiry is not None else None
-    if enquiry is None or delivery is None:
+    enquiry = await deps.items.get_enquiry(enquiry_id)
+    state = _delivery_state(enquiry)
+    if enquiry is None or state is None:
         await deps.jobs.complete(claim, outcome="failed", result={"error": "no delivery"})
         return DeliveryState.FAILED
-    if delivery["state"] != DeliveryState.PENDING:
-        await deps.jobs.complete(claim, result={"delivery": delivery["state"]})
-        return DeliveryState(delivery["state"])
-    if not await deps.repo.begin_delivery_attempt(
-        enquiry["_id"], attempts=claim.attempts, now=deps.clock.now()
+    if state is not DeliveryState.PENDING:
+        await deps.jobs.complete(claim, result={"delivery": state.value})
+        return state
+    if not await deps.items.begin_delivery_attempt(
+        enquiry, attempts=claim.attempts, now=deps.clock.now()
     ):
-        again = await deps.repo.get_enquiry(enquiry_id)
-        state = again["enquiry"]["delivery"]["state"] if again is not None else "pending"
-        if state != DeliveryState.PENDING:  # settled meanwhile by another replica
-            await deps.jobs.complete(claim, result={"delivery": state})
-            return DeliveryState(state)
+        again = _delivery_state(await deps.items.get_enquiry(enquiry_id))
+        if again is not None and again is not DeliveryState.PENDING:
+            # settled meanwhile by another replica
+            await deps.jobs.complete(claim, result={"delivery": again.value})
+            return again
         # Only an attempt that never recorded its end leaves the mark: it may have sent.
         return await _settle(
             claim,
@@ -261,8 +192,8 @@ async def send_reply(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
     except WeChatError as exc:
         verdict = classify(exc)
         if verdict is Verdict.RETRY and claim.attempts < deps.settings.reply_send_max_attempts:
-            await deps.repo.settle_delivery(
-                enquiry["_id"], state=DeliveryState.PENDING.value, error=str(exc), sent_at=None
+            await deps.items.settle_delivery(
+                enquiry, state=DeliveryState.PENDING, error=str(exc), sent_at=None
             )
             deps.metrics.reply_sends.labels(str(claim.payload["channel"]), "retry").inc()
             _log.info("reply_send_retry", enquiry_id=enquiry_id, attempt=claim.attempts)

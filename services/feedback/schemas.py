@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.feedback.closing import document_paths
-from services.feedback.domain import item_key
+from services.feedback.domain.document import document_paths
+from services.feedback.domain.enquiry import Enquiry
+from services.feedback.domain.item import FeedbackItem
+from services.feedback.domain.window import Window
 from shared.events.feedback import MAX_FEEDBACK_TEXT
-from shared.mongo import MongoDoc
 
 __all__ = [
     "BatchCreate",
@@ -117,22 +119,31 @@ class EnquiryPublic(BaseModel):
     )
 
     @classmethod
-    def of(cls, doc: MongoDoc) -> EnquiryPublic:
+    def of(cls, item: FeedbackItem) -> EnquiryPublic:
         """The log entry of an item that carries an enquiry."""
+        assert item.enquiry is not None
         return cls.model_validate(
             {
-                **doc["enquiry"],
-                "id": item_key(doc["source"], doc["source_id"]),
-                "source": doc["source"],
-                "kind": doc["kind"],
-                "post_id": doc.get("post_id"),
-                "asked_by": doc.get("author") or "anonymous",
-                "asked_at": doc["received_at"],
-                "text": doc.get("text") or "",
-                "question_reason": doc["annotation"].get("question_reason", ""),
-                "late": bool(doc.get("late")),
+                **_enquiry_fields(item.enquiry),
+                "id": item.key,
+                "source": item.source,
+                "kind": item.kind.value,
+                "post_id": item.post_id,
+                "asked_by": item.author or "anonymous",
+                "asked_at": item.received_at,
+                "text": item.text or "",
+                "question_reason": item.annotation.question_reason,
+                "late": item.late,
             }
         )
+
+
+def _enquiry_fields(enquiry: Enquiry) -> dict[str, Any]:
+    """The enquiry as the API shows it (no ``delivery`` key when nothing is sent)."""
+    fields = dataclasses.asdict(enquiry)
+    if enquiry.delivery is None:
+        del fields["delivery"]
+    return fields
 
 
 class FeedbackPublic(BaseModel):
@@ -155,8 +166,26 @@ class FeedbackPublic(BaseModel):
     enquiry: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, doc: MongoDoc) -> FeedbackPublic:
-        return cls.model_validate({**doc, "key": item_key(doc["source"], doc["source_id"])})
+    def of(cls, item: FeedbackItem) -> FeedbackPublic:
+        return cls.model_validate(
+            {
+                "key": item.key,
+                "source": item.source,
+                "source_id": item.source_id,
+                "kind": item.kind.value,
+                "post_id": item.post_id,
+                "author": item.author,
+                "text": item.text,
+                "received_at": item.received_at,
+                "in_reply_to": item.in_reply_to,
+                "metrics": dict(item.metrics) if item.metrics is not None else None,
+                "via": item.via,
+                "late": item.late,
+                "needs_reply": item.needs_reply,
+                "annotation": dataclasses.asdict(item.annotation),
+                "enquiry": _enquiry_fields(item.enquiry) if item.enquiry is not None else None,
+            }
+        )
 
 
 class WindowPublic(BaseModel):
@@ -175,6 +204,18 @@ class WindowPublic(BaseModel):
     documents: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
-    def of(cls, doc: MongoDoc, base_url: str = "") -> WindowPublic:
-        documents = document_paths(doc["post_id"], base_url) if doc.get("digest_id") else {}
-        return cls.model_validate({**doc, "documents": documents})
+    def of(cls, window: Window, base_url: str = "") -> WindowPublic:
+        documents = document_paths(window.post_id, base_url) if window.digest_id else {}
+        return cls(
+            post_id=window.post_id,
+            title=window.title,
+            category=window.category,
+            channel=window.channel,
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
+            state=window.state.value,
+            closed_at=window.closed_at,
+            digest_id=window.digest_id,
+            summary=dict(window.summary) if window.summary is not None else None,
+            documents=documents,
+        )

@@ -28,8 +28,8 @@ from __future__ import annotations
 import structlog
 
 from services.feedback.deps import STATS_POLL, FeedbackDeps
+from services.feedback.domain.item import Outcome
 from services.feedback.handlers import ingest_channel_items
-from services.feedback.ingest import Outcome
 from services.feedback.stats_rules import (
     STATS_SOURCE,
     StatsTarget,

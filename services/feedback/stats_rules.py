@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
+from services.feedback.domain.window import Window
 from shared.events import FeedbackKind, FeedbackMetrics, FeedbackReceivedPayload
-from shared.mongo import MongoDoc
 from shared.wechat import ArticleStats
 
 __all__ = [
@@ -93,20 +93,20 @@ class StatsTarget:
         )
 
 
-def stats_target(window: MongoDoc, *, days: int) -> StatsTarget | None:
+def stats_target(window: Window, *, days: int) -> StatsTarget | None:
     """The statistics to collect for a new window; None when WeChat has none for its post.
 
     Only posts WeChat published (a window with a comment poll: ``wechat`` channel, with a
     ``msg_data_id``) have statistics.
     """
-    poll = window.get("poll")
-    if not poll:
+    poll = window.poll
+    if poll is None:
         return None
-    ref_date = china_date(window["published_at"])
+    ref_date = china_date(window.published_at)
     return StatsTarget(
-        post_id=str(window["post_id"]),
-        msg_data_id=str(poll["msg_data_id"]),
-        article_index=int(poll.get("index", 0)) + 1,
+        post_id=window.post_id,
+        msg_data_id=poll.msg_data_id,
+        article_index=poll.index + 1,
         ref_date=ref_date,
         last_day=ref_date + timedelta(days=days),
     )

@@ -12,15 +12,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.feedback.deps import FeedbackDeps
-from services.feedback.domain import MESSAGE_SOURCE
+from services.feedback.domain.item import Outcome
+from services.feedback.domain.keys import MESSAGE_SOURCE
 from services.feedback.handlers import ingest_channel_items
-from services.feedback.ingest import Outcome
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
-from shared.mongo import MongoDoc
 from shared.wechat import PushMessage
 
-__all__ = ["MESSAGE_SOURCE", "message_payload", "push_event_document", "receive_push"]
+__all__ = ["message_payload", "receive_push"]
 
 _PLACEHOLDER = {
     "image": "[图片]",
@@ -66,25 +65,12 @@ def message_payload(message: PushMessage, *, now: datetime) -> FeedbackReceivedP
     )
 
 
-def push_event_document(message: PushMessage, *, now: datetime) -> MongoDoc:
-    """A pushed event, keyed as WeChat identifies a re-sent one."""
-    return {
-        "_id": f"{message.from_user}:{message.create_time}:{message.event or ''}",
-        "from_user": message.from_user,
-        "event": message.event,
-        "event_key": message.fields.get("EventKey"),
-        "create_time": message.create_time,
-        "fields": dict(message.fields),
-        "received_at": now,
-    }
-
-
 async def receive_push(message: PushMessage, deps: FeedbackDeps) -> Outcome:
     """Store a pushed message (or event) once; WeChat re-sends when we answer late."""
     now = deps.clock.now()
     payload = message_payload(message, now=now)
     if payload is None:
-        fresh = await deps.repo.record_push_event(push_event_document(message, now=now))
+        fresh = await deps.push_events.record(message, now=now)
         return Outcome.STORED if fresh else Outcome.DUPLICATE
     [outcome] = await ingest_channel_items([payload], "push", deps)
     return outcome

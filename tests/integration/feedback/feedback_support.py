@@ -13,6 +13,7 @@ from typing import Any
 import aio_pika
 import httpx
 from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
 
 from services.feedback.bootstrap import create_app
 from services.feedback.deps import FeedbackDeps
@@ -27,6 +28,7 @@ from shared.events import (
     PostPublished,
     PostPublishedPayload,
 )
+from shared.mongo import MongoDoc
 from shared.service import Service
 from shared.topology import Topology
 from shared.wechat.crypto import sha1_signature
@@ -103,6 +105,35 @@ async def replicas(
 def service(app: FastAPI) -> Service[FeedbackDeps]:
     feedback: Service[FeedbackDeps] = app.state.service
     return feedback
+
+
+class Store:
+    """The service's collections as stored, for tests to read (and tamper with) directly."""
+
+    def __init__(self, db: AsyncDatabase[MongoDoc]) -> None:
+        self.db = db
+        self.items = db["feedback_items"]
+        self.windows = db["windows"]
+        self.documents = db["documents"]
+        self.push_events = db["push_events"]
+        self.jobs = db["jobs"]
+        self.outbox = db["outbox"]
+
+    async def get_window(self, post_id: str) -> MongoDoc | None:
+        return await self.windows.find_one({"_id": post_id})
+
+    async def get_enquiry(self, key: str) -> MongoDoc | None:
+        """The stored item ``source:source_id`` if it carries an enquiry."""
+        source, _, source_id = key.partition(":")
+        doc = await self.items.find_one({"source": source, "source_id": source_id})
+        return doc if doc is not None and doc.get("enquiry") else None
+
+    async def get_document(self, post_id: str) -> MongoDoc | None:
+        return await self.documents.find_one({"post_id": post_id})
+
+
+def store(app: FastAPI) -> Store:
+    return Store(service(app).runtime.db)
 
 
 def client(app: FastAPI) -> httpx.AsyncClient:

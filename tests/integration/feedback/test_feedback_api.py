@@ -15,7 +15,7 @@ from feedback_support import (
     post_published,
     publish,
     replicas,
-    service,
+    store,
 )
 
 from tests.support.backbone import wait_for
@@ -63,7 +63,7 @@ async def test_batch_ingestion_is_for_systems_and_refuses_oversized_batches_whol
         assert [e["field"] for e in too_many.json()["errors"]] == ["items"]
         assert "at most 3" in too_many.json()["detail"]
         assert empty.status_code == 422
-        assert await service(app).deps.repo.items.count_documents({}) == 0
+        assert await store(app).items.count_documents({}) == 0
 
 
 async def test_batch_reports_each_item_and_audits_the_call(namespace: str, mongo_url: str) -> None:
@@ -92,16 +92,14 @@ async def test_batch_reports_each_item_and_audits_the_call(namespace: str, mongo
         too_long = result["items"][3]["errors"]
         assert too_long[0]["field"] == "items.3.text"
         assert "5000" in too_long[0]["message"]
-        deps = service(app).deps
-        assert await deps.repo.items.count_documents({}) == 1
-        audit = await deps.repo.items.database["audit"].find_one(
-            {"action": "feedback.batch_ingested"}
-        )
+        raw = store(app)
+        assert await raw.items.count_documents({}) == 1
+        audit = await raw.db["audit"].find_one({"action": "feedback.batch_ingested"})
         assert audit is not None
         assert audit["actor"] == "crm"
         assert audit["details"] == {"offered": 5, "stored": 1, "duplicates": 1, "invalid": 3}
         # the stored item is announced for reporting, through the outbox
-        outbox = deps.repo.items.database["outbox"]
+        outbox = raw.outbox
         assert await outbox.count_documents({"event_type": "feedback.received"}) == 1
 
 
@@ -142,7 +140,7 @@ async def test_a_reply_through_the_api_answers_the_enquiry_and_is_announced_and_
         assert enquiry["asked_by"] == "customer-q1"
         assert enquiry["time_to_reply_seconds"] == pytest.approx(7200, abs=5)
 
-        db = service(app).deps.repo.items.database
+        db = store(app).db
         announced = [
             json.loads(d["body"])["payload"]
             async for d in db["outbox"].find({"event_type": "feedback.received"})
@@ -215,7 +213,7 @@ async def test_documents_are_for_reviewers_and_the_director_once_the_window_clos
     post_id = f"p-{uuid.uuid4().hex[:6]}"
     async with replicas(feedback_settings(namespace, mongo_url), clock) as [app]:
         await publish(namespace, post_published(post_id, at=clock.now(), channel="local"))
-        repo = service(app).deps.repo
+        repo = store(app)
 
         async def opened() -> bool:
             return await repo.get_window(post_id) is not None

@@ -21,7 +21,7 @@ from feedback_support import (
     post_published,
     publish,
     replicas,
-    service,
+    store,
 )
 
 from shared.events import FeedbackKind
@@ -120,7 +120,7 @@ async def test_the_document_reaches_the_webhook_signed_and_the_mailbox_once(
                 namespace,
                 feedback_event("m1", at=clock.now(), kind=FeedbackKind.MESSAGE, post_id=post_id),
             )
-            repo = service(apps[0]).deps.repo
+            repo = store(apps[0])
 
             async def stored() -> bool:
                 return await repo.items.count_documents({}) == 1
@@ -129,13 +129,13 @@ async def test_the_document_reaches_the_webhook_signed_and_the_mailbox_once(
             clock.advance(timedelta(hours=24, minutes=5))
 
             async def delivered() -> bool:
-                done = await repo.items.database["jobs"].count_documents(
+                done = await repo.db["jobs"].count_documents(
                     {"kind": "digest-delivery", "state": "done"}
                 )
                 return done == 2
 
             await wait_for(delivered)
-            document = await repo.get_document(post_id, fields=("_id",))
+            document = await repo.get_document(post_id)
 
     assert document is not None
     assert len(_Webhook.received) == 2  # refused once, then delivered

@@ -25,7 +25,7 @@ from feedback_support import (
     publish_raw,
     push_query,
     replicas,
-    service,
+    store,
     text_push,
 )
 
@@ -77,7 +77,7 @@ async def test_feedback_from_every_door_is_stored_once_and_the_window_closes_onc
             replicas(settings, clock, 3) as apps,
             probe(namespace, "feedback.digest.ready") as digests,
         ):
-            repo = service(apps[0]).deps.repo
+            repo = store(apps[0])
             items = repo.items
 
             # post.published, redelivered and re-sent: one window, one close job
@@ -208,9 +208,7 @@ async def test_feedback_from_every_door_is_stored_once_and_the_window_closes_onc
             assert pushed["post_id"] == post_id  # a message names no post: its window's
             assert await repo.get_window(post_id) is not None
             assert await repo.windows.count_documents({}) == 1
-            assert (
-                await repo.windows.database["jobs"].count_documents({"kind": "window-close"}) == 1
-            )
+            assert await repo.db["jobs"].count_documents({"kind": "window-close"}) == 1
 
             # a reply through the API to the pushed message
             async with client(apps[2]) as http:
@@ -246,12 +244,12 @@ async def test_feedback_from_every_door_is_stored_once_and_the_window_closes_onc
             window = await repo.get_window(post_id)
             assert window is not None
             assert window["state"] == "closed"
-            jobs = repo.windows.database["jobs"]
+            jobs = repo.db["jobs"]
             close_job = await jobs.find_one({"kind": "window-close"})
             assert close_job is not None
             assert close_job["state"] == "done"
             assert close_job["attempts"] == 1
-            outbox = repo.windows.database["outbox"]
+            outbox = repo.db["outbox"]
             assert await outbox.count_documents({"event_type": "feedback.digest.ready"}) == 1
             ready.extend(await drain(digests))
             assert len(ready) == 1
@@ -259,7 +257,7 @@ async def test_feedback_from_every_door_is_stored_once_and_the_window_closes_onc
             assert payload["post_id"] == post_id
 
             # the document's numbers
-            document = await repo.get_document(post_id, fields=("digest",))
+            document = await repo.get_document(post_id)
             assert document is not None
             headline = document["digest"]["headline"]
             assert headline["comments"] == 4

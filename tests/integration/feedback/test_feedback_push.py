@@ -16,7 +16,7 @@ from feedback_support import (
     feedback_settings,
     push_query,
     replicas,
-    service,
+    store,
     text_push,
 )
 
@@ -74,7 +74,7 @@ async def test_pushes_are_stored_once_and_events_are_kept_apart_from_feedback(
             params=push_query(),
             content=b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><xml>&a;</xml>',
         )
-        repo = service(app).deps.repo
+        repo = store(app)
         stored = {d["source_id"]: d async for d in repo.items.find({"source": "wechat_message"})}
         events = await repo.push_events.count_documents({})
     assert [(a.status_code, a.content) for a in answers] == [(200, b"success")] * 5
@@ -121,7 +121,7 @@ async def test_encrypted_mode_accepts_only_encrypted_pushes_for_this_account(
         plain = await http.post(
             "/wechat/push", params=push_query(), content=text_push(8003, "明文消息")
         )
-        stored = [d["source_id"] async for d in service(app).deps.repo.items.find({})]
+        stored = [d["source_id"] async for d in store(app).items.find({})]
     assert (good.status_code, good.content) == (200, b"success")
     assert tampered.status_code == 403
     assert foreign.status_code == 403

@@ -23,6 +23,7 @@ from feedback_support import (
     push_query,
     replicas,
     service,
+    store,
     text_push,
 )
 
@@ -92,7 +93,7 @@ async def _reply(app: FastAPI, enquiry_id: str, text: str) -> dict[str, Any]:
 
 async def _settled(app: FastAPI, enquiry_id: str) -> MongoDoc:
     """The delivery once it left ``pending``."""
-    repo = service(app).deps.repo
+    repo = store(app)
     found: list[MongoDoc] = []
 
     async def settled() -> bool:
@@ -148,7 +149,7 @@ async def test_a_reply_to_a_comment_is_put_on_the_comment_once(
         )
         settings = _settings(namespace, mongo_url, fake)
         async with replicas(settings, clock, 2) as apps:
-            repo = service(apps[0]).deps.repo
+            repo = store(apps[0])
             enquiry_id = f"wechat_comment:{MSG_DATA_ID}:0:{comment_id}"
             await publish(
                 namespace,
@@ -212,10 +213,8 @@ async def test_a_reply_to_a_message_goes_to_the_sender_once_even_when_replied_ag
         delivery = await _settled(app, enquiry_id)
         again = await _reply(app, enquiry_id, "补充：周日下午休息。")
         later = await _a_later_reply_is_sent(app, 9111, "o-follower-9b")
-        jobs = (
-            await service(app)
-            .deps.repo.items.database["jobs"]
-            .count_documents({"kind": "reply-send", "payload.enquiry_id": enquiry_id})
+        jobs = await store(app).jobs.count_documents(
+            {"kind": "reply-send", "payload.enquiry_id": enquiry_id}
         )
 
     assert first["delivery"]["channel"] == "wechat_message"
@@ -344,7 +343,7 @@ async def test_an_interrupted_attempt_is_unknown_and_not_repeated(
         async with replicas(settings, ShiftedClock()) as [app]:
             # stand in for a replica that crashed mid-send: the delivery is marked in flight
             enquiry_id = await _pushed_message(app, 9106, "o-follower-6")
-            repo = service(app).deps.repo
+            repo = store(app)
             await repo.items.update_one(
                 {"source": "wechat_message", "source_id": "9106"},
                 {
@@ -400,7 +399,7 @@ async def test_nothing_is_sent_for_a_crm_enquiry_or_without_credentials(
         answered = await _reply(app, "crm:ticket-1", "您好，三个工作日内。")
         await _a_later_reply_is_sent(app, 9116, "o-follower-1b")
         job = await _send_job(app, "crm:ticket-1")
-        doc = await service(app).deps.repo.get_enquiry("crm:ticket-1")
+        doc = await store(app).get_enquiry("crm:ticket-1")
 
     assert answered["state"] == "answered"
     assert answered["delivery"] is None

@@ -20,6 +20,7 @@ from feedback_support import (
     publish,
     replicas,
     service,
+    store,
 )
 
 from services.feedback.settings import FeedbackSettings
@@ -98,7 +99,8 @@ async def test_a_wechat_post_gets_one_snapshot_a_day_from_two_replicas_for_repor
             probe(namespace, "feedback.received") as received,
         ):
             deps = service(apps[0]).deps
-            items = deps.repo.items
+            raw = store(apps[0])
+            items = raw.items
             await publish(
                 namespace, post_published(post_id, at=published_at, msg_data_id=MSG_DATA_ID)
             )
@@ -134,10 +136,10 @@ async def test_a_wechat_post_gets_one_snapshot_a_day_from_two_replicas_for_repor
             _advance_to(clock, fake, published_at + timedelta(hours=24, minutes=1))
 
             async def issued() -> bool:
-                return await deps.repo.documents.count_documents({}) == 1
+                return await raw.documents.count_documents({}) == 1
 
             await wait_for(issued)
-            document = await deps.repo.get_document(post_id, fields=("digest",))
+            document = await raw.get_document(post_id)
 
             # day 2: higher totals, counted up to the day after publication
             fake.state.add_article_stats(
@@ -176,7 +178,7 @@ async def test_a_wechat_post_gets_one_snapshot_a_day_from_two_replicas_for_repor
 
             await wait_for(both_announced)
             first, second = await _snapshots(items, post_id)
-            outbox = deps.repo.windows.database["outbox"]
+            outbox = raw.db["outbox"]
             emitted = [
                 json.loads(d["body"])["payload"]
                 async for d in outbox.find({"event_type": "feedback.received"})
@@ -234,6 +236,7 @@ async def test_numbers_not_final_yet_are_not_stored_and_asked_again(
         fake.state.add_article_stats(MSG_DATA_ID, 1, ref, read_user=900, is_delay=True)
         async with replicas(_settings(namespace, mongo_url, fake), clock) as [app]:
             deps = service(app).deps
+            raw = store(app)
             registry = service(app).runtime.registry
             await publish(
                 namespace, post_published(post_id, at=published_at, msg_data_id=MSG_DATA_ID)
@@ -249,7 +252,7 @@ async def test_numbers_not_final_yet_are_not_stored_and_asked_again(
                 return fake.state.calls[DATACUBE] >= 3
 
             await wait_for(asked_again)
-            delayed_items = await _snapshots(deps.repo.items, post_id)
+            delayed_items = await _snapshots(raw.items, post_id)
             delayed = registry.get_sample_value(
                 "feedback_stats_polls_total", {"outcome": "delayed"}
             )
@@ -259,10 +262,10 @@ async def test_numbers_not_final_yet_are_not_stored_and_asked_again(
             fake.state.add_article_stats(MSG_DATA_ID, 1, ref, read_user=1000, share_user=4)
 
             async def stored() -> bool:
-                return len(await _snapshots(deps.repo.items, post_id)) == 1
+                return len(await _snapshots(raw.items, post_id)) == 1
 
             await wait_for(stored)
-            [snapshot] = await _snapshots(deps.repo.items, post_id)
+            [snapshot] = await _snapshots(raw.items, post_id)
             job = await deps.jobs.get(f"stats-poll:{post_id}")
 
     assert delayed_items == []
@@ -285,6 +288,7 @@ async def test_no_statistics_job_for_a_local_post_or_when_turned_off(
     async with running_fake_wechat() as fake:
         async with replicas(_settings(namespace, mongo_url, fake), clock) as [app]:
             deps = service(app).deps
+            raw = store(app)
             await publish(
                 namespace,
                 post_published(local, at=at, channel="local"),
@@ -292,7 +296,7 @@ async def test_no_statistics_job_for_a_local_post_or_when_turned_off(
             )
 
             async def opened() -> bool:
-                return await deps.repo.windows.count_documents({}) == 2
+                return await raw.windows.count_documents({}) == 2
 
             await wait_for(opened)
             local_job = await deps.jobs.get(f"stats-poll:{local}")
@@ -301,10 +305,11 @@ async def test_no_statistics_job_for_a_local_post_or_when_turned_off(
         turned_off = _settings(namespace, mongo_url, fake, stats_enabled=False)
         async with replicas(turned_off, clock) as [app]:
             deps = service(app).deps
+            raw = store(app)
             await publish(namespace, post_published(off, at=at, msg_data_id="2247480202"))
 
             async def opened_too() -> bool:
-                return await deps.repo.get_window(off) is not None
+                return await raw.get_window(off) is not None
 
             await wait_for(opened_too)
             off_job = await deps.jobs.get(f"stats-poll:{off}")

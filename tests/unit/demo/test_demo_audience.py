@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from demo.audience import REPLY_LIMIT, load_bank, plan_feedback
 from demo.feedback_bus import feedback_event
-from services.feedback.domain import annotate
+from services.feedback.domain.annotation import annotate
 from shared.events import FeedbackKind
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.feedback.poller import COMMENT_REPLY_SOURCE, COMMENT_SOURCE, comment_payloads
-from services.feedback.wechat import MESSAGE_SOURCE, message_payload, push_event_document
+from services.feedback.domain.keys import COMMENT_SOURCE, MESSAGE_SOURCE
+from services.feedback.poller import COMMENT_REPLY_SOURCE, comment_payloads
+from services.feedback.repository.shapes import push_event_document
+from services.feedback.wechat import message_payload
 from shared.events import FeedbackKind
 from shared.wechat import Comment, CommentReply, parse_message
 

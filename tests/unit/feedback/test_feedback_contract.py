@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from services.feedback.domain import item_key, split_key
+from services.feedback.domain.keys import item_key, split_key
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 
 AT = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from services.feedback.delivery import email_message
+from services.feedback.domain.document import IssuedDocument
 from services.feedback.settings import FeedbackSettings
 from shared.webhooks import sign_webhook, verify_webhook
 
@@ -35,14 +35,17 @@ def test_the_email_has_text_html_and_the_word_file() -> None:
         smtp_from="feedback@example.com",
         smtp_to=["liu@example.com", "ops@example.com"],
     )
-    document: dict[str, Any] = {
-        "_id": "dg-123",
-        "post_id": "p1",
-        "digest": {"title": "推送反馈核心问题汇总", "post": {"title": "个税汇算清缴全攻略"}},
-        "md": "# 《推送反馈核心问题汇总》",
-        "html": "<html><body>汇总</body></html>",
-        "docx": b"PK\x03\x04fake-docx",
-    }
+    document = IssuedDocument(
+        digest_id="dg-123",
+        post_id="p1",
+        generated_at=NOW,
+        window_start=NOW - timedelta(hours=24),
+        window_end=NOW,
+        digest={"title": "推送反馈核心问题汇总", "post": {"title": "个税汇算清缴全攻略"}},
+        markdown="# 《推送反馈核心问题汇总》",
+        html="<html><body>汇总</body></html>",
+        docx=b"PK\x03\x04fake-docx",
+    )
     message = email_message(document, settings)
     assert message["Subject"] == "《推送反馈核心问题汇总》个税汇算清缴全攻略"
     assert message["To"] == "liu@example.com, ops@example.com"

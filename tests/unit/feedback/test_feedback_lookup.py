@@ -4,42 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
-from services.feedback.domain import WindowState
+from services.feedback.domain.window import WindowSpan, WindowState
 from services.feedback.lookup import WindowLookup
-from services.feedback.repository import FeedbackRepository
+from services.feedback.ports import WindowRepository
 
 START = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
 
 
 class FakeWindows:
-    """Answers ``windows_for`` from a dict and counts the queries."""
+    """Answers ``spans`` from a dict and counts the queries."""
 
     def __init__(self) -> None:
-        self.docs: dict[str, dict[str, Any]] = {}
+        self.spans_by_post: dict[str, WindowSpan] = {}
         self.queries = 0
 
     def put(self, post_id: str, state: str, start: datetime = START) -> None:
-        self.docs[post_id] = {
-            "_id": post_id,
-            "starts_at": start,
-            "ends_at": start + timedelta(hours=24),
-            "state": state,
-        }
+        self.spans_by_post[post_id] = WindowSpan(
+            post_id, start, start + timedelta(hours=24), WindowState(state)
+        )
 
-    async def windows_for(
-        self, post_ids: Iterable[str], *, with_open: bool
-    ) -> list[dict[str, Any]]:
+    async def spans(self, post_ids: Iterable[str], *, with_open: bool) -> list[WindowSpan]:
         self.queries += 1
         wanted = set(post_ids)
         return [
-            d for p, d in self.docs.items() if p in wanted or (with_open and d["state"] == "open")
+            w
+            for p, w in self.spans_by_post.items()
+            if p in wanted or (with_open and w.state is WindowState.OPEN)
         ]
 
 
 def _lookup(fake: FakeWindows) -> WindowLookup:
-    return WindowLookup(cast(FeedbackRepository, fake))
+    return WindowLookup(cast(WindowRepository, fake))
 
 
 async def test_a_closed_window_is_read_once() -> None:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.feedback.poller import COMMENT_SOURCE
-from services.feedback.replies import (
+from services.feedback.domain.enquiry import (
     SENDABLE_SOURCES,
     CommentTarget,
-    Verdict,
-    classify,
+    Delivery,
+    Enquiry,
+    EnquiryState,
     comment_target,
-    new_delivery,
     send_target,
 )
+from services.feedback.domain.item import FeedbackItem
+from services.feedback.domain.keys import COMMENT_SOURCE, MESSAGE_SOURCE
+from services.feedback.replies import Verdict, classify
 from services.feedback.schemas import EnquiryPublic
 from services.feedback.settings import FeedbackSettings
-from services.feedback.wechat import MESSAGE_SOURCE
+from shared.events import FeedbackKind
 from shared.wechat import (
     AccessTokenInvalid,
     ConnectionFailed,
@@ -35,8 +38,8 @@ from shared.wechat.errors import error_for
 TOKENS = {"system-token-000000000001": {"subject": "crm", "roles": ["system"]}}
 
 
-def _enquiry(source: str, source_id: str, author: str = "o-follower") -> dict[str, Any]:
-    return {"source": source, "source_id": source_id, "author": author}
+def _enquiry(source: str, source_id: str, author: str = "o-follower") -> tuple[str, str, str]:
+    return (source, source_id, author)
 
 
 def test_the_wechat_sources_are_the_ones_the_doors_store() -> None:
@@ -63,7 +66,7 @@ def test_a_comment_source_id_names_message_article_and_comment(
 
 
 def test_a_comment_is_answered_on_the_comment() -> None:
-    assert send_target(_enquiry(COMMENT_SOURCE, "2247480001:1:42", "o-reader")) == {
+    assert send_target(*_enquiry(COMMENT_SOURCE, "2247480001:1:42", "o-reader")) == {
         "channel": "wechat_comment",
         "msg_data_id": 2247480001,
         "index": 1,
@@ -72,7 +75,7 @@ def test_a_comment_is_answered_on_the_comment() -> None:
 
 
 def test_a_message_is_answered_to_its_sender() -> None:
-    assert send_target(_enquiry(MESSAGE_SOURCE, "9001", "o-follower-1")) == {
+    assert send_target(*_enquiry(MESSAGE_SOURCE, "9001", "o-follower-1")) == {
         "channel": "wechat_message",
         "openid": "o-follower-1",
     }
@@ -89,9 +92,9 @@ def test_a_message_is_answered_to_its_sender() -> None:
     ],
 )
 def test_nothing_is_sent_for_other_sources_or_without_an_addressee(
-    enquiry: dict[str, Any],
+    enquiry: tuple[str, str, str],
 ) -> None:
-    assert send_target(enquiry) is None
+    assert send_target(*enquiry) is None
 
 
 @pytest.mark.parametrize(
@@ -128,22 +131,26 @@ def test_sending_needs_the_app_credentials_and_can_be_turned_off() -> None:
 
 
 def test_the_enquiry_shows_its_delivery_without_internal_marks() -> None:
-    doc: dict[str, Any] = {
-        "source": MESSAGE_SOURCE,
-        "source_id": "9001",
-        "kind": "message",
-        "author": "o-follower",
-        "received_at": "2026-11-23T05:00:00Z",
-        "text": "请问？",
-        "annotation": {},
-        "enquiry": {
-            "state": "answered",
-            "deadline": "2026-11-23T17:00:00Z",
-            "breached": False,
-            "delivery": new_delivery(MESSAGE_SOURCE),
-        },
-    }
-    public = EnquiryPublic.of(doc)
+    asked_at = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+    answer = Enquiry(
+        deadline=asked_at + timedelta(hours=12),
+        state=EnquiryState.ANSWERED,
+        delivery=Delivery(MESSAGE_SOURCE, in_flight_since=asked_at),
+    )
+    item = FeedbackItem(
+        source=MESSAGE_SOURCE,
+        source_id="9001",
+        event_id="e-1",
+        kind=FeedbackKind.MESSAGE,
+        received_at=asked_at,
+        via="push",
+        ingested_at=asked_at,
+        author="o-follower",
+        text="请问？",
+        needs_reply=True,
+        enquiry=answer,
+    )
+    public = EnquiryPublic.of(item)
     assert public.delivery is not None
     assert public.delivery.model_dump() == {
         "state": "pending",
@@ -152,5 +159,5 @@ def test_the_enquiry_shows_its_delivery_without_internal_marks() -> None:
         "error": None,
         "sent_at": None,
     }
-    del doc["enquiry"]["delivery"]
-    assert EnquiryPublic.of(doc).delivery is None
+    without = dataclasses.replace(item, enquiry=dataclasses.replace(answer, delivery=None))
+    assert EnquiryPublic.of(without).delivery is None

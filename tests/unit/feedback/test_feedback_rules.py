@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.feedback.domain import (
-    Annotation,
+from services.feedback.domain.annotation import Annotation, annotate, needs_reply
+from services.feedback.domain.enquiry import EnquiryState, is_breached
+from services.feedback.domain.item import FeedbackItem, Incoming
+from services.feedback.domain.keys import digest_id_for, item_event_id, item_key, split_key
+from services.feedback.domain.window import (
+    CommentPoll,
     Window,
+    WindowSpan,
     WindowState,
-    annotate,
     choose_window,
-    digest_id_for,
-    is_breached,
     is_late,
-    item_event_id,
-    item_key,
-    needs_reply,
-    split_key,
 )
-from services.feedback.records import Incoming, item_document, window_document
 from shared.events import (
     Category,
     FeedbackKind,
@@ -33,8 +30,8 @@ DAY = timedelta(hours=24)
 
 def _window(
     post_id: str = "p1", start: datetime = START, state: WindowState = WindowState.OPEN
-) -> Window:
-    return Window(post_id, start, start + DAY, state)
+) -> WindowSpan:
+    return WindowSpan(post_id, start, start + DAY, state)
 
 
 def _published(channel: str, ids: dict[str, str]) -> PostPublished:
@@ -133,18 +130,17 @@ class TestReplyRule:
             text="请问怎么开票？",
             received_at=START,
         )
-        doc = item_document(
+        item = FeedbackItem.placed(
             Incoming(payload, "e-1", "http"),
-            annotate("message", payload.text),
-            post_id=None,
-            inferred=False,
-            late=False,
-            needs_reply=True,
+            windows={},
+            open_windows=[],
             reply_limit=timedelta(hours=12),
             now=START,
         )
-        assert doc["enquiry"]["deadline"] == START + timedelta(hours=12)
-        assert doc["enquiry"]["state"] == "open"
+        assert item.needs_reply
+        assert item.enquiry is not None
+        assert item.enquiry.deadline == START + timedelta(hours=12)
+        assert item.enquiry.state is EnquiryState.OPEN
 
 
 class TestKeys:
@@ -163,21 +159,21 @@ class TestKeys:
         assert digest_id_for("p1") != digest_id_for("p2")
 
 
-class TestWindowDocument:
+class TestWindowOpening:
     def test_a_wechat_post_is_polled_by_its_message_id(self) -> None:
-        doc = window_document(
+        window = Window.open_for(
             _published("wechat", {"msg_data_id": "2247480001", "publish_id": "x"}),
             length=DAY,
             now=START,
         )
-        assert doc["poll"] == {"msg_data_id": "2247480001", "index": 0}
-        assert doc["ends_at"] == START + DAY
-        assert doc["state"] == "open"
+        assert window.poll == CommentPoll("2247480001", 0)
+        assert window.ends_at == START + DAY
+        assert window.state is WindowState.OPEN
 
     def test_a_post_on_another_channel_is_not_polled(self) -> None:
-        doc = window_document(_published("local", {"msg_data_id": "1"}), length=DAY, now=START)
-        assert doc["poll"] is None
+        window = Window.open_for(_published("local", {"msg_data_id": "1"}), length=DAY, now=START)
+        assert window.poll is None
 
     def test_a_wechat_post_without_a_message_id_is_not_polled(self) -> None:
-        doc = window_document(_published("wechat", {"publish_id": "x"}), length=DAY, now=START)
-        assert doc["poll"] is None
+        window = Window.open_for(_published("wechat", {"publish_id": "x"}), length=DAY, now=START)
+        assert window.poll is None

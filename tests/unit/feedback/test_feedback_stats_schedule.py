@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.feedback.records import window_document
+from services.feedback.domain.window import Window
 from services.feedback.settings import FeedbackSettings
 from services.feedback.stats_rules import (
     STATS_SOURCE,
@@ -52,8 +52,8 @@ def _published(at: datetime, *, channel: str = "wechat", **ids: str) -> PostPubl
 
 def _target(published_at: datetime, *, days: int = 7, **ids: str) -> StatsTarget | None:
     event = _published(published_at, **({"msg_data_id": "2247490098"} | ids))
-    doc = window_document(event, length=timedelta(hours=24), now=published_at)
-    return stats_target(doc, days=days)
+    window = Window.open_for(event, length=timedelta(hours=24), now=published_at)
+    return stats_target(window, days=days)
 
 
 @pytest.fixture
@@ -100,8 +100,9 @@ def test_the_poll_index_is_wechats_1_based_article_number() -> None:
 
 def test_posts_wechat_did_not_publish_have_no_statistics() -> None:
     at = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
-    local = window_document(_published(at, channel="local"), length=timedelta(hours=24), now=at)
-    no_message = window_document(_published(at), length=timedelta(hours=24), now=at)
+    day = timedelta(hours=24)
+    local = Window.open_for(_published(at, channel="local"), length=day, now=at)
+    no_message = Window.open_for(_published(at), length=day, now=at)
 
     assert stats_target(local, days=7) is None
     assert stats_target(no_message, days=7) is None
