@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 
 from services.feedback.bootstrap import build_service  # noqa: E402
 from services.feedback.domain.item import Incoming  # noqa: E402
-from services.feedback.ingest import prepare  # noqa: E402
 from services.feedback.repository.indexes import INDEXES, ITEMS  # noqa: E402
 from services.feedback.repository.shapes import item_document  # noqa: E402
 from services.feedback.settings import FeedbackSettings  # noqa: E402
+from services.feedback.usecases.storing import prepare  # noqa: E402
 from shared.events import (  # noqa: E402
     FeedbackKind,
     FeedbackReceived,

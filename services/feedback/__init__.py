@@ -15,11 +15,11 @@ core-issues document, the 12-hour reply rule.
 * A reply that answers a WeChat comment or private message is sent to the customer
   through WeChat (claimed job, at most once; ``enquiry.delivery``: sent, failed, unknown).
 
-Modules: ``domain/`` (typed models and rules: windows, items, enquiries, the document),
-``ports`` (what use cases need of the store), ``repository/`` (the only code on the
-collections), ``ingest`` + ``lookup`` (storing items), ``handlers`` (use cases),
-``closing`` (the document), ``poller``, ``stats``, ``wechat`` + ``push_api`` (WeChat),
-``delivery``, ``replies`` (our replies sent through WeChat), ``api`` + ``schemas`` (HTTP),
-``consumers``, ``errors``, ``bootstrap`` (the one wiring place); ``analysis`` and
-``digest`` are the pure text analysis and the document builder.
+Modules (the skeleton every service shares, see ``services/README.md``): ``domain/``
+(typed models and their rules: windows, items, enquiries, the document), ``ports`` (what
+the use cases need of the store), ``repository/`` (the only code on the collections),
+``usecases/`` (every use case, and the background loops running them), ``api`` +
+``schemas`` (HTTP), ``push_api`` (the WeChat push endpoint), ``consumers``, ``errors``,
+``deps``, ``bootstrap`` (the one wiring place); ``stats_rules`` (WeChat's statistics
+schedule), ``analysis`` and ``digest`` are the pure text analysis and document builder.
 """

@@ -32,7 +32,6 @@ from services.feedback.domain.enquiry import DeliveryState, EnquiryState
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.window import WindowState
 from services.feedback.errors import DocumentNotIssued, EnquiryNotFound, WindowNotFound
-from services.feedback.handlers import ingest_batch, reply_to_enquiry
 from services.feedback.schemas import (
     BatchCreate,
     BatchItemPublic,
@@ -42,6 +41,8 @@ from services.feedback.schemas import (
     ReplyCreate,
     WindowPublic,
 )
+from services.feedback.usecases.enquiries import EnquiryReply, reply_to_enquiry
+from services.feedback.usecases.ingest import ingest_batch
 from shared.events import FeedbackKind
 from shared.http import Page, ProblemError, require
 from shared.settings import Principal, Role
@@ -80,7 +81,7 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
                 type_="urn:contentops:problem:validation",
                 errors=[{"field": "items", "message": f"at most {limit} items per batch"}],
             )
-        report = await ingest_batch(body.items, principal, deps)
+        report = await ingest_batch(body.items, deps=deps, actor=principal)
         return BatchPublic(
             stored=report.count(Outcome.STORED),
             duplicates=report.count(Outcome.DUPLICATE),
@@ -193,7 +194,9 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         summary="Reply to an enquiry (announced on feedback.received)",
     )
     async def post_reply(enquiry_id: str, body: ReplyCreate, principal: Replier) -> EnquiryPublic:
-        enquiry = await reply_to_enquiry(enquiry_id, body.text, principal, deps)
+        enquiry = await reply_to_enquiry(
+            EnquiryReply(enquiry_id, body.text), deps=deps, actor=principal
+        )
         return EnquiryPublic.of(enquiry)
 
     @router.get("/enquiries/{enquiry_id:path}", tags=["enquiries"], summary="One enquiry")

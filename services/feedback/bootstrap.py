@@ -8,20 +8,15 @@ from fastapi import FastAPI
 
 from services.feedback import __doc__ as SERVICE_DOC
 from services.feedback.api import build_router
-from services.feedback.closing import run_window_closer
 from services.feedback.consumers import register_consumers
-from services.feedback.delivery import run_delivery
 from services.feedback.deps import FeedbackDeps
 from services.feedback.domain.item import Incoming, Outcome
 from services.feedback.errors import PROBLEMS
-from services.feedback.handlers import run_enquiry_sweeps, write_event_batch
-from services.feedback.lookup import WindowLookup
 from services.feedback.metrics import FeedbackMetrics
-from services.feedback.poller import run_comment_poller
 from services.feedback.push_api import build_push_router
-from services.feedback.replies import run_reply_sender
 from services.feedback.repository.documents import MongoPushEventRepository
 from services.feedback.repository.indexes import INDEXES
+from services.feedback.repository.lookup import WindowLookup
 from services.feedback.repository.reads import (
     MongoDocumentReader,
     MongoItemReader,
@@ -29,7 +24,13 @@ from services.feedback.repository.reads import (
 )
 from services.feedback.repository.tx import binder
 from services.feedback.settings import FeedbackSettings
-from services.feedback.stats import run_stats_poller
+from services.feedback.usecases.close_window import run_window_closer
+from services.feedback.usecases.enquiries import run_enquiry_sweeps
+from services.feedback.usecases.ingest import store_event_batch
+from services.feedback.usecases.poll_comments import run_comment_poller
+from services.feedback.usecases.poll_stats import run_stats_poller
+from services.feedback.usecases.send_document import run_document_sender
+from services.feedback.usecases.send_reply import run_reply_sender
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
@@ -50,7 +51,7 @@ def build_service(
     windows = MongoWindowReader(runtime.db)
 
     async def write(batch: list[Incoming]) -> list[Outcome]:
-        return await write_event_batch(batch, deps)
+        return await store_event_batch(batch, deps=deps)
 
     def observe(size: int, seconds: float) -> None:
         metrics.batch_size.observe(size)
@@ -76,16 +77,16 @@ def build_service(
         ),
     )
     register_consumers(runtime, deps)
-    runtime.job("window-closer", lambda: run_window_closer(deps))
-    runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps))
+    runtime.job("window-closer", lambda: run_window_closer(deps=deps))
+    runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps=deps))
     if settings.poller_enabled:
-        runtime.job("comment-poller", lambda: run_comment_poller(deps))
+        runtime.job("comment-poller", lambda: run_comment_poller(deps=deps))
     if settings.stats_polling:
-        runtime.job("stats-poller", lambda: run_stats_poller(deps))
+        runtime.job("stats-poller", lambda: run_stats_poller(deps=deps))
     if settings.reply_sending:
-        runtime.job("reply-sender", lambda: run_reply_sender(deps))
+        runtime.job("reply-sender", lambda: run_reply_sender(deps=deps))
     if settings.delivery_channels:
-        runtime.job("digest-delivery", lambda: run_delivery(deps))
+        runtime.job("digest-delivery", lambda: run_document_sender(deps=deps))
     routers = [build_router(deps, runtime.tokens)]
     if settings.push_enabled:
         routers.append(build_push_router(deps))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.feedback.deps import FeedbackDeps
 from services.feedback.domain.item import Incoming, Outcome
-from services.feedback.handlers import open_window
+from services.feedback.usecases.open_window import open_window
 from shared.errors import AlreadyProcessed
 from shared.events import FeedbackReceived, PostPublished
 from shared.runtime import ServiceRuntime
@@ -18,7 +18,7 @@ def register_consumers(runtime: ServiceRuntime, deps: FeedbackDeps) -> None:
     @runtime.subscriber("post.published")
     async def on_post_published(event: PostPublished) -> None:
         """Open the post's feedback window (24 hours by default), once per post."""
-        await open_window(event, deps)
+        await open_window(event, deps=deps)
 
     @runtime.subscriber("feedback.received")
     async def on_feedback_received(event: FeedbackReceived) -> None:

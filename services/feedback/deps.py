@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.feedback.domain.item import Incoming, Outcome
-from services.feedback.lookup import WindowLookup
 from services.feedback.metrics import FeedbackMetrics
 from services.feedback.ports import (
     DocumentReader,
@@ -16,6 +15,7 @@ from services.feedback.ports import (
     PushEvents,
     WindowReader,
 )
+from services.feedback.repository.lookup import WindowLookup
 from services.feedback.settings import FeedbackSettings
 from shared.batching import BatchWriter
 from shared.clock import Clock

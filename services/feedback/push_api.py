@@ -27,7 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from services.feedback.deps import FeedbackDeps
-from services.feedback.wechat import receive_push
+from services.feedback.usecases.receive_push import receive_push
 from shared.http import ProblemError
 from shared.wechat import (
     SUCCESS_REPLY,
@@ -113,7 +113,7 @@ def build_push_router(deps: FeedbackDeps) -> APIRouter:
             raise ProblemError(400, "Bad request", f"unreadable push: {exc}") from exc
         try:
             outcome = await asyncio.wait_for(
-                receive_push(message, deps), timeout=settings.push_answer_seconds
+                receive_push(message, deps=deps), timeout=settings.push_answer_seconds
             )
         except TimeoutError as exc:
             deps.metrics.push_requests.labels("slow").inc()

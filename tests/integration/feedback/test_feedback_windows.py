@@ -17,9 +17,9 @@ from feedback_support import (
     store,
 )
 
-from services.feedback.closing import close_window
 from services.feedback.domain.item import Incoming
-from services.feedback.ingest import prepare
+from services.feedback.usecases.close_window import close_window
+from services.feedback.usecases.storing import prepare
 from shared.jobs import FencedOut, TimedJobs
 from tests.support.backbone import wait_for
 
@@ -52,7 +52,7 @@ async def test_a_close_taken_by_a_replica_that_died_is_finished_once_by_another(
         await wait_for(closed)
         # ... and wakes up later, still believing it holds the job.
         with pytest.raises(FencedOut):
-            await close_window(stale, deps)
+            await close_window(stale, deps=deps)
         jobs = raw.db["jobs"]
         job = await jobs.find_one({"kind": "window-close"})
         assert job is not None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.feedback.domain.keys import COMMENT_SOURCE, MESSAGE_SOURCE
-from services.feedback.poller import COMMENT_REPLY_SOURCE, comment_payloads
 from services.feedback.repository.shapes import push_event_document
-from services.feedback.wechat import message_payload
+from services.feedback.usecases.poll_comments import COMMENT_REPLY_SOURCE, comment_payloads
+from services.feedback.usecases.receive_push import message_payload
 from shared.events import FeedbackKind
 from shared.wechat import Comment, CommentReply, parse_message
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.feedback.delivery import email_message
 from services.feedback.domain.document import IssuedDocument
 from services.feedback.settings import FeedbackSettings
+from services.feedback.usecases.send_document import email_message
 from shared.webhooks import sign_webhook, verify_webhook
 
 NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from services.feedback.domain.window import WindowSpan, WindowState
-from services.feedback.lookup import WindowLookup
 from services.feedback.ports import WindowRepository
+from services.feedback.repository.lookup import WindowLookup
 
 START = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
 

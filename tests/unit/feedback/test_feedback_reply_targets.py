@@ -18,9 +18,9 @@ from services.feedback.domain.enquiry import (
 )
 from services.feedback.domain.item import FeedbackItem
 from services.feedback.domain.keys import COMMENT_SOURCE, MESSAGE_SOURCE
-from services.feedback.replies import Verdict, classify
 from services.feedback.schemas import EnquiryPublic
 from services.feedback.settings import FeedbackSettings
+from services.feedback.usecases.send_reply import Verdict, classify
 from shared.events import FeedbackKind
 from shared.wechat import (
     AccessTokenInvalid,

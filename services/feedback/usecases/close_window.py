@@ -222,7 +222,7 @@ def _ready_event(
     )
 
 
-async def close_window(claim: Claim, deps: FeedbackDeps) -> bool:
+async def close_window(claim: Claim, *, deps: FeedbackDeps) -> bool:
     """Issue the window's document and close it; False when there was nothing to do."""
     post_id = str(claim.payload["post_id"])
     window = await deps.windows.get(post_id)
@@ -276,7 +276,7 @@ async def close_window(claim: Claim, deps: FeedbackDeps) -> bool:
     return issued
 
 
-async def mark_stragglers_late(deps: FeedbackDeps, *, horizon_seconds: float = 600.0) -> int:
+async def mark_stragglers_late(horizon_seconds: float = 600.0, *, deps: FeedbackDeps) -> int:
     """Flag late what reached a recently closed window after its document's snapshot.
 
     The close itself flags what was stored by then; an item whose write was in flight
@@ -290,6 +290,6 @@ async def mark_stragglers_late(deps: FeedbackDeps, *, horizon_seconds: float = 6
     return flagged
 
 
-async def run_window_closer(deps: FeedbackDeps) -> None:
+async def run_window_closer(*, deps: FeedbackDeps) -> None:
     """The background loop: claim due window closes and issue their documents."""
-    await deps.job_loop(WINDOW_CLOSE, lambda claim: close_window(claim, deps)).run()
+    await deps.job_loop(WINDOW_CLOSE, lambda claim: close_window(claim, deps=deps)).run()

@@ -160,7 +160,7 @@ def _delivery_state(enquiry: FeedbackItem | None) -> DeliveryState | None:
     return answer.delivery.state if answer is not None and answer.delivery is not None else None
 
 
-async def send_reply(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> DeliveryState:
+async def send_reply(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> DeliveryState:
     """One attempt to send a reply; raises (so the job loop retries) on a transient failure."""
     enquiry_id = str(claim.payload["enquiry_id"])
     enquiry = await deps.items.get_enquiry(enquiry_id)
@@ -203,7 +203,9 @@ async def send_reply(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
     return await _settle(claim, enquiry, deps, DeliveryState.SENT)
 
 
-async def run_reply_sender(deps: FeedbackDeps) -> None:
+async def run_reply_sender(*, deps: FeedbackDeps) -> None:
     """The background loop sending replies, with one WeChat client."""
     async with deps.wechat_client() as client:
-        await deps.job_loop(REPLY_SEND, lambda claim: send_reply(claim, client, deps)).run()
+        await deps.job_loop(
+            REPLY_SEND, lambda claim: send_reply(claim, deps=deps, client=client)
+        ).run()

@@ -18,7 +18,7 @@ import structlog
 from services.feedback.deps import COMMENT_POLL, FeedbackDeps
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.keys import COMMENT_SOURCE, item_key
-from services.feedback.handlers import ingest_channel_items
+from services.feedback.usecases.ingest import ChannelItems, ingest_channel_items
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.jobs import Claim
@@ -87,7 +87,7 @@ async def _all_comments(
     return comments
 
 
-async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> int:
+async def poll_comments(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> int:
     """One poll of a window's comments; returns how many new items were stored."""
     post_id = str(claim.payload["post_id"])
     msg_data_id = str(claim.payload["msg_data_id"])
@@ -112,7 +112,7 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
                 c, msg_data_id=msg_data_id, index=index, post_id=post_id, now=now
             )
         ]
-        outcomes = await ingest_channel_items(payloads, "poll", deps)
+        outcomes = await ingest_channel_items(ChannelItems(payloads, "poll"), deps=deps)
     except Exception:
         deps.metrics.polls.labels("error").inc()
         raise
@@ -130,11 +130,11 @@ async def poll_comments(claim: Claim, client: WeChatClient, deps: FeedbackDeps) 
     return stored
 
 
-async def run_comment_poller(deps: FeedbackDeps) -> None:
+async def run_comment_poller(*, deps: FeedbackDeps) -> None:
     """The background loop: claim due polls and run them with one WeChat client."""
     async with deps.wechat_client() as client:
         await deps.job_loop(
             COMMENT_POLL,
-            lambda claim: poll_comments(claim, client, deps),
+            lambda claim: poll_comments(claim, deps=deps, client=client),
             retry_seconds=deps.settings.comment_poll_seconds,
         ).run()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from services.feedback.deps import FeedbackDeps
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.keys import MESSAGE_SOURCE
-from services.feedback.handlers import ingest_channel_items
+from services.feedback.usecases.ingest import ChannelItems, ingest_channel_items
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.wechat import PushMessage
@@ -65,12 +65,12 @@ def message_payload(message: PushMessage, *, now: datetime) -> FeedbackReceivedP
     )
 
 
-async def receive_push(message: PushMessage, deps: FeedbackDeps) -> Outcome:
+async def receive_push(message: PushMessage, *, deps: FeedbackDeps) -> Outcome:
     """Store a pushed message (or event) once; WeChat re-sends when we answer late."""
     now = deps.clock.now()
     payload = message_payload(message, now=now)
     if payload is None:
         fresh = await deps.push_events.record(message, now=now)
         return Outcome.STORED if fresh else Outcome.DUPLICATE
-    [outcome] = await ingest_channel_items([payload], "push", deps)
+    [outcome] = await ingest_channel_items(ChannelItems([payload], "push"), deps=deps)
     return outcome

@@ -2,7 +2,7 @@
 
 Reporting steers what to publish next by reads and shares, and for a post published on
 the ``wechat`` channel WeChat itself has them. When such a post's window opens, a claimed
-job ``stats-poll:<post>`` is scheduled (see :func:`~.handlers.open_window`) for the day
+job ``stats-poll:<post>`` is scheduled (see :func:`~.open_window.open_window`) for the day
 after publication at ``FEEDBACK_STATS_POLL_TIME`` China time (the rules are in
 :mod:`.stats_rules`). Each run asks ``datacube/getarticletotaldetail`` for the publication
 day, finds the post's article and stores its latest totals as a metric item
@@ -29,7 +29,6 @@ import structlog
 
 from services.feedback.deps import STATS_POLL, FeedbackDeps
 from services.feedback.domain.item import Outcome
-from services.feedback.handlers import ingest_channel_items
 from services.feedback.stats_rules import (
     STATS_SOURCE,
     StatsTarget,
@@ -37,6 +36,7 @@ from services.feedback.stats_rules import (
     metric_payload,
     next_poll_at,
 )
+from services.feedback.usecases.ingest import ChannelItems, ingest_channel_items
 from shared.jobs import Claim
 from shared.wechat import WeChatClient
 
@@ -54,7 +54,7 @@ async def _fetch(target: StatsTarget, client: WeChatClient, deps: FeedbackDeps) 
     payload = metric_payload(row, target.post_id) if row is not None else None
     if row is None or payload is None:
         return "missing"
-    [outcome] = await ingest_channel_items([payload], "poll", deps)
+    [outcome] = await ingest_channel_items(ChannelItems([payload], "poll"), deps=deps)
     if outcome is Outcome.STORED:
         _log.info(
             "stats_collected",
@@ -66,7 +66,7 @@ async def _fetch(target: StatsTarget, client: WeChatClient, deps: FeedbackDeps) 
     return outcome.value
 
 
-async def poll_stats(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> str:
+async def poll_stats(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> str:
     """One daily poll of a post's statistics; returns its outcome (the metric's label)."""
     target = StatsTarget.from_payload(claim.payload)
     settings = deps.settings
@@ -92,11 +92,11 @@ async def poll_stats(claim: Claim, client: WeChatClient, deps: FeedbackDeps) -> 
     return outcome
 
 
-async def run_stats_poller(deps: FeedbackDeps) -> None:
+async def run_stats_poller(*, deps: FeedbackDeps) -> None:
     """The background loop: claim due statistics polls and run them with one WeChat client."""
     async with deps.wechat_client() as client:
         await deps.job_loop(
             STATS_POLL,
-            lambda claim: poll_stats(claim, client, deps),
+            lambda claim: poll_stats(claim, deps=deps, client=client),
             retry_seconds=deps.settings.stats_retry_seconds,
         ).run()

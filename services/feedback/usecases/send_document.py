@@ -36,9 +36,9 @@ from shared.webhooks import (
 )
 
 __all__ = [
-    "deliver_digest",
     "email_message",
-    "run_delivery",
+    "run_document_sender",
+    "send_document",
     "send_email",
     "webhook_body",
 ]
@@ -129,7 +129,7 @@ def send_email(message: EmailMessage, settings: FeedbackSettings) -> None:
         smtp.send_message(message)
 
 
-async def deliver_digest(claim: Claim, deps: FeedbackDeps) -> None:
+async def send_document(claim: Claim, *, deps: FeedbackDeps) -> None:
     """Send one document through one channel; give up after the configured attempts."""
     channel = str(claim.payload["channel"])
     document = await deps.documents.get(str(claim.payload["digest_id"]))
@@ -158,6 +158,6 @@ async def deliver_digest(claim: Claim, deps: FeedbackDeps) -> None:
     _log.info("digest_delivered", channel=channel, digest_id=document.digest_id)
 
 
-async def run_delivery(deps: FeedbackDeps) -> None:
+async def run_document_sender(*, deps: FeedbackDeps) -> None:
     """The background loop delivering issued documents."""
-    await deps.job_loop(DIGEST_DELIVERY, lambda claim: deliver_digest(claim, deps)).run()
+    await deps.job_loop(DIGEST_DELIVERY, lambda claim: send_document(claim, deps=deps)).run()
