@@ -7,7 +7,7 @@ went to its channel) answer 409; an instant that is not a usable slot answers 42
 naming ``slot``.
 
 Resolving a post whose outcome the channel cannot tell (``/posts/{id}/resolve``, see
-:mod:`services.publisher.resolution`) is an operator's decision about what happened on
+:mod:`services.publisher.domain.resolution`) is an operator's decision about what happened on
 the account: the reviewers who run the calendar, or the director the escalation goes
 to (or admin). A post not ``unknown``/``pending`` answers 409 naming its state; a
 malformed resolution 422 naming the field.
@@ -22,20 +22,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime
 
-from services.publisher.commands import (
-    HoldResult,
-    cancel_post,
-    hold_calendar,
-    pause_post,
-    release_calendar,
-    reschedule_post,
-    resume_post,
-)
 from services.publisher.deps import PublisherDeps
 from services.publisher.domain import IN_FLIGHT, Post, PostState
+from services.publisher.domain.resolution import resolution
 from services.publisher.errors import PostNotFound
-from services.publisher.resolution import resolution
-from services.publisher.resolve import resolve_post
 from services.publisher.schemas import (
     CalendarHoldUpdate,
     CalendarPublic,
@@ -46,6 +36,19 @@ from services.publisher.schemas import (
     PostScheduleUpdate,
     SlotPublic,
 )
+from services.publisher.usecases.commands import (
+    CancelPost,
+    HoldChange,
+    HoldResult,
+    ReschedulePost,
+    cancel_post,
+    hold_calendar,
+    pause_post,
+    release_calendar,
+    reschedule_post,
+    resume_post,
+)
+from services.publisher.usecases.resolve import ResolvePost, resolve_post
 from shared.calendar import slots_between
 from shared.http import Page, require
 from shared.settings import Principal, Role
@@ -76,7 +79,7 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
         begin = start or deps.clock.now()
         slots = slots_between(deps.policy, begin, begin + timedelta(days=days))
         page = slots[offset : offset + limit]
-        posts = await deps.repo.in_slots([s.key for s in page])
+        posts = await deps.posts.in_slots([s.key for s in page])
         by_slot: dict[str, list[PostPublic]] = {}
         for post in posts:
             if post.state is not PostState.CANCELLED:
@@ -102,25 +105,29 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> Page[PostPublic]:
-        posts, total = await deps.repo.page(states=state or [], offset=offset, limit=limit)
+        posts, total = await deps.posts.page(states=state or [], offset=offset, limit=limit)
         return Page[PostPublic](
             items=[PostPublic.of(p) for p in posts], total=total, offset=offset, limit=limit
         )
 
     @router.get("/posts/{post_id}", summary="A post with its publishing history")
     async def get_post(post_id: PostId, _: Reader) -> PostDetail:
-        post = await deps.repo.get(post_id)
+        post = await deps.posts.get(post_id)
         if post is None:
             raise PostNotFound(post_id)
         return PostDetail.of(post)
 
     @router.post("/posts/{post_id}/reschedule", summary="Move a post to another slot")
     async def reschedule(post_id: PostId, body: PostScheduleUpdate, who: Reviewer) -> PostPublic:
-        return PostPublic.of(await reschedule_post(post_id, body.slot, actor=who, deps=deps))
+        return PostPublic.of(
+            await reschedule_post(ReschedulePost(post_id, body.slot), actor=who, deps=deps)
+        )
 
     @router.post("/posts/{post_id}/cancel", summary="Cancel a post before it goes out")
     async def cancel(post_id: PostId, body: PostCancel, who: Reviewer) -> PostPublic:
-        return PostPublic.of(await cancel_post(post_id, body.reason, actor=who, deps=deps))
+        return PostPublic.of(
+            await cancel_post(CancelPost(post_id, body.reason), actor=who, deps=deps)
+        )
 
     @router.post("/posts/{post_id}/pause", summary="Keep a post from going out until resumed")
     async def pause(post_id: PostId, who: Reviewer) -> PostPublic:
@@ -144,30 +151,32 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
             published_at=body.published_at,
             msg_data_id=body.msg_data_id,
         )
-        return PostPublic.of(await resolve_post(post_id, checked, actor=who, deps=deps))
+        return PostPublic.of(
+            await resolve_post(ResolvePost(post_id, checked), actor=who, deps=deps)
+        )
 
     @router.get("/calendar", summary="Whether the calendar is held")
     async def calendar(_: Reader) -> CalendarPublic:
-        hold = await deps.repo.hold()
-        in_flight = await deps.repo.in_states(sorted(IN_FLIGHT))
+        hold = await deps.calendar.hold()
+        in_flight = await deps.posts.in_states(sorted(IN_FLIGHT))
         return _calendar(hold, in_flight)
 
     @router.post("/calendar/hold", summary="Hold every post that has not started publishing")
     async def hold(body: CalendarHoldUpdate, who: Reviewer) -> CalendarPublic:
-        return await _hold_answer(hold_calendar(body.reason, actor=who, deps=deps))
+        return await _hold_answer(hold_calendar(HoldChange(body.reason), actor=who, deps=deps))
 
     @router.post("/calendar/release", summary="Release the hold")
     async def release(body: CalendarHoldUpdate, who: Reviewer) -> CalendarPublic:
-        return await _hold_answer(release_calendar(body.reason, actor=who, deps=deps))
+        return await _hold_answer(release_calendar(HoldChange(body.reason), actor=who, deps=deps))
 
     async def _hold_answer(call: Awaitable[HoldResult]) -> CalendarPublic:
         result = await call
-        return _calendar(await deps.repo.hold(), result.in_flight)
+        return _calendar(await deps.calendar.hold(), result.in_flight)
 
     return router
 
 
-def _calendar(hold: dict[str, Any], in_flight: list[Post]) -> CalendarPublic:
+def _calendar(hold: Mapping[str, Any], in_flight: list[Post]) -> CalendarPublic:
     return CalendarPublic(
         held=bool(hold.get("held")),
         by=hold.get("by"),

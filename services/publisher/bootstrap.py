@@ -29,12 +29,20 @@ from services.publisher.consumers import register_consumers
 from services.publisher.deps import PUBLISH_JOB, RECONCILE_JOB, PublisherDeps
 from services.publisher.errors import PROBLEMS
 from services.publisher.metrics import PublisherMetrics
-from services.publisher.publishing import publish_due_post, reconcile_post
-from services.publisher.repository import PUBLISHER_INDEXES, MongoChannelRecords, PostRepository
+from services.publisher.repository import (
+    PUBLISHER_INDEXES,
+    MongoCalendar,
+    MongoChannelProgress,
+    MongoPostRepository,
+    binder,
+)
 from services.publisher.settings import PublisherSettings
+from services.publisher.usecases.publish import publish_due_post
+from services.publisher.usecases.reconcile import reconcile_post
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, JobLoop, TimedJobs
 from shared.mongo import MongoDoc
+from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 from shared.wechat import WeChatClient
@@ -56,7 +64,7 @@ def _channel(settings: PublisherSettings, *, clock: Clock, db: AsyncDatabase[Mon
         )
         channel = WeChatChannel(
             client,
-            records=MongoChannelRecords(db, channel="wechat"),
+            progress=MongoChannelProgress(db, channel="wechat"),
             clock=clock.now,
             default_thumb_media_id=settings.wechat_default_thumb_media_id,
         )
@@ -86,10 +94,12 @@ def build_service(
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*JOB_INDEXES, *PUBLISHER_INDEXES])
     own_channel = channel is None
     chosen = channel or _channel(settings, clock=runtime.clock, db=runtime.db)
+    jobs = TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds))
     deps = PublisherDeps(
-        repo=PostRepository(runtime.db),
-        uow=runtime.uow,
-        jobs=TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds)),
+        uow=BoundUnitOfWork(runtime.uow, binder(jobs)),
+        posts=MongoPostRepository(runtime.db),
+        calendar=MongoCalendar(runtime.db),
+        jobs=jobs,
         clock=runtime.clock,
         channel=chosen,
         settings=settings,
@@ -103,7 +113,7 @@ def build_service(
         (RECONCILE_JOB, reconcile_post, False),
     ):
         loop = JobLoop(
-            jobs=deps.jobs,
+            jobs=jobs,
             kind=kind,
             handler=partial(handler, deps=deps),
             clock=deps.clock,
@@ -113,7 +123,7 @@ def build_service(
             retry_real=settings.retry_seconds,
             shutdown_grace=settings.shutdown_grace_seconds,
             lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
-            paused=deps.repo.is_held if gated else None,
+            paused=deps.calendar.is_held if gated else None,
         )
         runtime.job(f"{kind}-loop", loop.run)
         loops.append(loop)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.publisher.deps import PublisherDeps
-from services.publisher.handlers import schedule_approved_post
+from services.publisher.usecases.schedule import schedule_approved_post
 from shared.events import DraftApproved
 from shared.runtime import ServiceRuntime
 

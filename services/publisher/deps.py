@@ -6,42 +6,32 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.publisher.channels import Channel
+from services.publisher.domain.slots import SlotPolicy
 from services.publisher.metrics import PublisherMetrics
-from services.publisher.repository import PostRepository
+from services.publisher.ports import CalendarRepository, JobClaims, PostRepository, PublisherTx
 from services.publisher.settings import PublisherSettings
-from services.publisher.slots import SlotPolicy
 from shared.clock import Clock
-from shared.jobs import TimedJobs
-from shared.outbox import UnitOfWork
+from shared.outbox import UnitOfWorkPort
 
-__all__ = [
-    "PUBLISH_JOB",
-    "RECONCILE_JOB",
-    "PublisherDeps",
-    "publish_job_key",
-    "reconcile_job_key",
-]
+__all__ = ["PUBLISH_JOB", "RECONCILE_JOB", "PublisherDeps"]
 
 PUBLISH_JOB = "publish"
 RECONCILE_JOB = "reconcile"
 
 
-def publish_job_key(post_id: str, rev: int) -> str:
-    """One publishing job per post and schedule revision (a reschedule makes a new one)."""
-    return f"publish-post:{post_id}:{rev}"
-
-
-def reconcile_job_key(post_id: str, round_: int) -> str:
-    return f"reconcile-post:{post_id}:{round_}"
-
-
 @dataclass(frozen=True)
 class PublisherDeps:
-    """Adapters and configuration the use cases work with (wired in ``bootstrap``)."""
+    """Adapters and configuration the use cases work with (wired in ``bootstrap``).
 
-    repo: PostRepository
-    uow: UnitOfWork
-    jobs: TimedJobs
+    ``uow`` runs work in one transaction with :class:`~services.publisher.ports.PublisherTx`;
+    ``posts`` and ``calendar`` read outside any (routes, a job's first look); ``jobs`` is
+    what a running job does with its own claim (renew, release, complete alone).
+    """
+
+    uow: UnitOfWorkPort[PublisherTx]
+    posts: PostRepository
+    calendar: CalendarRepository
+    jobs: JobClaims
     clock: Clock
     channel: Channel
     settings: PublisherSettings

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.publisher.domain import Post, PostState
-from services.publisher.resolution import MAX_NOTE, MAX_URL, ResolveAction, ResolveOutcome
+from services.publisher.domain.resolution import MAX_NOTE, MAX_URL, ResolveAction, ResolveOutcome
 from shared.events import Category
 
 __all__ = [

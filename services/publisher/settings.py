@@ -3,7 +3,7 @@
 The slot calendar (``SLOT_WEEKDAYS=mon,wed,fri``, ``SLOT_TIMES=11:30``, ``SLOT_ZONE``,
 shared with review, which derives its deadlines from them; ``PUBLISHER_POSTS_PER_SLOT``,
 ``PUBLISHER_HOLIDAY_POLICY``) is
-validated at start-up into a :class:`~services.publisher.slots.SlotPolicy`
+validated at start-up into a :class:`~services.publisher.domain.slots.SlotPolicy`
 (the shared :class:`~shared.calendar.SlotCalendar` plus the capacity), so a bad value
 stops the process with the field named. Durations of the plan's day (grace, tolerance)
 are business time; operational intervals (leases, polls, reconcile rounds) are real
@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.publisher.slots import SlotPolicy
+from services.publisher.domain.slots import SlotPolicy
 from shared.calendar import HolidayPolicy
 from shared.settings import CalendarSettings
 from shared.wechat import DEFAULT_BASE_URL

@@ -2,8 +2,9 @@
 
 ``Channel`` is the role; ``LocalChannel`` (HTML files and/or a signed webhook) lives in
 ``local.py``; ``WeChatChannel`` (built on ``shared.wechat``) in ``wechat.py``, with its
-per-post progress in a :class:`ChannelRecords` store; ``SlowAnswerChannel`` simulates a
-slow channel. Errors and what each allows the publisher to do are drawn in ``errors.py``.
+per-post progress in a :class:`ChannelProgress` store (``progress.py``);
+``SlowAnswerChannel`` simulates a slow channel. Errors and what each allows the publisher
+to do are drawn in ``errors.py``.
 """
 
 from services.publisher.channels.base import Channel
@@ -16,7 +17,7 @@ from services.publisher.channels.errors import (
 )
 from services.publisher.channels.local import LocalChannel
 from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
-from services.publisher.channels.records import ChannelRecords, MemoryChannelRecords
+from services.publisher.channels.progress import ChannelProgress, MemoryChannelProgress
 from services.publisher.channels.render import render_post_html
 from services.publisher.channels.wechat import WeChatChannel
 from shared.webhooks import sign_webhook, verify_webhook
@@ -24,9 +25,9 @@ from shared.webhooks import sign_webhook, verify_webhook
 __all__ = [
     "Channel",
     "ChannelError",
-    "ChannelRecords",
+    "ChannelProgress",
     "LocalChannel",
-    "MemoryChannelRecords",
+    "MemoryChannelProgress",
     "OutcomeUnknown",
     "PermanentChannelError",
     "PublishOutcome",

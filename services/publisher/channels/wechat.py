@@ -1,7 +1,7 @@
 """The WeChat channel: a post becomes an Official Account article through ``shared.wechat``.
 
 Steps of :meth:`WeChatChannel.publish`, each remembered in the post's record (see
-:mod:`.records`) so a retry resumes instead of repeating (steps 1-3 may run ahead of the
+:mod:`.progress`) so a retry resumes instead of repeating (steps 1-3 may run ahead of the
 slot through :meth:`WeChatChannel.prepare`):
 
 1. re-host the body's images (``media/uploadimg``);
@@ -47,7 +47,7 @@ from services.publisher.channels.errors import (
     TransientChannelError,
 )
 from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
-from services.publisher.channels.records import ChannelRecords
+from services.publisher.channels.progress import ChannelProgress
 from shared.wechat import (
     DraftArticle,
     PublishStatus,
@@ -89,7 +89,7 @@ class WeChatChannel:
         self,
         client: WeChatClient,
         *,
-        records: ChannelRecords,
+        progress: ChannelProgress,
         clock: Callable[[], datetime],
         http: httpx.AsyncClient | None = None,
         default_thumb_media_id: str | None = None,
@@ -98,7 +98,7 @@ class WeChatChannel:
         name: str = "wechat",
     ) -> None:
         self._client = client
-        self._records = records
+        self._progress = progress
         self._clock = clock
         self._http = http or httpx.AsyncClient(follow_redirects=True)
         self._owns_http = http is None
@@ -124,7 +124,7 @@ class WeChatChannel:
         record = await self._load(post.post_id)
         if record is None:
             record = _Record(post_id=post.post_id, content_hash=post.content_hash)
-            if not await self._records.save(post.post_id, _dump(record), expected_version=None):
+            if not await self._progress.save(post.post_id, _dump(record), expected_version=None):
                 return  # another attempt started it
         if record.content_hash != post.content_hash or record.submit_started_at is not None:
             return
@@ -167,7 +167,7 @@ class WeChatChannel:
             )
         if record is None:
             record = _Record(post_id=post.post_id, content_hash=post.content_hash)
-            if not await self._records.save(post.post_id, _dump(record), expected_version=None):
+            if not await self._progress.save(post.post_id, _dump(record), expected_version=None):
                 raise self._error(TransientChannelError, "another attempt started this post")
         record = await self._prepare(post, record)
         return await self._submit(post, record)
@@ -321,13 +321,13 @@ class WeChatChannel:
         return kind(message, channel=self._name, publish_id=publish_id)
 
     async def _load(self, post_id: str) -> _Record | None:
-        raw = await self._records.load(post_id)
+        raw = await self._progress.load(post_id)
         return None if raw is None else _Record.model_validate(raw)
 
     async def _advance(self, record: _Record, **changes: Any) -> _Record:
         """Save ``changes`` if nobody else moved the record since we read it."""
         updated = record.model_copy(update={**changes, "version": record.version + 1})
-        saved = await self._records.save(
+        saved = await self._progress.save(
             record.post_id, _dump(updated), expected_version=record.version
         )
         if not saved:

@@ -25,8 +25,8 @@ from services.publisher.channels import (
 )
 from services.publisher.deps import PublisherDeps
 from services.publisher.domain import Post, PostState
-from services.publisher.handlers import schedule_approved_post
 from services.publisher.settings import PublisherSettings
+from services.publisher.usecases.schedule import schedule_approved_post
 from shared.clock import FixedClock
 from shared.events import Category, ContentSnapshot, DraftApproved, DraftApprovedPayload
 from shared.runtime import ServiceRuntime
@@ -188,7 +188,7 @@ class Publisher:
         return [await schedule_approved_post(e, deps=self.deps) for e in events]
 
     async def post(self, post_id: str) -> Post:
-        post = await self.deps.repo.get(post_id)
+        post = await self.deps.posts.get(post_id)
         assert post is not None, post_id
         return post
 
@@ -202,7 +202,7 @@ class Publisher:
         """Wait for the post to reach one of ``states``; ``tick`` moves the clock meanwhile."""
 
         async def reached() -> bool:
-            post = await self.deps.repo.get(post_id)
+            post = await self.deps.posts.get(post_id)
             if tick is not None:
                 self.clock.advance(tick)
             return post is not None and post.state in states

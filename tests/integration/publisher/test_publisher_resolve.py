@@ -26,7 +26,7 @@ from publisher_support import (
 )
 
 from services.publisher.domain import Post, PostState
-from services.publisher.handlers import schedule_approved_post
+from services.publisher.usecases.schedule import schedule_approved_post
 from shared.recording import CONSUMED
 from shared.runtime import ServiceRuntime
 from tests.support.backbone import recording_runtime, wait_for
@@ -325,7 +325,7 @@ async def wechat_unknown_post(wx: WeChatPublisher, draft_id: str) -> Post:
 
     async def escalated() -> bool:
         wx.clock.advance(timedelta(seconds=1))
-        now = await wx.deps.repo.get(post.post_id)
+        now = await wx.deps.posts.get(post.post_id)
         return now is not None and now.state is PostState.UNKNOWN and bool(now.escalated_at)
 
     await wait_for(escalated, timeout=15, interval=0.05)
@@ -347,7 +347,7 @@ async def test_on_wechat_a_lost_submit_confirmed_unsent_is_submitted_once_more(
 
         async def published() -> bool:
             wx.clock.advance(timedelta(seconds=1))
-            now = await wx.deps.repo.get(post.post_id)
+            now = await wx.deps.posts.get(post.post_id)
             return now is not None and now.state is PostState.PUBLISHED
 
         await wait_for(published, timeout=15, interval=0.05)
@@ -372,7 +372,7 @@ async def test_on_wechat_a_lost_submit_seen_live_is_recorded_published(
         for _ in range(5):  # every reconcile round due runs
             wx.clock.advance(timedelta(seconds=30))
             await jobs_caught_up(wx.runtime, wx.clock)
-        done = await wx.deps.repo.get(post.post_id)
+        done = await wx.deps.posts.get(post.post_id)
         assert done is not None
         assert (done.state, done.url) == (PostState.PUBLISHED, URL)
         [media_id] = wx.fake.state.drafts

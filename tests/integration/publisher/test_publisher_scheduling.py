@@ -150,13 +150,13 @@ async def test_a_newer_revision_replaces_the_scheduled_older_one(
     async with contextlib.AsyncExitStack() as stack:
         await publisher.start()
         stack.push_async_callback(publisher.stop)
-        from services.publisher.handlers import schedule_approved_post
+        from services.publisher.usecases.schedule import schedule_approved_post
 
         first = await schedule_approved_post(approval("d-rev"), deps=deps)
         second = await schedule_approved_post(approval("d-rev", revision=2), deps=deps)
         again = await schedule_approved_post(approval("d-rev", revision=2), deps=deps)
 
-        old = await deps.repo.get(first.post_id)
+        old = await deps.posts.get(first.post_id)
         assert old is not None
         assert old.state is PostState.CANCELLED
         assert second.slot_key == first.slot_key  # the seat was handed over
@@ -176,7 +176,7 @@ async def test_a_newer_revision_of_an_article_already_out_is_never_pushed_again(
     async with contextlib.AsyncExitStack() as stack:
         await publisher.start()
         stack.push_async_callback(publisher.stop)
-        from services.publisher.handlers import schedule_approved_post
+        from services.publisher.usecases.schedule import schedule_approved_post
 
         first = await schedule_approved_post(approval("d-out"), deps=deps)
         await publisher.db["posts"].update_one({"_id": first.post_id}, {"$set": {"state": state}})
@@ -192,7 +192,7 @@ async def test_a_newer_revision_of_an_article_already_out_is_never_pushed_again(
         assert f"already {state}" in failed["body"]
         assert '"needs_person":true' in failed["body"].replace(" ", "")
         assert '"revision":2' in failed["body"].replace(" ", "")
-        kept = await deps.repo.get(first.post_id)
+        kept = await deps.posts.get(first.post_id)
         assert kept is not None
         assert kept.state.value == state  # the revision that went out is untouched
 
@@ -200,7 +200,7 @@ async def test_a_newer_revision_of_an_article_already_out_is_never_pushed_again(
 async def test_concurrent_approvals_on_two_replicas_never_overfill_a_slot(
     namespace: str, mongo_url: str
 ) -> None:
-    from services.publisher.handlers import schedule_approved_post
+    from services.publisher.usecases.schedule import schedule_approved_post
 
     one, deps_one = _replica(namespace, mongo_url, posts_per_slot=3)
     two, deps_two = _replica(namespace, mongo_url, posts_per_slot=3)

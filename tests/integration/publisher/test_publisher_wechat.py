@@ -35,11 +35,11 @@ async def wechat_publisher(
 async def _wait(deps: PublisherDeps, clock: FixedClock, post_id: str, state: PostState) -> Post:
     async def reached() -> bool:
         clock.advance(timedelta(seconds=1))
-        post = await deps.repo.get(post_id)
+        post = await deps.posts.get(post_id)
         return post is not None and post.state is state
 
     await wait_for(reached, timeout=15, interval=0.05)
-    post = await deps.repo.get(post_id)
+    post = await deps.posts.get(post_id)
     assert post is not None
     return post
 
@@ -104,12 +104,12 @@ async def test_a_lost_submit_answer_is_escalated_and_never_resubmitted(
             metric_value(runtime.registry, "publisher_unknown_outcomes_total", channel="wechat")
             == 1
         )
-        post_now = await deps.repo.get(post.post_id)
+        post_now = await deps.posts.get(post.post_id)
         assert post_now is not None
         assert post_now.state is PostState.UNKNOWN  # still reconciled, in case it turns up
 
 
 async def _schedule(deps: PublisherDeps, draft_id: str) -> Post:
-    from services.publisher.handlers import schedule_approved_post
+    from services.publisher.usecases.schedule import schedule_approved_post
 
     return await schedule_approved_post(approval(draft_id), deps=deps)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from services.publisher.channels import (
     LocalChannel,
-    MemoryChannelRecords,
+    MemoryChannelProgress,
     PublishRequest,
     PublishState,
     SlowAnswerChannel,
@@ -96,7 +96,7 @@ async def test_a_slow_answer_comes_after_the_publication(tmp_path: Path) -> None
 
 
 async def test_records_move_on_only_from_the_version_read() -> None:
-    records = MemoryChannelRecords()
+    records = MemoryChannelProgress()
     assert await records.save("p-1", {"version": 0}, expected_version=None)
     assert not await records.save("p-1", {"version": 0}, expected_version=None)
     assert await records.save("p-1", {"version": 1, "x": 1}, expected_version=0)

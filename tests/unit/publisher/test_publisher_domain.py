@@ -13,16 +13,14 @@ from services.publisher.domain import (
     DueAction,
     Post,
     PostState,
-    check_command,
     decide_due,
-    free_seats,
     post_id_for,
     publish_request,
-    published_event,
     verified_content,
 )
+from services.publisher.domain.events import published_event
+from services.publisher.domain.slots import Due, free_seats
 from services.publisher.errors import ContentMismatch, TransitionRefused
-from services.publisher.slots import Due
 from shared.events import Category, ContentSnapshot, PictureOrigin, PictureRef
 
 SLOT = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
@@ -101,16 +99,16 @@ class TestCommands:
         ],
     )
     def test_allowed_before_publishing_starts(self, state: PostState, command: Command) -> None:
-        check_command(make_post(state=state), command)
+        make_post(state=state).check(command)
 
     @pytest.mark.parametrize("state", [PostState.SUBMITTING, PostState.PENDING, PostState.UNKNOWN])
     def test_refused_once_publishing_has_started(self, state: PostState) -> None:
         with pytest.raises(TransitionRefused, match="publishing has started"):
-            check_command(make_post(state=state), Command.CANCEL)
+            make_post(state=state).check(Command.CANCEL)
 
     def test_refused_for_a_finished_post(self) -> None:
         with pytest.raises(TransitionRefused, match="it is published"):
-            check_command(make_post(state=PostState.PUBLISHED), Command.RESCHEDULE)
+            make_post(state=PostState.PUBLISHED).check(Command.RESCHEDULE)
 
 
 class TestDueJobs:

@@ -8,14 +8,9 @@ from typing import Any
 import pytest
 
 from services.publisher.channels import PublishState
-from services.publisher.domain import (
-    Post,
-    PostState,
-    published_event,
-    retry_due_at,
-)
-from services.publisher.errors import InvalidResolution, RetryRefused, TransitionRefused
-from services.publisher.resolution import (
+from services.publisher.domain import Post, PostState, retry_due_at
+from services.publisher.domain.events import published_event
+from services.publisher.domain.resolution import (
     Resolution,
     ResolveAction,
     ResolveOutcome,
@@ -23,6 +18,7 @@ from services.publisher.resolution import (
     resolution,
     vouched_outcome,
 )
+from services.publisher.errors import InvalidResolution, RetryRefused, TransitionRefused
 from shared.events import Category, ContentSnapshot
 
 SLOT = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)

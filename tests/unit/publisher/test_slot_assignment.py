@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from services.publisher.slots import Due, SlotPolicy, assign_slot, classify_due
+from services.publisher.domain.slots import Due, SlotPolicy, assign_slot, classify_due
 from shared.calendar import SlotError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

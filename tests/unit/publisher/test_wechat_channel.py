@@ -13,7 +13,7 @@ import pytest
 
 from services.publisher.channels import (
     Channel,
-    MemoryChannelRecords,
+    MemoryChannelProgress,
     OutcomeUnknown,
     PermanentChannelError,
     PublishRequest,
@@ -80,12 +80,12 @@ def fake(fake_server: FakeWeChat) -> Iterator[FakeWeChat]:
 
 
 @pytest.fixture
-def records() -> MemoryChannelRecords:
-    return MemoryChannelRecords()
+def records() -> MemoryChannelProgress:
+    return MemoryChannelProgress()
 
 
 @pytest.fixture
-async def channel(fake: FakeWeChat, records: MemoryChannelRecords) -> AsyncIterator[WeChatChannel]:
+async def channel(fake: FakeWeChat, records: MemoryChannelProgress) -> AsyncIterator[WeChatChannel]:
     async with (
         WeChatClient(
             fake.state.appid,
@@ -98,7 +98,7 @@ async def channel(fake: FakeWeChat, records: MemoryChannelRecords) -> AsyncItera
         ) as client,
         httpx.AsyncClient(transport=httpx.MockTransport(serve_images)) as images,
     ):
-        yield WeChatChannel(client, records=records, clock=lambda: NOW, http=images)
+        yield WeChatChannel(client, progress=records, clock=lambda: NOW, http=images)
 
 
 async def test_a_post_becomes_a_published_article(fake: FakeWeChat, channel: WeChatChannel) -> None:
@@ -266,12 +266,12 @@ async def test_pictures_that_cannot_be_fetched(fake: FakeWeChat, channel: WeChat
 
 
 async def test_a_default_cover_serves_posts_without_one(
-    fake: FakeWeChat, records: MemoryChannelRecords
+    fake: FakeWeChat, records: MemoryChannelProgress
 ) -> None:
     async with WeChatClient(fake.state.appid, fake.state.secret, base_url=fake.base_url) as client:
         cover = await client.add_permanent_image(JPEG, "default.jpg")
         channel = WeChatChannel(
-            client, records=records, clock=lambda: NOW, default_thumb_media_id=cover
+            client, progress=records, clock=lambda: NOW, default_thumb_media_id=cover
         )
         outcome = await channel.publish(make_post(cover_url=None, body_html="<p>正文</p>"))
         await channel.aclose()

@@ -26,11 +26,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from services.publisher.channels.models import PublishOutcome, PublishState
-from services.publisher.domain import Command, Post, check_command
+from services.publisher.domain.states import Command
 from services.publisher.errors import InvalidResolution, RetryRefused
+
+if TYPE_CHECKING:
+    from services.publisher.domain.record import PostRecord as Post
 
 __all__ = [
     "Resolution",
@@ -135,10 +139,10 @@ def _http_url(url: str) -> str:
 def check_resolution(post: Post, resolution: Resolution) -> None:
     """Raise unless ``resolution`` may settle ``post`` now.
 
-    :class:`~services.publisher.domain.TransitionRefused` unless the post is ``unknown``
+    :class:`~services.publisher.errors.TransitionRefused` unless the post is ``unknown``
     or ``pending``; :class:`RetryRefused` for a retry while the channel holds its job.
     """
-    check_command(post, Command.RESOLVE)
+    post.check(Command.RESOLVE)
     if resolution.action is ResolveAction.RETRY and post.publish_id:
         raise RetryRefused(post.post_id, post.publish_id)
 

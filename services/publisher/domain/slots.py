@@ -23,7 +23,7 @@ from shared.calendar import (
     slot_for,
 )
 
-__all__ = ["Due", "SlotPolicy", "assign_slot", "classify_due"]
+__all__ = ["Due", "SlotPolicy", "assign_slot", "classify_due", "free_seats"]
 
 
 class Due(StrEnum):
@@ -99,3 +99,8 @@ def classify_due(
     if lateness <= grace:
         return Due.LATE_WITHIN_GRACE
     return Due.MISSED
+
+
+def free_seats(taken: set[int], capacity: int) -> list[int]:
+    """The seat numbers of a slot not yet taken (none when it is full)."""
+    return [seat for seat in range(capacity) if seat not in taken]

@@ -1,7 +1,7 @@
 """Where a channel keeps its per-post progress, with compare-and-set writes.
 
 A channel that must never repeat a side effect (WeChat's ``freepublish/submit``) writes
-"about to submit" with :meth:`ChannelRecords.save` conditioned on the version it read:
+"about to submit" with :meth:`ChannelProgress.save` conditioned on the version it read:
 of two attempts that read the same record, only one can move it on, so only one
 submits. Records are plain JSON-able dicts carrying an integer ``version``.
 """
@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["ChannelRecords", "MemoryChannelRecords"]
+__all__ = ["ChannelProgress", "MemoryChannelProgress"]
 
 
-class ChannelRecords(Protocol):
+class ChannelProgress(Protocol):
     """Per-post records of one channel."""
 
     async def load(self, post_id: str) -> dict[str, Any] | None:
@@ -29,7 +29,7 @@ class ChannelRecords(Protocol):
         ...
 
 
-class MemoryChannelRecords:
+class MemoryChannelProgress:
     """In-process records (tests, single-process demos); lost on restart."""
 
     def __init__(self) -> None:

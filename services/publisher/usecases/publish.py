@@ -1,4 +1,7 @@
-"""The publishing job: claim ahead, prepare, fire at the instant, record the answer."""
+"""The publishing job: claim ahead, prepare, fire at the instant, record the answer.
+
+(How it never goes out twice: see :mod:`services.publisher.usecases`.)
+"""
 
 from __future__ import annotations
 
@@ -17,45 +20,34 @@ from services.publisher.channels import (
     PublishRequest,
     TransientChannelError,
 )
-from services.publisher.deps import (
-    PublisherDeps,
-)
+from services.publisher.deps import PublisherDeps
 from services.publisher.domain import (
     DueAction,
+    Guard,
     Post,
-    PostState,
     decide_due,
-    failed_event,
-    history_entry,
-    lateness_seconds,
     publish_request,
     verified_content,
 )
 from services.publisher.errors import ContentMismatch
-from services.publisher.publishing.outcomes import (
-    ACTOR,
-    complete_job,
-    complete_job_alone,
-    fail_post,
-    fenced,
-    mark_unknown,
-    record_outcome,
-    schedule_reconcile,
-)
+from services.publisher.ports import PublisherTx
+from services.publisher.usecases.common import apply, complete_job, schedule_reconcile
+from services.publisher.usecases.outcomes import fail_post, mark_unknown, record_outcome
 from shared.clock import sleep_until
 from shared.events import FailureCode
 from shared.jobs import Claim, FencedOut
-from shared.outbox import Tx
+from shared.settings import Principal
 
 __all__ = ["publish_due_post"]
 
 _log = structlog.get_logger("publisher")
 
 
-# -- the publishing job ---------------------------------------------------------------
-async def publish_due_post(claim: Claim, *, deps: PublisherDeps) -> None:
+async def publish_due_post(
+    claim: Claim, *, deps: PublisherDeps, actor: Principal | None = None
+) -> None:
     """Publish the post of a due job once, or record why it does not go out."""
-    post = await deps.repo.get(str(claim.payload.get("post_id")))
+    post = await deps.posts.get(str(claim.payload.get("post_id")))
     now = deps.clock.now()
     action, _ = decide_due(
         post,
@@ -66,7 +58,7 @@ async def publish_due_post(claim: Claim, *, deps: PublisherDeps) -> None:
         tolerance=deps.settings.tolerance,
     )
     if post is None or action is DueAction.SKIP:
-        await complete_job_alone(deps, claim, "skipped")
+        await complete_job(deps, claim, "skipped", None)
         return
     if action is DueAction.TAKE_OVER:
         await _take_over(deps, claim, post)
@@ -84,18 +76,18 @@ async def publish_due_post(claim: Claim, *, deps: PublisherDeps) -> None:
             post,
             code=FailureCode.HASH_MISMATCH,
             reason=str(exc),
-            expect={"state": PostState.SCHEDULED, "rev": post.rev},
+            guard=Guard.scheduled(post.rev),
         )
         return
     request = publish_request(post, snapshot)
     await _prepare(deps, request, claim.due_at)  # claimed ahead: get ready, fire at the instant
     await _until(deps, claim.due_at)
     if not await _start_submitting(deps, claim, post):
-        await complete_job_alone(deps, claim, "superseded")
+        await complete_job(deps, claim, "superseded", None)
         return
     # Checked after ``submitting`` is written, so a hold either stops this post here or
     # finds it submitting (and lists it as beyond recall).
-    if await deps.repo.is_held():
+    if await deps.calendar.is_held():
         await _back_to_schedule(deps, claim, post, reason="calendar held", retry_real=1.0)
         return
     try:
@@ -112,14 +104,14 @@ async def publish_due_post(claim: Claim, *, deps: PublisherDeps) -> None:
             post,
             code=FailureCode.CHANNEL_ERROR,
             reason=str(exc),
-            expect=fenced(claim.fence),
+            guard=Guard.open_under(claim.fence),
         )
         return
     except Exception as exc:  # OutcomeUnknown, or anything else: it may have gone out
         reason = exc.message if isinstance(exc, OutcomeUnknown) else repr(exc)
         await mark_unknown(deps, claim, post, reason=reason, publish_id=_publish_id(exc))
         return
-    await record_outcome(deps, post, outcome, expect=fenced(claim.fence), claim=claim)
+    await record_outcome(deps, post, outcome, guard=Guard.open_under(claim.fence), claim=claim)
 
 
 async def _prepare(deps: PublisherDeps, request: PublishRequest, instant: datetime) -> None:
@@ -175,29 +167,11 @@ async def _with_lease(
 
 
 async def _start_submitting(deps: PublisherDeps, claim: Claim, post: Post) -> bool:
-    now = deps.clock.now()
-    return await deps.repo.transition(
-        post.post_id,
-        expect={"state": PostState.SCHEDULED, "rev": post.rev},
-        set_={
-            "state": PostState.SUBMITTING,
-            "submit_fence": claim.fence,
-            "submit_started_at": now,
-            "channel": deps.channel.name,
-            "updated_at": now,
-        },
-        inc={"attempts": 1},
-        history=history_entry(
-            "submitting",
-            at=now,
-            actor=ACTOR,
-            from_state=PostState.SCHEDULED,
-            to_state=PostState.SUBMITTING,
-            fence=claim.fence,
-            channel=deps.channel.name,
-            lateness_seconds=lateness_seconds(post.slot_at, now),
-        ),
+    """One fenced update, outside a transaction (it writes nothing else): at the instant."""
+    transition = post.start_submitting(
+        fence=claim.fence, channel=deps.channel.name, now=deps.clock.now()
     )
+    return await deps.posts.apply(transition)
 
 
 async def _back_to_schedule(
@@ -205,57 +179,15 @@ async def _back_to_schedule(
 ) -> None:
     """Nothing went out: the post is scheduled again and the job retried later."""
     now = deps.clock.now()
-    await deps.repo.transition(
-        post.post_id,
-        expect={"state": PostState.SUBMITTING, "submit_fence": claim.fence},
-        set_={"state": PostState.SCHEDULED, "last_error": reason[:500], "updated_at": now},
-        history=history_entry(
-            "retry_later",
-            at=now,
-            actor=ACTOR,
-            from_state=PostState.SUBMITTING,
-            to_state=PostState.SCHEDULED,
-            reason=reason[:500],
-        ),
-    )
+    await deps.posts.apply(post.back_to_schedule(fence=claim.fence, reason=reason, now=now))
     await deps.jobs.release(claim, retry_in=deps.real_to_business(retry_real), now=now)
 
 
 async def _miss(deps: PublisherDeps, claim: Claim, post: Post) -> None:
-    now = deps.clock.now()
-    late = now - post.slot_at
-    reason = (
-        f"slot {post.slot_key} passed {int(late.total_seconds())} s ago, beyond the grace "
-        f"period of {int(deps.settings.grace_seconds)} s"
-    )
-    if post.last_error:
-        reason += f"; last channel error: {post.last_error}"
+    transition = post.miss(grace_seconds=deps.settings.grace_seconds, now=deps.clock.now())
 
-    async def work(tx: Tx) -> bool:
-        done = await deps.repo.transition(
-            post.post_id,
-            expect={"state": PostState.SCHEDULED, "rev": post.rev},
-            set_={
-                "state": PostState.MISSED,
-                "updated_at": now,
-                "failure": {"code": "missed", "reason": reason, "needs_person": True},
-            },
-            history=history_entry(
-                "missed",
-                at=now,
-                actor=ACTOR,
-                from_state=post.state,
-                to_state=PostState.MISSED,
-                reason=reason,
-            ),
-            session=tx.session,
-        )
-        if done:
-            tx.emit(
-                failed_event(
-                    post, code=FailureCode.MISSED, reason=reason, needs_person=True, at=now
-                )
-            )
+    async def work(tx: PublisherTx) -> bool:
+        done = await apply(tx, transition)
         await complete_job(deps, claim, "missed", tx)
         return done
 
@@ -267,37 +199,12 @@ async def _miss(deps: PublisherDeps, claim: Claim, post: Post) -> None:
 
 async def _take_over(deps: PublisherDeps, claim: Claim, post: Post) -> None:
     """The replica that was submitting this post is gone: find out, do not resubmit."""
-    now = deps.clock.now()
-    round_ = post.reconcile_round + 1
-    reason = (
-        f"the replica submitting under fence {post.submit_fence} stopped before "
-        "recording the channel's answer"
-    )
+    transition = post.take_over(fence=claim.fence, now=deps.clock.now())
 
-    async def work(tx: Tx) -> bool:
-        done = await deps.repo.transition(
-            post.post_id,
-            expect={"state": PostState.SUBMITTING, "submit_fence": post.submit_fence},
-            set_={
-                "state": PostState.UNKNOWN,
-                "unknown_since": now,
-                "reconcile_round": round_,
-                "last_error": reason,
-                "updated_at": now,
-            },
-            history=history_entry(
-                "unknown",
-                at=now,
-                actor=ACTOR,
-                from_state=PostState.SUBMITTING,
-                to_state=PostState.UNKNOWN,
-                reason=reason,
-                taken_over_by_fence=claim.fence,
-            ),
-            session=tx.session,
-        )
+    async def work(tx: PublisherTx) -> bool:
+        done = await apply(tx, transition)
         if done:
-            await schedule_reconcile(deps, tx, post.post_id, round_, delay_real=0.0)
+            await schedule_reconcile(deps, tx, post.post_id, post.next_round, delay_real=0.0)
         await complete_job(deps, claim, "taken_over", tx)
         return done
 

@@ -1,0 +1,141 @@
+"""What the publisher's use cases need of the outside world, as Protocols.
+
+``PublisherTx`` is the transaction view ``deps.uow.run`` hands a use case's work: the
+repositories bound to that transaction and ``emit``. The Mongo implementations are in
+:mod:`services.publisher.repository`; the unit tests' in-memory ones in
+``tests/unit/publisher/fakes.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from services.publisher.domain import Post, PostState, Transition
+from shared.jobs import Claim
+from shared.outbox import Transaction
+from shared.settings import Principal
+
+__all__ = [
+    "AuditTrail",
+    "CalendarRepository",
+    "JobClaims",
+    "JobQueue",
+    "PostRepository",
+    "PublisherTx",
+    "SeatRepository",
+]
+
+
+class PostRepository(Protocol):
+    async def get(self, post_id: str) -> Post | None: ...
+
+    async def by_revision(self, draft_id: str, revision: int) -> Post | None: ...
+
+    async def open_older_revisions(self, draft_id: str, revision: int) -> list[Post]:
+        """Earlier revisions of the draft that have not started publishing."""
+        ...
+
+    async def earlier_revision_out(self, draft_id: str, revision: int) -> Post | None:
+        """An earlier revision of the draft that went out, or may have (in flight)."""
+        ...
+
+    async def insert(self, post: Post) -> None:
+        """Store a new post; ``SeatTaken`` when its revision was stored meanwhile."""
+        ...
+
+    async def apply(self, transition: Transition) -> bool:
+        """Apply ``transition`` if the post still matches its guard; False otherwise."""
+        ...
+
+    async def in_states(self, states: Sequence[PostState]) -> list[Post]: ...
+
+    async def in_slots(self, slot_keys: Sequence[str]) -> list[Post]: ...
+
+    async def page(
+        self, *, states: Sequence[PostState], offset: int, limit: int
+    ) -> tuple[list[Post], int]:
+        """Posts, newest slot first, and how many match."""
+        ...
+
+
+class SeatRepository(Protocol):
+    async def occupancy(self, since: datetime) -> dict[str, int]:
+        """Taken seats per slot key, for slots at or after ``since``."""
+        ...
+
+    async def taken(self, slot_key: str) -> set[int]: ...
+
+    async def take(self, slot_key: str, seat: int, *, at: datetime, post_id: str) -> None:
+        """Take the seat; ``SeatTaken`` when another transaction took it."""
+        ...
+
+    async def free(self, slot_key: str, seat: int | None) -> None: ...
+
+
+class CalendarRepository(Protocol):
+    async def hold(self) -> Mapping[str, Any]: ...
+
+    async def is_held(self) -> bool: ...
+
+    async def set_hold(self, *, held: bool, actor: str, reason: str, at: datetime) -> bool:
+        """Hold or release the calendar; False when it already was in that state."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Timed jobs, in the transaction."""
+
+    async def schedule(
+        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any]
+    ) -> bool: ...
+
+    async def cancel(self, key: str) -> bool: ...
+
+    async def complete(self, claim: Claim, *, outcome: str) -> None:
+        """Finish a claimed job; ``FencedOut`` when a newer fence holds it."""
+        ...
+
+
+class JobClaims(Protocol):
+    """What a running job does with its own claim, outside any transaction."""
+
+    async def renew(self, claim: Claim) -> None: ...
+
+    async def release(self, claim: Claim, *, retry_in: timedelta, now: datetime) -> None: ...
+
+    async def complete(self, claim: Claim, *, outcome: str = ...) -> None: ...
+
+
+class AuditTrail(Protocol):
+    async def record(
+        self,
+        actor: Principal,
+        action: str,
+        target: str,
+        *,
+        at: datetime,
+        details: Mapping[str, Any],
+    ) -> None:
+        """Who did what to which target, when, with what details."""
+        ...
+
+
+class PublisherTx(Transaction, Protocol):
+    """The publisher's repositories bound to one transaction, and ``emit``."""
+
+    @property
+    def posts(self) -> PostRepository: ...
+
+    @property
+    def seats(self) -> SeatRepository: ...
+
+    @property
+    def calendar(self) -> CalendarRepository: ...
+
+    @property
+    def jobs(self) -> JobQueue: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
