@@ -14,12 +14,9 @@ from services.review.deps import OVERDUE_JOB, ReviewDeps
 from services.review.errors import PROBLEMS
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
-from services.review.repository import (
-    REVIEW_INDEXES,
-    MongoLexiconRepository,
-    MongoReviewRepository,
-    binder,
-)
+from services.review.repository.lexicon import MongoLexiconRepository
+from services.review.repository.reviews import REVIEW_INDEXES, MongoReviewRepository
+from services.review.repository.tx import binder
 from services.review.settings import ReviewSettings
 from services.review.usecases import refresh_gauges, report_overdue
 from shared.clock import Clock

@@ -1,7 +1,7 @@
 """What the review use cases need of the store, as Protocols.
 
 :class:`ReviewTx` is what a use case's unit of work hands it: the repositories bound to
-one transaction, and ``emit``. ``repository.py`` implements every Protocol on MongoDB
+one transaction, and ``emit``. ``repository/`` implements every Protocol on MongoDB
 (``bind(tx)``), ``tests/unit/review/fakes.py`` in memory. :class:`ReviewQueue` and
 :class:`LexiconReader` are the read side the routes, the gauges and the checker use
 outside a transaction.

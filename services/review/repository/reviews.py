@@ -1,25 +1,8 @@
-"""The only code that touches the review service's collections.
-
-* ``reviews`` — one document per draft revision (:class:`~.domain.Review`), unique on
-  ``(draft_id, revision)``; the queue reads ``(state, slot_at)``, the overdue list
-  ``(state, cutoff_at)``.
-* ``lexicon_changes`` — the terms people added or removed at run time, one document per
-  normalised term (``_id``), holding the latest instruction (``add`` with the term, or
-  ``remove``).
-* ``lexicon_meta`` — the single ``lexicon`` document whose ``revision`` goes up with
-  every change: replicas compare it (one read by ``_id``) to know when to reload.
-* ``audit`` (:func:`shared.http.record_audit`) and ``jobs`` (owned by :mod:`shared.jobs`;
-  :class:`TransactionJobs` binds them to a transaction).
-
-Each repository takes an optional session: unbound on ``ReviewDeps`` (the read side),
-bound to a transaction by :func:`binder`, which builds the :class:`MongoReviewTx` every
-use case's unit of work hands it.
-"""
+"""The ``reviews`` collection: its indexes, the transaction side and the read side."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,30 +10,13 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.review.domain.lexicon import LexiconChange
 from services.review.domain.review import Review, ReviewLine, ReviewState
 from services.review.errors import ReviewClosed
-from shared.events import EventEnvelope
-from shared.http import record_audit
-from shared.jobs import Claim, TimedJobs
 from shared.mongo import IndexSpec, MongoDoc
-from shared.outbox import Tx
-from shared.settings import Principal
 
-__all__ = [
-    "REVIEW_INDEXES",
-    "MongoAuditTrail",
-    "MongoLexiconRepository",
-    "MongoReviewRepository",
-    "MongoReviewTx",
-    "TransactionJobs",
-    "binder",
-]
+__all__ = ["REVIEWS", "REVIEW_INDEXES", "MongoReviewRepository"]
 
 REVIEWS = "reviews"
-LEXICON_CHANGES = "lexicon_changes"
-LEXICON_META = "lexicon_meta"
-_META_ID = "lexicon"
 
 REVIEW_INDEXES = (
     IndexSpec(
@@ -194,114 +160,3 @@ class MongoReviewRepository:
 
 def _overdue_query(now: datetime) -> dict[str, Any]:
     return {"state": ReviewState.PENDING.value, "cutoff_at": {"$lte": now}}
-
-
-class MongoLexiconRepository:
-    """Run-time lexicon changes and the revision replicas watch."""
-
-    def __init__(self, db: AsyncDatabase[MongoDoc], session: Session = None) -> None:
-        self._changes = db[LEXICON_CHANGES]
-        self._meta = db[LEXICON_META]
-        self._session = session
-
-    async def meta(self) -> MongoDoc:
-        """``{"revision": n, "changed_at", "changed_by"}``; revision 0 before any change."""
-        doc = await self._meta.find_one({"_id": _META_ID}, session=self._session)
-        return doc or {"_id": _META_ID, "revision": 0}
-
-    async def revision(self) -> int:
-        doc = await self._meta.find_one({"_id": _META_ID}, {"revision": 1}, session=self._session)
-        return int(doc["revision"]) if doc else 0
-
-    async def changes(self) -> list[LexiconChange]:
-        docs = await self._changes.find({}, session=self._session).to_list(None)
-        return [LexiconChange(d) for d in docs]
-
-    async def put_change(self, key: str, change: Mapping[str, Any]) -> int:
-        """Record the latest instruction for ``key`` and bump the revision; returns it."""
-        await self._changes.replace_one(
-            {"_id": key}, dict(change), upsert=True, session=self._session
-        )
-        await self._meta.update_one(
-            {"_id": _META_ID},
-            {
-                "$inc": {"revision": 1},
-                "$set": {"changed_at": change["at"], "changed_by": change["by"]},
-            },
-            upsert=True,
-            session=self._session,
-        )
-        doc = await self._meta.find_one({"_id": _META_ID}, session=self._session)
-        assert doc is not None
-        return int(doc["revision"])
-
-
-class MongoAuditTrail:
-    """The ``audit`` collection, written in one transaction."""
-
-    def __init__(self, db: AsyncDatabase[MongoDoc], session: AsyncClientSession) -> None:
-        self._db = db
-        self._session = session
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime,
-        details: Mapping[str, Any],
-    ) -> None:
-        await record_audit(
-            self._db,
-            actor=actor,
-            action=action,
-            target=target,
-            details=details,
-            at=at,
-            session=self._session,
-        )
-
-
-class TransactionJobs:
-    """:class:`~shared.jobs.TimedJobs` scheduled and completed in one transaction."""
-
-    def __init__(self, jobs: TimedJobs, session: AsyncClientSession) -> None:
-        self._jobs = jobs
-        self._session = session
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool:
-        return await self._jobs.schedule(
-            key, kind=kind, due_at=due_at, payload=payload, session=self._session
-        )
-
-    async def complete(self, claim: Claim, *, result: dict[str, Any] | None = None) -> None:
-        await self._jobs.complete(claim, result=result, session=self._session)
-
-
-@dataclass(frozen=True)
-class MongoReviewTx:
-    """The review use cases' transaction view on MongoDB (see ``ports.ReviewTx``)."""
-
-    reviews: MongoReviewRepository
-    lexicon: MongoLexiconRepository
-    jobs: TransactionJobs
-    audit: MongoAuditTrail
-    emit: Callable[[EventEnvelope], None]
-
-
-def binder(jobs: TimedJobs) -> Callable[[Tx], MongoReviewTx]:
-    """``bind(tx)`` for ``BoundUnitOfWork``: every repository on the transaction's session."""
-
-    def bind(tx: Tx) -> MongoReviewTx:
-        return MongoReviewTx(
-            reviews=MongoReviewRepository(tx.db, tx.session),
-            lexicon=MongoLexiconRepository(tx.db, tx.session),
-            jobs=TransactionJobs(jobs, tx.session),
-            audit=MongoAuditTrail(tx.db, tx.session),
-            emit=tx.emit,
-        )
-
-    return bind
