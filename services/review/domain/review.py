@@ -122,11 +122,6 @@ class ReviewLine(_Model):
     state: ReviewState = ReviewState.PENDING
     overdue_reported_at: AwareDatetime | None = None
 
-    @classmethod
-    def fields_stored(cls) -> dict[str, int]:
-        """A Mongo projection of these fields."""
-        return {field.alias or name: 1 for name, field in cls.model_fields.items()}
-
 
 class Review(ReviewLine):
     """A draft revision under review: snapshot, findings, slot, deadline, decision."""

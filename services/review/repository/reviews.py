@@ -35,7 +35,8 @@ REVIEW_INDEXES = (
 )
 
 Session = AsyncClientSession | None
-_LINE_FIELDS = ReviewLine.fields_stored()
+_LINE_FIELDS = {field.alias or name: 1 for name, field in ReviewLine.model_fields.items()}
+"""The projection of what the queue lists (:class:`ReviewLine`)."""
 _QUEUE_ORDER = [("slot_at", ASCENDING), ("deadline_at", ASCENDING), ("submitted_at", ASCENDING)]
 
 
