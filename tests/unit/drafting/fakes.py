@@ -58,8 +58,29 @@ class FakeDrafts(FakeStore):
         self.drafts: dict[str, Draft] = {}
         self.revisions: dict[tuple[str, int], Revision] = {}
         self.submissions: dict[tuple[str, int], tuple[Submission, ContentSnapshot]] = {}
+        self._stale: dict[str, tuple[Draft, int]] = {}
+
+    def read_before_another_writer(self, draft: Draft, *, times: int) -> None:
+        """The next ``times`` reads of the draft return ``draft``, as read just before
+        another writer saved it (so saving what was read meets the optimistic lock)."""
+        self._stale[draft.id] = (draft.model_copy(deep=True), times)
+
+    # What read_before_another_writer arranged is not store state: a rollback keeps it.
+    def snapshot(self) -> dict[str, Any]:
+        saved = super().snapshot()
+        del saved["_stale"]
+        return saved
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        stale = self._stale
+        super().restore(saved)
+        self._stale = stale
 
     async def get(self, draft_id: str) -> Draft | None:
+        stale, times = self._stale.get(draft_id, (None, 0))
+        if stale is not None and times > 0:
+            self._stale[draft_id] = (stale, times - 1)
+            return stale.model_copy(deep=True)
         draft = self.drafts.get(draft_id)
         return None if draft is None else draft.model_copy(deep=True)
 

@@ -13,6 +13,7 @@ from services.drafting import usecases
 from services.drafting.domain.facts import FactOutcome
 from services.drafting.domain.states import DraftState
 from services.drafting.errors import (
+    ConcurrentUpdate,
     EditForbidden,
     InvalidContent,
     NotFound,
@@ -20,7 +21,7 @@ from services.drafting.errors import (
     TransitionRefused,
 )
 from services.drafting.schemas import DraftCreate, DraftUpdate, MaterialCreate, MaterialUpdate
-from shared.errors import AlreadyProcessed, PoisonMessage
+from shared.errors import AlreadyProcessed, PoisonMessage, TransientError
 from shared.events import (
     Category,
     DraftApproved,
@@ -233,6 +234,44 @@ async def test_editing_a_scheduled_draft_takes_it_back_to_editing_for_a_new_revi
 
     assert (draft.state, draft.revision, draft.scheduled_slot) == (DraftState.EDITING, 2, None)
     assert draft.notices[-1].kind == "review_needed"
+
+
+async def test_an_edit_is_redone_on_the_newer_draft_when_another_writer_saved_meanwhile(
+    svc: FakeDrafting,
+) -> None:
+    draft_id = await created(svc)
+    as_read = await svc.deps.drafts.get(draft_id)
+    assert as_read is not None
+    await usecases.update_draft(draft_id, DraftUpdate(title="第二版"), deps=svc.deps, actor=ED)
+    svc.store.drafts.read_before_another_writer(as_read, times=1)
+
+    draft = await usecases.update_draft(
+        draft_id, DraftUpdate(digest="新摘要"), deps=svc.deps, actor=ERIN
+    )
+
+    assert svc.uow.rollbacks == 1
+    assert (draft.revision, draft.content.title, draft.content.digest) == (3, "第二版", "新摘要")
+    assert svc.store.drafts.revisions[(draft_id, 3)].changed == ("digest",)
+    assert svc.store.audit.actions() == ["draft.create", "draft.update", "draft.update"]
+
+
+async def test_an_edit_that_keeps_meeting_other_writers_is_refused_leaving_nothing(
+    svc: FakeDrafting,
+) -> None:
+    draft_id = await created(svc)
+    as_read = await svc.deps.drafts.get(draft_id)
+    assert as_read is not None
+    await usecases.update_draft(draft_id, DraftUpdate(title="第二版"), deps=svc.deps, actor=ED)
+    svc.store.drafts.read_before_another_writer(as_read, times=3)
+
+    with pytest.raises(ConcurrentUpdate):
+        await usecases.update_draft(
+            draft_id, DraftUpdate(digest="新摘要"), deps=svc.deps, actor=ERIN
+        )
+
+    assert svc.uow.rollbacks == 3
+    assert svc.store.drafts.drafts[draft_id].revision == 2
+    assert (draft_id, 3) not in svc.store.drafts.revisions
 
 
 # -- submit_draft ------------------------------------------------------------------------
@@ -457,6 +496,24 @@ async def test_a_fact_about_an_unknown_draft_is_poison_and_not_marked_consumed(
         await usecases.apply_publication(event, deps=svc.deps)
 
     assert svc.uow.consumed == set()
+
+
+async def test_a_fact_that_keeps_meeting_other_writers_is_retried_later_not_dropped(
+    svc: FakeDrafting,
+) -> None:
+    sent = await submitted(svc)
+    as_read = await svc.deps.drafts.get(sent.payload.draft_id)
+    assert as_read is not None
+    saved = svc.store.drafts.drafts[sent.payload.draft_id]
+    saved.version += 1  # another writer saved the draft after it was read
+    svc.store.drafts.read_before_another_writer(as_read, times=3)
+    event = approved(sent)
+
+    with pytest.raises(TransientError):
+        await usecases.apply_approval(event, deps=svc.deps)
+    assert svc.uow.consumed == set()
+
+    assert await usecases.apply_approval(event, deps=svc.deps) is FactOutcome.APPLIED
 
 
 # -- topic ideas -------------------------------------------------------------------------
