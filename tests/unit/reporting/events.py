@@ -64,6 +64,7 @@ def feedback(
     at: datetime,
     *,
     source_id: str,
+    source: str = "wechat",
     text: str = "",
     in_reply_to: str | None = None,
     reads: int = 0,
@@ -74,7 +75,7 @@ def feedback(
         producer="feedback",
         correlation_id=post_id or "no-post",
         payload=FeedbackReceivedPayload(
-            source="wechat",
+            source=source,
             source_id=source_id,
             kind=fk,
             post_id=post_id,

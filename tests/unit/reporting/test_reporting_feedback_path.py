@@ -9,32 +9,26 @@ import pytest
 
 from services.reporting.usecases.ingest import record_feedback
 from shared.errors import AlreadyProcessed
-from shared.events import FeedbackKind, FeedbackMetrics, FeedbackReceived, FeedbackReceivedPayload
+from shared.events import FeedbackReceived
 from tests.support.metrics import metric_value
+from tests.unit.reporting.events import feedback
 from tests.unit.reporting.fakes import Reporting, reporting
 
 T = datetime(2026, 11, 30, 3, 30, tzinfo=UTC)
 
 
 def event(
-    kind: str, *, source_id: str = "1", post_id: str | None = "p1", **kw: Any
+    kind: str,
+    *,
+    source_id: str = "1",
+    post_id: str | None = "p1",
+    text: str = "请问怎么办理？",
+    at: datetime = T,
+    **kw: Any,
 ) -> FeedbackReceived:
-    k = FeedbackKind(kind)
-    return FeedbackReceived(
-        occurred_at=T,
-        producer="crm",
-        correlation_id=post_id or "none",
-        payload=FeedbackReceivedPayload(
-            source="crm",
-            source_id=source_id,
-            kind=k,
-            post_id=post_id,
-            text=kw.pop("text", "请问怎么办理？" if k is not FeedbackKind.METRIC else ""),
-            received_at=kw.pop("at", T),
-            metrics=FeedbackMetrics(reads=kw.pop("reads", 0)) if k is FeedbackKind.METRIC else None,
-            **kw,
-        ),
-    )
+    """An item (or metric snapshot) sent by the CRM, one of the "other internal systems"."""
+    text = "" if kind == "metric" else text
+    return feedback(post_id, kind, at, source="crm", source_id=source_id, text=text, **kw)
 
 
 @pytest.fixture
