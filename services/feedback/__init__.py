@@ -16,10 +16,11 @@ core-issues document, the 12-hour reply rule.
   through WeChat (claimed job, at most once; ``enquiry.delivery``: sent, failed, unknown).
 
 Modules (the skeleton every service shares, see ``services/README.md``): ``domain/``
-(typed models and their rules: windows, items, enquiries, the document), ``ports`` (what
+(typed models and their rules: windows, items, enquiries, the document, WeChat's
+statistics schedule), ``ports`` (what
 the use cases need of the store), ``repository/`` (the only code on the collections),
 ``usecases/`` (every use case, and the background loops running them), ``api`` +
 ``schemas`` (HTTP), ``push_api`` (the WeChat push endpoint), ``consumers``, ``errors``,
-``deps``, ``bootstrap`` (the one wiring place); ``stats_rules`` (WeChat's statistics
-schedule), ``analysis`` and ``digest`` are the pure text analysis and document builder.
+``deps``, ``bootstrap`` (the one wiring place); ``analysis`` and ``digest`` are the pure
+text analysis and document builder.
 """

@@ -9,6 +9,7 @@
 * :mod:`.item` — a stored :class:`~.item.FeedbackItem` and an :class:`~.item.Incoming`
   one, and how ingestion places it (window, lateness, enquiry).
 * :mod:`.document` — the issued core-issues document and where it is served.
+* :mod:`.stats` — when WeChat's statistics of a post are asked for, and what they become.
 
 A **window** is the 24 hours after a push (``[published_at, published_at + length)``);
 it is ``open`` until its timed job closes it and issues the core-issues document.

@@ -13,9 +13,9 @@ from services.feedback.deps import (
     stats_poll_key,
     window_close_key,
 )
+from services.feedback.domain.stats import stats_target
 from services.feedback.domain.window import Window
 from services.feedback.ports import FeedbackTx
-from services.feedback.stats_rules import stats_target
 from shared.events import PostPublished
 
 __all__ = ["open_window"]

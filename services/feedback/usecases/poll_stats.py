@@ -4,8 +4,8 @@ Reporting steers what to publish next by reads and shares, and for a post publis
 the ``wechat`` channel WeChat itself has them. When such a post's window opens, a claimed
 job ``stats-poll:<post>`` is scheduled (see :func:`~.open_window.open_window`) for the day
 after publication at ``FEEDBACK_STATS_POLL_TIME`` China time (the rules are in
-:mod:`.stats_rules`). Each run asks ``datacube/getarticletotaldetail`` for the publication
-day, finds the post's article and stores its latest totals as a metric item
+:mod:`services.feedback.domain.stats`). Each run asks ``datacube/getarticletotaldetail``
+for the publication day, finds the post's article and stores its latest totals as a metric item
 (``wechat_datacube``, ``<post_id>:<stat_date>``) through the poll door, which announces it
 on ``feedback.received`` for reporting; then the job is given back due the next day, and
 completed after the last of ``FEEDBACK_STATS_POLL_DAYS`` days.
@@ -29,8 +29,9 @@ import structlog
 
 from services.feedback.deps import STATS_POLL, FeedbackDeps
 from services.feedback.domain.item import Outcome
-from services.feedback.stats_rules import (
+from services.feedback.domain.stats import (
     STATS_SOURCE,
+    DayTotals,
     StatsTarget,
     china_date,
     metric_payload,
@@ -51,7 +52,11 @@ async def _fetch(target: StatsTarget, client: WeChatClient, deps: FeedbackDeps) 
     row = page.find(target.msg_data_id, target.article_index)
     if page.is_delay or (row is not None and row.is_delay):
         return "delayed"
-    payload = metric_payload(row, target.post_id) if row is not None else None
+    payload = (
+        metric_payload(DayTotals(row.stat_date, row.reads, row.likes, row.shares), target.post_id)
+        if row is not None
+        else None
+    )
     if row is None or payload is None:
         return "missing"
     [outcome] = await ingest_channel_items(ChannelItems([payload], "poll"), deps=deps)

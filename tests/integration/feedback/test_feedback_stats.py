@@ -23,8 +23,8 @@ from feedback_support import (
     store,
 )
 
+from services.feedback.domain.stats import china_date, poll_at, snapshot_received_at
 from services.feedback.settings import FeedbackSettings
-from services.feedback.stats_rules import china_date, poll_at, snapshot_received_at
 from shared.mongo import MongoDoc
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
 from tests.support.backbone import wait_for

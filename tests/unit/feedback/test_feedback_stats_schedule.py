@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.feedback.domain.window import Window
-from services.feedback.settings import FeedbackSettings
-from services.feedback.stats_rules import (
+from services.feedback.domain.stats import (
     STATS_SOURCE,
+    DayTotals,
     StatsTarget,
     china_date,
     metric_payload,
@@ -21,8 +20,9 @@ from services.feedback.stats_rules import (
     snapshot_received_at,
     stats_target,
 )
+from services.feedback.domain.window import Window
+from services.feedback.settings import FeedbackSettings
 from shared.events import Category, FeedbackKind, PostPublished, PostPublishedPayload
-from shared.wechat import ArticleStats
 
 NINE = time(9, 0)
 TOKENS = {"system-token-000000000001": {"subject": "crm", "roles": ["system"]}}
@@ -139,14 +139,8 @@ def test_a_snapshot_is_dated_at_the_end_of_its_china_day() -> None:
     assert snapshot_received_at(date(2025, 11, 2)) > at  # a later day supersedes
 
 
-def _row(**counters: Any) -> ArticleStats:
-    return ArticleStats(
-        msg_data_id="2247490098",
-        index=1,
-        ref_date=date(2025, 11, 1),
-        stat_date=date(2025, 11, 2),
-        **counters,
-    )
+def _row(**counters: Any) -> DayTotals:
+    return DayTotals(stat_date=date(2025, 11, 2), **counters)
 
 
 def test_a_days_totals_become_a_metric_item_keyed_by_post_and_day() -> None:

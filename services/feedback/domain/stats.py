@@ -20,11 +20,11 @@ from typing import Any
 
 from services.feedback.domain.window import Window
 from shared.events import FeedbackKind, FeedbackMetrics, FeedbackReceivedPayload
-from shared.wechat import ArticleStats
 
 __all__ = [
     "CHINA",
     "STATS_SOURCE",
+    "DayTotals",
     "StatsTarget",
     "china_date",
     "metric_payload",
@@ -125,22 +125,33 @@ def next_poll_at(now: datetime, target: StatsTarget, at: time) -> datetime | Non
     return candidate if china_date(candidate) <= target.last_day else None
 
 
-def metric_payload(row: ArticleStats, post_id: str) -> FeedbackReceivedPayload | None:
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    """An article's counters from publication to the end of ``stat_date`` (China day), as
+    WeChat reported them; a counter WeChat did not send is None."""
+
+    stat_date: date
+    reads: int | None = None
+    likes: int | None = None
+    shares: int | None = None
+
+
+def metric_payload(totals: DayTotals, post_id: str) -> FeedbackReceivedPayload | None:
     """A day's totals as a metric item; None without a read count (no usable snapshot).
 
     The contract has no "unknown" counter: a missing like or share count is sent as 0.
     """
-    if row.reads is None:
+    if totals.reads is None:
         return None
     return FeedbackReceivedPayload(
         source=STATS_SOURCE,
-        source_id=f"{post_id}:{row.stat_date.isoformat()}",
+        source_id=f"{post_id}:{totals.stat_date.isoformat()}",
         kind=FeedbackKind.METRIC,
         post_id=post_id,
-        received_at=snapshot_received_at(row.stat_date),
+        received_at=snapshot_received_at(totals.stat_date),
         metrics=FeedbackMetrics(
-            reads=max(row.reads, 0),
-            likes=max(row.likes or 0, 0),
-            shares=max(row.shares or 0, 0),
+            reads=max(totals.reads, 0),
+            likes=max(totals.likes or 0, 0),
+            shares=max(totals.shares or 0, 0),
         ),
     )
