@@ -31,14 +31,11 @@ and a newer submit whose answer is lost again stays unknown).
 from __future__ import annotations
 
 import contextlib
-import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from services.publisher.channels.errors import (
     ChannelError,
@@ -48,6 +45,13 @@ from services.publisher.channels.errors import (
 )
 from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
 from services.publisher.channels.progress import ChannelProgress
+from services.publisher.channels.wechat_pictures import WeChatPictures
+from services.publisher.channels.wechat_progress import (
+    WeChatRecord,
+    WeChatRecords,
+    confirmed_unsent,
+    outcome_of,
+)
 from shared.wechat import (
     DraftArticle,
     PublishStatus,
@@ -57,29 +61,10 @@ from shared.wechat import (
     WeChatError,
 )
 from shared.wechat import OutcomeUnknown as WeChatOutcomeUnknown
-from shared.wechat import PublishState as WeChatState
 
 __all__ = ["WeChatChannel"]
 
 _RETRYABLE = (TransientWeChatError, QuotaExceeded, WeChatOutcomeUnknown)
-
-
-class _Record(BaseModel):
-    """What the channel remembers about one post (stored as JSON)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    post_id: str
-    content_hash: str
-    version: int = 0
-    body_html: str | None = None
-    thumb_media_id: str | None = None
-    draft_media_id: str | None = None
-    submit_started_at: AwareDatetime | None = None
-    publish_id: str | None = None
-    msg_data_id: str | None = None
-    outcome: PublishOutcome | None = None
-    resubmit_confirmed_at: AwareDatetime | None = None  # the confirmation already used
 
 
 class WeChatChannel:
@@ -98,13 +83,18 @@ class WeChatChannel:
         name: str = "wechat",
     ) -> None:
         self._client = client
-        self._progress = progress
+        self._records = WeChatRecords(progress, channel=name)
         self._clock = clock
         self._http = http or httpx.AsyncClient(follow_redirects=True)
         self._owns_http = http is None
-        self._default_thumb = default_thumb_media_id
+        self._pictures = WeChatPictures(
+            client,
+            self._http,
+            timeout=fetch_timeout,
+            channel=name,
+            default_thumb_media_id=default_thumb_media_id,
+        )
         self._open_comments = open_comments
-        self._fetch_timeout = fetch_timeout
         self._name = name
 
     @property
@@ -121,10 +111,10 @@ class WeChatChannel:
     # -- publish ---------------------------------------------------------------------
     async def prepare(self, post: PublishRequest) -> None:
         """Steps 1-3 ahead of the slot (nothing is published); ``publish`` resumes there."""
-        record = await self._load(post.post_id)
+        record = await self._records.load(post.post_id)
         if record is None:
-            record = _Record(post_id=post.post_id, content_hash=post.content_hash)
-            if not await self._progress.save(post.post_id, _dump(record), expected_version=None):
+            record = await self._records.start(post)
+            if record is None:
                 return  # another attempt started it
         if record.content_hash != post.content_hash or record.submit_started_at is not None:
             return
@@ -132,7 +122,7 @@ class WeChatChannel:
 
     async def publish(self, post: PublishRequest) -> PublishOutcome:
         """Publish ``post`` once (see the module docstring for the steps)."""
-        record = await self._load(post.post_id)
+        record = await self._records.load(post.post_id)
         if record is not None and record.content_hash != post.content_hash:
             raise self._error(
                 PermanentChannelError,
@@ -154,7 +144,7 @@ class WeChatChannel:
             outcome = await self.status(post.post_id)
             return outcome.model_copy(update={"replayed": True})
         if record is not None and record.submit_started_at is not None:
-            if not _confirmed_unsent(record, post):
+            if not confirmed_unsent(record, post):
                 raise self._error(
                     OutcomeUnknown,
                     "an earlier freepublish/submit of this post got no answer; "
@@ -162,24 +152,26 @@ class WeChatChannel:
                     record,
                 )
             # a person saw nothing went out: clear the mark, using up the confirmation
-            record = await self._advance(
+            record = await self._records.advance(
                 record, submit_started_at=None, resubmit_confirmed_at=post.confirmed_unsent_at
             )
         if record is None:
-            record = _Record(post_id=post.post_id, content_hash=post.content_hash)
-            if not await self._progress.save(post.post_id, _dump(record), expected_version=None):
+            record = await self._records.start(post)
+            if record is None:
                 raise self._error(TransientChannelError, "another attempt started this post")
         record = await self._prepare(post, record)
         return await self._submit(post, record)
 
-    async def _prepare(self, post: PublishRequest, record: _Record) -> _Record:
+    async def _prepare(self, post: PublishRequest, record: WeChatRecord) -> WeChatRecord:
         """Steps 1-3: body images, cover, draft; each saved once done."""
         try:
             if record.body_html is None:
-                body = await self._client.rewrite_body_images(post.body_html, self._fetch)
-                record = await self._advance(record, body_html=body)
+                body = await self._client.rewrite_body_images(post.body_html, self._pictures.fetch)
+                record = await self._records.advance(record, body_html=body)
             if record.thumb_media_id is None:
-                record = await self._advance(record, thumb_media_id=await self._cover(post))
+                record = await self._records.advance(
+                    record, thumb_media_id=await self._pictures.cover(post)
+                )
             if record.draft_media_id is None:
                 assert record.body_html is not None
                 assert record.thumb_media_id is not None
@@ -193,18 +185,18 @@ class WeChatChannel:
                     need_open_comment=self._open_comments,
                 )
                 media_id = await self._client.add_draft([article])
-                record = await self._advance(record, draft_media_id=media_id)
+                record = await self._records.advance(record, draft_media_id=media_id)
         except _RETRYABLE as exc:  # nothing is published before the submit
             raise self._error(TransientChannelError, f"WeChat not ready: {exc}", record) from exc
         except WeChatError as exc:
             raise self._error(PermanentChannelError, f"WeChat refused: {exc}", record) from exc
         return record
 
-    async def _submit(self, post: PublishRequest, record: _Record) -> PublishOutcome:
+    async def _submit(self, post: PublishRequest, record: WeChatRecord) -> PublishOutcome:
         """Step 4-5: mark, submit once, record the job, ask once how it went."""
         draft_media_id = record.draft_media_id
         assert draft_media_id is not None
-        record = await self._advance(record, submit_started_at=self._clock())
+        record = await self._records.advance(record, submit_started_at=self._clock())
         try:
             submission = await self._client.submit_publish(draft_media_id)
         except WeChatOutcomeUnknown as exc:
@@ -212,11 +204,11 @@ class WeChatChannel:
                 OutcomeUnknown, f"freepublish/submit answer lost: {exc}", record
             ) from exc
         except WeChatError as exc:  # WeChat answered (or was never reached): nothing published
-            record = await self._advance(record, submit_started_at=None)
+            record = await self._records.advance(record, submit_started_at=None)
             kind = TransientChannelError if isinstance(exc, _RETRYABLE) else PermanentChannelError
             raise self._error(kind, f"freepublish/submit refused: {exc}", record) from exc
         try:
-            record = await self._advance(
+            record = await self._records.advance(
                 record, publish_id=submission.publish_id, msg_data_id=submission.msg_data_id
             )
         except Exception as exc:  # published, but we could not remember it: say so
@@ -234,7 +226,7 @@ class WeChatChannel:
     # -- status ----------------------------------------------------------------------
     async def status(self, publish_id: str) -> PublishOutcome:
         """The outcome of a post (by ``post_id``) or of a WeChat ``publish_id``."""
-        record = await self._load(publish_id)
+        record = await self._records.load(publish_id)
         if record is None:
             if not publish_id.isdigit():  # a post id this channel never started
                 return self._outcome(PublishState.FAILED, publish_id, reason="never sent to WeChat")
@@ -268,41 +260,26 @@ class WeChatChannel:
             raise self._error(PermanentChannelError, f"freepublish/get: {exc}") from exc
 
     async def _settle(
-        self, record: _Record | None, status: PublishStatus, *, post_id: str | None = None
+        self, record: WeChatRecord | None, status: PublishStatus, *, post_id: str | None = None
     ) -> PublishOutcome:
         """Turn WeChat's job status into an outcome; remember it once it is final."""
-        pid = record.post_id if record is not None else post_id or status.publish_id
-        ids: dict[str, Any] = {
-            "publish_id": status.publish_id,
-            "msg_data_id": record.msg_data_id if record is not None else None,
-        }
-        if status.state.went_live:
-            gone = "" if status.state is WeChatState.SUCCEEDED else status.reason
-            outcome = self._outcome(
-                PublishState.PUBLISHED,
-                pid,
-                article_id=status.article_id,
-                url=status.article_urls[0] if status.article_urls else None,
-                published_at=self._clock(),
-                reason=gone or None,
-                **ids,
-            )
-        elif status.state is WeChatState.PUBLISHING:
-            return self._outcome(PublishState.PENDING, pid, reason=status.reason, **ids)
-        elif status.state is WeChatState.UNKNOWN:
-            return self._outcome(PublishState.UNKNOWN, pid, reason=status.reason, **ids)
-        else:
-            outcome = self._outcome(
-                PublishState.FAILED, pid, reason=status.reason, needs_person=True, **ids
-            )
+        outcome = outcome_of(
+            status,
+            channel=self._name,
+            post_id=record.post_id if record is not None else post_id or status.publish_id,
+            msg_data_id=record.msg_data_id if record is not None else None,
+            now=self._clock(),
+        )
+        if outcome.state in (PublishState.PENDING, PublishState.UNKNOWN):
+            return outcome
         if record is not None:
             # someone may have recorded it first; WeChat stays the source of truth
             with contextlib.suppress(ChannelError):
-                await self._advance(record, outcome=outcome)
+                await self._records.advance(record, outcome=outcome)
         return outcome
 
     # -- helpers ---------------------------------------------------------------------
-    def _pending(self, record: _Record, reason: str) -> PublishOutcome:
+    def _pending(self, record: WeChatRecord, reason: str) -> PublishOutcome:
         return self._outcome(
             PublishState.PENDING,
             record.post_id,
@@ -315,67 +292,7 @@ class WeChatChannel:
         return PublishOutcome(state=state, channel=self._name, post_id=post_id, **fields)
 
     def _error(
-        self, kind: type[ChannelError], message: str, record: _Record | None = None
+        self, kind: type[ChannelError], message: str, record: WeChatRecord | None = None
     ) -> ChannelError:
         publish_id = record.publish_id if record is not None else None
         return kind(message, channel=self._name, publish_id=publish_id)
-
-    async def _load(self, post_id: str) -> _Record | None:
-        raw = await self._progress.load(post_id)
-        return None if raw is None else _Record.model_validate(raw)
-
-    async def _advance(self, record: _Record, **changes: Any) -> _Record:
-        """Save ``changes`` if nobody else moved the record since we read it."""
-        updated = record.model_copy(update={**changes, "version": record.version + 1})
-        saved = await self._progress.save(
-            record.post_id, _dump(updated), expected_version=record.version
-        )
-        if not saved:
-            raise self._error(
-                TransientChannelError, "another attempt is publishing this post", record
-            )
-        return updated
-
-    async def _cover(self, post: PublishRequest) -> str:
-        if post.cover_url is None:
-            if self._default_thumb:
-                return self._default_thumb
-            raise self._error(
-                PermanentChannelError, "a WeChat article needs a cover picture and none is set"
-            )
-        content = await self._fetch(post.cover_url)
-        return await self._client.add_permanent_image(content, _filename(post.cover_url))
-
-    async def _fetch(self, url: str) -> bytes:
-        """The bytes of a picture to re-host; network trouble is transient."""
-        try:
-            response = await self._http.get(url, timeout=self._fetch_timeout)
-        except httpx.HTTPError as exc:
-            raise self._error(TransientChannelError, f"fetching {url}: {exc!r}") from exc
-        if response.status_code >= 500 or response.status_code == 429:
-            raise self._error(TransientChannelError, f"fetching {url}: {response.status_code}")
-        if not response.is_success:
-            raise self._error(PermanentChannelError, f"fetching {url}: {response.status_code}")
-        return response.content
-
-
-def _confirmed_unsent(record: _Record, post: PublishRequest) -> bool:
-    """Whether a person confirmed, after the recorded submit began, that it went nowhere.
-
-    Only a confirmation not used before: it answers for the submit it was given about.
-    """
-    confirmed = post.confirmed_unsent_at
-    return (
-        confirmed is not None
-        and record.submit_started_at is not None
-        and record.submit_started_at <= confirmed
-        and record.resubmit_confirmed_at != confirmed
-    )
-
-
-def _filename(url: str) -> str:
-    return posixpath.basename(urlsplit(url).path) or "cover"
-
-
-def _dump(record: _Record) -> Mapping[str, Any]:
-    return record.model_dump(mode="json")
