@@ -28,8 +28,8 @@ import aio_pika
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.events import DraftSubmitted  # noqa: E402
 from bench.support.batched_inbox import BatchedInbox  # noqa: E402
+from shared.events import DraftSubmitted  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402
 from shared.outbox import Tx  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402
