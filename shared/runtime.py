@@ -196,8 +196,8 @@ class ServiceRuntime:
     ) -> FastAPI:
         """The service's one ASGI app: its API, health, readiness, metrics, AsyncAPI.
 
-        :meth:`shared.service.Service.app` builds it and adds ``app.state.service``; the
-        services still set their own state keys until they move to that shape (#10).
+        :meth:`shared.service.Service.app` builds it and adds ``app.state.service``, the one
+        state key (its ``runtime`` and ``deps``).
         """
 
         @asynccontextmanager
@@ -216,7 +216,6 @@ class ServiceRuntime:
             docs_url=None,  # /docs and /asyncapi come from shared.docs: no CDN (#16)
             redoc_url=None,
         )
-        app.state.runtime = self
         install_problem_handlers(app, problems)
         spec = AsyncAPI(
             self.broker, title=f"{title} events", version=self.version, description=description

@@ -51,7 +51,7 @@ async def test_metrics_parse_and_count_consumed_messages(
     service: str, namespace: str, mongo_url: str, tmp_path: Path
 ) -> None:
     app = build_app(service, namespace, mongo_url, tmp_path)
-    runtime = app.state.runtime
+    runtime = app.state.service.runtime
     async with running(runtime):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -91,7 +91,7 @@ async def test_ready_is_503_while_mongo_is_down_and_200_again_after(
     server.start()
     try:
         app = build_app("review", namespace, server.url, tmp_path)
-        async with running(app.state.runtime):
+        async with running(app.state.service.runtime):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 assert (await client.get("/ready")).status_code == 200

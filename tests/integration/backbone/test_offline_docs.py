@@ -117,7 +117,7 @@ async def served(service: str, tmp_path: Path) -> AsyncIterator[tuple[FastAPI, s
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=10)
-        await app.state.runtime.stop()  # never started: closes the Mongo client only
+        await app.state.service.runtime.stop()  # never started: closes the Mongo client only
 
 
 @pytest.mark.slow
