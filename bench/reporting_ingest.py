@@ -37,8 +37,8 @@ from shared.clock import FixedClock  # noqa: E402
 from shared.events import FeedbackKind, FeedbackReceived, FeedbackReceivedPayload  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402
 from shared.outbox import Tx  # noqa: E402
-from shared.recording import CONSUMED  # noqa: E402
 from shared.topology import Topology  # noqa: E402
+from tests.support.recording import CONSUMED  # noqa: E402
 from tests.support.servers import RABBIT_URL, SecantusServer  # noqa: E402
 from tests.support.services import delete_namespace, make_settings, new_namespace  # noqa: E402
 

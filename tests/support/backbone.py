@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.events import EVENT_TYPES, EventEnvelope
-from shared.recording import record_consumed
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topology import CONSUMERS
+from tests.support.recording import record_consumed
 from tests.support.services import settings_kwargs
 
 

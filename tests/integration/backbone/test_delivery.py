@@ -8,11 +8,11 @@ import json
 import aio_pika
 import pytest
 
-from shared.recording import CONSUMED, EFFECTS
 from shared.topology import CONSUMERS, PRODUCERS, Topology
 from tests.support.backbone import emit, recording_runtime, wait_for
 from tests.support.events import sample
 from tests.support.metrics import metric_value
+from tests.support.recording import CONSUMED, EFFECTS
 from tests.support.servers import RABBIT_URL
 
 pytestmark = pytest.mark.integration

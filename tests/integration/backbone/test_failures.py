@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from shared.recording import CONSUMED, EFFECTS
 from shared.topology import Topology
 from tests.support.backbone import emit, recording_runtime, wait_for
 from tests.support.events import sample
+from tests.support.recording import CONSUMED, EFFECTS
 from tests.support.servers import ROOT, die_with_parent, rabbit_stopped
 from tests.support.services import queue_depths
 

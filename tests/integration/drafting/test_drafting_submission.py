@@ -9,8 +9,8 @@ import pytest
 from drafting_live import DIRECTOR, ED, ERIN, RITA, draft_body, drafting
 
 from shared.events import ContentSnapshot
-from shared.recording import CONSUMED
 from tests.support.backbone import recording_runtime, wait_for
+from tests.support.recording import CONSUMED
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration

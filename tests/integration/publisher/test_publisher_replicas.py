@@ -20,8 +20,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.publisher.settings import PublisherSettings
 from shared.mongo import MongoDoc
-from shared.recording import CONSUMED
 from tests.support.backbone import emit, recording_runtime, wait_for
+from tests.support.recording import CONSUMED
 from tests.support.servers import free_port
 from tests.support.services import make_settings, service_env, spawn_service
 

@@ -27,10 +27,10 @@ from publisher_support import (
 
 from services.publisher.domain import Post, PostState
 from services.publisher.usecases.schedule import schedule_approved_post
-from shared.recording import CONSUMED
 from shared.runtime import ServiceRuntime
 from tests.support.backbone import recording_runtime, wait_for
 from tests.support.metrics import metric_value
+from tests.support.recording import CONSUMED
 from tests.support.services import auth, running
 from tests.support.timing import LOST_ANSWER_DELAY_SECONDS
 

@@ -38,10 +38,10 @@ from shared.events import (
     PostPublished,
     PostPublishedPayload,
 )
-from shared.recording import CONSUMED
 from shared.runtime import ServiceRuntime
 from shared.topology import Topology
 from tests.support.backbone import recording_runtime, wait_for
+from tests.support.recording import CONSUMED
 from tests.support.servers import RABBIT_URL
 from tests.support.services import auth, make_settings, running
 

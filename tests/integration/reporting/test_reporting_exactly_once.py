@@ -14,9 +14,9 @@ from services.reporting.usecases.produce import produce_timed_report
 from shared.calendar import SchedulePolicy, due_runs
 from shared.clock import FixedClock
 from shared.jobs import FencedOut, TimedJobs
-from shared.recording import CONSUMED
 from tests.support.backbone import recording_runtime, wait_for
 from tests.support.metrics import metric_value
+from tests.support.recording import CONSUMED
 from tests.support.services import make_settings, running
 
 pytestmark = pytest.mark.integration

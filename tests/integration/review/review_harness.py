@@ -26,9 +26,9 @@ from shared.events import (
     DraftSubmitted,
     DraftSubmittedPayload,
 )
-from shared.recording import CONSUMED
 from shared.runtime import ServiceRuntime
 from tests.support.backbone import emit, recording_runtime, wait_for
+from tests.support.recording import CONSUMED
 from tests.support.services import auth, make_settings
 
 RITA = auth("reviewer-token-0000000001")  # rita, reviewer

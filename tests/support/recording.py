@@ -1,4 +1,5 @@
-"""Record a consumed event as its own effect (used by handlers that only log and record)."""
+"""Test support: record a consumed event as its own effect (a consumer that only logs and
+records), for the backbone tests, the services' harnesses and the benchmarks."""
 
 from __future__ import annotations
 
