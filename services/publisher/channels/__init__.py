@@ -16,10 +16,10 @@ from services.publisher.channels.errors import (
     TransientChannelError,
 )
 from services.publisher.channels.local import LocalChannel
-from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
 from services.publisher.channels.progress import ChannelProgress, MemoryChannelProgress
 from services.publisher.channels.render import render_post_html
 from services.publisher.channels.wechat import WeChatChannel
+from services.publisher.domain.channel import PublishOutcome, PublishRequest, PublishState
 from shared.webhooks import sign_webhook, verify_webhook
 
 __all__ = [

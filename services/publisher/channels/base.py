@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from services.publisher.channels.models import PublishOutcome, PublishRequest
+from services.publisher.domain.channel import PublishOutcome, PublishRequest
 
 __all__ = ["Channel"]
 

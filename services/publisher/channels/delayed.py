@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from services.publisher.channels.base import Channel
-from services.publisher.channels.models import PublishOutcome, PublishRequest
+from services.publisher.domain.channel import PublishOutcome, PublishRequest
 
 __all__ = ["SlowAnswerChannel"]
 

@@ -45,8 +45,8 @@ from services.publisher.channels.errors import (
     PermanentChannelError,
     TransientChannelError,
 )
-from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
 from services.publisher.channels.render import render_post_html
+from services.publisher.domain.channel import PublishOutcome, PublishRequest, PublishState
 from shared.webhooks import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,

@@ -6,7 +6,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from services.publisher.channels.models import PublishRequest
+from services.publisher.domain.channel import PublishRequest
 
 __all__ = ["render_post_html"]
 

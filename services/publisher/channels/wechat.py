@@ -43,7 +43,6 @@ from services.publisher.channels.errors import (
     PermanentChannelError,
     TransientChannelError,
 )
-from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
 from services.publisher.channels.progress import ChannelProgress
 from services.publisher.channels.wechat_pictures import WeChatPictures
 from services.publisher.channels.wechat_progress import (
@@ -52,6 +51,7 @@ from services.publisher.channels.wechat_progress import (
     confirmed_unsent,
     outcome_of,
 )
+from services.publisher.domain.channel import PublishOutcome, PublishRequest, PublishState
 from shared.wechat import (
     DraftArticle,
     PublishStatus,

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from services.publisher.channels.errors import PermanentChannelError, TransientChannelError
-from services.publisher.channels.models import PublishRequest
+from services.publisher.domain.channel import PublishRequest
 from shared.wechat import WeChatClient
 
 __all__ = ["WeChatPictures"]

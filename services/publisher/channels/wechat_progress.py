@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from services.publisher.channels.errors import TransientChannelError
-from services.publisher.channels.models import PublishOutcome, PublishRequest, PublishState
 from services.publisher.channels.progress import ChannelProgress
+from services.publisher.domain.channel import PublishOutcome, PublishRequest, PublishState
 from shared.wechat import PublishState as WeChatState
 from shared.wechat import PublishStatus
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from services.publisher.channels.models import PublishOutcome
+from services.publisher.domain.channel import PublishOutcome
 from shared.events import (
     FailureCode,
     PostFailed,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.publisher.channels.models import PublishRequest
+from services.publisher.domain.channel import PublishRequest
 from services.publisher.domain.events import failed_event
 from services.publisher.domain.keys import publish_job_key
 from services.publisher.domain.post import Post

@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from services.publisher.channels.models import PublishOutcome, PublishState
+from services.publisher.domain.channel import PublishOutcome, PublishState
 from services.publisher.domain.states import Command
 from services.publisher.errors import InvalidResolution, RetryRefused
 

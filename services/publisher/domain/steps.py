@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.publisher.channels.models import PublishOutcome
+from services.publisher.domain.channel import PublishOutcome
 from services.publisher.domain.events import (
     channel_ids,
     failed_event,

@@ -1,4 +1,5 @@
-"""What the publisher hands a channel, and what a channel reports back."""
+"""What the publisher hands a channel, and what a channel reports back (the domain's words:
+the channels in ``services.publisher.channels`` implement them)."""
 
 from __future__ import annotations
 
