@@ -8,6 +8,9 @@ up later cannot finish (or re-run) work another replica took over.
 
 ``due_at`` is business time (the injected clock, maybe simulated); ``lease_until`` is
 real time, because it guards process liveness, not a business deadline.
+A use case schedules, cancels and completes jobs in its own transaction through
+``TimedJobs.in_session(session)`` (:class:`SessionJobs`), so a job exists, goes or is done
+if, and only if, the change it belongs to commits.
 SecantusDB's ``find_one_and_update`` scans the collection, hence ``update_one`` +
 ``modified_count`` here (the same code is correct on MongoDB).
 
@@ -34,7 +37,7 @@ from pymongo.errors import PyMongoError
 
 from shared.mongo import IndexSpec, MongoDoc
 
-__all__ = ["JOB_INDEXES", "Claim", "FencedOut", "TimedJobs"]
+__all__ = ["JOB_INDEXES", "Claim", "FencedOut", "SessionJobs", "TimedJobs"]
 
 JOBS = "jobs"
 JOB_INDEXES = (
@@ -247,3 +250,38 @@ class TimedJobs:
 
     async def get(self, key: str) -> MongoDoc | None:
         return await self._coll.find_one({"_id": key})
+
+    def in_session(self, session: AsyncClientSession) -> SessionJobs:
+        """These jobs as one transaction sees them: scheduled, cancelled and completed in
+        ``session`` (what :class:`shared.ports.JobsInTransaction` asks for)."""
+        return SessionJobs(self, session)
+
+
+class SessionJobs:
+    """:class:`TimedJobs` bound to one transaction's session (see ``TimedJobs.in_session``).
+
+    ``schedule``, ``cancel`` and ``complete`` take the arguments of ``TimedJobs``' own,
+    less ``session``; claiming, renewing and releasing stay outside any transaction.
+    """
+
+    def __init__(self, jobs: TimedJobs, session: AsyncClientSession) -> None:
+        self._jobs = jobs
+        self._session = session
+
+    async def schedule(
+        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """Create the job unless it exists; True when this call created it."""
+        return await self._jobs.schedule(
+            key, kind=kind, due_at=due_at, payload=payload, session=self._session
+        )
+
+    async def cancel(self, key: str) -> bool:
+        """Cancel a pending job; False when it is not pending (or does not exist)."""
+        return await self._jobs.cancel(key, session=self._session)
+
+    async def complete(
+        self, claim: Claim, *, outcome: str = "done", result: dict[str, Any] | None = None
+    ) -> None:
+        """Mark the claimed job finished; raises :class:`FencedOut` for a stale fence."""
+        await self._jobs.complete(claim, outcome=outcome, result=result, session=self._session)
