@@ -1,4 +1,4 @@
-"""HTTP plumbing every service shares: problem+json errors, auth by role, audit.
+"""HTTP plumbing every service shares: problem+json errors and auth by role.
 
 Errors follow RFC 9457 (``application/problem+json``). Validation errors list every
 offending field in ``errors`` and name them in ``detail``. Every mutating route depends
@@ -8,30 +8,22 @@ on :func:`require` with the roles allowed; ``/health`` needs no token.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.mongo import MongoDoc
 from shared.problems import ProblemMap, ProblemSpec
 from shared.settings import Principal, Role
 
 __all__ = [
-    "AuditLog",
     "Page",
     "Problem",
     "ProblemError",
-    "ProblemMap",  # defined in shared.problems; importers move there (#10)
-    "ProblemSpec",
     "install_problem_handlers",
-    "record_audit",
     "require",
 ]
 
@@ -184,57 +176,3 @@ def require(
         return principal
 
     return dependency
-
-
-class AuditLog:
-    """The service's ``audit`` collection, bound to a transaction's session (or none)."""
-
-    def __init__(
-        self, db: AsyncDatabase[MongoDoc], session: AsyncClientSession | None = None
-    ) -> None:
-        self._db = db
-        self._session = session
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime | None = None,
-        **details: Any,
-    ) -> None:
-        """Append one entry: who did what to which target, when, with what details."""
-        await record_audit(
-            self._db,
-            actor=actor,
-            action=action,
-            target=target,
-            details=details,
-            at=at,
-            session=self._session,
-        )
-
-
-async def record_audit(
-    db: AsyncDatabase[MongoDoc],
-    *,
-    actor: Principal,
-    action: str,
-    target: str,
-    details: Mapping[str, Any] | None = None,
-    at: datetime | None = None,
-    session: AsyncClientSession | None = None,
-) -> None:
-    """Append an audit entry to the service's own ``audit`` collection."""
-    await db["audit"].insert_one(
-        {
-            "actor": actor.subject,
-            "roles": sorted(actor.roles),
-            "action": action,
-            "target": target,
-            "details": dict(details or {}),
-            "at": at or datetime.now(UTC),
-        },
-        session=session,
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from services.drafting.domain.content import Material
 from services.drafting.domain.draft import Draft
@@ -21,10 +21,9 @@ from services.drafting.domain.revisions import Revision, RevisionInfo
 from services.drafting.domain.topics import IdeaSource, TopicIdeaRecord
 from shared.events import Category, ContentSnapshot
 from shared.outbox import Transaction
-from shared.settings import Principal
+from shared.ports import AuditTrail
 
 __all__ = [
-    "AuditTrail",
     "DraftRepository",
     "DraftingTx",
     "MaterialRepository",
@@ -102,20 +101,6 @@ class TopicIdeaRepository(Protocol):
         cap: int,
     ) -> list[TopicIdeaRecord]:
         """The newest ``cap`` ideas dated ``since`` or later."""
-
-
-class AuditTrail(Protocol):
-    """The service's audit entries: who did what to which target, when."""
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime | None = None,
-        **details: Any,
-    ) -> None: ...
 
 
 class DraftingTx(Transaction, Protocol):

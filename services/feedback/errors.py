@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.http import ProblemMap, ProblemSpec
+from shared.problems import ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",

@@ -19,11 +19,10 @@ from services.feedback.domain.item import FeedbackItem
 from services.feedback.domain.window import Tail, Window, WindowSpan, WindowState
 from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.settings import Principal
+from shared.ports import AuditTrail
 from shared.wechat import PushMessage
 
 __all__ = [
-    "AuditTrail",
     "DocumentReader",
     "DocumentRepository",
     "FeedbackTx",
@@ -151,20 +150,6 @@ class TransactionJobs(Protocol):
     async def complete(self, claim: Claim, *, result: dict[str, Any] | None = None) -> None:
         """Finish a claimed job (``FencedOut`` when another replica took it over)."""
         ...
-
-
-class AuditTrail(Protocol):
-    """The service's audit log."""
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime | None = None,
-        **details: Any,
-    ) -> None: ...
 
 
 class FeedbackTx(Transaction, Protocol):

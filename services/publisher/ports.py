@@ -15,10 +15,9 @@ from typing import Any, Protocol
 from services.publisher.domain import Post, PostState, Transition
 from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.settings import Principal
+from shared.ports import AuditTrail
 
 __all__ = [
-    "AuditTrail",
     "CalendarRepository",
     "JobClaims",
     "JobQueue",
@@ -106,20 +105,6 @@ class JobClaims(Protocol):
     async def release(self, claim: Claim, *, retry_in: timedelta, now: datetime) -> None: ...
 
     async def complete(self, claim: Claim, *, outcome: str = ...) -> None: ...
-
-
-class AuditTrail(Protocol):
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime,
-        details: Mapping[str, Any],
-    ) -> None:
-        """Who did what to which target, when, with what details."""
-        ...
 
 
 class PublisherTx(Transaction, Protocol):

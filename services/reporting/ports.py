@@ -19,10 +19,9 @@ from typing import Any, Protocol
 from services.reporting.domain import Doc
 from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.settings import Principal
+from shared.ports import AuditTrail
 
 __all__ = [
-    "AuditTrail",
     "DigestRepository",
     "FeedbackRepository",
     "JobScheduler",
@@ -139,20 +138,6 @@ class TransactionJobs(Protocol):
 
     async def complete(self, claim: Claim, *, result: dict[str, Any]) -> None:
         """Mark it done; raises ``FencedOut`` when another replica took it over."""
-        ...
-
-
-class AuditTrail(Protocol):
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime | None = None,
-        **details: Any,
-    ) -> None:
-        """Append who did what to which target, with what details."""
         ...
 
 

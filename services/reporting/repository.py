@@ -33,9 +33,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.reporting.ports import AuditTrail
+from shared.audit import AuditLog
 from shared.events import EventEnvelope
-from shared.http import AuditLog
 from shared.jobs import Claim, TimedJobs
 from shared.mongo import IndexSpec, MongoDoc
 from shared.outbox import Tx
@@ -282,7 +281,7 @@ class MongoReportingTx:
     digests: MongoDigestRepository
     reports: MongoReportRepository
     jobs: MongoTransactionJobs
-    audit: AuditTrail
+    audit: AuditLog
     emit: Callable[[EventEnvelope], None]
 
 

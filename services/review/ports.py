@@ -17,10 +17,9 @@ from services.review.domain.lexicon import LexiconChange
 from services.review.domain.review import Review, ReviewLine, ReviewState
 from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.settings import Principal
+from shared.ports import AuditTrail
 
 __all__ = [
-    "AuditTrail",
     "LexiconChanges",
     "LexiconReader",
     "LexiconSource",
@@ -124,22 +123,6 @@ class OverdueJobs(Protocol):
 
     async def complete(self, claim: Claim, *, result: dict[str, Any] | None = None) -> None:
         """Mark the claimed job done; ``FencedOut`` when another replica took it over."""
-        ...
-
-
-class AuditTrail(Protocol):
-    """The service's audit log, written in the transaction."""
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime,
-        details: Mapping[str, Any],
-    ) -> None:
-        """Append who did what to which target, when, with what details."""
         ...
 
 

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from shared.errors import AlreadyProcessed
 from shared.events import EventEnvelope
 
-__all__ = ["FakeStore", "FakeTx", "FakeUnitOfWork"]
+__all__ = ["FakeStore", "FakeTx", "FakeUnitOfWork", "StoreDown"]
 
 T = TypeVar("T")
 V = TypeVar("V", bound="FakeTx")
@@ -81,3 +81,7 @@ class FakeUnitOfWork(Generic[V]):
     def emitted(self, event_type: str | None = None) -> list[EventEnvelope]:
         """Committed events, optionally only those of one type (``post.published``)."""
         return [e for e in self.events if event_type is None or event_type == e.EVENT_TYPE]
+
+
+class StoreDown(Exception):
+    """The store failed in the middle of a unit of work (a fake's ``fail``)."""

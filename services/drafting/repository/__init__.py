@@ -1,6 +1,6 @@
 """The only code that touches the drafting service's collections (``drafts``,
 ``revisions``, ``submissions``, ``materials``, ``topic_ideas``; ``audit`` through
-:class:`shared.http.AuditLog`).
+:class:`shared.audit.AuditLog`).
 
 A repository takes the database and, inside a unit of work, the transaction's session:
 :func:`bind` builds the transaction view use cases get (:class:`MongoDraftingTx`, the
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from services.drafting.repository.drafts import DRAFT_INDEXES, MongoDraftRepository
 from services.drafting.repository.materials import MATERIAL_INDEXES, MongoMaterialRepository
 from services.drafting.repository.topic_ideas import TOPIC_IDEA_INDEXES, MongoTopicIdeaRepository
+from shared.audit import AuditLog
 from shared.events import EventEnvelope
-from shared.http import AuditLog
 from shared.outbox import Tx
 
 __all__ = [

@@ -91,7 +91,9 @@ async def create_draft(data: DraftCreate, *, deps: DraftingDeps, actor: Principa
                 changed=("created",),
             )
         )
-        await tx.audit.record(actor, "draft.create", draft.id, at=now, title=content.title)
+        await tx.audit.record(
+            actor, "draft.create", draft.id, at=now, details={"title": content.title}
+        )
         return draft
 
     created = await run_work(deps.uow, work)
@@ -149,7 +151,11 @@ async def update_draft(
             )
         )
         await tx.audit.record(
-            actor, "draft.update", draft.id, at=now, revision=draft.revision, changed=changed
+            actor,
+            "draft.update",
+            draft.id,
+            at=now,
+            details={"revision": draft.revision, "changed": changed},
         )
         return draft, draft.history[steps_before:]
 
@@ -187,8 +193,7 @@ async def submit_draft(
             "draft.submit",
             draft.id,
             at=now,
-            revision=submission.revision,
-            content_hash=submission.content_hash,
+            details={"revision": submission.revision, "content_hash": submission.content_hash},
         )
         return submission, snapshot, created, draft.history[steps_before:]
 

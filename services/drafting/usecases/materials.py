@@ -30,7 +30,9 @@ async def create_material(
 
     async def work(tx: DraftingTx) -> None:
         await tx.materials.insert(material)
-        await tx.audit.record(actor, "material.create", material.id, at=now, url=material.url)
+        await tx.audit.record(
+            actor, "material.create", material.id, at=now, details={"url": material.url}
+        )
 
     await deps.uow.run(work)
     return material
@@ -56,7 +58,9 @@ async def update_material(
             update={name: getattr(changes, name) for name in given} | {"updated_at": now}
         )
         await tx.materials.replace(updated)
-        await tx.audit.record(actor, "material.update", material_id, at=now, changed=sorted(given))
+        await tx.audit.record(
+            actor, "material.update", material_id, at=now, details={"changed": sorted(given)}
+        )
         return updated
 
     return await deps.uow.run(work)

@@ -12,8 +12,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from services.feedback.repository.documents import MongoDocumentRepository
 from services.feedback.repository.items import MongoItemRepository
 from services.feedback.repository.windows import MongoWindowRepository
+from shared.audit import AuditLog
 from shared.events import EventEnvelope
-from shared.http import AuditLog
 from shared.jobs import Claim, TimedJobs
 from shared.outbox import Tx
 

@@ -72,8 +72,7 @@ async def reply_to_enquiry(
             "enquiry.replied",
             enquiry_id,
             at=now,
-            reply=f"{API_REPLY_SOURCE}:{source_id}",
-            chars=len(text),
+            details={"reply": f"{API_REPLY_SOURCE}:{source_id}", "chars": len(text)},
         )
         updated = await tx.items.get_enquiry(enquiry_id)
         assert updated is not None

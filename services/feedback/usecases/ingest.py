@@ -107,10 +107,12 @@ async def ingest_batch(
             "feedback.batch_ingested",
             "feedback_items",
             at=now,
-            offered=len(raw_items),
-            stored=sum(o is Outcome.STORED for o in outcomes),
-            duplicates=sum(o is Outcome.DUPLICATE for o in outcomes),
-            invalid=len(reports),
+            details={
+                "offered": len(raw_items),
+                "stored": sum(o is Outcome.STORED for o in outcomes),
+                "duplicates": sum(o is Outcome.DUPLICATE for o in outcomes),
+                "invalid": len(reports),
+            },
         )
         return outcomes
 

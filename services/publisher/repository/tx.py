@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.publisher.repository.calendar import MongoCalendar, MongoSeatRepository
 from services.publisher.repository.posts import MongoPostRepository
+from shared.audit import AuditLog
 from shared.events import EventEnvelope
-from shared.http import record_audit
 from shared.jobs import Claim, TimedJobs
-from shared.mongo import MongoDoc
 from shared.outbox import Tx
-from shared.settings import Principal
 
 __all__ = ["MongoJobQueue", "MongoPublisherTx", "binder"]
 
@@ -44,37 +41,6 @@ class MongoJobQueue:
         await self._jobs.complete(claim, outcome=outcome, session=self._session)
 
 
-class MongoAudit:
-    """The service's ``audit`` collection, written in ``session``.
-
-    Not :class:`shared.http.AuditLog`: its ``**details`` cannot carry the ``action`` a
-    resolution's audit line names (``record``'s own parameter).
-    """
-
-    def __init__(self, db: AsyncDatabase[MongoDoc], session: AsyncClientSession) -> None:
-        self._db = db
-        self._session = session
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime,
-        details: Mapping[str, Any],
-    ) -> None:
-        await record_audit(
-            self._db,
-            actor=actor,
-            action=action,
-            target=target,
-            details=details,
-            at=at,
-            session=self._session,
-        )
-
-
 @dataclass(frozen=True)
 class MongoPublisherTx:
     """What a use case's work gets from ``deps.uow.run``: bound repositories and ``emit``."""
@@ -83,7 +49,7 @@ class MongoPublisherTx:
     seats: MongoSeatRepository
     calendar: MongoCalendar
     jobs: MongoJobQueue
-    audit: MongoAudit
+    audit: AuditLog
     emit: Callable[[EventEnvelope], None]
 
 
@@ -96,7 +62,7 @@ def binder(jobs: TimedJobs) -> Callable[[Tx], MongoPublisherTx]:
             seats=MongoSeatRepository(tx.db, tx.session),
             calendar=MongoCalendar(tx.db, tx.session),
             jobs=MongoJobQueue(jobs, tx.session),
-            audit=MongoAudit(tx.db, tx.session),
+            audit=AuditLog(tx.db, tx.session),
             emit=tx.emit,
         )
 

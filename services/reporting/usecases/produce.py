@@ -234,7 +234,9 @@ async def request_report(
     }
 
     async def audit(tx: ReportingTx) -> None:
-        await tx.audit.record(principal, "report.create", report_id, **details)
+        await tx.audit.record(
+            principal, "report.create", report_id, at=deps.clock.now(), details=details
+        )
 
     return await _store(
         deps, report_id, composed, trigger="api", requested_by=principal.subject, also=audit

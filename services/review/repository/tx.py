@@ -3,51 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.review.repository.lexicon import MongoLexiconRepository
 from services.review.repository.reviews import MongoReviewRepository
+from shared.audit import AuditLog
 from shared.events import EventEnvelope
-from shared.http import record_audit
 from shared.jobs import Claim, TimedJobs
-from shared.mongo import MongoDoc
 from shared.outbox import Tx
-from shared.settings import Principal
 
-__all__ = ["MongoAuditTrail", "MongoReviewTx", "TransactionJobs", "binder"]
-
-
-class MongoAuditTrail:
-    """The ``audit`` collection, written in one transaction."""
-
-    def __init__(self, db: AsyncDatabase[MongoDoc], session: AsyncClientSession) -> None:
-        self._db = db
-        self._session = session
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime,
-        details: Mapping[str, Any],
-    ) -> None:
-        await record_audit(
-            self._db,
-            actor=actor,
-            action=action,
-            target=target,
-            details=details,
-            at=at,
-            session=self._session,
-        )
+__all__ = ["MongoReviewTx", "TransactionJobs", "binder"]
 
 
 class TransactionJobs:
@@ -75,7 +45,7 @@ class MongoReviewTx:
     reviews: MongoReviewRepository
     lexicon: MongoLexiconRepository
     jobs: TransactionJobs
-    audit: MongoAuditTrail
+    audit: AuditLog
     emit: Callable[[EventEnvelope], None]
 
 
@@ -87,7 +57,7 @@ def binder(jobs: TimedJobs) -> Callable[[Tx], MongoReviewTx]:
             reviews=MongoReviewRepository(tx.db, tx.session),
             lexicon=MongoLexiconRepository(tx.db, tx.session),
             jobs=TransactionJobs(jobs, tx.session),
-            audit=MongoAuditTrail(tx.db, tx.session),
+            audit=AuditLog(tx.db, tx.session),
             emit=tx.emit,
         )
 

@@ -30,25 +30,18 @@ from services.drafting.errors import ConcurrentUpdate
 from services.drafting.metrics import DraftingMetrics
 from shared.clock import FixedClock
 from shared.events import Category, ContentSnapshot
-from shared.settings import Principal
+from tests.fakes.audit import FakeAudit
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 from tests.support.metrics import metric_value
 
 __all__ = [
-    "AuditEntry",
-    "FakeAudit",
     "FakeDrafting",
     "FakeDraftingTx",
     "FakeDrafts",
     "FakeMaterials",
     "FakeTopicIdeas",
-    "StoreDown",
     "fake_drafting",
 ]
-
-
-class StoreDown(Exception):
-    """The store failed in the middle of a unit of work (set ``FakeAudit.fail``)."""
 
 
 class FakeDrafts(FakeStore):
@@ -223,41 +216,8 @@ class FakeTopicIdeas(FakeStore):
         return sorted(found, key=lambda i: i.date, reverse=True)[:cap]
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    actor: str
-    action: str
-    target: str
-    at: datetime | None
-    details: dict[str, Any]
-
-
-class FakeAudit(FakeStore):
-    """``AuditTrail`` as a list; ``fail`` makes the next writes fail (:class:`StoreDown`)."""
-
-    def __init__(self) -> None:
-        self.entries: list[AuditEntry] = []
-        self.fail = False
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime | None = None,
-        **details: Any,
-    ) -> None:
-        if self.fail:
-            raise StoreDown("the audit entry could not be written")
-        self.entries.append(AuditEntry(actor.subject, action, target, at, details))
-
-    def actions(self) -> list[str]:
-        return [e.action for e in self.entries]
-
-
 class FakeDraftingTx(FakeTx):
-    """``DraftingTx`` over the in-memory stores."""
+    """``DraftingTx`` over the in-memory stores (the audit trail is ``tests.fakes.audit``'s)."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -41,7 +41,8 @@ from shared.events import (
     TopicIdea,
 )
 from shared.settings import Principal, Role
-from tests.unit.drafting.fakes import FakeDrafting, StoreDown, fake_drafting
+from tests.fakes.uow import StoreDown
+from tests.unit.drafting.fakes import FakeDrafting, fake_drafting
 
 ERIN = Principal(subject="erin", roles=frozenset({Role.EDITOR}))
 ED = Principal(subject="ed", roles=frozenset({Role.EDITOR}))
@@ -330,7 +331,7 @@ async def test_a_submission_whose_audit_entry_fails_leaves_nothing_behind(
     svc: FakeDrafting,
 ) -> None:
     draft_id = await created(svc)
-    svc.store.audit.fail = True
+    svc.store.audit.fail = StoreDown("the audit entry could not be written")
 
     with pytest.raises(StoreDown):
         await usecases.submit_draft(draft_id, deps=svc.deps, actor=ERIN)

@@ -35,31 +35,24 @@ from services.feedback.usecases.ingest import store_event_batch
 from shared.batching import BatchWriter
 from shared.clock import FixedClock
 from shared.jobs import Claim, FencedOut, TimedJobs
-from shared.settings import Principal
 from shared.wechat import PushMessage
-from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
+from tests.fakes.audit import FakeAudit
+from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork, StoreDown
 
 __all__ = [
     "START",
     "TOKENS",
-    "AuditEntry",
-    "FakeAudit",
     "FakeDocuments",
     "FakeFeedback",
     "FakeFeedbackTx",
     "FakeItems",
     "FakeJobs",
     "FakeWindows",
-    "StoreDown",
     "fake_feedback",
 ]
 
 START = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
 TOKENS = {"system-token-000000000001": {"subject": "crm", "roles": ["system"]}}
-
-
-class StoreDown(Exception):
-    """The store failed in the middle of a unit of work (set ``FakeAudit.fail``)."""
 
 
 class FakeItems(FakeStore):
@@ -408,36 +401,6 @@ class FakeJobs(FakeStore):
 
     async def renew(self, claim: Claim) -> None:
         self._held(claim)
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    actor: str
-    action: str
-    target: str
-    at: datetime | None
-    details: dict[str, Any]
-
-
-class FakeAudit(FakeStore):
-    """``AuditTrail``; ``fail`` makes the next record raise :class:`StoreDown`."""
-
-    def __init__(self) -> None:
-        self.entries: list[AuditEntry] = []
-        self.fail = False
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime | None = None,
-        **details: Any,
-    ) -> None:
-        if self.fail:
-            raise StoreDown("audit write failed")
-        self.entries.append(AuditEntry(actor.subject, action, target, at, details))
 
 
 class FakePushEvents:

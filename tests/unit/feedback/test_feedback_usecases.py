@@ -35,8 +35,9 @@ from shared.events import (
 )
 from shared.jobs import FencedOut
 from shared.settings import Principal, Role
+from tests.fakes.uow import StoreDown
 from tests.support.metrics import metric_value
-from tests.unit.feedback.fakes import START, FakeFeedback, StoreDown, fake_feedback
+from tests.unit.feedback.fakes import START, FakeFeedback, fake_feedback
 
 DAY = timedelta(hours=24)
 WECHAT: dict[str, Any] = {"wechat_app_id": "wx-app", "wechat_app_secret": "s3cr3t-value"}
@@ -322,7 +323,7 @@ class TestReplyingToAnEnquiry:
         f = fake_feedback()
         await with_window(f)
         await store_event_batch([received("c1", at=START)], deps=f.deps)
-        f.tx.audit.fail = True
+        f.tx.audit.fail = StoreDown("audit write failed")
 
         with pytest.raises(StoreDown):
             await reply_to_enquiry(EnquiryReply("crm:c1", "您好"), deps=f.deps, actor=EDITOR)

@@ -25,11 +25,10 @@ from services.publisher.metrics import PublisherMetrics
 from services.publisher.settings import PublisherSettings
 from shared.clock import FixedClock
 from shared.jobs import Claim, FencedOut
-from shared.settings import Principal
+from tests.fakes.audit import FakeAudit
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 
 __all__ = [
-    "FakeAudit",
     "FakeCalendar",
     "FakeJobs",
     "FakePosts",
@@ -213,26 +212,6 @@ class FakeJobs(FakeStore):
 
     def of_kind(self, kind: str, state: str = "pending") -> dict[str, FakeJob]:
         return {k: j for k, j in self.jobs.items() if j.kind == kind and j.state == state}
-
-
-class FakeAudit(FakeStore):
-    """``AuditTrail``: the lines recorded."""
-
-    def __init__(self) -> None:
-        self.lines: list[dict[str, Any]] = []
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime,
-        details: Mapping[str, Any],
-    ) -> None:
-        self.lines.append(
-            {"actor": actor.subject, "action": action, "target": target, "details": dict(details)}
-        )
 
 
 class FakePublisherTx(FakeTx):

@@ -232,7 +232,7 @@ class TestCommands:
         assert pub.view.seats.holders() == {WEDNESDAY_KEY: post.post_id}
         assert pub.view.jobs.jobs[publish_job_key(post.post_id, 1)].state == "cancelled"
         assert publish_job_key(post.post_id, 2) in pub.view.jobs.of_kind(PUBLISH_JOB)
-        assert pub.view.audit.lines[-1]["details"] == {"from": MONDAY_KEY, "to": WEDNESDAY_KEY}
+        assert pub.view.audit.entries[-1].details == {"from": MONDAY_KEY, "to": WEDNESDAY_KEY}
 
     async def test_a_stale_reschedule_loses_to_publishing_and_is_rolled_back(
         self, pub: Publisher, monkeypatch: pytest.MonkeyPatch
@@ -256,7 +256,7 @@ class TestCommands:
         assert pub.view.seats.snapshot() == seats  # the Wednesday seat it took is given back
         assert pub.post(post.post_id).state is PostState.SUBMITTING
         assert pub.uow.rollbacks == 1
-        assert pub.view.audit.lines == []
+        assert pub.view.audit.entries == []
 
     async def test_a_stale_cancel_is_refused_and_emits_nothing(
         self, pub: Publisher, monkeypatch: pytest.MonkeyPatch
@@ -331,8 +331,8 @@ class TestResolve:
         done = await resolve_post(ResolvePost(post.post_id, checked), deps=pub.deps, actor=RITA)
         assert (done.state, done.url) == (PostState.PUBLISHED, "https://mp.weixin.qq.com/s/AbC")
         assert pub.emitted("post.published") == [post.post_id]
-        assert pub.view.audit.lines[-1]["action"] == "post.resolve"
-        assert pub.view.audit.lines[-1]["details"]["from"] == "unknown"
+        assert pub.view.audit.entries[-1].action == "post.resolve"
+        assert pub.view.audit.entries[-1].details["from"] == "unknown"
         with pytest.raises(TransitionRefused, match="it is published"):
             await resolve_post(ResolvePost(post.post_id, checked), deps=pub.deps, actor=RITA)
         assert pub.emitted("post.published") == [post.post_id]

@@ -23,11 +23,10 @@ from shared.calendar import SchedulePolicy
 from shared.clock import FixedClock
 from shared.jobs import Claim, FencedOut
 from shared.metrics import new_registry
-from shared.settings import Principal
+from tests.fakes.audit import FakeAudit
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 
 __all__ = [
-    "FakeAudit",
     "FakeDigests",
     "FakeFeedback",
     "FakeJobs",
@@ -192,24 +191,6 @@ class FakeJobs(FakeStore):
         if job is None or job["state"] != "running" or job["fence"] != claim.fence:
             raise FencedOut(claim.key)
         job["state"], job["result"] = "done", result
-
-
-class FakeAudit(FakeStore):
-    def __init__(self) -> None:
-        self.entries: list[Doc] = []
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime | None = None,
-        **details: Any,
-    ) -> None:
-        self.entries.append(
-            {"actor": actor.subject, "action": action, "target": target, "details": details}
-        )
 
 
 class FakeReportingTx(FakeTx):

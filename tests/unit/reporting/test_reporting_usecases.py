@@ -160,9 +160,9 @@ async def test_an_on_demand_range_is_stored_audited_and_announced(svc: Reporting
     assert doc["period_start"] == datetime(2026, 11, 22, 16, tzinfo=UTC)
     assert doc["period_end"] == datetime(2026, 11, 29, 16, tzinfo=UTC)
     (entry,) = svc.tx.audit.entries
-    assert (entry["actor"], entry["action"]) == ("dora", "report.create")
-    assert entry["target"] == report_id
-    assert entry["details"]["start"] == "2026-11-23"
+    assert (entry.actor, entry.action, entry.at) == ("dora", "report.create", svc.clock.now())
+    assert entry.target == report_id
+    assert entry.details["start"] == "2026-11-23"
     (event,) = svc.uow.emitted("report.ready")
     assert isinstance(event, ReportReady)
     assert (event.payload.report_id, event.payload.kind.value) == (report_id, "custom")

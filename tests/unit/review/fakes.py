@@ -24,11 +24,10 @@ from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
 from shared.clock import FixedClock
 from shared.jobs import Claim, FencedOut
-from shared.settings import Principal
+from tests.fakes.audit import FakeAudit
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 
 __all__ = [
-    "FakeAudit",
     "FakeJobs",
     "FakeLexicon",
     "FakeReviewTx",
@@ -190,31 +189,6 @@ class FakeJobs(FakeStore):
             payload=dict(job["payload"]),
             attempts=1,
         )
-
-
-class FakeAudit(FakeStore):
-    """``AuditTrail``: the entries written; ``fail`` makes the next write raise it."""
-
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-        self.fail: Exception | None = None
-
-    async def record(
-        self,
-        actor: Principal,
-        action: str,
-        target: str,
-        *,
-        at: datetime,
-        details: Mapping[str, Any],
-    ) -> None:
-        if self.fail is not None:
-            raise self.fail
-        entry = {"actor": actor.subject, "action": action, "target": target, "at": at}
-        self.entries.append({**entry, "details": dict(details)})
-
-    def of(self, action: str) -> list[dict[str, Any]]:
-        return [e for e in self.entries if e["action"] == action]
 
 
 class FakeReviewTx(FakeTx):

@@ -215,7 +215,7 @@ class TestStartReview:
         assert event.payload.reviewer == "review-service"
         assert "rejected by policy" in event.payload.comments
         [entry] = world.tx.audit.of("review.reject_late")
-        assert (entry["actor"], entry["target"]) == ("review-service", started.review.id)
+        assert (entry.actor, entry.target) == ("review-service", started.review.id)
         assert world.tx.jobs.stored == {}  # nothing left to report overdue
         by_policy = {"decision": "rejected", "how": "policy"}
         assert world.metric("review_decisions_total", by_policy) == 1
@@ -302,7 +302,7 @@ class TestDecisions:
         )
         assert (payload.slot, payload.late, payload.comments) == (MONDAY_SLOT, False, "可以发布")
         [entry] = world.tx.audit.of("review.approve")
-        assert (entry["actor"], entry["target"], entry["details"]["event_id"]) == (
+        assert (entry.actor, entry.target, entry.details["event_id"]) == (
             "rita",
             review_id,
             str(approved.event_id),
@@ -336,8 +336,8 @@ class TestDecisions:
         assert approved.payload.override_reason == OVERRIDE_REASON
         assert [f.matched for f in approved.payload.overridden_findings] == ["网赌"]
         [override] = world.tx.audit.of("review.override")
-        assert override["details"]["reason"] == OVERRIDE_REASON
-        assert [f["matched"] for f in override["details"]["findings"]] == ["网赌"]
+        assert override.details["reason"] == OVERRIDE_REASON
+        assert [f["matched"] for f in override.details["findings"]] == ["网赌"]
         assert world.metric("review_overrides_total") == 1
 
     async def test_a_rejection_emits_the_findings_and_a_second_decision_is_refused(
@@ -351,7 +351,7 @@ class TestDecisions:
         assert isinstance(rejected, DraftRejected)
         assert rejected.payload.comments == "请删除涉赌内容"
         assert {f.matched for f in rejected.payload.findings} == {"网赌", "加我微信"}
-        assert world.tx.audit.of("review.reject")[0]["details"]["findings"] == 2
+        assert world.tx.audit.of("review.reject")[0].details["findings"] == 2
         with pytest.raises(ReviewClosed, match="already rejected by rita"):
             await approve(world, review_id, RITA)
         assert len(world.uow.events) == 1
@@ -441,8 +441,8 @@ class TestLexicon:
         )
         assert [(f.matched, f.severity) for f in started.review.findings] == [("蓝鲸计划", "block")]
         [entry] = world.tx.audit.of("lexicon.add")
-        assert (entry["actor"], entry["target"]) == ("root", "蓝鲸计划")
-        assert entry["details"] == {
+        assert (entry.actor, entry.target) == ("root", "蓝鲸计划")
+        assert entry.details == {
             "action": "add",
             "text": "蓝鲸计划",
             "category": "confidential",
@@ -455,7 +455,7 @@ class TestLexicon:
         loaded = await remove_term("网赌", deps=world.deps, actor=ROOT)
 
         assert not loaded.checker.check("网赌").findings
-        assert world.tx.audit.of("lexicon.remove")[0]["target"] == "网赌"
+        assert world.tx.audit.of("lexicon.remove")[0].target == "网赌"
 
     async def test_bad_changes_are_refused_and_nothing_is_stored(self, world: World) -> None:
         with pytest.raises(InvalidTerm):

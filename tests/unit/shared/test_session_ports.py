@@ -1,7 +1,10 @@
-"""Timed jobs bound to one transaction's session, and the in-memory fake standing for them."""
+"""The shared transaction ports: timed jobs and the audit trail bound to one session,
+their Protocols importing no store library, and the in-memory fakes standing for them."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -9,12 +12,16 @@ import pytest
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.audit import AuditLog
 from shared.jobs import Claim, FencedOut, TimedJobs
 from shared.mongo import MongoDoc
+from shared.settings import Principal, Role
+from tests.fakes.audit import FakeAudit
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.uow import FakeTx, FakeUnitOfWork
 
 T0 = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
+LIU = Principal(subject="liu", roles=frozenset({Role.DIRECTOR}))
 SESSION = cast(AsyncClientSession, object())
 
 
@@ -32,6 +39,9 @@ class _Collection:
     async def update_one(self, *args: Any, session: Any = None, **_: Any) -> _Result:
         self.calls.append(("update_one", args, session))
         return _Result()
+
+    async def insert_one(self, doc: MongoDoc, *, session: Any = None) -> None:
+        self.calls.append(("insert_one", (doc,), session))
 
 
 class _Db(dict[str, _Collection]):
@@ -64,10 +74,40 @@ async def test_jobs_in_session_schedule_cancel_and_complete_in_that_session() ->
     assert (finished["$set"]["state"], finished["$set"]["result"]) == ("published", {"url": "u"})
 
 
+async def test_the_audit_log_writes_in_its_session_details_named_like_its_parameters() -> None:
+    db, raw = _db()
+    await AuditLog(db, SESSION).record(
+        LIU, "post.resolve", "p1", at=T0, details={"action": "retry", "target": "x"}
+    )
+    [(_, (doc,), session)] = raw["audit"].calls
+    assert session is SESSION
+    assert doc == {
+        "actor": "liu",
+        "roles": ["director"],
+        "action": "post.resolve",
+        "target": "p1",
+        "details": {"action": "retry", "target": "x"},
+        "at": T0,
+    }
+
+
+def test_the_shared_ports_import_no_store_broker_or_web_library() -> None:
+    code = (
+        "import sys, shared.ports; "
+        "print(sorted(m for m in ('pymongo', 'bson', 'fastapi', 'faststream', 'httpx') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
 class _View(FakeTx):
     def __init__(self) -> None:
         super().__init__()
         self.jobs = FakeJobs()
+        self.audit = FakeAudit()
 
 
 async def test_the_fake_jobs_keep_the_fence_and_roll_back_with_the_unit_of_work() -> None:
@@ -84,15 +124,19 @@ async def test_the_fake_jobs_keep_the_fence_and_roll_back_with_the_unit_of_work(
 
     async def complete_then_fail(tx: _View) -> None:
         await tx.jobs.complete(fresh, result={"n": 1})
+        await tx.audit.record(LIU, "window.close", "p1", at=T0, details={"n": 1})
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         await uow.run(complete_then_fail)
-    assert jobs.jobs["k"]["state"] == "running"
+    assert (jobs.jobs["k"]["state"], uow.view.audit.entries) == ("running", [])
 
     async def complete(tx: _View) -> None:
         await tx.jobs.complete(fresh, outcome="failed", result={"error": "x"})
+        await tx.audit.record(LIU, "window.close", "p1", at=T0, details={"action": "a"})
 
     await uow.run(complete)
     assert (jobs.jobs["k"]["state"], jobs.jobs["k"].get("result")) == ("failed", {"error": "x"})
+    [entry] = uow.view.audit.of("window.close")
+    assert (entry.actor, entry.at, entry.details) == ("liu", T0, {"action": "a"})
     assert not await jobs.cancel("k")  # only a pending job is cancelled
