@@ -15,15 +15,13 @@ from typing import Any, Protocol
 
 from services.review.domain.lexicon import LexiconChange
 from services.review.domain.review import Review, ReviewLine, ReviewState
-from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.ports import AuditTrail
+from shared.ports import AuditTrail, JobsInTransaction
 
 __all__ = [
     "LexiconChanges",
     "LexiconReader",
     "LexiconSource",
-    "OverdueJobs",
     "ReviewQueue",
     "ReviewRepository",
     "ReviewTx",
@@ -112,20 +110,6 @@ class LexiconChanges(Protocol):
         ...
 
 
-class OverdueJobs(Protocol):
-    """The timed jobs a transaction schedules and completes (the overdue checks)."""
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool:
-        """Create the job unless it exists; True when this call created it."""
-        ...
-
-    async def complete(self, claim: Claim, *, result: dict[str, Any] | None = None) -> None:
-        """Mark the claimed job done; ``FencedOut`` when another replica took it over."""
-        ...
-
-
 class ReviewTx(Transaction, Protocol):
     """The transaction view a review use case works with."""
 
@@ -136,7 +120,7 @@ class ReviewTx(Transaction, Protocol):
     def lexicon(self) -> LexiconChanges: ...
 
     @property
-    def jobs(self) -> OverdueJobs: ...
+    def jobs(self) -> JobsInTransaction: ...
 
     @property
     def audit(self) -> AuditTrail: ...

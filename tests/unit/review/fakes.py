@@ -23,12 +23,11 @@ from services.review.errors import ReviewClosed
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
 from shared.clock import FixedClock
-from shared.jobs import Claim, FencedOut
 from tests.fakes.audit import FakeAudit
+from tests.fakes.jobs import FakeJobs
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 
 __all__ = [
-    "FakeJobs",
     "FakeLexicon",
     "FakeReviewTx",
     "FakeReviews",
@@ -152,47 +151,9 @@ class FakeLexicon(FakeStore):
         return [LexiconChange(c) for c in self.stored.values()]
 
 
-class FakeJobs(FakeStore):
-    """``OverdueJobs``: keyed jobs; :meth:`claim` stands in for the job loop's claim."""
-
-    def __init__(self) -> None:
-        self.stored: dict[str, dict[str, Any]] = {}
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool:
-        if key in self.stored:
-            return False
-        self.stored[key] = {
-            "kind": kind,
-            "due_at": due_at,
-            "payload": dict(payload or {}),
-            "state": "pending",
-            "fence": 0,
-        }
-        return True
-
-    async def complete(self, claim: Claim, *, result: dict[str, Any] | None = None) -> None:
-        job = self.stored.get(claim.key)
-        if job is None or job["state"] != "running" or job["fence"] != claim.fence:
-            raise FencedOut(claim.key)
-        job.update(state="done", result=dict(result or {}))
-
-    def claim(self, key: str) -> Claim:
-        job = self.stored[key]
-        job.update(state="running", fence=job["fence"] + 1)
-        return Claim(
-            key=key,
-            kind=job["kind"],
-            fence=job["fence"],
-            due_at=job["due_at"],
-            payload=dict(job["payload"]),
-            attempts=1,
-        )
-
-
 class FakeReviewTx(FakeTx):
-    """``ReviewTx`` in memory: the four stores and ``emit``."""
+    """``ReviewTx`` in memory: the four stores (jobs and audit are ``tests.fakes``') and
+    ``emit``."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -160,7 +160,7 @@ class TestStartReview:
             False,
         )
         assert world.uow.events == []  # nothing to tell before a decision
-        job = world.tx.jobs.stored[MONDAY_JOB]
+        job = world.tx.jobs.jobs[MONDAY_JOB]
         assert (job["kind"], job["due_at"], job["state"]) == (
             "review_overdue",
             MONDAY_CUTOFF,
@@ -178,7 +178,7 @@ class TestStartReview:
             await start_review(event, deps=world.deps)
 
         assert len(world.tx.reviews.stored) == 1
-        assert len(world.tx.jobs.stored) == 1
+        assert len(world.tx.jobs.jobs) == 1
 
     async def test_the_same_revision_sent_again_as_a_new_event_keeps_the_one_review(
         self, world: World
@@ -200,7 +200,7 @@ class TestStartReview:
         assert started.outcome is StartOutcome.QUEUED
         assert (review.late, review.slot_action, review.slot_at) == (True, "moved", WEDNESDAY_SLOT)
         assert "after the 10:00 deadline of 2026-11-23T11:30+08:00" in review.slot_note
-        assert list(world.tx.jobs.stored) == ["overdue:2026-11-25T11:30+08:00"]
+        assert list(world.tx.jobs.jobs) == ["overdue:2026-11-25T11:30+08:00"]
         assert world.metric("review_late_submissions_total", {"action": "moved"}) == 1
 
     async def test_a_late_submission_is_rejected_at_once_under_reject(self) -> None:
@@ -216,7 +216,7 @@ class TestStartReview:
         assert "rejected by policy" in event.payload.comments
         [entry] = world.tx.audit.of("review.reject_late")
         assert (entry.actor, entry.target) == ("review-service", started.review.id)
-        assert world.tx.jobs.stored == {}  # nothing left to report overdue
+        assert world.tx.jobs.jobs == {}  # nothing left to report overdue
         by_policy = {"decision": "rejected", "how": "policy"}
         assert world.metric("review_decisions_total", by_policy) == 1
 
@@ -398,7 +398,7 @@ class TestOverdue:
 
         assert [r.id for r in reported] == [pending]
         assert world.tx.reviews.stored[pending].overdue_reported_at == world.clock.now()
-        job = world.tx.jobs.stored[MONDAY_JOB]
+        job = world.tx.jobs.jobs[MONDAY_JOB]
         assert (job["state"], job["result"]) == ("done", {"overdue": [pending]})
         assert world.metric("review_overdue_reported_total") == 1
         assert world.metric("review_overdue_pending") == 1
@@ -412,7 +412,7 @@ class TestOverdue:
         again = await report_overdue(world.tx.jobs.claim(MONDAY_JOB), deps=world.deps)
 
         assert again == []
-        assert world.tx.jobs.stored[MONDAY_JOB]["result"] == {"overdue": []}
+        assert world.tx.jobs.jobs[MONDAY_JOB]["result"] == {"overdue": []}
         assert world.metric("review_overdue_reported_total") == 1
         assert world.stored(review_id) is ReviewState.PENDING
 
