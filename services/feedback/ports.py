@@ -17,9 +17,8 @@ from services.feedback.domain.document import IssuedDocument
 from services.feedback.domain.enquiry import Delivery, DeliveryState, Enquiry
 from services.feedback.domain.item import FeedbackItem
 from services.feedback.domain.window import Tail, Window, WindowSpan, WindowState
-from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.ports import AuditTrail
+from shared.ports import AuditTrail, JobsInTransaction
 from shared.wechat import PushMessage
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "ItemReader",
     "ItemRepository",
     "PushEvents",
-    "TransactionJobs",
     "WindowReader",
     "WindowRepository",
 ]
@@ -138,20 +136,6 @@ class DocumentRepository(Protocol):
     async def get(self, digest_id: str) -> IssuedDocument | None: ...
 
 
-class TransactionJobs(Protocol):
-    """Timed jobs scheduled and completed inside the transaction."""
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool:
-        """Create the job unless it exists; True when this call created it."""
-        ...
-
-    async def complete(self, claim: Claim, *, result: dict[str, Any] | None = None) -> None:
-        """Finish a claimed job (``FencedOut`` when another replica took it over)."""
-        ...
-
-
 class FeedbackTx(Transaction, Protocol):
     """What a feedback use case's unit of work hands it."""
 
@@ -165,7 +149,7 @@ class FeedbackTx(Transaction, Protocol):
     def documents(self) -> DocumentRepository: ...
 
     @property
-    def jobs(self) -> TransactionJobs: ...
+    def jobs(self) -> JobsInTransaction: ...
 
     @property
     def audit(self) -> AuditTrail: ...

@@ -4,7 +4,8 @@ Each repository is a :class:`~tests.fakes.uow.FakeStore` (so a failed unit of wo
 it back as it was) implementing the Protocol of ``services.feedback.ports`` it stands
 for, with the store's guarantees the use cases rely on: an item is stored once per
 natural key and event id, an enquiry's answer is a compare-and-set, a window closes once,
-and a timed job is completed only by the claim holding its current fence.
+and (``tests.fakes.jobs``) a timed job is completed only by the claim holding its
+current fence.
 :func:`fake_feedback` wires them into a ``FeedbackDeps`` on a :class:`FakeUnitOfWork`.
 
 Import it as ``tests.unit.feedback.fakes``: other services' unit tests have a
@@ -16,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from prometheus_client import CollectorRegistry
@@ -34,9 +35,10 @@ from services.feedback.settings import FeedbackSettings
 from services.feedback.usecases.ingest import store_event_batch
 from shared.batching import BatchWriter
 from shared.clock import FixedClock
-from shared.jobs import Claim, FencedOut, TimedJobs
+from shared.jobs import TimedJobs
 from shared.wechat import PushMessage
 from tests.fakes.audit import FakeAudit
+from tests.fakes.jobs import FakeJobs
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork, StoreDown
 
 __all__ = [
@@ -46,7 +48,6 @@ __all__ = [
     "FakeFeedback",
     "FakeFeedbackTx",
     "FakeItems",
-    "FakeJobs",
     "FakeWindows",
     "fake_feedback",
 ]
@@ -349,58 +350,6 @@ class FakeDocuments(FakeStore):
                 }
                 return renderings[fmt]
         return None
-
-
-@dataclass
-class FakeJob:
-    kind: str
-    due_at: datetime
-    payload: dict[str, Any]
-    state: str = "pending"
-    fence: int = 0
-    attempts: int = 0
-    result: dict[str, Any] | None = None
-
-
-class FakeJobs(FakeStore):
-    """Timed jobs: ``TransactionJobs`` inside a unit of work, and the claim side
-    (``claim``, ``complete``, ``release``, ``renew``) the background loops use."""
-
-    def __init__(self) -> None:
-        self.by_key: dict[str, FakeJob] = {}
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool:
-        if key in self.by_key:
-            return False
-        self.by_key[key] = FakeJob(kind, due_at, dict(payload or {}))
-        return True
-
-    def claim(self, key: str) -> Claim:
-        """Take the job as a job loop would (whatever its due time)."""
-        job = self.by_key[key]
-        job.state, job.fence, job.attempts = "running", job.fence + 1, job.attempts + 1
-        return Claim(key, job.kind, job.fence, job.due_at, dict(job.payload), job.attempts)
-
-    def _held(self, claim: Claim) -> FakeJob:
-        job = self.by_key.get(claim.key)
-        if job is None or job.state != "running" or job.fence != claim.fence:
-            raise FencedOut(claim.key)
-        return job
-
-    async def complete(
-        self, claim: Claim, *, outcome: str = "done", result: dict[str, Any] | None = None
-    ) -> None:
-        job = self._held(claim)
-        job.state, job.result = outcome, dict(result or {})
-
-    async def release(self, claim: Claim, *, retry_in: timedelta, now: datetime) -> None:
-        job = self._held(claim)
-        job.state, job.due_at = "pending", now + retry_in
-
-    async def renew(self, claim: Claim) -> None:
-        self._held(claim)
 
 
 class FakePushEvents:

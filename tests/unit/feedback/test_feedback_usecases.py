@@ -112,20 +112,20 @@ class TestOpeningAWindow:
         window = f.tx.windows.by_post["p1"]
         assert window.state is WindowState.OPEN
         assert (window.starts_at, window.ends_at) == (START, START + DAY)
-        jobs = f.tx.jobs.by_key
-        assert jobs["window-close:p1"].due_at == START + DAY
-        assert jobs["comment-poll:p1"].payload == {
+        jobs = f.tx.jobs.jobs
+        assert jobs["window-close:p1"]["due_at"] == START + DAY
+        assert jobs["comment-poll:p1"]["payload"] == {
             "post_id": "p1",
             "msg_data_id": "2247480001",
             "index": 0,
         }
-        assert jobs["stats-poll:p1"].due_at > START
+        assert jobs["stats-poll:p1"]["due_at"] > START
         assert metric_value(f.registry, "feedback_windows_open") == 1
 
     async def test_a_post_on_another_channel_is_not_polled(self) -> None:
         f = fake_feedback(**WECHAT)
         await with_window(f, channel="local")
-        assert set(f.tx.jobs.by_key) == {"window-close:p1"}
+        assert set(f.tx.jobs.jobs) == {"window-close:p1"}
 
     async def test_a_redelivered_post_published_changes_nothing(self) -> None:
         f = fake_feedback()
@@ -135,7 +135,7 @@ class TestOpeningAWindow:
         with pytest.raises(AlreadyProcessed):
             await open_window(event, deps=f.deps)
         assert f.tx.windows.by_post["p1"].opened_at == START
-        assert len(f.tx.jobs.by_key) == 1
+        assert len(f.tx.jobs.jobs) == 1
 
     async def test_a_post_published_twice_keeps_its_one_window(self) -> None:
         f = fake_feedback()
@@ -223,7 +223,7 @@ class TestClosingAWindow:
         assert isinstance(ready, FeedbackDigestReady)
         assert ready.payload.post_id == "p1"
         assert ready.payload.counts["comments"] == 2
-        assert f.tx.jobs.by_key["window-close:p1"].state == "done"
+        assert f.tx.jobs.jobs["window-close:p1"]["state"] == "done"
 
         # the job comes round again (its completion was lost): nothing more is issued
         assert not await closed(f)
@@ -275,7 +275,7 @@ class TestReplyingToAnEnquiry:
         assert announced.payload.in_reply_to == "crm:m1"
         [entry] = f.tx.audit.entries
         assert (entry.actor, entry.action, entry.target) == ("liu", "enquiry.replied", "crm:m1")
-        assert "reply-send:crm:m1" not in f.tx.jobs.by_key
+        assert "reply-send:crm:m1" not in f.tx.jobs.jobs
 
     async def test_a_reply_to_a_wechat_message_is_sent_once_and_only_the_first(self) -> None:
         f = fake_feedback(**WECHAT)
@@ -300,8 +300,8 @@ class TestReplyingToAnEnquiry:
         assert first.enquiry is not None
         assert first.enquiry.delivery is not None
         assert first.enquiry.delivery.state is DeliveryState.PENDING
-        job = f.tx.jobs.by_key[f"reply-send:{key}"]
-        assert job.payload == {
+        job = f.tx.jobs.jobs[f"reply-send:{key}"]
+        assert job["payload"] == {
             "enquiry_id": key,
             "text": "您好，可以。",
             "channel": MESSAGE_SOURCE,
@@ -309,7 +309,7 @@ class TestReplyingToAnEnquiry:
         }
         assert again.enquiry is not None
         assert again.enquiry.reply_text == "您好，可以。"  # the earliest reply is the answer
-        assert [k for k in f.tx.jobs.by_key if k.startswith("reply-send:")] == [f"reply-send:{key}"]
+        assert [k for k in f.tx.jobs.jobs if k.startswith("reply-send:")] == [f"reply-send:{key}"]
         assert len(f.uow.emitted("feedback.received")) == 2  # both replies are announced
 
     async def test_a_reply_to_no_enquiry_is_refused_and_stores_nothing(self) -> None:
