@@ -15,12 +15,11 @@ from typing import Any, Protocol
 from services.publisher.domain import Post, PostState, Transition
 from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.ports import AuditTrail
+from shared.ports import AuditTrail, JobsInTransaction
 
 __all__ = [
     "CalendarRepository",
     "JobClaims",
-    "JobQueue",
     "PostRepository",
     "PublisherTx",
     "SeatRepository",
@@ -83,20 +82,6 @@ class CalendarRepository(Protocol):
         ...
 
 
-class JobQueue(Protocol):
-    """Timed jobs, in the transaction."""
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any]
-    ) -> bool: ...
-
-    async def cancel(self, key: str) -> bool: ...
-
-    async def complete(self, claim: Claim, *, outcome: str) -> None:
-        """Finish a claimed job; ``FencedOut`` when a newer fence holds it."""
-        ...
-
-
 class JobClaims(Protocol):
     """What a running job does with its own claim, outside any transaction."""
 
@@ -120,7 +105,7 @@ class PublisherTx(Transaction, Protocol):
     def calendar(self) -> CalendarRepository: ...
 
     @property
-    def jobs(self) -> JobQueue: ...
+    def jobs(self) -> JobsInTransaction: ...
 
     @property
     def audit(self) -> AuditTrail: ...

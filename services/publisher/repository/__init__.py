@@ -11,13 +11,12 @@
 from services.publisher.repository.calendar import MongoCalendar, MongoSeatRepository
 from services.publisher.repository.channel_progress import MongoChannelProgress
 from services.publisher.repository.posts import PUBLISHER_INDEXES, MongoPostRepository
-from services.publisher.repository.tx import MongoJobQueue, MongoPublisherTx, binder
+from services.publisher.repository.tx import MongoPublisherTx, binder
 
 __all__ = [
     "PUBLISHER_INDEXES",
     "MongoCalendar",
     "MongoChannelProgress",
-    "MongoJobQueue",
     "MongoPostRepository",
     "MongoPublisherTx",
     "MongoSeatRepository",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -24,13 +24,12 @@ from services.publisher.errors import SeatTaken
 from services.publisher.metrics import PublisherMetrics
 from services.publisher.settings import PublisherSettings
 from shared.clock import FixedClock
-from shared.jobs import Claim, FencedOut
 from tests.fakes.audit import FakeAudit
+from tests.fakes.jobs import FakeJobs
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 
 __all__ = [
     "FakeCalendar",
-    "FakeJobs",
     "FakePosts",
     "FakePublisherTx",
     "FakeSeats",
@@ -150,72 +149,9 @@ class FakeCalendar(FakeStore):
         return True
 
 
-@dataclass
-class FakeJob:
-    kind: str
-    due_at: datetime
-    payload: dict[str, Any]
-    state: str = "pending"
-    fence: int = 0
-
-
-class FakeJobs(FakeStore):
-    """``JobQueue`` (in the transaction) and ``JobClaims`` (a running job's own claim)."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, FakeJob] = {}
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any]
-    ) -> bool:
-        if key in self.jobs:
-            return False
-        self.jobs[key] = FakeJob(kind=kind, due_at=due_at, payload=dict(payload))
-        return True
-
-    async def cancel(self, key: str) -> bool:
-        job = self.jobs.get(key)
-        if job is None or job.state != "pending":
-            return False
-        job.state = "cancelled"
-        return True
-
-    def claim(self, key: str) -> Claim:
-        """Claim ``key`` as a job loop would (a newer fence; running)."""
-        job = self.jobs[key]
-        job.fence += 1
-        job.state = "running"
-        return Claim(
-            key=key,
-            kind=job.kind,
-            fence=job.fence,
-            due_at=job.due_at,
-            payload=job.payload,
-            attempts=job.fence,
-        )
-
-    async def complete(self, claim: Claim, *, outcome: str = "done") -> None:
-        job = self.jobs.get(claim.key)
-        if job is None or job.fence != claim.fence or job.state != "running":
-            raise FencedOut(claim.key)
-        job.state = outcome
-
-    async def renew(self, claim: Claim) -> None:
-        job = self.jobs.get(claim.key)
-        if job is None or job.fence != claim.fence or job.state != "running":
-            raise FencedOut(claim.key)
-
-    async def release(self, claim: Claim, *, retry_in: timedelta, now: datetime) -> None:
-        job = self.jobs.get(claim.key)
-        if job is not None and job.fence == claim.fence and job.state == "running":
-            job.state, job.due_at = "pending", now + retry_in
-
-    def of_kind(self, kind: str, state: str = "pending") -> dict[str, FakeJob]:
-        return {k: j for k, j in self.jobs.items() if j.kind == kind and j.state == state}
-
-
 class FakePublisherTx(FakeTx):
-    """The transaction view: the fake repositories and ``emit``."""
+    """The transaction view: the fake repositories (jobs and audit are ``tests.fakes``')
+    and ``emit``; ``jobs`` is also ``JobClaims``, a running job's own claim."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -117,7 +117,7 @@ class TestScheduling:
         assert (stored.state, stored.slot_key, stored.rev) == (PostState.SCHEDULED, MONDAY_KEY, 1)
         assert pub.view.seats.holders() == {MONDAY_KEY: post.post_id}
         job = pub.view.jobs.jobs[publish_job_key(post.post_id, 1)]
-        assert (job.kind, job.due_at, job.payload) == (
+        assert (job["kind"], job["due_at"], job["payload"]) == (
             PUBLISH_JOB,
             MONDAY.astimezone(UTC),
             {"post_id": post.post_id, "rev": 1},
@@ -155,7 +155,7 @@ class TestScheduling:
         old = await scheduled(pub, "d-1")
         new = await scheduled(pub, "d-1", revision=2, slot=WEDNESDAY)
         assert pub.post(old.post_id).state is PostState.CANCELLED
-        assert pub.view.jobs.jobs[publish_job_key(old.post_id, 1)].state == "cancelled"
+        assert pub.view.jobs.jobs[publish_job_key(old.post_id, 1)]["state"] == "cancelled"
         assert pub.view.seats.holders() == {WEDNESDAY_KEY: new.post_id}
         assert pub.emitted("post.failed") == [old.post_id]
 
@@ -230,7 +230,7 @@ class TestCommands:
         )
         assert (moved.slot_key, moved.rev) == (WEDNESDAY_KEY, 2)
         assert pub.view.seats.holders() == {WEDNESDAY_KEY: post.post_id}
-        assert pub.view.jobs.jobs[publish_job_key(post.post_id, 1)].state == "cancelled"
+        assert pub.view.jobs.jobs[publish_job_key(post.post_id, 1)]["state"] == "cancelled"
         assert publish_job_key(post.post_id, 2) in pub.view.jobs.of_kind(PUBLISH_JOB)
         assert pub.view.audit.entries[-1].details == {"from": MONDAY_KEY, "to": WEDNESDAY_KEY}
 
@@ -351,7 +351,7 @@ class TestResolve:
         assert (done.state, done.rev) == (PostState.SCHEDULED, 2)
         assert done.confirmed_unsent_at == pub.clock.now()
         job = pub.view.jobs.of_kind(PUBLISH_JOB)[publish_job_key(post.post_id, 2)]
-        assert job.due_at == pub.clock.now()
+        assert job["due_at"] == pub.clock.now()
         await pub.run_job(publish_job_key(post.post_id, 2))
         assert pub.post(post.post_id).state is PostState.PUBLISHED
         assert pub.emitted("post.published") == [post.post_id]
@@ -393,4 +393,4 @@ class TestResolve:
         await pub.run_job(reconcile_key)
         assert pub.emitted("post.published") == [post.post_id]
         assert pub.view.posts.stored[post.post_id].url == "https://mp.weixin.qq.com/s/AbC"
-        assert pub.view.jobs.jobs[reconcile_key].state == "published"  # the job is finished
+        assert pub.view.jobs.jobs[reconcile_key]["state"] == "published"  # the job is finished
