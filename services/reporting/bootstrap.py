@@ -20,7 +20,7 @@ from services.reporting.repository import (
     MongoReadModelStats,
     MongoReportRepository,
     MongoScheduleState,
-    bind,
+    binder,
 )
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.produce import produce_timed_report
@@ -42,7 +42,7 @@ def build_service(
     db = runtime.db
     jobs = TimedJobs(db, lease=timedelta(seconds=settings.job_lease_seconds))
     deps = ReportingDeps(
-        uow=BoundUnitOfWork(runtime.uow, bind),
+        uow=BoundUnitOfWork(runtime.uow, binder(jobs)),
         posts=MongoPostRepository(db),
         digests=MongoDigestRepository(db),
         feedback=MongoFeedbackRepository(db),

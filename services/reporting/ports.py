@@ -17,9 +17,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.reporting.domain import Doc
-from shared.jobs import Claim
 from shared.outbox import Transaction
-from shared.ports import AuditTrail
+from shared.ports import AuditTrail, JobsInTransaction
 
 __all__ = [
     "DigestRepository",
@@ -30,7 +29,6 @@ __all__ = [
     "ReportRepository",
     "ReportingTx",
     "ScheduleState",
-    "TransactionJobs",
 ]
 
 
@@ -133,14 +131,6 @@ class JobScheduler(Protocol):
         ...
 
 
-class TransactionJobs(Protocol):
-    """A claimed job, completed in the transaction that stores its effect."""
-
-    async def complete(self, claim: Claim, *, result: dict[str, Any]) -> None:
-        """Mark it done; raises ``FencedOut`` when another replica took it over."""
-        ...
-
-
 class ReportingTx(Transaction, Protocol):
     """The repositories a use case writes through, bound to one transaction, and
     ``emit`` (the event is published if, and only if, the transaction commits)."""
@@ -155,7 +145,7 @@ class ReportingTx(Transaction, Protocol):
     def reports(self) -> ReportRepository: ...
 
     @property
-    def jobs(self) -> TransactionJobs: ...
+    def jobs(self) -> JobsInTransaction: ...
 
     @property
     def audit(self) -> AuditTrail: ...

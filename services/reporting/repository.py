@@ -15,9 +15,10 @@
 * ``schedule_state`` — per report kind, the business instant up to which due periods
   have been scheduled as jobs (``jobs`` itself belongs to :mod:`shared.jobs`).
 
-Each repository takes an optional session: :func:`bind` builds the transaction view
-(:class:`~services.reporting.ports.ReportingTx`) on a unit of work's session; without one
-they serve the reads and the feedback path's single writes.
+Each repository takes an optional session: ``binder(jobs)`` gives the ``bind`` that builds
+the transaction view (:class:`~services.reporting.ports.ReportingTx`) on a unit of work's
+session, with the timed jobs and the audit trail; without one they serve the reads and the
+feedback path's single writes.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.audit import AuditLog
 from shared.events import EventEnvelope
-from shared.jobs import Claim, TimedJobs
+from shared.jobs import SessionJobs, TimedJobs
 from shared.mongo import IndexSpec, MongoDoc
 from shared.outbox import Tx
 
@@ -50,8 +51,7 @@ __all__ = [
     "MongoReportRepository",
     "MongoReportingTx",
     "MongoScheduleState",
-    "MongoTransactionJobs",
-    "bind",
+    "binder",
 ]
 
 POSTS = "posts"
@@ -262,17 +262,6 @@ class MongoScheduleState(_Repository):
         )
 
 
-class MongoTransactionJobs:
-    """``shared.jobs`` completion inside a unit of work's transaction."""
-
-    def __init__(self, jobs: TimedJobs, session: AsyncClientSession) -> None:
-        self._jobs = jobs
-        self._session = session
-
-    async def complete(self, claim: Claim, *, result: dict[str, Any]) -> None:
-        await self._jobs.complete(claim, result=result, session=self._session)
-
-
 @dataclass(frozen=True)
 class MongoReportingTx:
     """:class:`~services.reporting.ports.ReportingTx` on one MongoDB transaction."""
@@ -280,18 +269,22 @@ class MongoReportingTx:
     posts: MongoPostRepository
     digests: MongoDigestRepository
     reports: MongoReportRepository
-    jobs: MongoTransactionJobs
+    jobs: SessionJobs
     audit: AuditLog
     emit: Callable[[EventEnvelope], None]
 
 
-def bind(tx: Tx) -> MongoReportingTx:
-    """``bind`` of ``BoundUnitOfWork``: every repository on the transaction's session."""
-    return MongoReportingTx(
-        posts=MongoPostRepository(tx.db, tx.session),
-        digests=MongoDigestRepository(tx.db, tx.session),
-        reports=MongoReportRepository(tx.db, tx.session),
-        jobs=MongoTransactionJobs(TimedJobs(tx.db), tx.session),
-        audit=AuditLog(tx.db, tx.session),
-        emit=tx.emit,
-    )
+def binder(jobs: TimedJobs) -> Callable[[Tx], MongoReportingTx]:
+    """``bind(tx)`` for ``BoundUnitOfWork``: every repository on the transaction's session."""
+
+    def bind(tx: Tx) -> MongoReportingTx:
+        return MongoReportingTx(
+            posts=MongoPostRepository(tx.db, tx.session),
+            digests=MongoDigestRepository(tx.db, tx.session),
+            reports=MongoReportRepository(tx.db, tx.session),
+            jobs=jobs.in_session(tx.session),
+            audit=AuditLog(tx.db, tx.session),
+            emit=tx.emit,
+        )
+
+    return bind

@@ -21,15 +21,14 @@ from services.reporting.domain import Doc
 from services.reporting.metrics import ReportingMetrics
 from shared.calendar import SchedulePolicy
 from shared.clock import FixedClock
-from shared.jobs import Claim, FencedOut
 from shared.metrics import new_registry
 from tests.fakes.audit import FakeAudit
+from tests.fakes.jobs import FakeJobs
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 
 __all__ = [
     "FakeDigests",
     "FakeFeedback",
-    "FakeJobs",
     "FakePosts",
     "FakeReportingTx",
     "FakeReports",
@@ -151,46 +150,6 @@ class FakeSchedule(FakeStore):
 
     async def advance(self, kind: str, until: datetime) -> None:
         self.since[kind] = max(self.since[kind], until)
-
-
-class FakeJobs(FakeStore):
-    """Keyed jobs: scheduled once, claimed with a new fence, completed under it only."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, dict[str, Any]] = {}
-
-    async def schedule(
-        self, key: str, *, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool:
-        if key in self.jobs:
-            return False
-        self.jobs[key] = {
-            "kind": kind,
-            "due_at": due_at,
-            "payload": payload or {},
-            "state": "pending",
-            "fence": 0,
-        }
-        return True
-
-    def claim(self, key: str) -> Claim:
-        """Take the job (as ``TimedJobs.claim_due`` does): running under a newer fence."""
-        job = self.jobs[key]
-        job["state"], job["fence"] = "running", job["fence"] + 1
-        return Claim(
-            key=key,
-            kind=job["kind"],
-            fence=job["fence"],
-            due_at=job["due_at"],
-            payload=job["payload"],
-            attempts=job["fence"],
-        )
-
-    async def complete(self, claim: Claim, *, result: dict[str, Any]) -> None:
-        job = self.jobs.get(claim.key)
-        if job is None or job["state"] != "running" or job["fence"] != claim.fence:
-            raise FencedOut(claim.key)
-        job["state"], job["result"] = "done", result
 
 
 class FakeReportingTx(FakeTx):
