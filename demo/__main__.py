@@ -4,13 +4,19 @@ Usage::
 
     python -m demo env [--days 14] [--speed 4000] [--startup 20] [--out var/demo.env]
         write the environment of a fresh run (clock, namespace, service knobs)
-    python -m demo [run] [--seed 7] [--max-articles N] [--max-days N]
+    python -m demo [run] [--seed 7] [--max-articles N]
         drive the scenario against services started with that environment
+    python -m demo handover [--out var/demo.env]
+        once the services have stopped: write the run's real-time environment (the
+        clock goes on at speed 1 from the simulated instant it reads now)
+    python -m demo status [--after realtime|stop]
+        say what runs now, on which clock, and how to stop it
     python -m demo cleanup
         remove the queues, exchanges and databases of the run in the environment
         (its services stopped first); its files are kept
 
-``make demo`` (``deploy/local/demo.sh``) does both and starts the services in between.
+``make demo`` (``deploy/local/demo.sh``) runs them in turn and starts, stops and restarts
+the services in between.
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from rich.console import Console
 from demo.articles import load_articles
 from demo.cleanup import remove_run
 from demo.client import ApiClient, Tokens, service_urls
-from demo.config import DEFAULT_DAYS, DEFAULT_SPEED, DemoPlan
+from demo.config import AFTER_MODES, DEFAULT_DAYS, DEFAULT_SPEED, DemoPlan
 from demo.feedback_bus import FeedbackBus
-from demo.progress import DemoProgress
+from demo.progress import DemoProgress, fmt_sim
+from demo.punctuality import Punctuality
 from demo.records import RunRecord
 from demo.scenario import Scenario
+from demo.status import ServiceClock, print_status, read_infra, read_state
 from demo.summary import collect_summary, print_summary
 from shared.settings import ServiceSettings
 
@@ -52,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     env.add_argument("--out", type=Path, default=Path("var/demo.env"))
     run = sub.add_parser("run", help="drive the scenario (the default)")
     sub.add_parser("cleanup", help="remove a stopped run's queues, exchanges and databases")
+    handover = sub.add_parser("handover", help="write the run's real-time environment")
+    handover.add_argument("--out", type=Path, default=Path("var/demo.env"))
+    status = sub.add_parser("status", help="what runs now, on which clock; how to stop")
+    status.add_argument(
+        "--after", choices=AFTER_MODES, default=os.environ.get("DEMO_AFTER", "realtime")
+    )
     for p in (parser, run):
         p.add_argument("--seed", type=int, default=int(os.environ.get("DEMO_SEED", 7)))
         p.add_argument("--max-articles", type=int, default=None)
@@ -64,14 +78,64 @@ def write_env(args: argparse.Namespace) -> int:
     plan = DemoPlan.new(
         run_dir=args.run_dir, days=args.days, speed=args.speed, startup_seconds=args.startup
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"{k}={shlex.quote(v)}" for k, v in plan.env().items()]
-    args.out.write_text("# written by `python -m demo env`\n" + "\n".join(lines) + "\n")
+    _write_env_file(args.out, plan.env(), "python -m demo env")
     print(
         f"demo: namespace {plan.namespace}, {plan.days} days at x{plan.speed:g} "
         f"(about {plan.real_seconds / 60:.1f} min), artifacts in {plan.run_dir}"
     )
     return 0
+
+
+def _write_env_file(path: Path, env: dict[str, str], by: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{k}={shlex.quote(v)}" for k, v in env.items()]
+    path.write_text(f"# written by `{by}`\n" + "\n".join(lines) + "\n")
+
+
+def handover(args: argparse.Namespace) -> int:
+    """Write the real-time environment of the run in the environment.
+
+    Called once the services have stopped: the simulated instant read now is after
+    everything they did, so their clock never goes back when they start again with it.
+    """
+    plan = DemoPlan.from_env()
+    clock = ServiceSettings(service_name="demo").make_clock()
+    sim_now, real_now = clock.now(), time.time()
+    _write_env_file(args.out, plan.realtime_env(sim_now, real_now), "python -m demo handover")
+    print(
+        f"demo: 时钟交接：模拟时间 {fmt_sim(sim_now, seconds=True)} 起按真实速度（1 倍速）"
+        f"继续（已写入 {args.out}）"
+    )
+    return 0
+
+
+async def status(args: argparse.Namespace) -> int:
+    plan = DemoPlan.from_env()
+    settings = ServiceSettings(service_name="demo")
+    urls = service_urls()
+    state = await read_state(urls)
+    clock = ServiceClock(
+        speed=settings.clock_speed,
+        now=settings.make_clock().now(),
+        since=settings.clock_sim_epoch or plan.sim_start,
+    )
+    print_status(
+        _console(),
+        plan=plan,
+        clock=clock,
+        state=state,
+        infra=read_infra(),
+        urls=urls,
+        after=args.after,
+    )
+    return 0 if state.all_ready or (args.after == "stop" and state.none_ready) else 1
+
+
+def _console() -> Console:
+    console = Console()
+    if not console.is_terminal:  # a log file: long lines rather than wrapped at 80
+        console = Console(width=160)
+    return console
 
 
 async def _wait_ready(api: ApiClient, console: Console, within: float = 60.0) -> None:
@@ -85,10 +149,14 @@ async def _wait_ready(api: ApiClient, console: Console, within: float = 60.0) ->
 
 
 async def run(args: argparse.Namespace) -> int:
-    console = Console()
-    if not console.is_terminal:  # a log file: long lines rather than wrapped at 80
-        console = Console(width=160)
+    console = _console()
+    if DemoPlan.handed_over():
+        raise SystemExit(
+            "demo: this run was handed over to real time (DEMO_PHASE=realtime in "
+            "var/demo.env); start a new run with `make demo`"
+        )
     plan = DemoPlan.from_env()
+    punctuality = Punctuality.of_run(plan)
     settings = ServiceSettings(service_name="demo")  # the same env the services read
     clock = settings.make_clock()
     urls = service_urls()
@@ -121,15 +189,20 @@ async def run(args: argparse.Namespace) -> int:
             articles=articles,
             record=record,
             seed=args.seed,
+            punctuality=punctuality,
         )
         async with progress.running():
             await scenario.run()
-        tolerance = float(
-            os.environ.get("PUBLISHER_ON_TIME_TOLERANCE_SECONDS", plan.on_time_tolerance_seconds)
-        )
-        record.summary = await collect_summary(api, record, tolerance)
+        record.summary = await collect_summary(api, record, punctuality, plan)
         record.write(manifest)
-        print_summary(console, record, urls, manifest)
+        print_summary(console, record, punctuality, manifest)
+        if os.environ.get("DEMO_AFTER", "realtime") == "stop":
+            console.print("两周结束。接下来 make demo 停止五个服务（DEMO_AFTER=stop）。")
+        else:
+            console.print(
+                "两周结束。接下来 make demo 停止五个服务，再以真实时间重启它们："
+                "时钟从两周结束处起按 1 倍速接着走（DEMO_AFTER=stop 则只停止）。"
+            )
     finally:
         record.write(manifest)
         await bus.close()
@@ -157,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
         return write_env(args)
     if args.command == "cleanup":
         return asyncio.run(cleanup())
+    if args.command == "handover":
+        return handover(args)
+    if args.command == "status":
+        return asyncio.run(status(args))
     return asyncio.run(run(args))
 
 

@@ -7,10 +7,14 @@ One place computes what both sides need, so the services and the driver agree:
   through ``shared.settings`` → ``AcceleratedClock``; the driver builds its clock from the
   same variables;
 * the **timing knobs** of the services, scaled with the speed (see :meth:`DemoPlan.env`);
-* the **biweekly anchor**, set so a biweekly period ends with the simulated days.
+* the **biweekly anchor**, set so a biweekly period ends with the simulated days;
+* the **hand-over** after the simulated days (:meth:`DemoPlan.realtime_env`): the same
+  run (namespace, data, channel) on a clock that goes on at real speed from the simulated
+  instant where the services stopped, with the production timing knobs.
 
 ``deploy/local/demo.sh`` writes :meth:`DemoPlan.env` to ``var/demo.env`` (``python -m demo
-env``); the e2e test passes it to its subprocess services.
+env``) and, after the run, :meth:`DemoPlan.realtime_env` (``python -m demo handover``);
+the e2e test passes them to its subprocess services.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "AFTER_MODES",
     "DEFAULT_DAYS",
     "DEFAULT_SPEED",
     "SIM_START",
@@ -45,6 +50,9 @@ REPORT_FIRE = timedelta(hours=14, minutes=30)  # the reporting service's default
 TOLERANCE_REAL_SECONDS = 0.5
 """How late (in real seconds) a post may go out and still count as on time."""
 GRACE_REAL_SECONDS = 5.0
+AFTER_MODES = ("realtime", "stop")
+"""What ``make demo`` does once the simulated days are over (``DEMO_AFTER``): hand the
+services over to real time (the default), or stop them."""
 
 
 def push_days(first: date, days: int) -> list[date]:
@@ -102,14 +110,24 @@ class DemoPlan:
                 "run it through `make demo` or source var/demo.env"
             )
         namespace = env.get("CONTENTOPS_NAMESPACE", "")
+        # after the hand-over the clock variables describe the real-time clock; the run's
+        # own start and speed stay in DEMO_SIM_START, DEMO_REAL_EPOCH and DEMO_SPEED
         return cls(
             namespace=namespace,
             run_dir=Path(env.get("DEMO_RUN_DIR") or f"var/demo/artifacts/{namespace.rstrip('.')}"),
             days=int(env.get("DEMO_DAYS", DEFAULT_DAYS)),
-            speed=float(env["CLOCK_SPEED"]),
-            real_epoch=float(env["CLOCK_REAL_EPOCH"]),
-            sim_start=datetime.fromisoformat(env["CLOCK_SIM_EPOCH"]).astimezone(ZONE),
+            speed=float(env.get("DEMO_SPEED") or env["CLOCK_SPEED"]),
+            real_epoch=float(env.get("DEMO_REAL_EPOCH") or env["CLOCK_REAL_EPOCH"]),
+            sim_start=datetime.fromisoformat(
+                env.get("DEMO_SIM_START") or env["CLOCK_SIM_EPOCH"]
+            ).astimezone(ZONE),
         )
+
+    @staticmethod
+    def handed_over(env: Mapping[str, str] | None = None) -> bool:
+        """True when the environment is the run's real-time hand-over."""
+        env = os.environ if env is None else env
+        return env.get("DEMO_PHASE") == "realtime"
 
     # -- the simulated calendar ----------------------------------------------------------
     @property
@@ -120,6 +138,16 @@ class DemoPlan:
     @property
     def push_days(self) -> list[date]:
         return push_days(self.first_day, self.days)
+
+    @property
+    def data_start(self) -> datetime:
+        """Midnight before the first push day: nothing of this run happened before it, so
+        a report of a period ending by then is not this run's (aware, local zone)."""
+        return datetime.combine(self.first_day, datetime.min.time(), tzinfo=ZONE)
+
+    def covers(self, period_end: datetime) -> bool:
+        """Whether a report whose period ends at ``period_end`` is about this run."""
+        return period_end > self.data_start
 
     @property
     def period_end(self) -> date:
@@ -165,22 +193,58 @@ class DemoPlan:
         speed (0.5 and 5 real seconds), and the background loops poll faster than their
         production defaults. Nothing else differs from a normal run.
         """
-        published = self.run_dir / "published"
-        polls = {f"{s.upper()}_OUTBOX_POLL_SECONDS": "0.2" for s in _SERVICES}
         return {
             "CLOCK_MODE": "accelerated",
             "CLOCK_SIM_EPOCH": self.sim_start.isoformat(),
             "CLOCK_REAL_EPOCH": f"{self.real_epoch:.3f}",
             "CLOCK_SPEED": f"{self.speed:g}",
+            "DEMO_PHASE": "accelerated",
+            **self._run_env(),
+            **self._fast_knobs(),
+        }
+
+    def realtime_env(self, sim_now: datetime, real_now: float) -> dict[str, str]:
+        """The hand-over: the same run at real speed from ``sim_now`` (at ``real_now``).
+
+        The services are restarted with it once they have stopped, so their clock goes on
+        from the simulated instant they last saw, one simulated second per real second;
+        the speed-scaled knobs are left out, so the production defaults apply (an on-time
+        tolerance of 60 s, a grace of 2 h, the usual polls).
+        """
+        if sim_now.tzinfo is None:
+            raise ValueError("sim_now must be aware")
+        return {
+            "CLOCK_MODE": "accelerated",
+            "CLOCK_SIM_EPOCH": sim_now.astimezone(UTC).isoformat(),
+            "CLOCK_REAL_EPOCH": f"{real_now:.3f}",
+            "CLOCK_SPEED": "1",
+            "DEMO_PHASE": "realtime",
+            **self._run_env(),
+        }
+
+    def _run_env(self) -> dict[str, str]:
+        """What the run is, whatever the speed: its names, files, channel and calendar."""
+        return {
             "CONTENTOPS_NAMESPACE": self.namespace,
             "DEMO_DAYS": str(self.days),
             "DEMO_RUN_DIR": str(self.run_dir),
-            **polls,
+            "DEMO_SIM_START": self.sim_start.isoformat(),
+            "DEMO_REAL_EPOCH": f"{self.real_epoch:.3f}",
+            "DEMO_SPEED": f"{self.speed:g}",
             # publisher: local channel into the run's folder; a push carries up to two
             # articles (头条 + 次条), so a late draft moved to the next slot fits beside it
             "PUBLISHER_CHANNEL": "local",
-            "PUBLISHER_LOCAL_DIR": str(published),
+            "PUBLISHER_LOCAL_DIR": str(self.run_dir / "published"),
             "PUBLISHER_POSTS_PER_SLOT": "2",
+            # reporting: a biweekly period ends with the simulated days
+            "REPORTING_BIWEEKLY_ANCHOR": self.biweekly_anchor.isoformat(),
+        }
+
+    def _fast_knobs(self) -> dict[str, str]:
+        """The timing knobs scaled with the speed (accelerated phase only)."""
+        polls = {f"{s.upper()}_OUTBOX_POLL_SECONDS": "0.2" for s in _SERVICES}
+        return {
+            **polls,
             "PUBLISHER_ON_TIME_TOLERANCE_SECONDS": f"{self.on_time_tolerance_seconds:g}",
             "PUBLISHER_GRACE_SECONDS": f"{max(7200.0, GRACE_REAL_SECONDS * self.speed):g}",
             "PUBLISHER_POLL_MAX_SECONDS": "0.1",
@@ -191,8 +255,6 @@ class DemoPlan:
             "FEEDBACK_ENQUIRY_SWEEP_SECONDS": "0.5",
             # review: the 11:00 overdue check
             "REVIEW_OVERDUE_POLL_SECONDS": "0.2",
-            # reporting: a biweekly period ends with the simulated days
-            "REPORTING_BIWEEKLY_ANCHOR": self.biweekly_anchor.isoformat(),
             "REPORTING_SCHEDULE_POLL_SECONDS": "0.2",
             "REPORTING_JOB_POLL_SECONDS": "0.2",
         }

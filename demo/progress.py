@@ -23,10 +23,11 @@ __all__ = ["DemoProgress", "fmt_sim"]
 _WEEKDAYS = "一二三四五六日"
 
 
-def fmt_sim(at: datetime) -> str:
-    """``11-23 周一 11:30`` in China time."""
+def fmt_sim(at: datetime, *, seconds: bool = False) -> str:
+    """``11-23 周一 11:30`` in China time (``11:30:52`` with ``seconds``)."""
     local = at.astimezone(ZONE)
-    return f"{local:%m-%d} 周{_WEEKDAYS[local.weekday()]} {local:%H:%M}"
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{local:%m-%d} 周{_WEEKDAYS[local.weekday()]} {clock}"
 
 
 class DemoProgress:
@@ -82,8 +83,14 @@ class DemoProgress:
         self._phase = text
         self._tick()
 
-    def event(self, text: str, *, style: str = "") -> None:
-        """One line: simulated time, then what happened."""
-        stamp = fmt_sim(self._clock.now())
+    def note(self, text: str) -> None:
+        """An indented line under the previous event (a link, a detail)."""
+        self._progress.console.print(f"[dim]{' ' * 20}{text}[/dim]", soft_wrap=True)
+
+    def event(
+        self, text: str, *, style: str = "", at: datetime | None = None, seconds: bool = False
+    ) -> None:
+        """One line: simulated time (now, or ``at`` when it happened), then what happened."""
+        stamp = fmt_sim(self._clock.now() if at is None else at, seconds=seconds)
         line = f"[dim]{stamp}[/dim]  {text}"
         self._progress.console.print(f"[{style}]{line}[/{style}]" if style else line)

@@ -39,7 +39,8 @@ class PostRecord:
     category: str
     slot_key: str
     published_at: str
-    lateness_seconds: float
+    lateness_seconds: float  # as the publisher measured it (simulated seconds)
+    on_time: bool = False  # within the publisher's tolerance (demo.punctuality)
     comments: int = 0  # unique comments sent (spam included)
     messages: int = 0  # unique private messages sent
     metrics: int = 0
@@ -65,6 +66,8 @@ class RunRecord:
     drafts: list[DraftRecord] = field(default_factory=list)
     posts: list[PostRecord] = field(default_factory=list)
     reports: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> fmt -> file
+    # reports the service fired for periods that end before the run's first day
+    reports_before_run: list[str] = field(default_factory=list)
     biweekly_report_id: str | None = None
     biweekly_fallback: bool = False
     notes: list[str] = field(default_factory=list)

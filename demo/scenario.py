@@ -37,6 +37,7 @@ from demo.config import ZONE, DemoPlan
 from demo.feedback_bus import FeedbackBus, feedback_event
 from demo.newsroom import Newsroom, poll
 from demo.progress import DemoProgress
+from demo.punctuality import Punctuality
 from demo.records import DraftRecord, PostRecord, RunRecord
 from shared.clock import Clock, sleep_until
 
@@ -76,6 +77,7 @@ class Scenario:
         articles: list[Article],
         record: RunRecord,
         seed: int,
+        punctuality: Punctuality,
     ) -> None:
         self.plan = plan
         self.clock = clock
@@ -85,6 +87,7 @@ class Scenario:
         self.articles = articles
         self.record = record
         self.seed = seed
+        self.punctuality = punctuality
         self.newsroom = Newsroom(api)
         self.run_dir = Path(plan.run_dir)
         self._expected: dict[datetime, int] = {}  # slot -> approved posts expected
@@ -194,6 +197,7 @@ class Scenario:
             self.record.notes.append(f"slot {slot.isoformat()}: not all posts settled in time")
             posts = [p for p in await self.api.posts("published") if _parse(p["slot_at"]) == slot]
         for post in posts:
+            lateness = self.punctuality.lateness_of(post)
             record = PostRecord(
                 post_id=post["post_id"],
                 draft_id=post["draft_id"],
@@ -201,14 +205,19 @@ class Scenario:
                 category=post["category"],
                 slot_key=post["slot_key"],
                 published_at=post["published_at"],
-                lateness_seconds=float(post.get("lateness_seconds") or 0.0),
+                lateness_seconds=lateness,
+                on_time=self.punctuality.on_time(lateness),
             )
             self.record.posts.append(record)
+            # stamped with the publish time the publisher recorded, not when the driver
+            # looked; lateness and verdict as the publisher measured and judges them
             self.progress.event(
-                f"已发布《{post['title']}》（晚 {record.lateness_seconds:.0f} 秒）"
-                f"→ {post.get('url')}",
-                style="bold",
+                f"已发布《{post['title']}》（{self.punctuality.verdict(lateness)}）",
+                style="bold" if record.on_time else "bold yellow",
+                at=_parse(post["published_at"]),
+                seconds=True,
             )
+            self.progress.note(f"→ {post.get('url')}")
         return posts
 
     # -- the feedback window ---------------------------------------------------------------
@@ -346,13 +355,25 @@ class Scenario:
         await self.download_reports()
 
     async def download_reports(self) -> None:
-        """Every report of the run, as HTML and XLSX."""
+        """This run's reports, as HTML and XLSX.
+
+        The reporting service also fires the periods that end on the run's first day
+        (the week and the fortnight before it), which hold no data of this run: they are
+        noted, not downloaded or listed among the run's artifacts.
+        """
         folder = self.run_dir / "reports"
         folder.mkdir(parents=True, exist_ok=True)
         for report in await self.api.reports():
+            if not self.of_this_run(report):
+                self.record.reports_before_run.append(report["id"])
+                continue
             files: dict[str, str] = {}
             for fmt in REPORT_FORMATS:
                 path = folder / f"{report['id']}.{fmt}"
                 path.write_bytes(await self.api.report_file(report["id"], fmt))
                 files[fmt] = str(path)
             self.record.reports[report["id"]] = files
+
+    def of_this_run(self, report: dict[str, Any]) -> bool:
+        """A report whose period ends after the run's first midnight (it covers the run)."""
+        return self.plan.covers(_parse(report["period_end"]))

@@ -1,9 +1,11 @@
-"""The end of the demo: figures from the services' APIs, where every artifact is, and how
-to go on exploring the running services."""
+"""The end of the demo's two weeks: figures from the services' APIs and where every
+artifact of the run is. What happens to the services next (real time or stopped) and how
+to stop everything is :mod:`demo.status`'s, printed once ``make demo`` has handed over."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +13,35 @@ from rich.console import Console
 from rich.table import Table
 
 from demo.client import ApiClient
+from demo.config import DemoPlan
+from demo.punctuality import Punctuality
 from demo.records import RunRecord
 
 __all__ = ["collect_summary", "print_summary"]
 
 
-async def collect_summary(api: ApiClient, record: RunRecord, tolerance: float) -> dict[str, Any]:
-    """The run's figures, as the services report them (plus what the driver sent)."""
+def _parse(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def collect_summary(
+    api: ApiClient, record: RunRecord, punctuality: Punctuality, plan: DemoPlan
+) -> dict[str, Any]:
+    """The run's figures, as the services report them (plus what the driver sent).
+
+    Punctuality is judged as the timeline judged it (:class:`Punctuality`, the
+    publisher's lateness and tolerance); reports count when their period ends after the
+    run's first midnight, as the artifact list does.
+    """
     published = await api.posts("published")
-    on_time = sum(1 for p in published if float(p.get("lateness_seconds") or 0) <= tolerance)
+    lateness = [punctuality.lateness_of(p) for p in published]
+    on_time = sum(1 for late in lateness if punctuality.on_time(late))
     posts_all = await api.posts()
     enquiries = await api.enquiries()
     windows = await api.windows()
-    reports = await api.reports()
+    every_report = await api.reports()
+    reports = [r for r in every_report if plan.covers(_parse(r["period_end"]))]
     answered = [e for e in enquiries if e["state"] == "answered"]
     summary: dict[str, Any] = {
         "drafts_written": len(record.drafts),
@@ -36,7 +54,9 @@ async def collect_summary(api: ApiClient, record: RunRecord, tolerance: float) -
         "posts_on_time": on_time,
         "posts_late": len(published) - on_time,
         "posts_not_published": sum(1 for p in posts_all if p["state"] != "published"),
-        "on_time_tolerance_seconds": tolerance,
+        "on_time_tolerance_seconds": punctuality.tolerance_seconds,
+        "lateness_seconds_min": min(lateness, default=0.0),
+        "lateness_seconds_max": max(lateness, default=0.0),
         "feedback_events_sent": sum(p.events for p in record.posts),
         "feedback_duplicates_sent": sum(p.duplicates for p in record.posts),
         "feedback_items_stored": await api.count_feedback(),
@@ -52,13 +72,14 @@ async def collect_summary(api: ApiClient, record: RunRecord, tolerance: float) -
         "document_files": sum(len(p.documents) for p in record.posts),
         "reports": len(reports),
         "reports_by_kind": dict(Counter(r["kind"] for r in reports)),
+        "reports_before_run": sorted(r["id"] for r in every_report if r not in reports),
         "biweekly_report": record.biweekly_report_id,
         "biweekly_fallback": record.biweekly_fallback,
     }
     return summary
 
 
-def _table(s: dict[str, Any]) -> Table:
+def _table(s: dict[str, Any], punctuality: Punctuality) -> Table:
     table = Table(title="两周运营模拟：汇总", show_lines=False)
     table.add_column("项目")
     table.add_column("数值", justify="right")
@@ -68,7 +89,14 @@ def _table(s: dict[str, Any]) -> Table:
             "审核通过 / 驳回 / 特批",
             f"{s['reviews_approved']} / {s['reviews_rejected']} / {s['approved_with_override']}",
         ),
-        ("推送（准时 / 迟发）", f"{s['posts_on_time']} / {s['posts_late']}"),
+        (
+            f"推送（准时 / 迟发；{punctuality.tolerance_text()}）",
+            f"{s['posts_on_time']} / {s['posts_late']}",
+        ),
+        (
+            "发布延迟（发布者测得，模拟秒）",
+            f"{s['lateness_seconds_min']:.0f}–{s['lateness_seconds_max']:.0f} 秒",
+        ),
         ("未发布的推送", str(s["posts_not_published"])),
         (
             "反馈事件（发送 / 其中重复）",
@@ -98,9 +126,9 @@ def _table(s: dict[str, Any]) -> Table:
 
 
 def print_summary(
-    console: Console, record: RunRecord, urls: dict[str, str], manifest: Path
+    console: Console, record: RunRecord, punctuality: Punctuality, manifest: Path
 ) -> None:
-    """Where everything is, the figures, and how to explore the running services."""
+    """Where this run's artifacts are, and the figures."""
     s = record.summary
     run_dir = Path(record.run_dir)
     published = sorted((run_dir / "published").rglob("*.html"))
@@ -117,16 +145,14 @@ def print_summary(
     for report_id, files in record.reports.items():
         mark = " ← 双周报告" if report_id == record.biweekly_report_id else ""
         console.print(f"  • {files.get('html')}  {files.get('xlsx')}{mark}")
+    if record.reports_before_run:
+        console.print(
+            f"  （报告服务还按计划生成了 {len(record.reports_before_run)} 份周期在本次运行"
+            f"首日之前结束的报告，不含本次数据，未下载：{'、'.join(record.reports_before_run)}）"
+        )
     if record.biweekly_fallback:
         console.print("[yellow]双周报告未按计划生成，已通过 POST /reports 按需生成。[/yellow]")
     console.print(f"运行清单：{manifest}")
-    console.print(_table(s))
+    console.print(_table(s, punctuality))
     for note in record.notes:
         console.print(f"[yellow]注意：{note}[/yellow]")
-    console.rule("[bold]服务仍在运行（`make stop` 停止）")
-    for name, url in urls.items():
-        console.print(f"  {name:<10} {url}/docs   （事件 {url}/asyncapi，指标 {url}/metrics）")
-    console.print(
-        "API 令牌见 var/local.env（TOKEN_EDITOR、TOKEN_REVIEWER、TOKEN_DIRECTOR…），"
-        "请求头 Authorization: Bearer <token>。模拟时钟仍在加速运行（var/demo.env）。"
-    )

@@ -1,6 +1,8 @@
 """The shortened demo, end to end: five subprocess services on the real broker and their
 own SecantusDB, the driver (``python -m demo``) on the shared accelerated clock, then the
-artifacts checked against each other and against the services' APIs.
+artifacts checked against each other and against the services' APIs; then the hand-over:
+the services stopped and started again on the real-speed clock ``python -m demo handover``
+writes, going on from where the simulation ended, with the run's data.
 
 One simulated week (three push days, six articles) at a higher speed: about two minutes.
 """
@@ -11,10 +13,12 @@ import asyncio
 import io
 import json
 import re
+import shlex
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +27,8 @@ import httpx
 import openpyxl
 import pytest
 
-from demo.config import DemoPlan
+from demo.config import ZONE, DemoPlan
+from demo.progress import fmt_sim
 from tests.support.servers import ROOT, SecantusServer, die_with_parent, free_port
 from tests.support.services import auth, service_env, spawn_service
 
@@ -52,14 +57,89 @@ def secantus() -> Iterator[SecantusServer]:
         server.cleanup()
 
 
-class DemoRun:
-    """The finished run: its folder, manifest, the services' URLs and the driver's log."""
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        proc.terminate()
+    deadline = time.monotonic() + 30
+    for proc in procs:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
 
-    def __init__(self, run_dir: Path, urls: dict[str, str], output: str) -> None:
+
+async def _python(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", *args, cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(errors="replace")
+
+
+class DemoRun:
+    """The finished run: its folder, manifest, the services' URLs and the driver's log;
+    it can hand the services over to real time as ``make demo`` does."""
+
+    def __init__(
+        self,
+        run_dir: Path,
+        urls: dict[str, str],
+        output: str,
+        procs: list[subprocess.Popen[bytes]],
+        env: dict[str, str],
+        tmp_path: Path,
+    ) -> None:
         self.run_dir = run_dir
         self.urls = urls
         self.output = output
+        self.procs = procs
+        self.env = env
+        self.tmp_path = tmp_path
         self.manifest: dict[str, Any] = json.loads((run_dir / "manifest.json").read_text())
+
+    async def hand_over(self) -> dict[str, str]:
+        """Stop the services, write the real-time env, start them with it (demo.sh's steps);
+        returns that env."""
+        _stop(self.procs)
+        out_file = self.tmp_path / "handover.env"
+        code, out = await _python("demo", "handover", "--out", str(out_file), env=self.env)
+        assert code == 0, out
+        handed: dict[str, str] = {}
+        for line in out_file.read_text().splitlines():
+            name, sep, raw = line.partition("=")
+            if sep and not name.startswith("#"):
+                handed[name] = shlex.split(raw)[0]
+        # the services start from the hand-over file alone: no accelerated knob survives
+        accelerated = DemoPlan.from_env(self.env).env()
+        base = {k: v for k, v in self.env.items() if k not in accelerated}
+        self.env = {**base, **handed}
+        self.procs[:] = [
+            spawn_service(name, self.env, self.tmp_path / f"{name}.log", int(url.rsplit(":", 1)[1]))
+            for name, url in self.urls.items()
+        ]
+        async with httpx.AsyncClient() as c:
+            for name, url in self.urls.items():
+                for _ in range(120):
+                    try:
+                        if (await c.get(url + "/ready", timeout=2)).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    await asyncio.sleep(0.5)
+                else:
+                    pytest.fail(f"{name} did not come back after the hand-over")
+        return handed
+
+    async def reporting_clock(self) -> datetime:
+        """The reporting service's own reading of its clock (its scheduler's last look)."""
+        async with httpx.AsyncClient(base_url=self.urls["reporting"]) as c:
+            text = (await c.get("/metrics")).text
+        match = re.search(r"^reporting_scheduler_tick_timestamp_seconds (\S+)$", text, re.M)
+        assert match, "no scheduler tick in the reporting metrics"
+        return datetime.fromtimestamp(float(match.group(1)), UTC)
 
     async def get(self, service: str, path: str, **params: Any) -> Any:
         async with httpx.AsyncClient(base_url=self.urls[service], headers=auth(DIRECTOR)) as c:
@@ -103,17 +183,9 @@ async def demo_run(
             )
         output = out.decode(errors="replace")
         assert driver.returncode == 0, output[-4000:]
-        yield DemoRun(plan.run_dir, urls, output)
+        yield DemoRun(plan.run_dir, urls, output, procs, env, tmp_path)
     finally:
-        for proc in procs:
-            proc.terminate()
-        deadline = time.monotonic() + 30
-        for proc in procs:
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+        _stop(procs)
 
 
 def _headline(text: str, label: str) -> int:
@@ -187,3 +259,52 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     assert summary["feedback_items_stored"] == sum(
         p["comments"] + p["messages"] + p["metrics"] + p["replies"] for p in posts
     )
+
+    # one account of punctuality: each post's timeline line is stamped with its publish
+    # time and judged with the publisher's lateness and tolerance; the summary counts the
+    # same verdicts
+    lines = [line for line in demo_run.output.splitlines() if "已发布《" in line]
+    assert len(lines) == len(posts)
+    for post in posts:
+        (line,) = [line for line in lines if f"《{post['title']}》" in line]
+        published_at = datetime.fromisoformat(post["published_at"]).astimezone(ZONE)
+        assert line.startswith(fmt_sim(published_at, seconds=True)), line
+        assert f"晚 {post['lateness_seconds']:.0f} 秒" in line
+        verdict = re.search(r"：(准时|迟发)）$", line.rstrip())
+        assert verdict, line
+        assert verdict.group(1) == ("准时" if post["on_time"] else "迟发"), line
+    assert summary["posts_on_time"] == sum(p["on_time"] for p in posts)
+    tolerance = DemoPlan.from_env(demo_run.env).on_time_tolerance_seconds
+    assert summary["on_time_tolerance_seconds"] == tolerance
+
+    # only this run's reports among the artifacts: the week before the first push day,
+    # fired on its Monday, holds no data of the run and is neither downloaded nor counted
+    assert summary["reports_before_run"] == manifest["reports_before_run"] == ["weekly-2026-W47"]
+    assert "weekly-2026-W47" not in manifest["reports"]
+    assert not any("W47" in p.name for p in (demo_run.run_dir / "reports").iterdir())
+    assert summary["reports"] == len(manifest["reports"])
+    listed = {r["id"]: r for r in (await demo_run.get("reporting", "/reports", limit=100))["items"]}
+    assert set(manifest["reports"]) | {"weekly-2026-W47"} <= set(listed)  # (more may fire now)
+    data_start = DemoPlan.from_env(demo_run.env).data_start
+    assert datetime.fromisoformat(listed["weekly-2026-W47"]["period_end"]) == data_start
+
+    # the hand-over: the services come back on a real-speed clock from where the simulated
+    # weeks ended, with the run's data
+    ended = await demo_run.reporting_clock()
+    handed = await demo_run.hand_over()
+    since = datetime.fromisoformat(handed["CLOCK_SIM_EPOCH"])
+    assert handed["CLOCK_SPEED"] == "1"
+    assert since >= ended  # never back: read once the services had stopped
+    assert since - ended < timedelta(hours=24)  # the stop took seconds (x7000)
+    await asyncio.sleep(2.5)
+    first = await demo_run.reporting_clock()
+    await asyncio.sleep(3.0)
+    second = await demo_run.reporting_clock()
+    assert since <= first < since + timedelta(minutes=2)  # real seconds since the hand-over
+    assert timedelta(seconds=1) <= second - first <= timedelta(seconds=6)  # speed 1, not 7000
+    after = await demo_run.get("publisher", "/posts", state="published", limit=200)
+    assert after["total"] == len(posts)
+    code, status = await _python("demo", "status", env=demo_run.env)
+    assert code == 0, status
+    assert "服务以真实时间继续运行" in status
+    assert "make stop-all" in status
