@@ -3,8 +3,17 @@
 * :mod:`shared.events` — the public event contracts (pydantic models)
 * :mod:`shared.topology` — exchanges, queues, DLQs and retry queues, in one place
 * :mod:`shared.messaging` — broker, confirmed publishing, the reliable-consume rules
-* :mod:`shared.outbox` — transactional outbox, idempotent consumption, the relay
+* :mod:`shared.outbox` — transactional outbox, idempotent consumption, the relay, and
+  ``BoundUnitOfWork`` (use cases get session-bound repositories, never a session)
 * :mod:`shared.runtime` — one service process (broker, Mongo, relay, jobs, ASGI app)
+* :mod:`shared.service` — ``Service[Deps]``, what every ``bootstrap.build_service`` returns
+* :mod:`shared.ports` — the ports every service shares (``AuditTrail``, ``JobsInTransaction``)
+* :mod:`shared.problems` — ``ProblemSpec``: a service's domain errors as HTTP answers
+* :mod:`shared.audit` — the audit trail; :mod:`shared.jobs` — timed jobs and their loop;
+  :mod:`shared.calendar` — slots, the review deadline, the report schedule
 * :mod:`shared.settings`, :mod:`shared.clock`, :mod:`shared.logging`,
-  :mod:`shared.metrics`, :mod:`shared.mongo`, :mod:`shared.http`, :mod:`shared.jobs`
+  :mod:`shared.metrics`, :mod:`shared.mongo`, :mod:`shared.http`, :mod:`shared.docs`,
+  :mod:`shared.wechat`, :mod:`shared.webhooks`, :mod:`shared.batching`
+
+``services/README.md`` describes the one service shape built from these parts.
 """

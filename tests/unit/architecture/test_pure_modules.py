@@ -30,6 +30,8 @@ IO_LIBRARIES = {
     "uvicorn",
 }
 PURE = [
+    "shared.ports",
+    "shared.problems",
     "services.drafting.domain",
     "services.review.domain",
     "services.review.norms",
