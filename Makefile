@@ -6,15 +6,17 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 SRC := shared services tests bench demo
 
-.PHONY: install infra infra-rabbit infra-tools run stop stop-all test test-unit test-integration test-e2e \
+.PHONY: install lock lock-upgrade lock-files lock-check infra infra-rabbit infra-tools run stop stop-all test test-unit test-integration test-e2e \
         lint fmt bench demo clean
 
 install: $(VENV)/.installed .venv-secantus/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Locked (#16): requirements/dev.txt pins every package .venv gets (all services' groups,
+# the demo's and dev), each with its hashes; the project itself goes on top without deps.
+$(VENV)/.installed: pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/pip install -q --require-hashes -r requirements/dev.txt
+	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
 # SecantusDB is GPL-2.0: it lives in its own virtualenv and runs as a separate process.
@@ -22,6 +24,42 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv-secantus
 	.venv-secantus/bin/pip install -q 'SecantusDB==0.7.0b3'
 	touch $@
+
+# The lock files, from pyproject.toml (pip-compile, in .venv through the dev group):
+#   requirements/dev.txt         .venv: every group (make install)
+#   requirements/all.txt         the one image carrying all five services (SERVICE=all)
+#   requirements/<service>.txt   core + that service's group: its image (Dockerfile ARG SERVICE)
+# `make lock` after changing pyproject.toml keeps every version already pinned and adds or
+# drops what changed; `make lock-upgrade` moves dev.txt to the newest allowed versions. The
+# service files always take dev.txt's versions (--constraint), so all locks agree.
+# `make lock-check` regenerates them in a temporary directory and diffs.
+LOCK_SERVICES := drafting review publisher feedback reporting
+LOCK_DIR ?= .
+PIP_COMPILE_BIN ?= $(abspath $(VENV))/bin/pip-compile
+PIP_COMPILE := $(PIP_COMPILE_BIN) -q --generate-hashes --allow-unsafe --strip-extras \
+               --no-emit-index-url --no-emit-find-links
+
+lock: $(VENV)/.installed
+	$(MAKE) --no-print-directory lock-files
+
+lock-upgrade: $(VENV)/.installed
+	$(MAKE) --no-print-directory lock-files LOCK_UPGRADE=--upgrade
+
+lock-files:
+	cd $(LOCK_DIR) && $(PIP_COMPILE) $(LOCK_UPGRADE) --all-extras \
+	    --output-file=requirements/dev.txt pyproject.toml
+	cd $(LOCK_DIR) && $(PIP_COMPILE) --upgrade --constraint=requirements/dev.txt \
+	    $(foreach s,$(LOCK_SERVICES),--extra=$(s)) --output-file=requirements/all.txt pyproject.toml
+	cd $(LOCK_DIR) && for s in $(LOCK_SERVICES); do \
+	    $(PIP_COMPILE) --upgrade --constraint=requirements/dev.txt --extra=$$s \
+	        --output-file=requirements/$$s.txt pyproject.toml || exit 1; done
+
+lock-check: $(VENV)/.installed
+	tmp=$$(mktemp -d) && cp pyproject.toml $$tmp/ && cp -r requirements $$tmp/ \
+	    && $(MAKE) --no-print-directory lock-files LOCK_DIR=$$tmp \
+	    && diff -ru requirements $$tmp/requirements; rc=$$?; rm -rf $$tmp; \
+	    if [ $$rc -ne 0 ]; then echo "requirements/ is not what pyproject.toml locks to: run make lock"; fi; \
+	    exit $$rc
 
 infra: install
 	PYTHON=$(PY) bash deploy/local/infra.sh all
