@@ -110,8 +110,13 @@ def test_overlays_patch_and_scale_what_the_base_has(overlay: str) -> None:
     namespace = load_docs(OVERLAYS / overlay / "namespace.yaml")[0]
     assert namespace["kind"] == "Namespace"
     assert namespace["metadata"]["name"] == kust["namespace"]
-    assert [i["name"] for i in kust["images"]] == ["contentops"]
+    # One image per service (#16), all at the same tag.
+    images = {i["name"]: i for i in kust["images"]}
+    assert list(images) == [f"contentops-{s}" for s in SERVICES]
+    assert len({i["newTag"] for i in images.values()}) == 1
     assert kust["images"][0]["newTag"]
+    for service in SERVICES:
+        assert images[f"contentops-{service}"]["newName"].endswith(f"/contentops-{service}")
     for patch in kust.get("patches", []):
         target = patch["target"]
         find(docs, target["kind"], target["name"])
@@ -167,7 +172,7 @@ def test_deployment_probes_ports_and_command(service: str) -> None:
     spec = container(deployment)
     port = _port(service)
     assert spec["command"] == ["python", "-m", f"services.{service}"]
-    assert spec["image"] == "contentops"
+    assert spec["image"] == f"contentops-{service}"
     ports = {p["name"]: p["containerPort"] for p in spec["ports"]}
     assert ports == {"http": port}
     for probe, path in (("livenessProbe", "/health"), ("readinessProbe", "/ready")):
@@ -324,7 +329,8 @@ def test_overlays_build_with_kustomize(overlay: str) -> None:
             assert doc["metadata"]["namespace"] == namespace, doc["metadata"]["name"]
     tag = kustomization(OVERLAYS / overlay)["images"][0]["newTag"]
     for service in SERVICES:
-        assert container(find(docs, "Deployment", service))["image"].endswith(f":{tag}")
+        image = container(find(docs, "Deployment", service))["image"]
+        assert image.endswith(f"/contentops-{service}:{tag}"), image
     assert "replicas" not in find(docs, "Deployment", KEDA_MANAGED)["spec"]
     if overlay == "production":
         assert find(docs, "RabbitmqCluster", "contentops-rabbitmq")["spec"]["replicas"] == 3
@@ -339,13 +345,15 @@ def _compose_services() -> dict[str, Doc]:
     return services
 
 
-def test_compose_runs_the_five_services_from_one_image() -> None:
+def test_compose_runs_each_service_from_its_own_image() -> None:
     services = _compose_services()
     assert set(SERVICES) <= set(services)
     images = {services[s]["image"] for s in SERVICES}
-    assert len(images) == 1
+    assert len(images) == len(SERVICES)
     for service in SERVICES:
         spec = services[service]
+        assert f"-{service}:" in spec["image"]
+        assert spec["build"]["args"] == {"SERVICE": service}
         assert spec["command"] == ["python", "-m", f"services.{service}"]
         assert spec["build"]["context"] == "../.."
         assert (COMPOSE_DIR / spec["build"]["context"] / spec["build"]["dockerfile"]).is_file()
@@ -430,14 +438,24 @@ def test_compose_mounts_monitoring_config_that_exists() -> None:
 
 
 # -- Dockerfile --------------------------------------------------------------------------
-def test_dockerfile_builds_one_non_root_image_without_secrets() -> None:
+def test_dockerfile_builds_a_non_root_image_per_service_without_secrets() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
-    assert re.search(r"pip install \.$", text, re.M)
+    # SERVICE picks the locked requirements (#16); the project goes on top without deps.
+    assert re.search(r"^ARG SERVICE=all$", text, re.M)
+    assert re.search(r"^COPY requirements/\$\{SERVICE\}\.txt ", text, re.M)
+    assert re.search(r"pip install --require-hashes -r requirements\.txt$", text, re.M)
+    assert re.search(r"pip install --no-deps \.$", text, re.M)
+    accepted = re.search(r'case "\$SERVICE" in ([a-z|]+)\)', text)
+    assert accepted
+    assert set(accepted.group(1).split("|")) == {*SERVICES, "all"}
+    for name in (*SERVICES, "all"):
+        assert (ROOT / "requirements" / f"{name}.txt").is_file(), name
     users = re.findall(r"^USER\s+(\S+)", text, re.M)
     assert users
     assert users[-1].split(":")[0] not in {"root", "0"}
-    assert re.search(r'^CMD \["python", "-m", "services\.[a-z]+"\]', text, re.M)
+    assert re.search(r'^CMD \["contentops-service"\]', text, re.M)
+    assert "exec python -m %s" in text
     for line in re.findall(r"^(?:ENV|ARG)\b.*(?:\n\s+.*)*", text, re.M):
         assert not re.search(r"API_TOKENS|SECRET|PASSWORD|RABBIT_URL|MONGO_URL", line), line
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
