@@ -45,20 +45,20 @@ class Punctuality:
         return float(post.get("lateness_seconds") or 0.0)
 
     def _real(self, seconds: float) -> str:
-        return f"{seconds / self.speed:.3g} 实际秒" if self.speed != 1 else f"{seconds:g} 秒"
+        return f"{seconds / self.speed:.2g} 实际秒"
 
     def tolerance_text(self) -> str:
-        """``容差 2000 秒（×4000 下 = 0.5 实际秒）``."""
+        """``容差 2000 秒 = ×4000 下 0.5 实际秒``."""
         text = f"容差 {self.tolerance_seconds:g} 秒"
         if self.speed != 1:
-            text += f"（×{self.speed:g} 下 = {self._real(self.tolerance_seconds)}）"
+            text += f" = ×{self.speed:g} 下 {self._real(self.tolerance_seconds)}"
         return text
 
     def verdict(self, lateness_seconds: float) -> str:
-        """``晚 52 秒（≈ 0.013 实际秒），容差 2000 秒内：准时`` — or ``超出容差：迟发``."""
+        """``晚 52 秒 ≈ 0.013 实际秒，容差 2000 秒内：准时`` — or ``超出容差 …：迟发``."""
         text = f"晚 {lateness_seconds:.0f} 秒"
         if self.speed != 1:
-            text += f"（≈ {self._real(lateness_seconds)}）"
+            text += f" ≈ {self._real(lateness_seconds)}"
         if self.on_time(lateness_seconds):
             return f"{text}，容差 {self.tolerance_seconds:g} 秒内：准时"
         return f"{text}，超出容差 {self.tolerance_seconds:g} 秒：迟发"

@@ -125,8 +125,9 @@ def print_status(
     if state.all_ready and realtime:
         console.rule("[bold]两周模拟结束：服务以真实时间继续运行")
         console.print(
-            f"时钟：从模拟时间 [bold]{fmt_sim(clock.since, seconds=True)}[/bold]（两周结束处）"
-            f"起按真实速度（1 倍速）继续走，现在是 {fmt_sim(clock.now, seconds=True)}。"
+            f"时钟：从模拟时间 [bold]{fmt_sim(clock.since, seconds=True)}[/bold]"
+            "（两周结束、服务停下之处）起按真实速度（1 倍速）继续走，"
+            f"现在是 {fmt_sim(clock.now, seconds=True)}。"
             "发布容差、宽限期和各轮询间隔已恢复为生产默认值。"
         )
         if state.reporting_tick is not None:

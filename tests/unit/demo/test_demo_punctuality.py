@@ -59,9 +59,9 @@ def test_the_publishers_rule_within_the_tolerance_is_on_time() -> None:
     assert PUNCTUAL.on_time(52)
     assert PUNCTUAL.on_time(2000)
     assert not PUNCTUAL.on_time(2000.5)
-    assert PUNCTUAL.verdict(52) == "晚 52 秒（≈ 0.013 实际秒），容差 2000 秒内：准时"
-    assert PUNCTUAL.verdict(2400) == "晚 2400 秒（≈ 0.6 实际秒），超出容差 2000 秒：迟发"
-    assert PUNCTUAL.tolerance_text() == "容差 2000 秒（×4000 下 = 0.5 实际秒）"
+    assert PUNCTUAL.verdict(52) == "晚 52 秒 ≈ 0.013 实际秒，容差 2000 秒内：准时"
+    assert PUNCTUAL.verdict(2400) == "晚 2400 秒 ≈ 0.6 实际秒，超出容差 2000 秒：迟发"
+    assert PUNCTUAL.tolerance_text() == "容差 2000 秒 = ×4000 下 0.5 实际秒"
     assert Punctuality(60).verdict(61) == "晚 61 秒，超出容差 60 秒：迟发"
 
 
