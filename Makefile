@@ -75,14 +75,19 @@ infra-tools:
 run: infra
 	bash deploy/local/run.sh
 
+# Stops the five services only: the store (SecantusDB) and RabbitMQ keep running, and
+# stop.sh says so; `make stop-all` stops the store too.
 stop:
 	bash deploy/local/stop.sh
 
-# Two weeks of the plan on an accelerated clock (DEMO_DAYS, DEMO_SPEED); the services
-# keep running afterwards until `make stop`. See deploy/local/demo.sh.
+# Two weeks of the plan on an accelerated clock (DEMO_DAYS, DEMO_SPEED), then the same run
+# goes on at real speed from where the simulation ended (DEMO_AFTER=stop: the services
+# stop instead); the last lines say which and how to stop. See deploy/local/demo.sh.
 demo: infra
 	bash deploy/local/demo.sh
 
+# The five services and the store make started. RabbitMQ is the system's broker (infra.sh
+# starts it when it is not running, other programs may use it): make never stops it.
 stop-all:
 	bash deploy/local/stop.sh all
 
