@@ -122,11 +122,12 @@ def print_status(
 ) -> None:
     """The final block: services and clock, how to explore, what keeps running, stopping."""
     realtime = clock.speed == 1
+    ended = f"{plan.days} 天的模拟结束"
     if state.all_ready and realtime:
-        console.rule("[bold]两周模拟结束：服务以真实时间继续运行")
+        console.rule(f"[bold]{ended}：服务以真实时间继续运行")
         console.print(
             f"时钟：从模拟时间 [bold]{fmt_sim(clock.since, seconds=True)}[/bold]"
-            "（两周结束、服务停下之处）起按真实速度（1 倍速）继续走，"
+            "（模拟结束、服务停下之处）起按真实速度（1 倍速）继续走，"
             f"现在是 {fmt_sim(clock.now, seconds=True)}。"
             "发布容差、宽限期和各轮询间隔已恢复为生产默认值。"
         )
@@ -146,7 +147,7 @@ def print_status(
         )
     elif state.none_ready:
         how = "按要求（DEMO_AFTER=stop）" if after == "stop" else ""
-        console.rule(f"[bold]两周模拟结束：五个服务已{how}停止")
+        console.rule(f"[bold]{ended}：五个服务已{how}停止")
         console.print(
             f"模拟时钟停在 {fmt_sim(clock.since, seconds=True)}；本次运行的数据仍在命名空间 "
             f"{plan.namespace}，产出物在 {plan.run_dir}。"
@@ -157,12 +158,13 @@ def print_status(
         )
     else:
         down = ", ".join(name for name, ok in state.ready.items() if not ok)
-        console.rule("[bold red]两周模拟结束：部分服务没有运行")
+        console.rule(f"[bold red]{ended}：部分服务没有运行")
         console.print(f"[red]未就绪：{down}；日志见 var/log/<服务>.log[/red]")
     _print_stopping(console, infra, running=not state.none_ready)
 
 
 def _print_stopping(console: Console, infra: Infra, *, running: bool) -> None:
+    """What ``make stop`` and ``make stop-all`` stop, and what keeps running."""
     still = [s for s in (infra.store, "RabbitMQ（127.0.0.1:5672）" if infra.rabbit else None) if s]
     console.rule("[bold]停止")
     if running:
@@ -176,6 +178,6 @@ def _print_stopping(console: Console, infra: Infra, *, running: bool) -> None:
             "确实要停：sudo rabbitmqctl stop"
         )
     console.print(
-        "  下次 make demo 会先停止这些服务，并删除本次运行的队列和数据库（产出物文件保留）；"
-        "DEMO_AFTER=stop make demo 跑完两周即停止服务。"
+        "  下次 make demo 会先停止这些服务，并删除本次运行的队列和数据库（产出物文件保留）"
+        + ("；DEMO_AFTER=stop make demo 则在模拟结束后直接停止服务。" if running else "。")
     )
