@@ -6,7 +6,8 @@ Consume rules, applied to every subscriber by :class:`ReliableConsume`:
 * ``AlreadyProcessed`` (idempotency record exists) -> ack, counted as duplicate;
 * poison (``ValidationError``, ``PoisonMessage``, an undecodable body) -> published to
   the queue's DLQ with ``x-dlq-reason`` / ``x-dlq-detail`` headers (confirmed), then
-  ack: never a retry loop;
+  ack: never a retry loop. An envelope whose ``schema_version`` this code does not know
+  is poison too, under the reason ``unknown_schema_version``: never read as version 1;
 * transient or unexpected -> published to the queue's retry queue with an attempt
   header (it returns after the TTL); after ``max_retries`` -> DLQ with the last error;
 * if even that publish fails (broker gone), the message stays unacked and RabbitMQ
@@ -34,7 +35,12 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from shared.errors import AlreadyProcessed, PoisonMessage, is_transient
-from shared.events import EVENT_TYPES, EventEnvelope
+from shared.events import (
+    EVENT_TYPES,
+    UNKNOWN_SCHEMA_VERSION,
+    EventEnvelope,
+    UnknownSchemaVersion,
+)
 from shared.metrics import MessagingMetrics
 from shared.topology import Topology
 
@@ -81,15 +87,8 @@ def _middleware_for(policy: ConsumePolicy) -> type[BaseMiddleware]:
                 await msg.ack()
                 return None
             except (ValidationError, PoisonMessage, ValueError) as exc:
-                # ValueError covers undecodable bodies (JSONDecodeError, UnicodeDecodeError)
-                reason = (
-                    exc.reason
-                    if isinstance(exc, PoisonMessage)
-                    else "validation_failed"
-                    if isinstance(exc, ValidationError)
-                    else "malformed_body"
-                )
-                await _dead_letter(policy, raw, queue, reason, _describe(exc))
+                reason, detail = _poison(exc)
+                await _dead_letter(policy, raw, queue, reason, detail)
                 await msg.ack()
                 return None
             except Exception as exc:
@@ -116,6 +115,23 @@ def _middleware_for(policy: ConsumePolicy) -> type[BaseMiddleware]:
 def _attempt(raw: IncomingMessage) -> int:
     value = (raw.headers or {}).get(RETRY_HEADER, 0)
     return value if isinstance(value, int) else 0
+
+
+def _poison(exc: Exception) -> tuple[str, str]:
+    """The dead-letter reason and detail of a message that can never succeed."""
+    if isinstance(exc, PoisonMessage):
+        return exc.reason, _describe(exc)
+    if isinstance(exc, ValidationError):
+        unknown = [
+            e
+            for e in exc.errors()
+            if isinstance(e.get("ctx", {}).get("error"), UnknownSchemaVersion)
+        ]
+        if unknown:  # what else fails in a payload of another version is beside the point
+            return UNKNOWN_SCHEMA_VERSION, str(unknown[0]["ctx"]["error"])[:2000]
+        return "validation_failed", _describe(exc)
+    # ValueError covers undecodable bodies (JSONDecodeError, UnicodeDecodeError)
+    return "malformed_body", _describe(exc)
 
 
 def _describe(exc: Exception) -> str:

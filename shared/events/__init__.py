@@ -34,7 +34,13 @@ from shared.events.drafts import (
     DraftSubmitted,
     DraftSubmittedPayload,
 )
-from shared.events.envelope import Contract, EventEnvelope, utc
+from shared.events.envelope import (
+    UNKNOWN_SCHEMA_VERSION,
+    Contract,
+    EventEnvelope,
+    UnknownSchemaVersion,
+    utc,
+)
 from shared.events.feedback import (
     DigestQuestion,
     DigestTheme,
@@ -110,5 +116,7 @@ __all__ = [
     "Source",
     "SourceKind",
     "TopicIdea",
+    "UNKNOWN_SCHEMA_VERSION",
+    "UnknownSchemaVersion",
     "utc",
 ]

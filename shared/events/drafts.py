@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -27,8 +27,18 @@ _HASH = Field(
 )
 
 
+_Subject = Annotated[str, Field(min_length=1, max_length=64)]
+_MAX_WRITERS = 1000
+
+
 class DraftSubmittedPayload(Contract):
-    """An editor sent a draft revision for review."""
+    """An editor sent a draft revision for review.
+
+    ``writers`` (added in v1.1, compatible: ``schema_version`` stays 1) names everyone who
+    wrote, rewrote or submitted any revision of the draft, so review can keep all of them
+    from approving it (four eyes). An older producer leaves it empty: review then knows
+    only ``submitted_by`` and the byline.
+    """
 
     draft_id: str = Field(min_length=1, max_length=64, examples=["d-9c1f2b7a"])
     revision: int = Field(ge=1, description="Revision number submitted.", examples=[3])
@@ -41,6 +51,14 @@ class DraftSubmittedPayload(Contract):
     )
     submitted_by: str = Field(min_length=1, max_length=64)
     submitted_at: AwareDatetime
+    writers: tuple[_Subject, ...] = Field(
+        default=(),
+        max_length=_MAX_WRITERS,
+        description="Principal subjects of everyone who created, edited or submitted any "
+        "revision of the draft, submitter included (added in v1.1; empty from older "
+        "producers). None of them may approve it.",
+        examples=[["erin", "ed"]],
+    )
 
 
 class DraftSubmitted(EventEnvelope):

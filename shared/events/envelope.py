@@ -4,6 +4,14 @@ Every message on the bus is ``EventEnvelope`` with a typed ``payload``; the AMQP
 ``message_id`` is the ``event_id`` and the routing key is the ``event_type``.
 Contracts change only compatibly: new optional fields, or a new ``schema_version``
 consumed side by side.
+
+A consumer reads only the versions it knows (``SCHEMA_VERSIONS`` of the event's class):
+an envelope whose ``schema_version`` is not among them fails validation with
+:class:`UnknownSchemaVersion`, and the consume middleware dead-letters it under the
+reason :data:`UNKNOWN_SCHEMA_VERSION` instead of reading it as version 1. A breaking change
+adds its version to ``SCHEMA_VERSIONS`` together with an upcaster (a ``mode="before"``
+model validator that turns the older payload into the newer), so both are consumed side
+by side.
 """
 
 from __future__ import annotations
@@ -14,7 +22,21 @@ from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["EventEnvelope", "Contract", "utc"]
+__all__ = [
+    "UNKNOWN_SCHEMA_VERSION",
+    "Contract",
+    "EventEnvelope",
+    "UnknownSchemaVersion",
+    "utc",
+]
+
+UNKNOWN_SCHEMA_VERSION = "unknown_schema_version"
+"""The dead-letter reason of an envelope whose ``schema_version`` is not one it knows."""
+
+
+class UnknownSchemaVersion(ValueError):
+    """Raised by validation for a ``schema_version`` the event's class does not read;
+    pydantic reports it as a ``value_error`` whose ``ctx["error"]`` is this exception."""
 
 
 def utc(value: datetime) -> datetime:
@@ -36,6 +58,8 @@ class EventEnvelope(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     EVENT_TYPE: ClassVar[str] = ""
+    SCHEMA_VERSIONS: ClassVar[frozenset[int]] = frozenset({1})
+    """The payload versions this code reads; any other is refused, never guessed."""
 
     event_id: UUID = Field(
         default_factory=uuid4,
@@ -61,6 +85,17 @@ class EventEnvelope(BaseModel):
         description="Id of the draft or post this event belongs to; groups a pipeline run.",
         examples=["draft-6f1c2a"],
     )
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value not in cls.SCHEMA_VERSIONS:
+            known = ", ".join(str(v) for v in sorted(cls.SCHEMA_VERSIONS))
+            raise UnknownSchemaVersion(
+                f"schema_version {value} of {cls.EVENT_TYPE or cls.__name__} is unknown here "
+                f"(known: {known})"
+            )
+        return value
 
     @field_validator("occurred_at")
     @classmethod

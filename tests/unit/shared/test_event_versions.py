@@ -1,0 +1,82 @@
+"""Contracts: an unknown ``schema_version`` is refused (and dead-lettered under its own
+reason), never read as version 1; ``draft.submitted``'s ``writers`` is an optional v1.1
+field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from shared.errors import PoisonMessage
+from shared.events import EVENT_TYPES, UNKNOWN_SCHEMA_VERSION, DraftSubmitted
+from shared.messaging import _poison
+from tests.support.events import sample
+
+
+def _as_json(event_type: str, **changes: Any) -> dict[str, Any]:
+    body = sample(event_type).model_dump(mode="json")
+    body.update(changes)
+    return body
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_every_event_refuses_an_unknown_schema_version(event_type: str) -> None:
+    model = EVENT_TYPES[event_type]
+
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(_as_json(event_type, schema_version=99))
+
+    [error] = caught.value.errors()
+    assert error["loc"] == ("schema_version",)
+    assert error["msg"].endswith(f"schema_version 99 of {event_type} is unknown here (known: 1)")
+    assert _poison(caught.value)[0] == UNKNOWN_SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_version_1_and_a_missing_version_are_read(event_type: str) -> None:
+    model = EVENT_TYPES[event_type]
+    missing = _as_json(event_type)
+    del missing["schema_version"]
+
+    assert model.model_validate(_as_json(event_type, schema_version=1)).schema_version == 1
+    assert model.model_validate(missing).schema_version == 1
+
+
+def test_the_consume_rules_dead_letter_an_unknown_version_under_its_own_reason() -> None:
+    body = _as_json("draft.submitted", schema_version=99)
+    body["payload"]["content"]["category"] = "gossip"  # a v99 payload may differ anyhow
+    with pytest.raises(ValidationError) as caught:
+        DraftSubmitted.model_validate(body)
+
+    reason, detail = _poison(caught.value)
+
+    assert reason == "unknown_schema_version"
+    assert detail == "schema_version 99 of draft.submitted is unknown here (known: 1)"
+
+
+def test_other_poison_keeps_its_reason() -> None:
+    body = _as_json("draft.submitted")
+    body["payload"]["content"]["category"] = "gossip"
+    with pytest.raises(ValidationError) as caught:
+        DraftSubmitted.model_validate(body)
+
+    assert _poison(caught.value)[0] == "validation_failed"
+    assert "payload.content.category" in _poison(caught.value)[1]
+    assert _poison(PoisonMessage("hash_mismatch", "x")) == ("hash_mismatch", "hash_mismatch: x")
+    assert _poison(ValueError("Expecting value"))[0] == "malformed_body"
+
+
+def test_writers_is_optional_so_older_producers_stay_readable() -> None:
+    older = _as_json("draft.submitted")
+    del older["payload"]["writers"]
+
+    assert DraftSubmitted.model_validate(older).payload.writers == ()
+
+    newer = _as_json("draft.submitted")
+    newer["payload"]["writers"] = ["ed", "erin"]
+    assert DraftSubmitted.model_validate(newer).payload.writers == ("ed", "erin")
+    newer["payload"]["writers"] = ["ed", ""]
+    with pytest.raises(ValidationError, match="payload.writers.1"):
+        DraftSubmitted.model_validate(newer)
