@@ -122,6 +122,18 @@ class Draft(DraftLifecycle):
             )
         return changed
 
+    def writers(self) -> tuple[str, ...]:
+        """Everyone who created, edited or submitted any revision (sorted subjects).
+
+        Read from the history, which keeps every edit and submission with the principal
+        who made it (like each stored :class:`~.revisions.Revision`'s ``by``) and is never
+        trimmed; ``draft.submitted`` carries it so that review refuses the approval of
+        any of them (four eyes), whoever pressed submit.
+        """
+        return tuple(
+            sorted({t.by for t in self.history if t.action in (Action.EDIT, Action.SUBMIT)})
+        )
+
     # -- submitting -------------------------------------------------------------------
     def submit(
         self, snapshot: ContentSnapshot, *, by: str, at: datetime
@@ -149,6 +161,7 @@ class Draft(DraftLifecycle):
                 wished_slot=self.wished_slot,
                 submitted_by=by,
                 submitted_at=at,
+                writers=self.writers(),
             ),
         )
         self.submission = Submission(
@@ -158,6 +171,7 @@ class Draft(DraftLifecycle):
             submitted_at=at,
             wished_slot=self.wished_slot,
             event_id=str(event.event_id),
+            writers=event.payload.writers,
         )
         self.updated_by, self.updated_at = by, at
         self._events.append(event)

@@ -27,6 +27,7 @@ class Submission(_Record):
     submitted_at: datetime
     wished_slot: datetime | None = None
     event_id: str
+    writers: tuple[str, ...] = ()  # who wrote, rewrote or submitted (empty: before #11)
 
 
 class Approval(_Record):
