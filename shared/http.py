@@ -1,34 +1,56 @@
 """HTTP plumbing every service shares: problem+json errors and auth by role.
 
 Errors follow RFC 9457 (``application/problem+json``). Validation errors list every
-offending field in ``errors`` and name them in ``detail``. Every mutating route depends
-on :func:`require` with the roles allowed; ``/health`` needs no token.
+offending field in ``errors`` and name them in ``detail``; a body that is not JSON is 400
+"body is not valid JSON". Every route of the API depends on :func:`require` with the roles
+allowed; ``/health`` needs no token.
+
+:class:`CatchAll` answers anything unexpected as a 500 problem with a ``correlation_id``
+(the request's ``X-Correlation-ID`` or a new one), logged with the stack trace, never sent.
+:func:`document_problems` makes the OpenAPI say so: the bearer scheme on protected routes,
+and every problem answer a route can give, with the :class:`Problem` schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.limits import BODY_LIMIT_KEY, body_limit_of, guard_of
 from shared.problems import ProblemMap, ProblemSpec
 from shared.settings import Principal, Role
 
 __all__ = [
+    "CORRELATION_HEADER",
+    "PROBLEM_JSON",
+    "CatchAll",
     "Page",
     "Problem",
     "ProblemError",
+    "RequireRoles",
+    "document_problems",
     "install_problem_handlers",
+    "problem_response_of",
     "require",
 ]
 
 PROBLEM_JSON = "application/problem+json"
+CORRELATION_HEADER = "X-Correlation-ID"
 T = TypeVar("T")
+_log = structlog.get_logger("http")
 
 
 class Problem(BaseModel):
@@ -39,6 +61,10 @@ class Problem(BaseModel):
     status: int
     detail: str = ""
     errors: list[dict[str, Any]] = Field(default_factory=list)
+    correlation_id: str | None = Field(
+        default=None,
+        description="Only on 500: quote it to the operators (it is in the logs with the trace).",
+    )
 
 
 class ProblemError(Exception):
@@ -79,12 +105,34 @@ def _spec_for(problems: ProblemMap, exc: Exception) -> ProblemSpec | None:
 
 
 def _problem_response(problem: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    body = problem.model_dump(exclude_defaults=False)
+    if body["correlation_id"] is None:
+        del body["correlation_id"]
     return JSONResponse(
-        problem.model_dump(exclude_defaults=False),
+        body,
         status_code=problem.status,
         media_type=PROBLEM_JSON,
         headers=dict(headers or {}),
     )
+
+
+def _http_problem(exc: StarletteHTTPException) -> JSONResponse:
+    try:
+        title = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = str(exc.detail)
+    return _problem_response(
+        Problem(title=title, status=exc.status_code, detail=str(exc.detail)), exc.headers
+    )
+
+
+def problem_response_of(exc: Exception) -> JSONResponse:
+    """The problem answer to a :class:`ProblemError` or an HTTP exception (else a 500)."""
+    if isinstance(exc, ProblemError):
+        return _problem_response(exc.problem, exc.headers)
+    if isinstance(exc, StarletteHTTPException):
+        return _http_problem(exc)
+    return _problem_response(Problem(title="Internal Server Error", status=500))
 
 
 def install_problem_handlers(app: FastAPI, problems: ProblemMap | None = None) -> None:
@@ -96,6 +144,18 @@ def install_problem_handlers(app: FastAPI, problems: ProblemMap | None = None) -
 
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        broken = [err for err in exc.errors() if err["type"] == "json_invalid"]
+        if broken:  # its "loc" is a character position, not a field
+            error = broken[0].get("ctx", {}).get("error", "JSON decode error")
+            return _problem_response(
+                Problem(
+                    type="urn:contentops:problem:bad-request",
+                    title="Bad Request",
+                    status=400,
+                    detail="body is not valid JSON",
+                    errors=[{"field": "body", "message": str(error), "type": "json_invalid"}],
+                )
+            )
         errors = [
             {
                 "field": ".".join(str(p) for p in err["loc"] if p not in ("body",)) or "body",
@@ -117,10 +177,7 @@ def install_problem_handlers(app: FastAPI, problems: ProblemMap | None = None) -
 
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return _problem_response(
-            Problem(title=str(exc.detail), status=exc.status_code, detail=str(exc.detail)),
-            exc.headers,
-        )
+        return _http_problem(exc)
 
     table = dict(problems or {})
 
@@ -146,33 +203,203 @@ def install_problem_handlers(app: FastAPI, problems: ProblemMap | None = None) -
     app.add_exception_handler(StarletteHTTPException, on_http)
 
 
-def require(
-    tokens: Callable[[], Mapping[str, Principal]], *roles: Role
-) -> Callable[[Request], Awaitable[Principal]]:
+class RequireRoles:
     """A FastAPI dependency: the bearer token's principal, holding one of ``roles``.
 
     ``admin`` passes every check. 401 without a valid token, 403 without the role.
+    :class:`shared.limits.BodyGuard` finds it on a route (``is_bearer_guard``) to refuse
+    an unauthenticated request before its body is read, and :func:`document_problems`
+    to document the bearer scheme and the roles.
     """
-    allowed = frozenset(roles) | {Role.ADMIN}
 
-    async def dependency(request: Request) -> Principal:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        principal = tokens().get(token.strip()) if scheme.lower() == "bearer" else None
+    is_bearer_guard = True
+
+    def __init__(self, tokens: Callable[[], Mapping[str, Principal]], roles: frozenset[Role]):
+        self.tokens = tokens
+        self.roles = roles | {Role.ADMIN}
+
+    def principal_of(self, headers: Headers) -> Principal | None:
+        """The principal of the request's bearer token, or ``None``."""
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        return self.tokens().get(token.strip()) if scheme.lower() == "bearer" else None
+
+    def unauthenticated(self) -> ProblemError:
+        return ProblemError(
+            401,
+            "Unauthenticated",
+            "Send 'Authorization: Bearer <token>' with a valid API token.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    async def __call__(self, request: Request) -> Principal:
+        principal = self.principal_of(request.headers)
         if principal is None:
-            raise ProblemError(
-                401,
-                "Unauthenticated",
-                "Send 'Authorization: Bearer <token>' with a valid API token.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not principal.roles & allowed:
+            raise self.unauthenticated()
+        if not principal.roles & self.roles:
             raise ProblemError(
                 403,
                 "Forbidden",
-                f"This action needs one of the roles: {', '.join(sorted(allowed))}.",
+                f"This action needs one of the roles: {', '.join(sorted(self.roles))}.",
             )
         request.state.principal = principal
         return principal
 
-    return dependency
+
+def require(tokens: Callable[[], Mapping[str, Principal]], *roles: Role) -> RequireRoles:
+    """A FastAPI dependency: the bearer token's principal, holding one of ``roles``.
+
+    ``admin`` passes every check. 401 without a valid token, 403 without the role.
+    """
+    return RequireRoles(tokens, frozenset(roles))
+
+
+class CatchAll:
+    """ASGI middleware: an unexpected error is a 500 problem with a correlation id.
+
+    The id is the request's ``X-Correlation-ID`` (when it is a sane token) or a new one;
+    it is sent in the body and the header and logged with the stack trace, which the
+    answer never carries.
+    """
+
+    def __init__(self, app: ASGIApp, *, service: str = "service") -> None:
+        self.app = app
+        self.log = _log.bind(service=service)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            given = Headers(scope=scope).get(CORRELATION_HEADER, "")
+            ok = 0 < len(given) <= 128 and given.isascii() and given.isprintable()
+            correlation_id = given if ok else str(uuid.uuid4())
+            self.log.exception(
+                "unhandled_error",
+                correlation_id=correlation_id,
+                method=scope.get("method"),
+                path=scope.get("path"),
+            )
+            if started:
+                raise
+            response = _problem_response(
+                Problem(
+                    type="urn:contentops:problem:internal",
+                    title="Internal Server Error",
+                    status=500,
+                    detail="Something went wrong on our side; quote the correlation id.",
+                    correlation_id=correlation_id,
+                ),
+                {CORRELATION_HEADER: correlation_id},
+            )
+            await response(scope, receive, send)
+
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_DESCRIPTIONS = {
+    400: "The body is not valid JSON, or the request is malformed.",
+    401: "No valid bearer token.",
+    403: "The token's principal lacks the role (see x-roles).",
+    404: "Not found.",
+    409: "Conflicts with the resource's state (the problem says which).",
+    413: "The body is larger than the route's limit (x-max-body-bytes).",
+    422: "Invalid input; the problem's errors name every field.",
+    500: "Unexpected error; the problem carries a correlation_id.",
+}
+
+
+def _problem_answer(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
+
+
+def _statuses(route: APIRoute, method: str, problems: ProblemMap) -> set[int]:
+    statuses = {500}
+    if guard_of(route) is not None:
+        statuses |= {401, 403}
+    has_params = bool(
+        route.dependant.path_params
+        or route.dependant.query_params
+        or route.dependant.header_params
+        or route.body_field is not None
+    )
+    if has_params:
+        statuses.add(422)
+    if route.body_field is not None:
+        statuses |= {400, 413}
+    # The domain errors the route can meet: a route naming a resource, or changing one.
+    if "{" in route.path_format:
+        statuses.add(404)
+    if "{" in route.path_format or method != "GET":
+        statuses |= {spec.status for spec in problems.values()}
+    return statuses
+
+
+def document_problems(
+    app: FastAPI,
+    routes: Callable[[], Sequence[APIRoute]],
+    problems: ProblemMap | None = None,
+    *,
+    body_limit: int,
+) -> None:
+    """Make ``app``'s OpenAPI describe its answers as they are sent.
+
+    The ``bearer`` security scheme (and ``x-roles``) on every protected route; every
+    problem answer the route can give (400/401/403/404/409/413/422/500 as they apply, and
+    whatever the route declares) as ``application/problem+json`` with the ``Problem``
+    schema; the body limit (``x-max-body-bytes``) of each route taking a body.
+    """
+    table = dict(problems or {})
+    original = app.openapi
+    done = False
+
+    def openapi() -> dict[str, Any]:
+        nonlocal done
+        schema = original()
+        if done:
+            return schema
+        done = True
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})["bearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token from API_TOKENS (see SECURITY.md).",
+        }
+        schemas = components.setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for route in routes():
+            if not route.include_in_schema:
+                continue
+            for method in route.methods or ():
+                op = schema["paths"].get(route.path_format, {}).get(method.lower())
+                if op is None:
+                    continue
+                guard = guard_of(route)
+                if guard is not None:
+                    op["security"] = [{"bearer": []}]
+                    op["x-roles"] = sorted(str(r) for r in guard.roles)
+                if route.body_field is not None or BODY_LIMIT_KEY in (route.openapi_extra or {}):
+                    op[BODY_LIMIT_KEY] = body_limit_of(route, body_limit)
+                answers = op.setdefault("responses", {})
+                for status in _statuses(route, method, table):
+                    answers.setdefault(str(status), {})
+                for code, answer in answers.items():
+                    if code.isdigit() and int(code) >= 400:
+                        default = _DESCRIPTIONS.get(int(code), HTTPStatus(int(code)).phrase)
+                        description = answer.get("description") or default
+                        if description == "Validation Error":
+                            description = _DESCRIPTIONS[422]
+                        answers[code] = _problem_answer(description)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{unused}" not in json.dumps(schema):
+                schemas.pop(unused, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

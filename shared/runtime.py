@@ -18,13 +18,15 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import ASCENDING, IndexModel
 
 from shared.clock import Clock
 from shared.docs import install_docs
-from shared.http import install_problem_handlers
+from shared.http import CatchAll, document_problems, install_problem_handlers, problem_response_of
+from shared.limits import BodyGuard
 from shared.messaging import (
     ConsumePolicy,
     EventPublisher,
@@ -217,6 +219,18 @@ class ServiceRuntime:
             redoc_url=None,
         )
         install_problem_handlers(app, problems)
+        body_limit = self.settings.http_max_body_bytes
+
+        def api_routes() -> list[APIRoute]:  # the app's own, then the service's routers'
+            own = [r for r in app.routes if isinstance(r, APIRoute)]
+            return own + [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+
+        document_problems(app, api_routes, problems, body_limit=body_limit)
+        # Outermost last: CatchAll sees every error; BodyGuard runs before any body is read.
+        app.add_middleware(
+            BodyGuard, routes=api_routes, default_limit=body_limit, respond=problem_response_of
+        )
+        app.add_middleware(CatchAll, service=self.service)
         spec = AsyncAPI(
             self.broker, title=f"{title} events", version=self.version, description=description
         )

@@ -92,6 +92,11 @@ class ServiceSettings(BaseSettings):
     mongo_db: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
+    http_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body of a route without its own limit (413 beyond).",
+    )
     prefetch: int = Field(default=32, ge=1, le=10_000)
     delivery_limit: int = Field(default=10, ge=1, description="Broker redeliveries before DLQ.")
     retry_delay_ms: int = Field(default=5_000, ge=10, description="Delay of a transient retry.")
