@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from pydantic import AwareDatetime
 
 from services.drafting import usecases
 from services.drafting.deps import DraftingDeps
@@ -33,12 +32,15 @@ from services.drafting.schemas import (
 )
 from shared.events import Category
 from shared.http import Page, require
+from shared.limits import MAX_OFFSET, Instant
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
 
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (at most 1,000,000).")
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 DraftId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -68,7 +70,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         category: Category | None = None,
         author: Annotated[str | None, Query(max_length=64)] = None,
         slot: Annotated[
-            AwareDatetime | None, Query(description="Wished or scheduled slot.")
+            Instant | None, Query(description="Wished or scheduled slot (years 2000-2100).")
         ] = None,
         offset: Offset = 0,
         limit: Limit = 20,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.drafting.domain.content import HttpUrl, Material, OriginRecord, PictureUse, SourceRef
 from services.drafting.domain.draft import Draft
@@ -15,6 +15,7 @@ from services.drafting.domain.revisions import RevisionInfo
 from services.drafting.domain.states import DraftState, Transition
 from services.drafting.domain.topics import IdeaSource, RankedIdea
 from shared.events import Category, ContentSnapshot
+from shared.limits import Instant
 
 __all__ = [
     "DraftCreate",
@@ -43,7 +44,8 @@ _BODY = Field(
 )
 _SLOT = Field(
     default=None,
-    description="Slot the editor wishes, aware datetime (e.g. Monday 11:30 China time).",
+    description="Slot the editor wishes, aware datetime between the years 2000 and 2100 "
+    "(e.g. Monday 11:30 China time).",
     examples=["2026-11-23T11:30:00+08:00"],
 )
 
@@ -63,7 +65,7 @@ class DraftCreate(_Input):
     author: Author | None = Field(default=None, description="Byline; defaults to the caller.")
     sources: list[SourceRef] = Field(default_factory=list, max_length=50)
     pictures: list[PictureUse] = Field(default_factory=list, max_length=20)
-    wished_slot: AwareDatetime | None = _SLOT
+    wished_slot: Instant | None = _SLOT
 
 
 class DraftUpdate(_Input):
@@ -76,7 +78,7 @@ class DraftUpdate(_Input):
     author: Author | None = None
     sources: list[SourceRef] | None = Field(default=None, max_length=50)
     pictures: list[PictureUse] | None = Field(default=None, max_length=20)
-    wished_slot: AwareDatetime | None = _SLOT
+    wished_slot: Instant | None = _SLOT
     expected_revision: int | None = Field(
         default=None, ge=1, description="Refuse (409) unless the draft is still at this revision."
     )

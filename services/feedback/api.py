@@ -24,7 +24,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from services.feedback.deps import FeedbackDeps
 from services.feedback.domain.document import DOCUMENT_FORMATS
@@ -45,12 +44,17 @@ from services.feedback.usecases.enquiries import EnquiryReply, reply_to_enquiry
 from services.feedback.usecases.ingest import ingest_batch
 from shared.events import FeedbackKind
 from shared.http import Page, ProblemError, require
+from shared.limits import BODY_LIMIT_KEY, MAX_OFFSET, Instant
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
 
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (at most 1,000,000).")
+]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
+Text = Annotated[str | None, Query(max_length=200)]
+When = Annotated[Instant | None, Query(description="Aware datetime, years 2000-2100.")]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -70,6 +74,7 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         tags=["ingestion"],
         summary="Ingest a batch of feedback items (per-item results)",
         response_model=BatchPublic,
+        openapi_extra={BODY_LIMIT_KEY: deps.settings.http_batch_max_bytes},
     )
     async def post_batch(body: BatchCreate, principal: System) -> BatchPublic:
         limit = deps.settings.http_batch_max_items
@@ -97,9 +102,9 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         _: Reader,
         offset: Offset = 0,
         limit: Limit = 50,
-        post_id: str | None = None,
+        post_id: Text = None,
         kind: FeedbackKind | None = None,
-        source: str | None = None,
+        source: Text = None,
         late: bool | None = None,
     ) -> Page[FeedbackPublic]:
         items, total = await deps.items.page(
@@ -165,10 +170,10 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         limit: Limit = 50,
         state: EnquiryState | None = None,
         breached: bool | None = None,
-        post_id: str | None = None,
-        source: str | None = None,
-        asked_from: AwareDatetime | None = None,
-        asked_to: AwareDatetime | None = None,
+        post_id: Text = None,
+        source: Text = None,
+        asked_from: When = None,
+        asked_to: When = None,
         delivery: Annotated[
             DeliveryState | None, Query(description="State of the reply's sending via WeChat.")
         ] = None,

@@ -6,10 +6,12 @@ Mounted only when ``FEEDBACK_WECHAT_TOKEN`` is set (otherwise ``/wechat/push`` i
   signature (constant-time) and timestamp freshness check out.
 * ``POST /wechat/push``: plain mode checks ``signature``; encrypted (safe) mode
   (``encrypt_type=aes``, on when ``FEEDBACK_WECHAT_ENCODING_AES_KEY`` is set) checks
-  ``msg_signature`` and freshness, decrypts and checks the appid. Then the XML is parsed
-  without DTDs or entities and with a size limit, the item stored, and ``success``
-  answered. WeChat gives up after 5 s and re-sends: storing is one small transaction
-  (annotation is cheap rules), and if the store is slower than
+  ``msg_signature`` and freshness, decrypts and checks the appid. The body is read only
+  after the plain signature checks out, and never beyond ``FEEDBACK_PUSH_MAX_BYTES``
+  (413, :class:`shared.limits.BodyGuard`). Then the XML is parsed without DTDs or
+  entities, a ``CreateTime`` outside the years 2000-2100 is refused (400), the item
+  stored, and ``success`` answered. WeChat gives up after 5 s and re-sends: storing is one
+  small transaction (annotation is cheap rules), and if the store is slower than
   ``FEEDBACK_PUSH_ANSWER_SECONDS`` we answer 503 and let the re-send (deduplicated by
   ``MsgId``) try again.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 
 import structlog
 from fastapi import APIRouter, Request
@@ -29,6 +32,7 @@ from fastapi.responses import PlainTextResponse, Response
 from services.feedback.deps import FeedbackDeps
 from services.feedback.usecases.receive_push import receive_push
 from shared.http import ProblemError
+from shared.limits import BODY_LIMIT_KEY, MAX_YEAR, MIN_YEAR, BodyTooLarge
 from shared.wechat import (
     SUCCESS_REPLY,
     MessageCrypto,
@@ -41,6 +45,8 @@ from shared.wechat import (
 __all__ = ["build_push_router"]
 
 _log = structlog.get_logger("feedback.push")
+_EARLIEST = int(datetime(MIN_YEAR, 1, 1, tzinfo=UTC).timestamp())
+_LATEST = int(datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) - 1
 
 
 def build_push_router(deps: FeedbackDeps) -> APIRouter:
@@ -72,7 +78,18 @@ def build_push_router(deps: FeedbackDeps) -> APIRouter:
         deps.metrics.push_requests.labels("verified").inc()
         return PlainTextResponse(echostr)
 
-    @router.post("/push", summary="WeChat message/event push", response_class=Response)
+    @router.post(
+        "/push",
+        summary="WeChat message/event push",
+        response_class=Response,
+        openapi_extra={BODY_LIMIT_KEY: settings.push_max_bytes},
+        responses={
+            400: {"description": "Unreadable XML, or a CreateTime outside 2000-2100."},
+            403: {"description": "Signature, timestamp or appid check failed."},
+            413: {"description": "Larger than FEEDBACK_PUSH_MAX_BYTES."},
+            503: {"description": "Could not store in time; WeChat re-sends."},
+        },
+    )
     async def receive(
         request: Request,
         signature: str = "",
@@ -81,13 +98,16 @@ def build_push_router(deps: FeedbackDeps) -> APIRouter:
         encrypt_type: str = "",
         msg_signature: str = "",
     ) -> Response:
-        body = await request.body()
-        if len(body) > settings.push_max_bytes:
-            deps.metrics.push_requests.labels("too_large").inc()
-            raise ProblemError(
-                413, "Payload too large", f"pushes are at most {settings.push_max_bytes} bytes"
-            )
         now = time.time()
+        if crypto is None and not verify_signature(
+            token, signature, timestamp, nonce, now=now, max_skew=skew
+        ):  # plain mode: the signature covers the query only, so check it before reading
+            raise refuse("bad_signature", "signature or timestamp check failed")
+        try:
+            body = await request.body()  # BodyGuard stops it at push_max_bytes
+        except BodyTooLarge:
+            deps.metrics.push_requests.labels("too_large").inc()
+            raise
         if crypto is not None:
             if encrypt_type.lower() != "aes":
                 raise refuse("not_encrypted", "this endpoint expects encrypted (aes) pushes")
@@ -103,14 +123,20 @@ def build_push_router(deps: FeedbackDeps) -> APIRouter:
             except PushCryptoError as exc:
                 raise refuse("bad_signature", str(exc)) from exc
         else:
-            if not verify_signature(token, signature, timestamp, nonce, now=now, max_skew=skew):
-                raise refuse("bad_signature", "signature or timestamp check failed")
             xml = body
         try:
             message = parse_message(xml, max_bytes=settings.push_max_bytes)
         except PushParseError as exc:
             deps.metrics.push_requests.labels("malformed").inc()
             raise ProblemError(400, "Bad request", f"unreadable push: {exc}") from exc
+        if message.create_time and not _EARLIEST <= message.create_time <= _LATEST:
+            deps.metrics.push_requests.labels("malformed").inc()
+            raise ProblemError(
+                400,
+                "Bad request",
+                f"unreadable push: CreateTime {message.create_time} is not between the years "
+                f"{MIN_YEAR} and {MAX_YEAR}",
+            )
         try:
             outcome = await asyncio.wait_for(
                 receive_push(message, deps=deps), timeout=settings.push_answer_seconds

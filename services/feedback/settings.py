@@ -58,6 +58,11 @@ class FeedbackSettings(ServiceSettings):
 
     # -- HTTP batch ingestion ------------------------------------------------------------
     http_batch_max_items: int = Field(default=500, ge=1, le=10_000)
+    http_batch_max_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=1024,
+        description="Largest body of POST /feedback/batch (413 beyond, checked while reading).",
+    )
 
     # -- WeChat --------------------------------------------------------------------------
     wechat_token: SecretStr | None = Field(default=None, description="Push endpoint token.")
@@ -68,7 +73,11 @@ class FeedbackSettings(ServiceSettings):
     wechat_app_secret: SecretStr | None = None
     wechat_base_url: str = DEFAULT_BASE_URL
     wechat_max_skew_seconds: float = Field(default=300.0, gt=0)
-    push_max_bytes: int = Field(default=64 * 1024, ge=1024)
+    push_max_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest body of POST /wechat/push (413 beyond, checked while reading).",
+    )
     push_answer_seconds: float = Field(
         default=4.0, gt=0, le=5, description="WeChat waits 5 s for an answer, then retries."
     )

@@ -20,7 +20,6 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import AwareDatetime
 
 from services.publisher.deps import PublisherDeps
 from services.publisher.domain import IN_FLIGHT, Post, PostState
@@ -51,10 +50,15 @@ from services.publisher.usecases.commands import (
 from services.publisher.usecases.resolve import ResolvePost, resolve_post
 from shared.calendar import slots_between
 from shared.http import Page, require
+from shared.limits import MAX_OFFSET, Instant
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
 
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (at most 1,000,000).")
+]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post id.")]
 
 
@@ -71,10 +75,12 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
     @router.get("/slots", summary="Upcoming slots with their posts")
     async def list_slots(
         _: Reader,
-        start: Annotated[AwareDatetime | None, Query(description="From (default now).")] = None,
+        start: Annotated[
+            Instant | None, Query(description="From (default now; years 2000-2100).")
+        ] = None,
         days: Annotated[int, Query(ge=1, le=366)] = 14,
-        offset: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        offset: Offset = 0,
+        limit: Limit = 20,
     ) -> Page[SlotPublic]:
         begin = start or deps.clock.now()
         slots = slots_between(deps.policy, begin, begin + timedelta(days=days))
@@ -102,8 +108,8 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
     async def list_posts(
         _: Reader,
         state: Annotated[list[PostState] | None, Query()] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Offset = 0,
+        limit: Limit = 50,
     ) -> Page[PostPublic]:
         posts, total = await deps.posts.page(states=state or [], offset=offset, limit=limit)
         return Page[PostPublic](

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from services.publisher.domain import Post, PostState
 from services.publisher.domain.resolution import MAX_NOTE, MAX_URL, ResolveAction, ResolveOutcome
 from shared.events import Category
+from shared.limits import Instant
 
 __all__ = [
     "CalendarHoldUpdate",
@@ -104,8 +105,9 @@ class SlotPublic(BaseModel):
 class PostScheduleUpdate(BaseModel):
     """Move a post to another slot."""
 
-    slot: AwareDatetime = Field(
-        description="The new slot instant; must be a slot of the calendar and ahead of now.",
+    slot: Instant = Field(
+        description="The new slot instant; must be a slot of the calendar and ahead of now "
+        "(years 2000-2100).",
         examples=["2026-11-25T03:30:00Z"],
     )
 
@@ -128,8 +130,9 @@ class PostResolve(BaseModel):
         description="Published only (required): the article's http(s) address.",
         examples=["https://mp.weixin.qq.com/s/AbCdEf"],
     )
-    published_at: AwareDatetime | None = Field(
-        default=None, description="Published only: when it went out (default now)."
+    published_at: Instant | None = Field(
+        default=None,
+        description="Published only: when it went out (default now; years 2000-2100).",
     )
     msg_data_id: str | None = Field(
         default=None,

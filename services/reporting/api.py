@@ -33,6 +33,7 @@ from services.reporting.reports import Report, render_csv, render_html, render_x
 from services.reporting.schemas import ListKind, ReportCreate, ReportPublic, ReportSummary
 from services.reporting.usecases.produce import request_report
 from shared.http import Page, require
+from shared.limits import MAX_OFFSET
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
@@ -79,8 +80,10 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
     @router.get("", response_model=Page[ReportSummary], dependencies=[reader])
     async def list_reports(
         kind: Annotated[ListKind | None, Query(description="Only this kind.")] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        offset: Annotated[
+            int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (at most 1,000,000).")
+        ] = 0,
+        limit: Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")] = 20,
     ) -> Any:
         """Reports, newest first."""
         docs, total = await deps.reports.page(kind=kind, offset=offset, limit=limit)

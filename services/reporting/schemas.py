@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting.reports import Report
+from shared.limits import check_day
 
 __all__ = ["ListKind", "ReportCreate", "ReportPublic", "ReportSummary"]
 
@@ -21,11 +22,12 @@ class ReportCreate(BaseModel):
 
     kind: Literal["custom"] = Field(default="custom", description="Only custom ranges.")
     start: AwareDatetime | date = Field(
-        description="First local day (2026-11-01) or an instant with offset.",
+        description="First local day (2026-11-01) or an instant with offset; years 2000-2100.",
         examples=["2026-11-01"],
     )
     end: AwareDatetime | date = Field(
-        description="Last local day, inclusive (2026-11-15), or an exclusive instant.",
+        description="Last local day, inclusive (2026-11-15), or an exclusive instant; "
+        "years 2000-2100.",
         examples=["2026-11-15"],
     )
 
@@ -47,7 +49,7 @@ class ReportCreate(BaseModel):
                 "expected a local day (2026-11-01) or an instant with a UTC offset "
                 "(2026-11-01T00:00:00+08:00)"
             )
-        return parsed
+        return check_day(parsed)
 
 
 class ReportSummary(BaseModel):

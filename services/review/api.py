@@ -19,10 +19,10 @@ Lexicon (admin changes it; everyone with a role reads it)::
 # No ``from __future__ import annotations`` here: FastAPI must resolve the dependency
 # aliases (``Reader``, ``Reviewer``) that are local to the router factories.
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.review.checking import LoadedLexicon
 from services.review.deps import ReviewDeps
@@ -50,12 +50,16 @@ from services.review.usecases import (
     remove_term,
 )
 from shared.http import Page, require
+from shared.limits import MAX_OFFSET, Day
 from shared.settings import Principal, Role
 
 __all__ = ["lexicon_router", "review_router"]
 
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (at most 1,000,000).")
+]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
+ReviewId = Annotated[str, Path(min_length=1, max_length=128, description="The review id.")]
 Tokens = Callable[[], Mapping[str, Principal]]
 StateFilter = Literal["pending", "approved", "rejected", "superseded", "any"]
 _DECISION_PROBLEMS: dict[int | str, dict[str, str]] = {
@@ -88,7 +92,8 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
         limit: Limit = 50,
         state: StateFilter = "pending",
         slot_date: Annotated[
-            date | None, Query(description="Only slots on this local day (calendar zone).")
+            Day | None,
+            Query(description="Only slots on this local day (calendar zone, years 2000-2100)."),
         ] = None,
         late: bool | None = None,
     ) -> Page[ReviewSummary]:
@@ -117,7 +122,7 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
         return _page_of(items, total, offset, limit)
 
     @router.get("/{review_id}", summary="One review, its findings highlighted")
-    async def get_review(review_id: str, _: Reader) -> ReviewPublic:
+    async def get_review(review_id: ReviewId, _: Reader) -> ReviewPublic:
         review = await deps.reviews.get(review_id)
         if review is None:
             raise ReviewNotFound(f"no review {review_id!r}")
@@ -128,7 +133,7 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
         summary="Approve (four eyes; blocks need a reason)",
         responses=_DECISION_PROBLEMS,
     )
-    async def approve(review_id: str, body: ApprovalCreate, actor: Reviewer) -> ReviewPublic:
+    async def approve(review_id: ReviewId, body: ApprovalCreate, actor: Reviewer) -> ReviewPublic:
         request = ApprovalRequest(
             comments=body.comments,
             override_reason=body.override_reason,
@@ -141,7 +146,7 @@ def review_router(deps: ReviewDeps, tokens: Tokens) -> APIRouter:
     @router.post(
         "/{review_id}/reject", summary="Reject with comments", responses=_DECISION_PROBLEMS
     )
-    async def reject(review_id: str, body: RejectionCreate, actor: Reviewer) -> ReviewPublic:
+    async def reject(review_id: ReviewId, body: RejectionCreate, actor: Reviewer) -> ReviewPublic:
         command = RejectReview(review_id, body.comments)
         review = await reject_review(command, deps=deps, actor=actor)
         return review_public(review, now=deps.clock.now(), calendar=calendar)
