@@ -2,7 +2,7 @@
 
 ReviewError
 ├── ReviewNotFound        404  no review with that id
-├── FourEyesViolation     403  the author (or submitter) may not approve their own draft
+├── FourEyesViolation     403  who wrote, rewrote or submitted any revision may not approve
 ├── ReviewClosed          409  already decided, or superseded by a newer revision
 ├── ContentChanged        409  the reviewer saw other content than the review holds
 ├── OverrideRequired      409  blocking findings, and no written override reason
@@ -48,7 +48,7 @@ class ReviewNotFound(ReviewError):
 
 
 class FourEyesViolation(ReviewError):
-    """The four-eyes rule: nobody approves a draft they wrote or submitted."""
+    """The four-eyes rule: nobody approves a draft they wrote, rewrote or submitted."""
 
 
 class ReviewClosed(ReviewError):

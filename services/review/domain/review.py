@@ -11,6 +11,11 @@ content hash drafting submitted; an approval carries both, so what is published 
 was reviewed. A change to the draft is a new revision, hence a new review that supersedes
 the pending one: a superseded review can no longer be approved. Decisions return the
 event to write to the outbox in the same transaction as the state change.
+
+Four eyes: nobody whom the submission names among its ``writers`` (everyone who wrote,
+rewrote or submitted any revision of the draft), nor its submitter, nor the byline may
+approve it, whatever roles they hold (an editor who is also a reviewer included). It is
+checked before anything else, so no override reason lets a writer through.
 """
 
 from __future__ import annotations
@@ -135,6 +140,11 @@ class Review(ReviewLine):
     received_at: AwareDatetime
     wished_slot: AwareDatetime | None = None
     requested_slot: AwareDatetime | None = None
+    writers: list[str] = Field(
+        default_factory=list,
+        description="Everyone who wrote, rewrote or submitted any revision of the draft, as "
+        "draft.submitted named them (empty from producers before v1.1).",
+    )
     findings: list[ReviewFinding] = Field(default_factory=list)
     decision: Decision | None = None
     superseded_by: str | None = None
@@ -170,13 +180,24 @@ class Review(ReviewLine):
             errors=[{"field": "review_id", "message": f"already {self.state}"}],
         )
 
+    def excluded_reviewers(self) -> set[str]:
+        """Who may not approve (casefolded): every writer drafting named, the submitter
+        and the byline (all that a submission from before v1.1 tells)."""
+        return {w.casefold() for w in (*self.writers, self.submitted_by, self.author)}
+
     def check_four_eyes(self, reviewer: str) -> None:
-        """Refuse an approval by the draft's author or submitter."""
-        who = reviewer.casefold()
-        if who in {self.submitted_by.casefold(), self.author.casefold()}:
+        """Refuse an approval by anyone who wrote, rewrote or submitted any revision of the
+        draft, or whose name is its byline, whatever roles they hold."""
+        if reviewer.casefold() in self.excluded_reviewers():
             raise FourEyesViolation(
                 f"{reviewer} wrote or submitted this draft (revision {self.revision} of "
-                f"{self.draft_id}); another reviewer must approve it"
+                f"{self.draft_id}); another reviewer must approve it",
+                errors=[
+                    {
+                        "field": "reviewer",
+                        "message": "wrote, rewrote or submitted a revision of this draft",
+                    }
+                ],
             )
 
     def approve(self, reviewer: str, request: ApprovalRequest, *, now: datetime) -> DraftApproved:

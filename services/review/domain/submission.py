@@ -46,6 +46,7 @@ def new_review(
         body_text=body_text,
         submitted_by=p.submitted_by,
         submitted_at=p.submitted_at,
+        writers=sorted({*p.writers, p.submitted_by}) if p.writers else [],
         received_at=now,
         wished_slot=p.wished_slot,
         requested_slot=slot.requested,
