@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from structlog.testing import capture_logs
 
 from shared.wechat.push import sha1_signature
-from tests.support.services import auth, make_settings
+from tests.support.services import auth, make_settings, running
 
 pytestmark = pytest.mark.integration
 
@@ -466,3 +466,27 @@ async def test_openapi_lists_bearer_and_every_problem_answer(
         push = spec["paths"]["/wechat/push"]["post"]
         assert {"400", "403", "413", "500", "503"} <= set(push["responses"])
         assert push["x-max-body-bytes"] == 64 * 1024
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="500 today: FeedbackReceivedPayload.received_at (shared/events) is unbounded and "
+    "feedback's reply_deadline overflows; to be bounded where the contract lives",
+)
+async def test_batch_items_with_edge_dates_are_refused_per_item(
+    namespace: str, mongo_url: str, tmp_path: Path
+) -> None:
+    app = build_app("feedback", namespace, mongo_url, tmp_path)
+    items = [
+        {"source": "crm", "source_id": f"edge-{i}", "kind": "message", "text": "请问？"}
+        | {"received_at": at}
+        for i, at in enumerate(EDGE_INSTANTS)
+    ]
+    async with running(app.state.service.runtime), client_of(app) as client:
+        response = await client.post("/feedback/batch", json={"items": items}, headers=SYSTEM)
+    assert response.status_code == 200, response.text
+    outcome = response.json()
+    assert outcome["stored"] == 0
+    assert [item["status"] for item in outcome["items"]] == ["invalid"] * len(items)
+    for item in outcome["items"]:
+        assert "received_at" in {e.get("field") for e in item["errors"]}, item
