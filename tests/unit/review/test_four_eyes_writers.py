@@ -30,8 +30,8 @@ NOW = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # Monday 08:30 in Shanghai
 SLOT = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
 CHECKER = NormChecker(Lexicon.load())
 CLEAN = "<p>今年的个人所得税汇算清缴将于3月1日开始。</p>"
-GAMBLING = "<p>警惕网赌陷阱，保护钱包。</p>"
-REASON = "反诈宣传：提及网赌是为了提醒读者防范，已与法务确认。"
+GAMBLING = "<p>网赌平台稳赚不赔，快来下注。</p>"  # promotes it: a block
+REASON = "案例报道：原文引用诈骗广告以提醒读者，已与法务确认。"
 
 ZOE = Principal(subject="zoe", roles=frozenset({Role.EDITOR, Role.REVIEWER}))
 RITA = Principal(subject="rita", roles=frozenset({Role.REVIEWER}))
