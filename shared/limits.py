@@ -1,7 +1,8 @@
 """Bounds on every HTTP input: offsets, dates, and request body sizes.
 
 * :data:`MAX_OFFSET`: the largest ``offset`` a list route takes (``le=MAX_OFFSET``); each
-  route's ``limit`` has its own bound, documented on the route.
+  route's ``limit`` has its own bound, documented on the route. :data:`MAX_REVISION`
+  bounds revision numbers likewise (a number past 2**63 would reach the store).
 * :data:`Instant` and :data:`Day`: an aware datetime / a calendar day between the years
   :data:`MIN_YEAR` and :data:`MAX_YEAR`. Outside, the request is refused (422 naming the
   field) before any arithmetic that would overflow (year 9999 with a zone offset).
@@ -37,6 +38,7 @@ __all__ = [
     "BODY_LIMIT_KEY",
     "DEFAULT_MAX_BODY_BYTES",
     "MAX_OFFSET",
+    "MAX_REVISION",
     "MAX_YEAR",
     "MIN_YEAR",
     "BodyGuard",
@@ -51,6 +53,8 @@ __all__ = [
 
 MAX_OFFSET = 1_000_000
 """The largest ``offset`` of every list route."""
+MAX_REVISION = 1_000_000
+"""The largest revision number a route takes (path or body)."""
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024

@@ -32,7 +32,7 @@ from services.drafting.schemas import (
 )
 from shared.events import Category
 from shared.http import Page, require
-from shared.limits import MAX_OFFSET, Instant
+from shared.limits import MAX_OFFSET, MAX_REVISION, Instant
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
@@ -42,6 +42,7 @@ Offset = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 DraftId = Annotated[str, Path(min_length=1, max_length=64)]
+RevisionNo = Annotated[int, Path(ge=1, le=MAX_REVISION)]
 
 
 def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
@@ -114,7 +115,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         summary="The snapshot submitted for a revision",
     )
     async def get_submission(
-        draft_id: DraftId, revision: Annotated[int, Path(ge=1)], _: Reader
+        draft_id: DraftId, revision: RevisionNo, _: Reader
     ) -> SubmissionPublic:
         submission, snapshot = await usecases.get_submission(draft_id, revision, deps=deps)
         return SubmissionPublic.of(draft_id, submission, snapshot)
@@ -129,9 +130,7 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         return Page(items=items, total=total, offset=offset, limit=limit)
 
     @router.get("/drafts/{draft_id}/revisions/{number}", tags=["revisions"], summary="A revision")
-    async def get_revision(
-        draft_id: DraftId, number: Annotated[int, Path(ge=1)], _: Reader
-    ) -> Revision:
+    async def get_revision(draft_id: DraftId, number: RevisionNo, _: Reader) -> Revision:
         return await usecases.get_revision(draft_id, number, deps=deps)
 
     @router.get(
@@ -141,8 +140,8 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
     )
     async def diff_revisions(
         draft_id: DraftId,
-        old: Annotated[int, Path(ge=1)],
-        new: Annotated[int, Path(ge=1)],
+        old: RevisionNo,
+        new: RevisionNo,
         _: Reader,
     ) -> RevisionDiff:
         return await usecases.diff_draft_revisions(draft_id, old, new, deps=deps)

@@ -15,7 +15,7 @@ from services.drafting.domain.revisions import RevisionInfo
 from services.drafting.domain.states import DraftState, Transition
 from services.drafting.domain.topics import IdeaSource, RankedIdea
 from shared.events import Category, ContentSnapshot
-from shared.limits import Instant
+from shared.limits import MAX_REVISION, Instant
 
 __all__ = [
     "DraftCreate",
@@ -80,7 +80,10 @@ class DraftUpdate(_Input):
     pictures: list[PictureUse] | None = Field(default=None, max_length=20)
     wished_slot: Instant | None = _SLOT
     expected_revision: int | None = Field(
-        default=None, ge=1, description="Refuse (409) unless the draft is still at this revision."
+        default=None,
+        ge=1,
+        le=MAX_REVISION,
+        description="Refuse (409) unless the draft is still at this revision.",
     )
 
 

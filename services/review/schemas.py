@@ -17,6 +17,7 @@ from services.review.domain.review import HistoryEntry, Review, ReviewLine, Revi
 from services.review.norms import Category, Severity
 from services.review.presentation import highlight, time_left_text
 from shared.events import ContentSnapshot
+from shared.limits import MAX_REVISION
 
 __all__ = [
     "ApprovalCreate",
@@ -53,7 +54,9 @@ class ApprovalCreate(_Request):
         pattern="^[0-9a-f]{64}$",
         description="The content hash the reviewer looked at; refused if the review differs.",
     )
-    revision: int | None = Field(default=None, ge=1, description="The revision looked at.")
+    revision: int | None = Field(
+        default=None, ge=1, le=MAX_REVISION, description="The revision looked at."
+    )
 
 
 class RejectionCreate(_Request):

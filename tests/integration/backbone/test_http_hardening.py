@@ -127,6 +127,46 @@ async def test_offsets_out_of_bounds_are_422_naming_offset(
         assert "offset" in problem["detail"]
 
 
+@pytest.mark.parametrize(
+    ("service", "method", "path", "body", "who", "field"),
+    [
+        ("drafting", "GET", f"/drafts/d-1/revisions/{2**63}", None, EDITOR, "path.number"),
+        ("drafting", "GET", f"/drafts/d-1/submissions/{2**63}", None, EDITOR, "path.revision"),
+        ("drafting", "GET", f"/drafts/d-1/revisions/1/diff/{2**63}", None, EDITOR, "path.new"),
+        (
+            "drafting",
+            "PATCH",
+            "/drafts/d-1",
+            {"title": "t", "expected_revision": 2**63},
+            EDITOR,
+            "expected_revision",
+        ),
+        (
+            "review",
+            "POST",
+            "/reviews/r-1/approve",
+            {"revision": 2**63},
+            REVIEWER,
+            "revision",
+        ),
+    ],
+)
+async def test_huge_revision_numbers_are_422_naming_the_field(
+    service: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    who: dict[str, str],
+    field: str,
+    namespace: str,
+    mongo_url: str,
+    tmp_path: Path,
+) -> None:
+    async with client_of(build_app(service, namespace, mongo_url, tmp_path)) as client:
+        response = await client.request(method, path, json=body, headers=who)
+        assert fields_of(assert_problem(response, 422)) == {field}
+
+
 EDGE_INSTANTS = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1999-12-31T12:00:00Z"]
 EDGE_DAYS = ["9999-12-31", "0001-01-01"]
 
