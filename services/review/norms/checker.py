@@ -10,6 +10,7 @@ from services.review.norms.lexicon import Lexicon, Term
 from services.review.norms.matcher import LexiconMatcher
 from services.review.norms.normalise import normalise
 from services.review.norms.personal_data import PersonalDataDetector
+from services.review.norms.substitutes import SubstituteTable
 
 __all__ = ["NormChecker"]
 
@@ -37,7 +38,8 @@ class NormChecker:
             if text.strip()
         ]
         self._lexicon = base.with_changes(added=added) if added else base
-        self._matcher = LexiconMatcher(self._lexicon)
+        self._substitutes = SubstituteTable(self._lexicon.substitutes)
+        self._matcher = LexiconMatcher(self._lexicon, self._substitutes)
         self._detector = PersonalDataDetector(
             today=today, allowed_email_domains=allowed_email_domains
         )
@@ -53,9 +55,16 @@ class NormChecker:
         return self._lexicon.version
 
     def check(self, text: str) -> CheckResult:
-        """All findings in ``text``, non-overlapping, in order of position."""
+        """All findings in ``text``, non-overlapping, in order of position.
+
+        The text is normalised (width, case, traditional characters, separators), then
+        its look-alike and homophone substitutes are read as their standard spelling
+        (``加薇信`` as ``加微信``) before the lexicon and the contact rules; every finding
+        keeps the offsets of the original text.
+        """
         norm = normalise(text)
-        candidates = self._matcher.find(norm) + self._detector.find(norm)
+        canon = self._substitutes.apply(norm)
+        candidates = self._matcher.find(canon) + self._detector.find(norm, canon)
         return CheckResult(
             findings=tuple(resolve_overlaps(candidates)),
             lexicon_version=self.version,

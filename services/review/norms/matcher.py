@@ -11,6 +11,11 @@ picks among the survivors. Each occurrence is checked:
 * a term that begins or ends with a Latin letter or digit needs a word boundary there
   (``加v`` must not match ``增加VR``);
 * a match inside an allowed phrase (``特色情怀``) is dropped.
+
+The text is matched after the table of substitutes has been applied (``加薇信好友`` reads
+as ``加微信好友``), and so are the terms and allowed phrases, so a term written with a
+variant still matches. A blocking term about a subject of the condemnation rules is
+judged in its sentence: condemned (``我们反对赌博``), it becomes a warning.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from __future__ import annotations
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 from services.review.norms.explanations import explain_term
-from services.review.norms.findings import Finding
-from services.review.norms.lexicon import Lexicon, Term
+from services.review.norms.findings import Finding, Severity
+from services.review.norms.lexicon import Lexicon
 from services.review.norms.normalise import (
     Evasion,
     Gap,
@@ -27,12 +32,15 @@ from services.review.norms.normalise import (
     evasion_flags,
     evasion_label,
     is_word_char,
+    normalise_term,
 )
+from services.review.norms.substitutes import SubstituteTable
 
 __all__ = ["LexiconMatcher"]
 
 _CONFIDENCE = (
     (Gap.CLAUSE, 0.65),
+    (Evasion.SUBSTITUTE, 0.75),
     (Evasion.SEPARATOR, 0.8),
     (Evasion.ZERO_WIDTH, 0.85),
     (Evasion.FULLWIDTH | Evasion.CASE | Evasion.TRADITIONAL, 0.9),
@@ -47,16 +55,16 @@ def _gaps_inside(norm: NormalisedText, start: int, end: int) -> Gap:
     return gap
 
 
-def _gaps_allowed(term: Term, gap: Gap) -> bool:
+def _gaps_allowed(key: str, gap: Gap) -> bool:
     if not gap:
         return True
-    if term.ascii_only:
+    if key.isascii():  # Latin-only terms (``vx``) never match across gaps
         return False
-    return not (gap & Gap.CLAUSE) or len(term.key) >= 3
+    return not (gap & Gap.CLAUSE) or len(key) >= 3
 
 
-def _has_word_boundaries(term: Term, text: str, start: int, end: int) -> bool:
-    first, last = term.key[0], term.key[-1]
+def _has_word_boundaries(key: str, text: str, start: int, end: int) -> bool:
+    first, last = key[0], key[-1]
     if first.isascii() and first.isalnum() and start > 0 and is_word_char(text[start - 1]):
         return False
     return not (last.isascii() and last.isalnum() and end < len(text) and is_word_char(text[end]))
@@ -74,12 +82,24 @@ def _confidence(gap: Gap, evasion: Evasion) -> float:
 class LexiconMatcher:
     """Finds the terms of one lexicon in normalised text."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, substitutes: SubstituteTable | None = None) -> None:
+        table = substitutes if substitutes is not None else SubstituteTable(lexicon.substitutes)
         self._terms = lexicon.terms
+        self._keys = [table.canonical_key(t.key) for t in lexicon.terms]
         self._allowed_from = len(lexicon.terms)
-        patterns = [t.key for t in lexicon.terms] + list(lexicon.allowed)
+        patterns = self._keys + [table.canonical_key(a) for a in lexicon.allowed]
         self._automaton = AhoCorasick(patterns, matchkind=MatchKind.Standard)
         self._source_flags: dict[int, Evasion] = {}  # filled on first match
+        self._condemnation = lexicon.condemnation
+        self._judged = {
+            i
+            for i, term in enumerate(lexicon.terms)
+            if term.severity is Severity.BLOCK
+            and (
+                self._condemnation.applies_to(term.key)
+                or self._condemnation.applies_to(self._keys[i])
+            )
+        }
 
     def _flags_of_term(self, index: int) -> Evasion:
         """Spellings the term itself uses (``AV``, ``！``) do not count as evasion."""
@@ -89,7 +109,10 @@ class LexiconMatcher:
         return flags
 
     def find(self, norm: NormalisedText) -> list[Finding]:
-        """Every acceptable occurrence of a term; they may overlap one another."""
+        """Every acceptable occurrence of a term; they may overlap one another.
+
+        ``norm`` is the text with its substitutes applied (``SubstituteTable.apply``).
+        """
         hits = self._automaton.find_matches_as_indexes(norm.dense, overlapping=True)
         allowed = [(s, e) for i, s, e in hits if i >= self._allowed_from]
         findings: list[Finding] = []
@@ -98,27 +121,47 @@ class LexiconMatcher:
                 continue
             if any(a <= start and end <= b for a, b in allowed):
                 continue
-            term = self._terms[index]
+            term, key = self._terms[index], self._keys[index]
             gap = _gaps_inside(norm, start, end)
-            if not _gaps_allowed(term, gap):
+            if not _gaps_allowed(key, gap):
                 continue
             original_start, original_end = norm.dense_span(start, end)
-            if not _has_word_boundaries(term, norm.original, original_start, original_end):
+            if not _has_word_boundaries(key, norm.original, original_start, original_end):
                 continue
             matched = norm.original[original_start:original_end]
             evasion = evasion_flags(matched) & ~self._flags_of_term(index)
+            substitutions = norm.substitutions_in(original_start, original_end)
+            if substitutions and normalise_term(matched) != term.key:
+                evasion |= Evasion.SUBSTITUTE
+            else:
+                substitutions = ()
+            severity = term.severity
+            judgement = (
+                self._condemnation.judge(norm, original_start, original_end)
+                if index in self._judged
+                else None
+            )
+            if judgement is not None and judgement.condemned:
+                severity = Severity.WARN
             findings.append(
                 Finding(
                     category=term.category,
                     rule_id=f"lexicon.{term.category}",
-                    severity=term.severity,
+                    severity=severity,
                     matched=matched,
                     start=original_start,
                     end=original_end,
                     normalised=term.key,
                     evasion=evasion_label(evasion),
                     confidence=_confidence(gap, evasion),
-                    explanation=explain_term(term, evasion),
+                    explanation=explain_term(
+                        term,
+                        evasion,
+                        substitutions=substitutions,
+                        span=(original_start, original_end),
+                        cue=judgement.cue if judgement else None,
+                        promotion=judgement.promotion if judgement else None,
+                    ),
                 )
             )
         return findings

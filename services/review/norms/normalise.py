@@ -33,9 +33,12 @@ __all__ = [
     "Evasion",
     "Gap",
     "NormalisedText",
+    "Substitution",
+    "densify",
     "evasion_flags",
     "evasion_label",
     "fold",
+    "is_sentence_end",
     "is_word_char",
     "normalise",
     "normalise_term",
@@ -70,6 +73,7 @@ class Evasion(IntFlag):
     TRADITIONAL = 4
     SEPARATOR = 8
     ZERO_WIDTH = 16
+    SUBSTITUTE = 32  # a look-alike or homophone from the table of substitutes (薇信, vx)
 
 
 _EVASION_NAMES = (
@@ -78,6 +82,7 @@ _EVASION_NAMES = (
     (Evasion.TRADITIONAL, "traditional"),
     (Evasion.SEPARATOR, "separator"),
     (Evasion.ZERO_WIDTH, "zero_width"),
+    (Evasion.SUBSTITUTE, "substitute"),
 )
 
 
@@ -209,8 +214,23 @@ def fold(text: str) -> tuple[str, list[int]]:
 
 
 @dataclass(frozen=True, slots=True)
+class Substitution:
+    """A look-alike or homophone replaced by its standard spelling (``薇信`` -> ``微信``)."""
+
+    start: int  # original offsets of the variant as written
+    end: int
+    variant: str  # the original text, e.g. ``wei xin``
+    canonical: str  # what it stands for, e.g. ``微信``
+
+
+@dataclass(frozen=True, slots=True)
 class NormalisedText:
-    """The folded and dense views of a text, with maps to original offsets."""
+    """The folded and dense views of a text, with maps to original offsets.
+
+    ``*_index`` gives, for each character of a view, the original index where it starts;
+    ``*_ends`` (only in a view with substitutions) where it ends, since a substitute such
+    as ``微信`` stands for several original characters (``wei xin``).
+    """
 
     original: str
     folded: str
@@ -218,22 +238,45 @@ class NormalisedText:
     dense: str
     dense_index: list[int]
     gaps: dict[int, Gap]
+    folded_ends: list[int] | None = None
+    dense_ends: list[int] | None = None
+    substitutions: tuple[Substitution, ...] = ()
 
     def folded_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the folded slice ``[start:end]`` (non-empty)."""
+        if self.folded_ends is not None:
+            return self.folded_index[start], self.folded_ends[end - 1]
         return self.folded_index[start], self.folded_index[end - 1] + 1
 
     def dense_span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start, end)`` of the dense slice ``[start:end]`` (non-empty)."""
+        if self.dense_ends is not None:
+            return self.dense_index[start], self.dense_ends[end - 1]
         return self.dense_index[start], self.dense_index[end - 1] + 1
+
+    def substitutions_in(self, start: int, end: int) -> tuple[Substitution, ...]:
+        """The substitutions that overlap the original span ``[start:end]``."""
+        return tuple(s for s in self.substitutions if s.start < end and start < s.end)
 
 
 def normalise(text: str) -> NormalisedText:
     """Fold ``text`` and drop its separators, keeping maps to the original offsets."""
     folded, folded_index = fold(text)
+    return densify(text, folded, folded_index)
+
+
+def densify(
+    text: str,
+    folded: str,
+    folded_index: list[int],
+    folded_ends: list[int] | None = None,
+    substitutions: tuple[Substitution, ...] = (),
+) -> NormalisedText:
+    """The dense view of a folded view (``folded_ends`` when substitutes changed it)."""
     classes = folded.translate(_CLASS)
     parts: list[str] = []
     dense_index: list[int] = []
+    dense_ends: list[int] | None = [] if folded_ends is not None else None
     gaps: dict[int, Gap] = {}
     length = 0
     position = 0
@@ -242,10 +285,14 @@ def normalise(text: str) -> NormalisedText:
         if start > position:
             parts.append(folded[position:start])
             dense_index.extend(folded_index[position:start])
+            if dense_ends is not None and folded_ends is not None:
+                dense_ends.extend(folded_ends[position:start])
             length += start - position
         if end - start > MAX_GAP:
             parts.append(BARRIER)
             dense_index.append(folded_index[start])
+            if dense_ends is not None and folded_ends is not None:
+                dense_ends.append(folded_ends[start])
             length += 1
         else:
             gaps[length] = Gap.CLAUSE if "c" in classes[start:end] else Gap.SEPARATOR
@@ -253,6 +300,8 @@ def normalise(text: str) -> NormalisedText:
     if position < len(folded):
         parts.append(folded[position:])
         dense_index.extend(folded_index[position:])
+        if dense_ends is not None and folded_ends is not None:
+            dense_ends.extend(folded_ends[position:])
     return NormalisedText(
         original=text,
         folded=folded,
@@ -260,6 +309,9 @@ def normalise(text: str) -> NormalisedText:
         dense="".join(parts),
         dense_index=dense_index,
         gaps=gaps,
+        folded_ends=folded_ends,
+        dense_ends=dense_ends,
+        substitutions=substitutions,
     )
 
 
@@ -273,6 +325,11 @@ def normalise_term(term: str) -> str:
 def is_word_char(char: str) -> bool:
     """True for a character that folds to an ASCII letter or digit."""
     return any(c.isascii() and c.isalnum() for c in _FOLD[ord(char)])
+
+
+def is_sentence_end(char: str) -> bool:
+    """True for a character that ends a sentence in the dense text (``。！？；``, a break)."""
+    return char in _SENTENCE_ENDS
 
 
 def evasion_flags(text: str) -> Evasion:

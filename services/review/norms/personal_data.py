@@ -6,17 +6,30 @@ Digit runs are bounded with ``(?<!\\d)`` / ``(?!\\d)`` because ``\\b`` does not 
 Chinese characters from digits. A checksum alone is weak evidence (about one random
 number in ten passes MOD 11-2 or Luhn), so resident IDs also need a real region and
 birth date, and bank cards need a context word nearby.
+
+The contact rules (WeChat and QQ IDs, requests to add someone) and the context words of
+mobile numbers read the text after the table of substitutes (``SubstituteTable``) has
+been applied, so ``V信``, ``wei xin`` and ``扣扣`` arrive as ``微信`` and ``qq``; requests
+to add someone are also looked for in the dense view, where ``加★微★信`` is ``加微信``.
+Numbers and e-mail addresses are read in the folded text as written.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import date
 
 from services.review.norms.explanations import explain_personal_data
 from services.review.norms.findings import Category, Finding, Severity
-from services.review.norms.normalise import Evasion, NormalisedText, evasion_flags, evasion_label
+from services.review.norms.normalise import (
+    Evasion,
+    Gap,
+    NormalisedText,
+    evasion_flags,
+    evasion_label,
+)
 
 __all__ = [
     "PersonalDataDetector",
@@ -42,6 +55,7 @@ _ID_REGIONS = frozenset(
 _OLDEST_BIRTH_YEAR = 1900
 # separators and letter case are ordinary formatting for numbers and addresses
 _EVASION_MASK = Evasion.FULLWIDTH | Evasion.TRADITIONAL | Evasion.ZERO_WIDTH
+_CONTEXT_BEFORE_MOBILE = 12
 
 _MOBILE = re.compile(
     r"(?=[+081])(?<![\d+])(?<!\d[ \-])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d){8}(?![ \-]?\d)"
@@ -64,17 +78,16 @@ _EMAIL = re.compile(
     r"((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![a-z0-9\-])"
 )
 _ID_SEPARATOR = r"\s*(?P<sep>[:=]|是|为)?\s*"
+# variants (薇信, vx, wechat, 扣扣…) are read as 微信 and qq through the table of substitutes
 _WECHAT_ID = re.compile(
-    r"(?=[微薇威徽vw])(?:(?:微信|薇信|威信|徽信|v信)(?:号|id)?|(?<![a-z])(?:vx|wx|wechat|weixin)(?:号|id)?)"
-    + _ID_SEPARATOR
-    + r"(?P<id>[a-z][a-z0-9_\-]{5,19})(?![a-z0-9_\-])"
+    r"微信(?:号|id)?" + _ID_SEPARATOR + r"(?P<id>[a-z][a-z0-9_\-]{5,19})(?![a-z0-9_\-])"
 )
 _QQ_NUMBER = re.compile(
-    r"(?=[q扣])(?<![a-z])(?:qq|扣扣)(?:号码?)?" + _ID_SEPARATOR + r"(?P<id>[1-9]\d{4,10})(?!\d)"
+    r"(?=q)(?<![a-z])qq(?:号码?)?" + _ID_SEPARATOR + r"(?P<id>[1-9]\d{4,10})(?!\d)"
 )
 _SOLICITATION = re.compile(
     r"(?=[加添+])(?:(?<![增参追附更叠施])加|添加|(?<![+a-z0-9])\+)\s*(?:我\s*)?(?:的\s*)?"
-    r"(?:(?:微信|薇信|威信|徽信|v信|vx|wx|qq|扣扣)(?!支付|公众|小程序)|v(?![a-z0-9]))"
+    r"(?:(?:微信|qq)(?!支付|公众|小程序)|v(?![a-z0-9]))"
 )
 
 
@@ -132,15 +145,19 @@ class PersonalDataDetector:
         self._today = today
         self._allowed_domains = tuple(d.lower().lstrip("@") for d in allowed_email_domains)
 
-    def find(self, norm: NormalisedText) -> list[Finding]:
-        """Every detection, possibly overlapping (e.g. an ID that also passes Luhn)."""
+    def find(self, norm: NormalisedText, canon: NormalisedText | None = None) -> list[Finding]:
+        """Every detection, possibly overlapping (e.g. an ID that also passes Luhn).
+
+        ``canon`` is ``norm`` with its substitutes applied (``norm`` itself by default).
+        """
+        canon = canon if canon is not None else norm
         findings: list[Finding] = []
-        findings.extend(self._mobiles(norm))
+        findings.extend(self._mobiles(norm, canon))
         findings.extend(self._resident_ids(norm))
         findings.extend(self._bank_cards(norm))
         findings.extend(self._emails(norm))
-        findings.extend(self._contact_ids(norm))
-        findings.extend(self._solicitations(norm))
+        findings.extend(self._contact_ids(canon))
+        findings.extend(self._solicitations(canon))
         return findings
 
     def _finding(
@@ -154,10 +171,16 @@ class PersonalDataDetector:
         confidence: float,
         what: str,
         advice: str,
+        dense: bool = False,
+        extra: Evasion = Evasion.NONE,
     ) -> Finding:
-        start, end = norm.folded_span(match.start(), match.end())
+        span = norm.dense_span if dense else norm.folded_span
+        start, end = span(match.start(), match.end())
         matched = norm.original[start:end]
-        evasion = evasion_flags(matched) & _EVASION_MASK
+        evasion = evasion_flags(matched) & (_EVASION_MASK | extra)
+        substitutions = norm.substitutions_in(start, end)
+        if substitutions:
+            evasion |= Evasion.SUBSTITUTE
         return Finding(
             category=category,
             rule_id=f"{category}.{rule}",
@@ -168,12 +191,26 @@ class PersonalDataDetector:
             normalised=match.group(),
             evasion=evasion_label(evasion),
             confidence=confidence,
-            explanation=explain_personal_data(category, what, severity, evasion, advice),
+            explanation=explain_personal_data(
+                category,
+                what,
+                severity,
+                evasion,
+                advice,
+                substitutions=substitutions,
+                span=(start, end),
+            ),
         )
 
-    def _mobiles(self, norm: NormalisedText) -> Iterable[Finding]:
+    def _mobiles(self, norm: NormalisedText, canon: NormalisedText) -> Iterable[Finding]:
         for match in _MOBILE.finditer(norm.folded):
-            context = norm.folded[max(0, match.start() - 12) : match.start()]
+            if canon is norm:
+                context = norm.folded[
+                    max(0, match.start() - _CONTEXT_BEFORE_MOBILE) : match.start()
+                ]
+            else:  # the context words as read after substitutes: dian hua -> 电话
+                at = bisect_left(canon.folded_index, norm.folded_index[match.start()])
+                context = canon.folded[max(0, at - _CONTEXT_BEFORE_MOBILE) : at]
             yield self._finding(
                 norm,
                 match,
@@ -257,14 +294,34 @@ class PersonalDataDetector:
                 )
 
     def _solicitations(self, norm: NormalisedText) -> Iterable[Finding]:
+        spans: list[tuple[int, int]] = []
         for match in _SOLICITATION.finditer(norm.folded):
-            yield self._finding(
-                norm,
-                match,
-                category=Category.SPAM,
-                rule="contact_solicitation",
-                severity=Severity.WARN,
-                confidence=0.8,
-                what="引导添加个人微信/QQ",
-                advice="公众号不得引流到个人账号，请删除或改为官方渠道",
-            )
+            finding = self._solicitation(norm, match)
+            spans.append((finding.start, finding.end))
+            yield finding
+        # 加★微★信, 加 微 信: symbols between the characters (no comma, colon or quote)
+        for match in _SOLICITATION.finditer(norm.dense):
+            if any(
+                norm.gaps.get(i, Gap(0)) & Gap.CLAUSE for i in range(match.start() + 1, match.end())
+            ):
+                continue
+            start, end = norm.dense_span(match.start(), match.end())
+            if any(s < end and start < e for s, e in spans):
+                continue
+            yield self._solicitation(norm, match, dense=True)
+
+    def _solicitation(
+        self, norm: NormalisedText, match: re.Match[str], *, dense: bool = False
+    ) -> Finding:
+        return self._finding(
+            norm,
+            match,
+            category=Category.SPAM,
+            rule="contact_solicitation",
+            severity=Severity.WARN,
+            confidence=0.75 if dense else 0.8,
+            what="引导添加个人微信/QQ",
+            advice="公众号不得引流到个人账号，请删除或改为官方渠道",
+            dense=dense,
+            extra=Evasion.SEPARATOR if dense else Evasion.NONE,
+        )
