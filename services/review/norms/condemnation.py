@@ -36,7 +36,7 @@ __all__ = [
     "parse_condemnation_lines",
 ]
 
-DEFAULT_DISTANCE = 8
+DEFAULT_DISTANCE = 10
 """Most characters allowed between a condemning word and the term, unless the line says."""
 
 _SENTENCE_REACH = 160  # characters looked at on either side of the term
