@@ -220,11 +220,13 @@ def test_rules_are_parsed_and_bad_lines_named() -> None:
 
 def test_rules_count_in_the_version_and_load_from_a_folder(tmp_path: Path) -> None:
     (tmp_path / "gambling_violence.txt").write_text("赌博\n", encoding="utf-8")
+    (tmp_path / "condemnation.txt").write_text("# 不区分\n", encoding="utf-8")
     plain = Lexicon.load(tmp_path)
     (tmp_path / "condemnation.txt").write_text(RULES_FILE.read_text(encoding="utf-8"))
 
     lexicon = Lexicon.load(tmp_path)
 
+    assert plain.condemnation == CondemnationRules()
     assert lexicon.condemnation == rules()
     assert lexicon.version != plain.version
     assert lexicon.with_changes().condemnation == lexicon.condemnation
