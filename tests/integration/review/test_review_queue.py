@@ -17,7 +17,7 @@ from tests.support.backbone import wait_for
 
 pytestmark = pytest.mark.integration
 
-GAMBLING = "<p>警惕网赌陷阱，保护钱包。</p><p>如有疑问请加我微信。</p>"
+GAMBLING = "<p>近期网赌平台频繁更换域名。</p><p>如有疑问请加我微信。</p>"
 
 
 async def test_submitted_draft_is_queued_with_findings_and_one_approval_reaches_the_bus(

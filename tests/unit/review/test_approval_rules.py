@@ -80,7 +80,7 @@ def review_of(event: DraftSubmitted, *, arrived: datetime = NOW) -> Review:
 
 
 CLEAN = review_of(submitted(snapshot()))
-GAMBLING_BODY = "<p>警惕网赌陷阱。</p><p>如有疑问请加我微信。</p>"
+GAMBLING_BODY = "<p>近期网赌平台频繁更换域名。</p><p>如有疑问请加我微信。</p>"
 
 
 class TestChecking:

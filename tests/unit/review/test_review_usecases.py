@@ -60,7 +60,7 @@ ROOT = Principal(subject="root", roles=frozenset({Role.ADMIN}))
 
 CLEAN = "<p>今年的个人所得税汇算清缴将于3月1日开始。</p>"
 WARN = "<p>最新政策解读，有疑问请加我微信。</p>"
-GAMBLING = "<p>警惕网赌陷阱，保护钱包。</p><p>如有疑问请加我微信。</p>"
+GAMBLING = "<p>近期网赌平台频繁更换域名。</p><p>如有疑问请加我微信。</p>"
 OVERRIDE_REASON = "反诈宣传：提及网赌是为了提醒读者防范，已与法务确认。"
 
 
