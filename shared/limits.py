@@ -1,11 +1,7 @@
-"""Bounds on every HTTP input: offsets, dates, and request body sizes.
+"""Bounds on HTTP request bodies: sizes, checked before the route reads them.
 
-* :data:`MAX_OFFSET`: the largest ``offset`` a list route takes (``le=MAX_OFFSET``); each
-  route's ``limit`` has its own bound, documented on the route. :data:`MAX_REVISION`
-  bounds revision numbers likewise (a number past 2**63 would reach the store).
-* :data:`Instant` and :data:`Day`: an aware datetime / a calendar day between the years
-  :data:`MIN_YEAR` and :data:`MAX_YEAR`. Outside, the request is refused (422 naming the
-  field) before any arithmetic that would overflow (year 9999 with a zone offset).
+* Offsets, revision numbers and dates are bounded in :mod:`shared.bounds` (pure, so the
+  event contracts share them); each route's ``limit`` has its own bound, on the route.
 * :class:`BodyGuard`: an ASGI middleware (one per app, installed by
   :meth:`shared.runtime.ServiceRuntime.asgi`) that, before the route reads anything,
 
@@ -22,12 +18,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator, AwareDatetime
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -37,51 +31,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = [
     "BODY_LIMIT_KEY",
     "DEFAULT_MAX_BODY_BYTES",
-    "MAX_OFFSET",
-    "MAX_REVISION",
-    "MAX_YEAR",
-    "MIN_YEAR",
     "BodyGuard",
     "BodyTooLarge",
-    "Day",
-    "Instant",
     "body_limit_of",
-    "check_day",
-    "check_instant",
     "guard_of",
 ]
 
-MAX_OFFSET = 1_000_000
-"""The largest ``offset`` of every list route."""
-MAX_REVISION = 1_000_000
-"""The largest revision number a route takes (path or body)."""
-MIN_YEAR = 2000
-MAX_YEAR = 2100
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 BODY_LIMIT_KEY = "x-max-body-bytes"
 """The ``openapi_extra`` key by which a route declares its own body limit."""
-D = TypeVar("D", bound=date)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def check_day(value: D) -> D:
-    """``value`` if its year is within [MIN_YEAR, MAX_YEAR], else ``ValueError``."""
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
-    return value
-
-
-def check_instant(value: datetime) -> datetime:
-    """An aware ``value`` within the years [MIN_YEAR, MAX_YEAR] (in its own zone)."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("must have a UTC offset (e.g. 2026-11-23T11:30:00+08:00)")
-    return check_day(value)
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
-"""An aware datetime between the years 2000 and 2100."""
-Day = Annotated[date, AfterValidator(check_day)]
-"""A calendar day between the years 2000 and 2100."""
 
 
 class BodyTooLarge(HTTPException):

@@ -30,9 +30,9 @@ from services.drafting.schemas import (
     SubmissionPublic,
     TopicIdeaPublic,
 )
+from shared.bounds import MAX_OFFSET, MAX_REVISION, Instant
 from shared.events import Category
 from shared.http import Page, require
-from shared.limits import MAX_OFFSET, MAX_REVISION, Instant
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]

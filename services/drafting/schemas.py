@@ -14,8 +14,8 @@ from services.drafting.domain.lifecycle import Notice
 from services.drafting.domain.revisions import RevisionInfo
 from services.drafting.domain.states import DraftState, Transition
 from services.drafting.domain.topics import IdeaSource, RankedIdea
+from shared.bounds import MAX_REVISION, Instant
 from shared.events import Category, ContentSnapshot
-from shared.limits import MAX_REVISION, Instant
 
 __all__ = [
     "DraftCreate",

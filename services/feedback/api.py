@@ -42,9 +42,10 @@ from services.feedback.schemas import (
 )
 from services.feedback.usecases.enquiries import EnquiryReply, reply_to_enquiry
 from services.feedback.usecases.ingest import ingest_batch
+from shared.bounds import MAX_OFFSET, Instant
 from shared.events import FeedbackKind
 from shared.http import Page, ProblemError, require
-from shared.limits import BODY_LIMIT_KEY, MAX_OFFSET, Instant
+from shared.limits import BODY_LIMIT_KEY
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]

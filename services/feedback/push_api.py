@@ -31,8 +31,9 @@ from fastapi.responses import PlainTextResponse, Response
 
 from services.feedback.deps import FeedbackDeps
 from services.feedback.usecases.receive_push import receive_push
+from shared.bounds import MAX_YEAR, MIN_YEAR
 from shared.http import ProblemError
-from shared.limits import BODY_LIMIT_KEY, MAX_YEAR, MIN_YEAR, BodyTooLarge
+from shared.limits import BODY_LIMIT_KEY, BodyTooLarge
 from shared.wechat import (
     SUCCESS_REPLY,
     MessageCrypto,

@@ -48,9 +48,9 @@ from services.publisher.usecases.commands import (
     resume_post,
 )
 from services.publisher.usecases.resolve import ResolvePost, resolve_post
+from shared.bounds import MAX_OFFSET, Instant
 from shared.calendar import slots_between
 from shared.http import Page, require
-from shared.limits import MAX_OFFSET, Instant
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]

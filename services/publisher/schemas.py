@@ -9,8 +9,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.publisher.domain import Post, PostState
 from services.publisher.domain.resolution import MAX_NOTE, MAX_URL, ResolveAction, ResolveOutcome
+from shared.bounds import Instant
 from shared.events import Category
-from shared.limits import Instant
 
 __all__ = [
     "CalendarHoldUpdate",

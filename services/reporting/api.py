@@ -32,8 +32,8 @@ from services.reporting.errors import ReportNotFound, UnknownTable
 from services.reporting.reports import Report, render_csv, render_html, render_xlsx
 from services.reporting.schemas import ListKind, ReportCreate, ReportPublic, ReportSummary
 from services.reporting.usecases.produce import request_report
+from shared.bounds import MAX_OFFSET
 from shared.http import Page, require
-from shared.limits import MAX_OFFSET
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting.reports import Report
-from shared.limits import check_day
+from shared.bounds import check_day
 
 __all__ = ["ListKind", "ReportCreate", "ReportPublic", "ReportSummary"]
 

@@ -49,8 +49,8 @@ from services.review.usecases import (
     reject_review,
     remove_term,
 )
+from shared.bounds import MAX_OFFSET, Day
 from shared.http import Page, require
-from shared.limits import MAX_OFFSET, Day
 from shared.settings import Principal, Role
 
 __all__ = ["lexicon_router", "review_router"]

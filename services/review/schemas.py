@@ -16,8 +16,8 @@ from services.review.domain.findings import Part, ReviewFinding
 from services.review.domain.review import HistoryEntry, Review, ReviewLine, ReviewState
 from services.review.norms import Category, Severity
 from services.review.presentation import highlight, time_left_text
+from shared.bounds import MAX_REVISION
 from shared.events import ContentSnapshot
-from shared.limits import MAX_REVISION
 
 __all__ = [
     "ApprovalCreate",

@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
+from shared.bounds import Instant
 from shared.events.common import Category, FeedbackKind
 from shared.events.envelope import Contract, EventEnvelope
 
@@ -63,7 +64,9 @@ class FeedbackReceivedPayload(Contract):
         default="anonymous", max_length=128, description="Opaque customer id or staff id."
     )
     text: str = Field(default="", max_length=MAX_FEEDBACK_TEXT, examples=["请问社保基数怎么调整？"])
-    received_at: AwareDatetime = Field(description="When the customer (or we) said it.")
+    received_at: Instant = Field(
+        description="When the customer (or we) said it (between the years 2000 and 2100)."
+    )
     in_reply_to: str | None = Field(
         default=None,
         max_length=200,
