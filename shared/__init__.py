@@ -3,8 +3,10 @@
 * :mod:`shared.events` — the public event contracts (pydantic models)
 * :mod:`shared.topology` — exchanges, queues, DLQs and retry queues, in one place
 * :mod:`shared.messaging` — broker, confirmed publishing, the reliable-consume rules
-* :mod:`shared.outbox` — transactional outbox, idempotent consumption, the relay, and
+* :mod:`shared.outbox` — transactional outbox, idempotent consumption, and
   ``BoundUnitOfWork`` (use cases get session-bound repositories, never a session)
+* :mod:`shared.relay` — publishes the outbox with confirms; :mod:`shared.openapi` — the
+  OpenAPI says every answer as sent; :mod:`shared.bounds`, :mod:`shared.limits` — input bounds
 * :mod:`shared.runtime` — one service process (broker, Mongo, relay, jobs, ASGI app)
 * :mod:`shared.service` — ``Service[Deps]``, what every ``bootstrap.build_service`` returns
 * :mod:`shared.ports` — the ports every service shares (``AuditTrail``, ``JobsInTransaction``)

@@ -7,15 +7,13 @@ allowed; ``/health`` needs no token.
 
 :class:`CatchAll` answers anything unexpected as a 500 problem with a ``correlation_id``
 (the request's ``X-Correlation-ID`` or a new one), logged with the stack trace, never sent.
-:func:`document_problems` makes the OpenAPI say so: the bearer scheme on protected routes,
-and every problem answer a route can give, with the :class:`Problem` schema.
+:func:`shared.openapi.document_problems` makes the OpenAPI say so.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
@@ -23,13 +21,11 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.limits import BODY_LIMIT_KEY, body_limit_of, guard_of
 from shared.problems import ProblemMap, ProblemSpec
 from shared.settings import Principal, Role
 
@@ -41,7 +37,6 @@ __all__ = [
     "Problem",
     "ProblemError",
     "RequireRoles",
-    "document_problems",
     "install_problem_handlers",
     "problem_response_of",
     "require",
@@ -301,105 +296,3 @@ class CatchAll:
                 {CORRELATION_HEADER: correlation_id},
             )
             await response(scope, receive, send)
-
-
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-_DESCRIPTIONS = {
-    400: "The body is not valid JSON, or the request is malformed.",
-    401: "No valid bearer token.",
-    403: "The token's principal lacks the role (see x-roles).",
-    404: "Not found.",
-    409: "Conflicts with the resource's state (the problem says which).",
-    413: "The body is larger than the route's limit (x-max-body-bytes).",
-    422: "Invalid input; the problem's errors name every field.",
-    500: "Unexpected error; the problem carries a correlation_id.",
-}
-
-
-def _problem_answer(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
-
-
-def _statuses(route: APIRoute, method: str, problems: ProblemMap) -> set[int]:
-    statuses = {500}
-    if guard_of(route) is not None:
-        statuses |= {401, 403}
-    has_params = bool(
-        route.dependant.path_params
-        or route.dependant.query_params
-        or route.dependant.header_params
-        or route.body_field is not None
-    )
-    if has_params:
-        statuses.add(422)
-    if route.body_field is not None:
-        statuses |= {400, 413}
-    # The domain errors the route can meet: a route naming a resource, or changing one.
-    if "{" in route.path_format:
-        statuses.add(404)
-    if "{" in route.path_format or method != "GET":
-        statuses |= {spec.status for spec in problems.values()}
-    return statuses
-
-
-def document_problems(
-    app: FastAPI,
-    routes: Callable[[], Sequence[APIRoute]],
-    problems: ProblemMap | None = None,
-    *,
-    body_limit: int,
-) -> None:
-    """Make ``app``'s OpenAPI describe its answers as they are sent.
-
-    The ``bearer`` security scheme (and ``x-roles``) on every protected route; every
-    problem answer the route can give (400/401/403/404/409/413/422/500 as they apply, and
-    whatever the route declares) as ``application/problem+json`` with the ``Problem``
-    schema; the body limit (``x-max-body-bytes``) of each route taking a body.
-    """
-    table = dict(problems or {})
-    original = app.openapi
-    done = False
-
-    def openapi() -> dict[str, Any]:
-        nonlocal done
-        schema = original()
-        if done:
-            return schema
-        done = True
-        components = schema.setdefault("components", {})
-        components.setdefault("securitySchemes", {})["bearer"] = {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "An API token from API_TOKENS (see SECURITY.md).",
-        }
-        schemas = components.setdefault("schemas", {})
-        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        for route in routes():
-            if not route.include_in_schema:
-                continue
-            for method in route.methods or ():
-                op = schema["paths"].get(route.path_format, {}).get(method.lower())
-                if op is None:
-                    continue
-                guard = guard_of(route)
-                if guard is not None:
-                    op["security"] = [{"bearer": []}]
-                    op["x-roles"] = sorted(str(r) for r in guard.roles)
-                if route.body_field is not None or BODY_LIMIT_KEY in (route.openapi_extra or {}):
-                    op[BODY_LIMIT_KEY] = body_limit_of(route, body_limit)
-                answers = op.setdefault("responses", {})
-                for status in _statuses(route, method, table):
-                    answers.setdefault(str(status), {})
-                for code, answer in answers.items():
-                    if code.isdigit() and int(code) >= 400:
-                        default = _DESCRIPTIONS.get(int(code), HTTPStatus(int(code)).phrase)
-                        description = answer.get("description") or default
-                        if description == "Validation Error":
-                            description = _DESCRIPTIONS[422]
-                        answers[code] = _problem_answer(description)
-        for unused in ("HTTPValidationError", "ValidationError"):
-            if f"#/components/schemas/{unused}" not in json.dumps(schema):
-                schemas.pop(unused, None)
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

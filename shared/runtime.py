@@ -25,7 +25,7 @@ from pymongo import ASCENDING, IndexModel
 
 from shared.clock import Clock
 from shared.docs import install_docs
-from shared.http import CatchAll, document_problems, install_problem_handlers, problem_response_of
+from shared.http import CatchAll, install_problem_handlers, problem_response_of
 from shared.limits import BodyGuard
 from shared.messaging import (
     ConsumePolicy,
@@ -36,8 +36,10 @@ from shared.messaging import (
 )
 from shared.metrics import MessagingMetrics, new_registry
 from shared.mongo import IndexSpec, MongoDoc, ensure_indexes, make_client
-from shared.outbox import OUTBOX_INDEXES, OutboxRelay, UnitOfWork
+from shared.openapi import document_problems
+from shared.outbox import OUTBOX_INDEXES, UnitOfWork
 from shared.problems import ProblemMap
+from shared.relay import OutboxRelay
 from shared.settings import Principal, ServiceSettings
 from shared.topology import PRODUCERS, Topology
 

@@ -14,9 +14,10 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.bounds import MAX_OFFSET, Day, Instant, check_day
-from shared.http import CatchAll, document_problems, install_problem_handlers, problem_response_of
+from shared.http import CatchAll, install_problem_handlers, problem_response_of
 from shared.http import require as require_roles
 from shared.limits import BODY_LIMIT_KEY, BodyGuard
+from shared.openapi import document_problems
 from shared.problems import ProblemSpec
 from shared.settings import Principal, Role
 
