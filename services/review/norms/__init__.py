@@ -30,13 +30,13 @@ from services.review.norms.findings import (
     resolve_overlaps,
 )
 from services.review.norms.html_text import html_to_text
-from services.review.norms.lexicon import DEFAULT_SEVERITY, Lexicon, LexiconError, Term
-from services.review.norms.normalise import MAX_GAP, normalise, normalise_term
-from services.review.norms.personal_data import (
+from services.review.norms.identity_checks import (
     is_valid_resident_id,
     luhn_valid,
     resident_id_check_char,
 )
+from services.review.norms.lexicon import DEFAULT_SEVERITY, Lexicon, LexiconError, Term
+from services.review.norms.normalise import MAX_GAP, normalise, normalise_term
 from services.review.norms.substitutes import (
     Substitute,
     SubstituteError,

@@ -25,7 +25,8 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.review.norms.normalise import NormalisedText, is_sentence_end, normalise_term
+from services.review.norms.folding import is_sentence_end
+from services.review.norms.normalise import NormalisedText, normalise_term
 
 __all__ = [
     "DEFAULT_DISTANCE",

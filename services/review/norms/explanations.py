@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from services.review.norms.evasion import Evasion
 from services.review.norms.findings import Category, Severity
 from services.review.norms.lexicon import Term
-from services.review.norms.normalise import Evasion, Substitution
+from services.review.norms.normalise import Substitution
 
 __all__ = ["CATEGORY_LABELS", "explain_personal_data", "explain_term"]
 

@@ -22,18 +22,12 @@ from __future__ import annotations
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
+from services.review.norms.evasion import Evasion, evasion_flags, evasion_label
 from services.review.norms.explanations import explain_term
 from services.review.norms.findings import Finding, Severity
+from services.review.norms.folding import is_word_char
 from services.review.norms.lexicon import Lexicon
-from services.review.norms.normalise import (
-    Evasion,
-    Gap,
-    NormalisedText,
-    evasion_flags,
-    evasion_label,
-    is_word_char,
-    normalise_term,
-)
+from services.review.norms.normalise import Gap, NormalisedText, normalise_term
 from services.review.norms.substitutes import SubstituteTable
 
 __all__ = ["LexiconMatcher"]

@@ -6,9 +6,10 @@ the original character it came from::
     original --fold--> folded --drop separators--> dense
 
 fold
-    per character: NFKC (full-width to half-width), casefold, traditional to simplified
-    (OpenCC ``t2s``, one character at a time so that lengths never change); invisible
-    characters (zero-width, joiners, variation selectors, combining marks) are removed.
+    per character (:mod:`.folding`): NFKC (full-width to half-width), casefold,
+    traditional to simplified (OpenCC ``t2s``, one character at a time so that lengths
+    never change); invisible characters (zero-width, joiners, variation selectors,
+    combining marks) are removed.
 dense
     separators are removed: spaces, symbols, emoji and punctuation other than sentence
     ends. Sentence ends (``。！？!?;`` and line breaks) stay as barriers, and a run of more
@@ -16,30 +17,24 @@ dense
     ``gaps`` records, for a dense index, what was dropped just before it.
 
 Lexicon terms go through the same pipeline (``normalise_term``), so text and terms agree.
+How a match's spelling differs from its normal form is :mod:`.evasion`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import IntFlag
-from functools import cache
-from typing import Protocol
+
+from services.review.norms.folding import CLASS, FOLD, fold
 
 __all__ = [
     "BARRIER",
     "MAX_GAP",
-    "Evasion",
     "Gap",
     "NormalisedText",
     "Substitution",
     "densify",
-    "evasion_flags",
-    "evasion_label",
-    "fold",
-    "is_sentence_end",
-    "is_word_char",
     "normalise",
     "normalise_term",
 ]
@@ -50,11 +45,7 @@ MAX_GAP = 3
 BARRIER = "\x00"
 """Stands in the dense text for a gap longer than ``MAX_GAP``; no term contains it."""
 
-_SENTENCE_ENDS = frozenset("。!?;…‥\n\r\u2028\u2029\x00")
-_CLAUSE_MARKS = frozenset(",、:'\"")
-_CLAUSE_CATEGORIES = frozenset({"Ps", "Pe", "Pi", "Pf"})  # brackets and quotes
-_INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me"})
-_KEEP_AS_IS = frozenset("…‥")  # NFKC would turn them into dots, which are separators
+_DROP_RUN = re.compile(r"[sc]+")
 
 
 class Gap(IntFlag):
@@ -62,155 +53,6 @@ class Gap(IntFlag):
 
     SEPARATOR = 1
     CLAUSE = 2  # a comma, colon, bracket or quote: often a real word boundary
-
-
-class Evasion(IntFlag):
-    """How the original spelling differs from the normalised term."""
-
-    NONE = 0
-    FULLWIDTH = 1
-    CASE = 2
-    TRADITIONAL = 4
-    SEPARATOR = 8
-    ZERO_WIDTH = 16
-    SUBSTITUTE = 32  # a look-alike or homophone from the table of substitutes (薇信, vx)
-
-
-_EVASION_NAMES = (
-    (Evasion.FULLWIDTH, "fullwidth"),
-    (Evasion.CASE, "case"),
-    (Evasion.TRADITIONAL, "traditional"),
-    (Evasion.SEPARATOR, "separator"),
-    (Evasion.ZERO_WIDTH, "zero_width"),
-    (Evasion.SUBSTITUTE, "substitute"),
-)
-
-
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@cache
-def _t2s() -> _Converter:
-    import opencc  # imported late: it loads its dictionaries
-
-    converter: _Converter = opencc.OpenCC("t2s")
-    return converter
-
-
-def _simplify_char(char: str) -> str:
-    if char < "\u2e80":  # below the CJK blocks nothing changes
-        return char
-    converted = _t2s().convert(char)
-    return converted if len(converted) == 1 else char
-
-
-def _is_emoji_modifier(char: str) -> bool:
-    code = ord(char)
-    return 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0100 <= code <= 0xE01EF
-
-
-def _is_invisible(char: str) -> bool:
-    return (
-        unicodedata.category(char) in _INVISIBLE_CATEGORIES
-        or _is_emoji_modifier(char)  # variation selectors, skin tones
-        or char in "\u3164\u115f\u1160"  # Hangul fillers, used as blank padding
-    )
-
-
-def _fold_char(char: str) -> str:
-    if char in _KEEP_AS_IS:
-        return char
-    if _is_invisible(char):
-        return ""
-    return "".join(_simplify_char(c) for c in unicodedata.normalize("NFKC", char).casefold())
-
-
-def _class_of(char: str) -> str:
-    """``k`` keep, ``s`` separator, ``c`` clause mark, ``b`` barrier."""
-    if char in _SENTENCE_ENDS:
-        return "b"
-    if char.isspace():
-        return "s"
-    category = unicodedata.category(char)
-    if char in _CLAUSE_MARKS or category in _CLAUSE_CATEGORIES:
-        return "c"
-    if category[0] in "PS" or category in ("Cn", "Co"):  # unassigned: new emoji
-        return "s"
-    return "k"
-
-
-def _flags_of(char: str) -> Evasion:
-    if _is_emoji_modifier(char):  # part of an emoji, not a hidden character
-        return Evasion.SEPARATOR
-    if _is_invisible(char):
-        return Evasion.ZERO_WIDTH
-    folded = _fold_char(char)
-    if folded and all(_class_of(c) in "sc" for c in folded):
-        return Evasion.SEPARATOR
-    flags = Evasion.NONE
-    compat = unicodedata.normalize("NFKC", char)
-    if compat != char and char not in _KEEP_AS_IS:
-        flags |= Evasion.FULLWIDTH
-    lowered = compat.casefold()
-    if lowered != compat:
-        flags |= Evasion.CASE
-    if "".join(_simplify_char(c) for c in lowered) != lowered:
-        flags |= Evasion.TRADITIONAL
-    return flags
-
-
-class _FoldTable(dict[int, str]):
-    """``str.translate`` table that folds a character on first sight, then remembers."""
-
-    def __missing__(self, code: int) -> str:
-        value = self[code] = _fold_char(chr(code))
-        return value
-
-
-class _OddLengthTable(dict[int, str]):
-    """Marks a character ``o`` when its fold is not exactly one character long, else ``.``."""
-
-    def __missing__(self, code: int) -> str:
-        value = self[code] = "." if len(_FOLD[code]) == 1 else "o"
-        return value
-
-
-class _ClassTable(dict[int, str]):
-    def __missing__(self, code: int) -> str:
-        value = self[code] = _class_of(chr(code))
-        return value
-
-
-class _FlagTable(dict[str, Evasion]):
-    def __missing__(self, char: str) -> Evasion:
-        value = self[char] = _flags_of(char)
-        return value
-
-
-_FOLD = _FoldTable()
-_ODD_LENGTH = _OddLengthTable()
-_CLASS = _ClassTable()
-_FLAGS = _FlagTable()
-_DROP_RUN = re.compile(r"[sc]+")
-_ODD = re.compile("o")
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the original index."""
-    folded = text.translate(_FOLD)
-    marks = text.translate(_ODD_LENGTH)
-    if "o" not in marks:  # the usual case: one character for one
-        return folded, list(range(len(text)))
-    index: list[int] = []
-    position = 0
-    for odd in _ODD.finditer(marks):
-        i = odd.start()
-        index.extend(range(position, i))
-        index.extend([i] * len(_FOLD[ord(text[i])]))
-        position = i + 1
-    index.extend(range(position, len(text)))
-    return folded, index
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +115,7 @@ def densify(
     substitutions: tuple[Substitution, ...] = (),
 ) -> NormalisedText:
     """The dense view of a folded view (``folded_ends`` when substitutes changed it)."""
-    classes = folded.translate(_CLASS)
+    classes = folded.translate(CLASS)
     parts: list[str] = []
     dense_index: list[int] = []
     dense_ends: list[int] | None = [] if folded_ends is not None else None
@@ -317,30 +159,6 @@ def densify(
 
 def normalise_term(term: str) -> str:
     """The dense form of a lexicon term, comparable with ``NormalisedText.dense``."""
-    folded = term.translate(_FOLD)
-    classes = folded.translate(_CLASS)
+    folded = term.translate(FOLD)
+    classes = folded.translate(CLASS)
     return "".join(c for c, k in zip(folded, classes, strict=True) if k in "kb" and c != BARRIER)
-
-
-def is_word_char(char: str) -> bool:
-    """True for a character that folds to an ASCII letter or digit."""
-    return any(c.isascii() and c.isalnum() for c in _FOLD[ord(char)])
-
-
-def is_sentence_end(char: str) -> bool:
-    """True for a character that ends a sentence in the dense text (``。！？；``, a break)."""
-    return char in _SENTENCE_ENDS
-
-
-def evasion_flags(text: str) -> Evasion:
-    """Every way in which the characters of ``text`` differ from their normal form."""
-    flags = Evasion.NONE
-    for char in text:
-        flags |= _FLAGS[char]
-    return flags
-
-
-def evasion_label(flags: Evasion) -> str:
-    """``none`` or the kinds joined by ``+``, e.g. ``traditional+separator``."""
-    names = [name for flag, name in _EVASION_NAMES if flags & flag]
-    return "+".join(names) if names else "none"

@@ -12,6 +12,9 @@ mobile numbers read the text after the table of substitutes (``SubstituteTable``
 been applied, so ``V信``, ``wei xin`` and ``扣扣`` arrive as ``微信`` and ``qq``; requests
 to add someone are also looked for in the dense view, where ``加★微★信`` is ``加微信``.
 Numbers and e-mail addresses are read in the folded text as written.
+
+The patterns and context windows are the rules table in :mod:`.personal_data_patterns`;
+the checksums of resident IDs and bank cards are in :mod:`.identity_checks`.
 """
 
 from __future__ import annotations
@@ -21,111 +24,28 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from services.review.norms.evasion import Evasion, evasion_flags, evasion_label
 from services.review.norms.explanations import explain_personal_data
 from services.review.norms.findings import Category, Finding, Severity
-from services.review.norms.normalise import (
-    Evasion,
-    Gap,
-    NormalisedText,
-    evasion_flags,
-    evasion_label,
+from services.review.norms.identity_checks import is_valid_resident_id, luhn_valid
+from services.review.norms.normalise import Gap, NormalisedText
+from services.review.norms.personal_data_patterns import (
+    BANK_CARD,
+    BANK_CONTEXT,
+    BANK_CONTEXT_AFTER,
+    BANK_CONTEXT_BEFORE,
+    CONTEXT_BEFORE_MOBILE,
+    EMAIL,
+    EVASION_MASK,
+    MOBILE,
+    MOBILE_CONTEXT,
+    QQ_NUMBER,
+    RESIDENT_ID,
+    SOLICITATION,
+    WECHAT_ID,
 )
 
-__all__ = [
-    "PersonalDataDetector",
-    "is_valid_resident_id",
-    "luhn_valid",
-    "resident_id_check_char",
-]
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"
-# province-level codes of GB/T 2260, plus 83 (residence permits for Taiwan residents)
-_ID_REGIONS = frozenset(
-    {
-        *range(11, 16),
-        *range(21, 24),
-        *range(31, 38),
-        *range(41, 47),
-        *range(50, 55),
-        *range(61, 66),
-        *(71, 81, 82, 83, 91),
-    }
-)
-_OLDEST_BIRTH_YEAR = 1900
-# separators and letter case are ordinary formatting for numbers and addresses
-_EVASION_MASK = Evasion.FULLWIDTH | Evasion.TRADITIONAL | Evasion.ZERO_WIDTH
-_CONTEXT_BEFORE_MOBILE = 12
-
-_MOBILE = re.compile(
-    r"(?=[+081])(?<![\d+])(?<!\d[ \-])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:[ \-]?\d){8}(?![ \-]?\d)"
-)
-_MOBILE_CONTEXT = re.compile(r"电话|手机|联系|致电|热线|号码|tel|phone|mobile")
-_RESIDENT_ID = re.compile(r"(?=[1-9])(?<!\d)(\d{6})[ \-]?(\d{8})[ \-]?(\d{3}[0-9x])(?![0-9x])")
-_BANK_CARD = re.compile(
-    r"(?=[1-9])(?<!\d)(?<!\d[ \-])[1-9]\d{3}(?:[ \-]?\d{4}){3}(?:[ \-]?\d{1,3})?(?![ \-]?\d)"
-)
-_BANK_CONTEXT = re.compile(
-    r"银行卡|卡号|账号|帐号|账户|帐户|开户行|开户银行|储蓄卡|借记卡|信用卡|收款|转账|汇款|户名"
-    r"|bank|card|account"
-)
-_BANK_CONTEXT_BEFORE = 20
-_BANK_CONTEXT_AFTER = 10
-# Each pattern opens with a look-ahead for its first character: it lets the regex engine
-# skip ahead to candidates instead of trying the look-behinds at every position.
-_EMAIL = re.compile(
-    r"(?=[a-z0-9])(?<![a-z0-9._%+\-])[a-z0-9][a-z0-9._%+\-]{0,63}@"
-    r"((?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![a-z0-9\-])"
-)
-_ID_SEPARATOR = r"\s*(?P<sep>[:=]|是|为)?\s*"
-# variants (薇信, vx, wechat, 扣扣…) are read as 微信 and qq through the table of substitutes
-_WECHAT_ID = re.compile(
-    r"微信(?:号|id)?" + _ID_SEPARATOR + r"(?P<id>[a-z][a-z0-9_\-]{5,19})(?![a-z0-9_\-])"
-)
-_QQ_NUMBER = re.compile(
-    r"(?=q)(?<![a-z])qq(?:号码?)?" + _ID_SEPARATOR + r"(?P<id>[1-9]\d{4,10})(?!\d)"
-)
-_SOLICITATION = re.compile(
-    r"(?=[加添+])(?:(?<![增参追附更叠施])加|添加|(?<![+a-z0-9])\+)\s*(?:我\s*)?(?:的\s*)?"
-    r"(?:(?:微信|qq)(?!支付|公众|小程序)|v(?![a-z0-9]))"
-)
-
-
-def resident_id_check_char(first17: str) -> str:
-    """The ISO 7064 MOD 11-2 check character (``0``-``9`` or ``X``) for 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
-
-
-def _birth_date(number: str) -> date | None:
-    try:
-        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return None
-
-
-def is_valid_resident_id(number: str, *, today: date) -> bool:
-    """18-character resident ID: known region, real birth date not in the future, check."""
-    number = number.upper()
-    if len(number) != 18 or not number[:17].isdigit() or int(number[:2]) not in _ID_REGIONS:
-        return False
-    born = _birth_date(number)
-    if born is None or born > today or born.year < _OLDEST_BIRTH_YEAR:
-        return False
-    return resident_id_check_char(number[:17]) == number[17]
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn (mod 10) check used by bank card numbers."""
-    if not digits.isdigit():
-        return False
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        value = int(char)
-        if i % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+__all__ = ["PersonalDataDetector"]
 
 
 def _digits(text: str) -> str:
@@ -177,7 +97,7 @@ class PersonalDataDetector:
         span = norm.dense_span if dense else norm.folded_span
         start, end = span(match.start(), match.end())
         matched = norm.original[start:end]
-        evasion = evasion_flags(matched) & (_EVASION_MASK | extra)
+        evasion = evasion_flags(matched) & (EVASION_MASK | extra)
         substitutions = norm.substitutions_in(start, end)
         if substitutions:
             evasion |= Evasion.SUBSTITUTE
@@ -203,28 +123,26 @@ class PersonalDataDetector:
         )
 
     def _mobiles(self, norm: NormalisedText, canon: NormalisedText) -> Iterable[Finding]:
-        for match in _MOBILE.finditer(norm.folded):
+        for match in MOBILE.finditer(norm.folded):
             if canon is norm:
-                context = norm.folded[
-                    max(0, match.start() - _CONTEXT_BEFORE_MOBILE) : match.start()
-                ]
+                context = norm.folded[max(0, match.start() - CONTEXT_BEFORE_MOBILE) : match.start()]
             else:  # the context words as read after substitutes: dian hua -> 电话
                 at = bisect_left(canon.folded_index, norm.folded_index[match.start()])
-                context = canon.folded[max(0, at - _CONTEXT_BEFORE_MOBILE) : at]
+                context = canon.folded[max(0, at - CONTEXT_BEFORE_MOBILE) : at]
             yield self._finding(
                 norm,
                 match,
                 category=Category.PRIVACY,
                 rule="mobile_number",
                 severity=Severity.WARN,
-                confidence=0.95 if _MOBILE_CONTEXT.search(context) else 0.85,
+                confidence=0.95 if MOBILE_CONTEXT.search(context) else 0.85,
                 what="手机号码",
                 advice="公司对外联系请用官方热线，个人号码须删除或打码",
             )
 
     def _resident_ids(self, norm: NormalisedText) -> Iterable[Finding]:
         today = self._today()
-        for match in _RESIDENT_ID.finditer(norm.folded):
+        for match in RESIDENT_ID.finditer(norm.folded):
             if is_valid_resident_id("".join(match.groups()), today=today):
                 yield self._finding(
                     norm,
@@ -239,13 +157,13 @@ class PersonalDataDetector:
 
     def _bank_cards(self, norm: NormalisedText) -> Iterable[Finding]:
         text = norm.folded
-        for match in _BANK_CARD.finditer(text):
+        for match in BANK_CARD.finditer(text):
             digits = _digits(match.group())
             if not 16 <= len(digits) <= 19 or not luhn_valid(digits):
                 continue
-            before = text[max(0, match.start() - _BANK_CONTEXT_BEFORE) : match.start()]
-            after = text[match.end() : match.end() + _BANK_CONTEXT_AFTER]
-            if _BANK_CONTEXT.search(before) or _BANK_CONTEXT.search(after):
+            before = text[max(0, match.start() - BANK_CONTEXT_BEFORE) : match.start()]
+            after = text[match.end() : match.end() + BANK_CONTEXT_AFTER]
+            if BANK_CONTEXT.search(before) or BANK_CONTEXT.search(after):
                 yield self._finding(
                     norm,
                     match,
@@ -258,7 +176,7 @@ class PersonalDataDetector:
                 )
 
     def _emails(self, norm: NormalisedText) -> Iterable[Finding]:
-        for match in _EMAIL.finditer(norm.folded):
+        for match in EMAIL.finditer(norm.folded):
             domain = match.group(1)
             if any(domain == d or domain.endswith("." + d) for d in self._allowed_domains):
                 continue
@@ -275,8 +193,8 @@ class PersonalDataDetector:
 
     def _contact_ids(self, norm: NormalisedText) -> Iterable[Finding]:
         for pattern, rule, what in (
-            (_WECHAT_ID, "wechat_id", "微信号"),
-            (_QQ_NUMBER, "qq_number", "QQ 号"),
+            (WECHAT_ID, "wechat_id", "微信号"),
+            (QQ_NUMBER, "qq_number", "QQ 号"),
         ):
             for match in pattern.finditer(norm.folded):
                 explicit = match.group("sep") is not None
@@ -295,12 +213,12 @@ class PersonalDataDetector:
 
     def _solicitations(self, norm: NormalisedText) -> Iterable[Finding]:
         spans: list[tuple[int, int]] = []
-        for match in _SOLICITATION.finditer(norm.folded):
+        for match in SOLICITATION.finditer(norm.folded):
             finding = self._solicitation(norm, match)
             spans.append((finding.start, finding.end))
             yield finding
         # 加★微★信, 加 微 信: symbols between the characters (no comma, colon or quote)
-        for match in _SOLICITATION.finditer(norm.dense):
+        for match in SOLICITATION.finditer(norm.dense):
             if any(
                 norm.gaps.get(i, Gap(0)) & Gap.CLAUSE for i in range(match.start() + 1, match.end())
             ):

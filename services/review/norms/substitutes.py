@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
+from services.review.norms.folding import is_word_char
 from services.review.norms.normalise import (
     Gap,
     NormalisedText,
     Substitution,
     densify,
-    is_word_char,
     normalise_term,
 )
 
