@@ -2,7 +2,8 @@
 
 * :mod:`shared.events` — the public event contracts (pydantic models)
 * :mod:`shared.topology` — exchanges, queues, DLQs and retry queues, in one place
-* :mod:`shared.messaging` — broker, confirmed publishing, the reliable-consume rules
+* :mod:`shared.messaging` — broker, subscribing, confirmed publishing; :mod:`shared.consume`
+  — the reliable-consume rules (ack, dead-letter with a reason, retry)
 * :mod:`shared.outbox` — transactional outbox, idempotent consumption, and
   ``BoundUnitOfWork`` (use cases get session-bound repositories, never a session)
 * :mod:`shared.relay` — publishes the outbox with confirms; :mod:`shared.openapi` — the

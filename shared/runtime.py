@@ -24,11 +24,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import ASCENDING, IndexModel
 
 from shared.clock import Clock
+from shared.consume import ConsumePolicy
 from shared.docs import install_docs
 from shared.http import CatchAll, install_problem_handlers, problem_response_of
 from shared.limits import BodyGuard
 from shared.messaging import (
-    ConsumePolicy,
     EventPublisher,
     build_broker,
     declare_topology,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from shared.consume import _poison
 from shared.errors import PoisonMessage
 from shared.events import EVENT_TYPES, UNKNOWN_SCHEMA_VERSION, DraftSubmitted
-from shared.messaging import _poison
 from tests.support.events import sample
 
 
