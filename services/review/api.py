@@ -26,7 +26,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from services.review.checking import LoadedLexicon
 from services.review.deps import ReviewDeps
-from services.review.domain.review import ApprovalRequest, ReviewState
+from services.review.domain.decision import ApprovalRequest, ReviewState
 from services.review.errors import ReviewNotFound
 from services.review.norms import Category, Term, normalise_term
 from services.review.schemas import (

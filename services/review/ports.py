@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.review.domain.decision import ReviewState
 from services.review.domain.lexicon import LexiconChange
-from services.review.domain.review import Review, ReviewLine, ReviewState
+from services.review.domain.review import Review, ReviewLine
 from shared.outbox import Transaction
 from shared.ports import AuditTrail, JobsInTransaction
 

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.review.domain.deadline import ReviewCalendar, SlotAction
+from services.review.domain.decision import HistoryEntry, ReviewState
 from services.review.domain.findings import Part, ReviewFinding
-from services.review.domain.review import HistoryEntry, Review, ReviewLine, ReviewState
+from services.review.domain.review import Review, ReviewLine
 from services.review.norms import Category, Severity
 from services.review.presentation import highlight, time_left_text
 from shared.bounds import MAX_REVISION

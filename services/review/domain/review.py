@@ -16,18 +16,25 @@ Four eyes: nobody whom the submission names among its ``writers`` (everyone who 
 rewrote or submitted any revision of the draft), nor its submitter, nor the byline may
 approve it, whatever roles they hold (an editor who is also a reviewer included). It is
 checked before anything else, so no override reason lets a writer through.
+
+The state, the decision, the history entries and the approval request are values of
+:mod:`.decision`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.review.domain.deadline import SlotAction
+from services.review.domain.decision import (
+    ApprovalRequest,
+    Decision,
+    HistoryEntry,
+    ReviewState,
+)
 from services.review.domain.findings import ReviewFinding
 from services.review.errors import (
     ContentChanged,
@@ -43,68 +50,16 @@ from shared.events import (
     DraftRejectedPayload,
 )
 
-__all__ = [
-    "MIN_OVERRIDE_REASON",
-    "PRODUCER",
-    "ApprovalRequest",
-    "Decision",
-    "HistoryEntry",
-    "Review",
-    "ReviewLine",
-    "ReviewState",
-]
+__all__ = ["MIN_OVERRIDE_REASON", "PRODUCER", "Review", "ReviewLine"]
 
 PRODUCER = "review"
 MIN_OVERRIDE_REASON = 5  # characters; "ok" is not a reason
 
 
-class ReviewState(StrEnum):
-    """Where a review stands (see the module diagram)."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    SUPERSEDED = "superseded"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-
-class HistoryEntry(_Model):
-    """One step of a review's life."""
-
-    at: AwareDatetime
-    action: str
-    by: str
-    note: str = ""
-
-
-class Decision(_Model):
-    """The reviewer's decision, as recorded on the review."""
-
-    outcome: ReviewState
-    by: str
-    at: AwareDatetime
-    comments: str = ""
-    override_reason: str | None = None
-    overridden: list[ReviewFinding] = Field(default_factory=list)
-    automatic: bool = False
-    event_id: str
-
-
-@dataclass(frozen=True)
-class ApprovalRequest:
-    """What a reviewer sends to approve; ``content_hash``/``revision`` are what they saw."""
-
-    comments: str = ""
-    override_reason: str | None = None
-    content_hash: str | None = None
-    revision: int | None = None
-
-
-class ReviewLine(_Model):
+class ReviewLine(BaseModel):
     """What the queue lists of a review: the light fields (no content, no findings)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     id: str = Field(alias="_id")
     draft_id: str

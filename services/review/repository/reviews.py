@@ -10,7 +10,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.review.domain.review import Review, ReviewLine, ReviewState
+from services.review.domain.decision import ReviewState
+from services.review.domain.review import Review, ReviewLine
 from services.review.errors import ReviewClosed
 from shared.mongo import IndexSpec, MongoDoc
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import structlog
 
 from services.review.deps import ReviewDeps
-from services.review.domain.review import ApprovalRequest, Review
+from services.review.domain.decision import ApprovalRequest
+from services.review.domain.review import Review
 from services.review.errors import FourEyesViolation, ReviewNotFound
 from services.review.ports import ReviewTx
 from shared.settings import Principal

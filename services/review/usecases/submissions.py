@@ -15,8 +15,9 @@ import structlog
 
 from services.review.deps import OVERDUE_JOB, SYSTEM, ReviewDeps, overdue_job_key
 from services.review.domain.deadline import SlotAction, decide_slot
+from services.review.domain.decision import ReviewState
 from services.review.domain.findings import check_snapshot
-from services.review.domain.review import Review, ReviewState
+from services.review.domain.review import Review
 from services.review.domain.submission import new_review, review_id_for
 from services.review.ports import ReviewTx
 from services.review.usecases.overdue import log_overdue

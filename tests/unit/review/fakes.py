@@ -17,8 +17,9 @@ from prometheus_client import CollectorRegistry
 from services.review.checking import CheckerProvider
 from services.review.deps import ReviewDeps
 from services.review.domain.deadline import LatePolicy, ReviewCalendar
+from services.review.domain.decision import ReviewState
 from services.review.domain.lexicon import LexiconChange
-from services.review.domain.review import Review, ReviewLine, ReviewState
+from services.review.domain.review import Review, ReviewLine
 from services.review.errors import ReviewClosed
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon

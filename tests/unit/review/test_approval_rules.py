@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.review.domain.deadline import LatePolicy, ReviewCalendar, decide_slot
+from services.review.domain.decision import ApprovalRequest, ReviewState
 from services.review.domain.findings import Part, ReviewFinding, check_snapshot
-from services.review.domain.review import ApprovalRequest, Review, ReviewState
+from services.review.domain.review import Review
 from services.review.domain.submission import new_review, review_id_for
 from services.review.errors import (
     ContentChanged,

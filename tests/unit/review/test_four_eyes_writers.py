@@ -10,8 +10,9 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from services.review.domain.deadline import LatePolicy, ReviewCalendar, decide_slot
+from services.review.domain.decision import ApprovalRequest, ReviewState
 from services.review.domain.findings import check_snapshot
-from services.review.domain.review import ApprovalRequest, Review, ReviewState
+from services.review.domain.review import Review
 from services.review.domain.submission import new_review
 from services.review.errors import FourEyesViolation, OverrideRequired
 from services.review.norms import Lexicon, NormChecker

@@ -10,7 +10,8 @@ from prometheus_client import CollectorRegistry
 
 from services.review.deps import ReviewDeps
 from services.review.domain.deadline import LatePolicy
-from services.review.domain.review import ApprovalRequest, Review, ReviewState
+from services.review.domain.decision import ApprovalRequest, ReviewState
+from services.review.domain.review import Review
 from services.review.domain.submission import review_id_for
 from services.review.errors import (
     FourEyesViolation,
