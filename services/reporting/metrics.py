@@ -24,9 +24,10 @@ _BUILD_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
 
 @dataclass(frozen=True)
 class ReportingMetrics:
-    """Reports produced, their last time per kind, build time, read-model sizes."""
+    """Reports produced or skipped, their last time per kind, build time, read-model sizes."""
 
     produced: Counter
+    skipped: Counter
     last_report: Gauge
     build_seconds: Histogram
     read_model: Gauge
@@ -41,6 +42,13 @@ class ReportingMetrics:
                 "reporting_reports_produced_total",
                 "Reports stored and announced by this replica, by kind and trigger.",
                 ["kind", "trigger"],
+                registry=registry,
+            ),
+            skipped=Counter(
+                "reporting_reports_skipped_total",
+                "Due periods this replica completed without a report, by kind and reason "
+                "(no_data: the period ends before the earliest data).",
+                ["kind", "reason"],
                 registry=registry,
             ),
             last_report=Gauge(

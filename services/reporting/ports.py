@@ -120,6 +120,12 @@ class ReadModelStats(Protocol):
         """Entries in each read-model collection."""
         ...
 
+    async def holds_data_before(self, end: datetime) -> bool:
+        """Whether the read model holds anything placed before ``end``: a post published
+        or failed (a cancelled one is no data: reports leave it out), a feedback item or
+        a metric snapshot."""
+        ...
+
 
 class JobScheduler(Protocol):
     """Creating the keyed job of a due period (``shared.jobs.TimedJobs``)."""

@@ -35,7 +35,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from shared.audit import AuditLog
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, FailureCode
 from shared.jobs import SessionJobs, TimedJobs
 from shared.mongo import IndexSpec, MongoDoc
 from shared.outbox import Tx
@@ -61,6 +61,7 @@ DIGESTS = "digests"
 REPORTS = "reports"
 REPORT_FILES = "report_files"
 SCHEDULE_STATE = "schedule_state"
+CANCELLED = FailureCode.CANCELLED.value
 READ_MODEL = (POSTS, FEEDBACK, POST_METRICS, DIGESTS, REPORTS)
 """Collections whose sizes are exported as metrics."""
 
@@ -235,6 +236,17 @@ class MongoReadModelStats(_Repository):
     async def sizes(self) -> dict[str, int]:
         """Documents in each read-model collection."""
         return {name: await self._db[name].estimated_document_count() for name in READ_MODEL}
+
+    async def holds_data_before(self, end: datetime) -> bool:
+        """Anything placed before ``end``: a post published or failed (not cancelled), a
+        feedback item or a metric snapshot. Posts use the ``at`` index; the feedback
+        collections stop at the first match (once an account runs, one of the first)."""
+        before = {"at": {"$lt": end}}
+        post = {**before, "$or": [{"status": "published"}, {"failure.code": {"$ne": CANCELLED}}]}
+        for name, query in ((POSTS, post), (FEEDBACK, before), (POST_METRICS, before)):
+            if await self._db[name].find_one(query, {"_id": 1}, session=self._session):
+                return True
+        return False
 
 
 class MongoScheduleState(_Repository):

@@ -3,6 +3,12 @@
 A timed report's id comes from its job key (``report:weekly:2026-W49`` →
 ``weekly-2026-W49``), so one period can only ever be stored once; an on-demand report
 gets a fresh id (``custom-<12 hex>``).
+
+A timed period that ends before the earliest data the read model holds is not reported
+(its job completes as ``skipped``, :data:`NO_DATA_YET`): an installation's first due
+periods would otherwise be empty reports of a time before the account ran. From the
+period holding the first data on, every period is reported, empty or not: zeros are
+information once the account runs. On-demand ranges are always reported.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from services.reporting.reports import Report
 __all__ = [
     "CSV_TABLES",
     "HTML_TYPE",
+    "NO_DATA_YET",
     "TIMED_KINDS",
     "XLSX_TYPE",
     "ReportRequest",
@@ -44,6 +51,9 @@ CSV_TABLES = (
     "recommended_topics",
 )
 """Tables a report has (one CSV file each)."""
+
+NO_DATA_YET = "no data before the period's end"
+"""Why a timed period is skipped: it ends before the earliest data (the job's result)."""
 
 Trigger = Literal["schedule", "api"]
 HTML_TYPE = "text/html; charset=utf-8"

@@ -5,6 +5,10 @@ worker thread: building and drawing the charts is CPU work that must not stall t
 consumers), then commits **in one transaction** the report, its rendered files, the
 ``report.ready`` event (outbox) and — for a timed run — the completion of the claimed
 job, fenced: a replica that lost its claim raises ``FencedOut`` and stores nothing.
+
+A due period that ends before the earliest data the read model holds is skipped: its job
+completes as ``skipped`` (result ``{"reason": "no data before the period's end"}``),
+fenced the same way, with nothing stored and no ``report.ready``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from services.reporting.domain.feedback import feedback_events, with_digest_sent
 from services.reporting.domain.posts import post_row
 from services.reporting.domain.report import (
     HTML_TYPE,
+    NO_DATA_YET,
     XLSX_TYPE,
     ReportRequest,
     Trigger,
@@ -188,9 +193,13 @@ async def _store(
 
 async def produce_timed_report(
     claim: Claim, *, deps: ReportingDeps, actor: Principal | None = None
-) -> str:
-    """Build, store and announce the report of a claimed due period; returns its id."""
+) -> str | None:
+    """Build, store and announce the report of a claimed due period; returns its id, or
+    None when the period ends before any data and its job was completed as skipped."""
     run = Run.model_validate(claim.payload)
+    if not await deps.stats.holds_data_before(run.period.end):
+        await _skip(claim, run, deps=deps)
+        return None
     report_id = report_id_for_key(run.key)
     composed = await compose_report(
         run.kind,
@@ -205,6 +214,24 @@ async def produce_timed_report(
 
     await _store(deps, report_id, composed, trigger="schedule", requested_by=None, also=complete)
     return report_id
+
+
+async def _skip(claim: Claim, run: Run, *, deps: ReportingDeps) -> None:
+    """Complete the job of a period before any data: no report, no ``report.ready``."""
+
+    async def work(tx: ReportingTx) -> None:
+        await tx.jobs.complete(claim, outcome="skipped", result={"reason": NO_DATA_YET})
+
+    await deps.uow.run(work)
+    deps.metrics.skipped.labels(run.kind, "no_data").inc()
+    _log.info(
+        "report_skipped",
+        key=run.key,
+        kind=run.kind,
+        period=run.period.label,
+        period_end=run.period.end.isoformat(),
+        reason=NO_DATA_YET,
+    )
 
 
 async def request_report(

@@ -9,6 +9,7 @@ import pytest
 from reporting_live import publish, published, utc
 
 from services.reporting.bootstrap import build_service
+from services.reporting.domain.posts import published_post_doc
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.produce import produce_timed_report
 from shared.calendar import SchedulePolicy, due_runs
@@ -100,6 +101,8 @@ async def test_a_replica_that_lost_its_claim_stores_nothing(namespace: str, mong
     service = build_service(settings(namespace, mongo_url), clock=clock)
     runtime, deps = service.runtime, service.deps
     try:
+        # the week holds a post (a week before any data would be skipped, not reported)
+        await deps.posts.save(published_post_doc(published("p1", "hr", utc(2026, 11, 25)), None))
         run = due_runs("weekly", SchedulePolicy(), MONDAY_1400, MONDAY_1431)[0]
         # A stalls: its lease is over at once, B takes the job over with a newer fence.
         stalled = TimedJobs(runtime.db, lease=timedelta(0), owner="a")

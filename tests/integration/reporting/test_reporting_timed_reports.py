@@ -12,7 +12,7 @@ Posts sit on the boundaries (China time = UTC+8)::
 
 Week 49 (Mon 11-30 .. Sun 12-06) spans the end of November. The monthly report fires on
 Tue 12-01 14:30 local, the weekly and the biweekly (anchor 2026-01-05: 11-23 .. 12-06) on
-Mon 12-07 14:30 local.
+Mon 12-07 14:30 local. A service whose first data comes in December skips November.
 """
 
 from __future__ import annotations
@@ -300,3 +300,45 @@ async def test_weekly_and_biweekly_reports_of_a_week_spanning_the_month_end(
             return value == 7
 
         await wait_for(sizes_exported)
+
+
+async def test_a_month_that_ends_before_any_data_is_skipped_and_the_first_week_is_reported(
+    namespace: str, mongo_url: str
+) -> None:
+    async with reporting(namespace, mongo_url, at=START) as svc:
+        # nothing placed in November: a post cancelled there is no data, the first
+        # feedback comes on Tue 12-01 09:00 local
+        await svc.publish(
+            failed("x", utc(2026, 11, 25, 3, 30), category="hr", code=FailureCode.CANCELLED),
+            feedback("y", "comment", utc(2026, 12, 1, 1), text="期待"),
+        )
+        await svc.wait_count("posts", 1)
+        await svc.wait_count("feedback", 1)
+        svc.clock.set(MONTHLY_FIRED)
+
+        async def skipped() -> bool:
+            job = await svc.runtime.db["jobs"].find_one({"_id": "report:monthly:2026-11"})
+            return job is not None and job["state"] == "skipped"
+
+        await wait_for(skipped, timeout=30)
+        job = await svc.runtime.db["jobs"].find_one({"_id": "report:monthly:2026-11"})
+        assert job is not None
+        assert job["result"] == {"reason": "no data before the period's end"}
+        assert await svc.count("reports") == 0
+        assert await svc.runtime.db["outbox"].count_documents({}) == 0  # no report.ready
+        listed = (await svc.client.get("/reports", headers=DIRECTOR)).json()
+        assert listed["total"] == 0
+        labels = {"kind": "monthly", "reason": "no_data"}
+        assert svc.runtime.registry.get_sample_value("reporting_reports_skipped_total", labels) == 1
+
+        # the first post goes out in week 49: that week and its fortnight are reported
+        await svc.publish(published("z", "industry", utc(2026, 12, 2, 3, 30)))
+        await svc.wait_count("posts", 2)
+        svc.clock.set(WEEKLY_FIRED)
+        weekly = await svc.wait_report("weekly-2026-W49")
+        biweekly = await svc.wait_report("biweekly-2026-11-23")
+        assert (weekly["posts"], biweekly["posts"]) == (1, 1)
+        assert weekly["report"]["previous_totals"]["posts"] == 0
+        await svc.wait_announced("weekly-2026-W49")
+        assert await svc.announced("monthly-2026-11") == []
+        assert await svc.count("reports") == 2

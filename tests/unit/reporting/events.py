@@ -42,7 +42,13 @@ def published(post_id: str, category: str, at: datetime) -> PostPublished:
     )
 
 
-def failed(post_id: str, at: datetime, *, category: str | None = None) -> PostFailed:
+def failed(
+    post_id: str,
+    at: datetime,
+    *,
+    category: str | None = None,
+    code: FailureCode = FailureCode.CHANNEL_ERROR,
+) -> PostFailed:
     return PostFailed(
         occurred_at=at,
         producer="publisher",
@@ -51,7 +57,7 @@ def failed(post_id: str, at: datetime, *, category: str | None = None) -> PostFa
             post_id=post_id,
             draft_id=f"d-{post_id}",
             category=Category(category) if category else None,
-            code=FailureCode.CHANNEL_ERROR,
+            code=code,
             reason="the channel refused the article",
             failed_at=at,
         ),

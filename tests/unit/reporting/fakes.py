@@ -176,6 +176,15 @@ class _Stats:
             "reports": len(self.tx.reports.docs),
         }
 
+    async def holds_data_before(self, end: datetime) -> bool:
+        posts = [
+            d
+            for d in self.tx.posts.docs.values()
+            if d["status"] == "published" or (d.get("failure") or {}).get("code") != "cancelled"
+        ]
+        found = [*posts, *self.feedback.items.values(), *self.feedback.snapshots.values()]
+        return any(d["at"] < end for d in found)
+
 
 @dataclass
 class Reporting:

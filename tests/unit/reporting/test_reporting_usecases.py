@@ -3,6 +3,7 @@ period and an on-demand range produce, and that a failed run leaves nothing behi
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from services.reporting.usecases.ingest import (
 from services.reporting.usecases.produce import produce_timed_report, request_report
 from services.reporting.usecases.schedule import refresh_gauges, schedule_due_reports
 from shared.errors import AlreadyProcessed
-from shared.events import ReportReady
+from shared.events import FailureCode, ReportReady
 from shared.jobs import Claim, FencedOut
 from shared.settings import Principal, Role
 from tests.support.metrics import metric_value
@@ -28,6 +29,8 @@ from tests.unit.reporting.fakes import Reporting, reporting
 MON_1400 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)  # Mon 14:00 China time
 MON_1431 = datetime(2026, 11, 30, 6, 31, tzinfo=UTC)  # past the weekly run of 2026-W48
 WED = datetime(2026, 11, 25, 3, 30, tzinfo=UTC)  # Wed 11:30 China time, in 2026-W48
+W48_START = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # Mon 11-23 00:00 China time
+W48_END = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # Mon 11-30 00:00 China time
 DIRECTOR = Principal(subject="dora", roles=frozenset({Role.DIRECTOR}))
 
 
@@ -117,6 +120,7 @@ async def test_a_due_week_produces_one_report_and_one_report_ready(svc: Reportin
 async def test_a_replica_whose_claim_was_taken_over_stores_and_announces_nothing(
     svc: Reporting,
 ) -> None:
+    await record_post_published(published("p1", "hr", WED), deps=svc.deps)
     stale = await _weekly_claim(svc)
     newer = svc.tx.jobs.claim(stale.key)  # its lease ran out; another replica took it
 
@@ -130,6 +134,7 @@ async def test_a_replica_whose_claim_was_taken_over_stores_and_announces_nothing
 async def test_when_storing_the_report_fails_the_job_stays_claimed_and_nothing_is_announced(
     svc: Reporting,
 ) -> None:
+    await record_post_published(published("p1", "hr", WED), deps=svc.deps)
     claim = await _weekly_claim(svc)
     svc.tx.reports.docs["weekly-2026-W48"] = {"_id": "weekly-2026-W48"}  # in the way
 
@@ -142,6 +147,105 @@ async def test_when_storing_the_report_fails_the_job_stays_claimed_and_nothing_i
     assert "result" not in svc.tx.jobs.jobs[claim.key]
     assert svc.tx.reports.files == {}
     assert (svc.uow.rollbacks, svc.uow.emitted()) == (1, [])
+
+
+# -- a due period before any data -------------------------------------------------------
+def _counted(svc: Reporting, name: str, **labels: str) -> float:
+    return metric_value(svc.registry, name, kind="weekly", **labels)
+
+
+async def _nothing_before_the_end(svc: Reporting) -> None:
+    """Data that places nothing before 2026-W48's end: the first post goes out on the
+    Monday after it (as in the demo), a comment comes at the very end instant (the end
+    is exclusive), a post cancelled inside the week is no data."""
+    await record_post_published(published("p1", "hr", W48_END + timedelta(hours=3)), deps=svc.deps)
+    at_end = feedback("p1", "comment", W48_END, source_id="c1", text="很好")
+    await record_feedback(at_end, deps=svc.deps)
+    cancelled = failed("p0", WED, category="hr", code=FailureCode.CANCELLED)
+    await record_post_failed(cancelled, deps=svc.deps)
+
+
+@pytest.mark.parametrize("data", ["none at all", "only after the end"])
+async def test_a_due_week_that_ends_before_any_data_is_skipped_not_reported(
+    svc: Reporting, data: str
+) -> None:
+    if data == "only after the end":
+        await _nothing_before_the_end(svc)
+    claim = await _weekly_claim(svc)
+
+    assert await produce_timed_report(claim, deps=svc.deps) is None
+
+    job = svc.tx.jobs.jobs[claim.key]
+    assert (job["state"], job["result"]) == (
+        "skipped",
+        {"reason": "no data before the period's end"},
+    )
+    assert (svc.tx.reports.docs, svc.tx.reports.files) == ({}, {})
+    assert svc.uow.emitted() == []
+    assert _counted(svc, "reporting_reports_skipped_total", reason="no_data") == 1
+    assert _counted(svc, "reporting_reports_produced_total", trigger="schedule") == 0
+    with pytest.raises(FencedOut):  # done: the same claim again changes nothing
+        await produce_timed_report(claim, deps=svc.deps)
+    assert _counted(svc, "reporting_reports_skipped_total", reason="no_data") == 1
+
+
+async def test_a_replica_whose_claim_was_taken_over_does_not_skip_the_period_either(
+    svc: Reporting,
+) -> None:
+    stale = await _weekly_claim(svc)
+    newer = svc.tx.jobs.claim(stale.key)
+
+    with pytest.raises(FencedOut):
+        await produce_timed_report(stale, deps=svc.deps)
+    job = svc.tx.jobs.jobs[stale.key]
+    assert (job["state"], job["fence"]) == ("running", newer.fence)
+    assert _counted(svc, "reporting_reports_skipped_total", reason="no_data") == 0
+
+
+@pytest.mark.parametrize(
+    ("first", "posts"),
+    [
+        ("a post on its first day", 1),
+        ("a failed post on its last minute", 0),  # counted under failed
+        ("a reads snapshot of an older post", 0),
+    ],
+)
+async def test_the_week_holding_the_first_data_is_reported(
+    svc: Reporting, first: str, posts: int
+) -> None:
+    await _nothing_before_the_end(svc)
+    if first == "a post on its first day":
+        await record_post_published(published("p2", "hr", W48_START), deps=svc.deps)
+    elif first == "a failed post on its last minute":
+        late = failed("p2", W48_END - timedelta(minutes=1), category="hr")
+        await record_post_failed(late, deps=svc.deps)
+    else:
+        snapshot = feedback("p9", "metric", WED, source_id="m1", source="wechat_stats", reads=7)
+        await record_feedback(snapshot, deps=svc.deps)
+    claim = await _weekly_claim(svc)
+
+    assert await produce_timed_report(claim, deps=svc.deps) == "weekly-2026-W48"
+
+    assert svc.tx.reports.docs["weekly-2026-W48"]["posts"] == posts
+    assert svc.tx.jobs.jobs[claim.key]["state"] == "done"
+    assert len(svc.uow.emitted("report.ready")) == 1
+    assert _counted(svc, "reporting_reports_skipped_total", reason="no_data") == 0
+
+
+async def test_an_empty_week_after_the_first_data_is_reported_with_its_zeros(
+    svc: Reporting,
+) -> None:
+    await record_post_published(published("p0", "hr", WED - timedelta(days=7)), deps=svc.deps)
+    claim = await _weekly_claim(svc)  # 2026-W48: a holiday week, nothing published
+
+    assert await produce_timed_report(claim, deps=svc.deps) == "weekly-2026-W48"
+
+    doc = svc.tx.reports.docs["weekly-2026-W48"]
+    assert (doc["posts"], doc["failed"]) == (0, 0)
+    assert json.loads(doc["report_json"])["previous_totals"]["posts"] == 1  # compared
+    (event,) = svc.uow.emitted("report.ready")
+    assert isinstance(event, ReportReady)
+    assert event.payload.report_id == "weekly-2026-W48"
 
 
 # -- an on-demand range ------------------------------------------------------------------
@@ -176,6 +280,13 @@ async def test_a_range_ending_before_it_starts_is_refused_and_nothing_is_stored(
         await request_report(backwards, deps=svc.deps, actor=DIRECTOR)
     assert [e["field"] for e in refused.value.errors] == ["end"]
     assert (svc.tx.reports.docs, svc.tx.audit.entries, svc.uow.emitted()) == ({}, [], [])
+
+
+async def test_an_on_demand_range_before_any_data_is_still_reported(svc: Reporting) -> None:
+    request = ReportRequest(start=date(2026, 11, 23), end=date(2026, 11, 29))
+    doc = await request_report(request, deps=svc.deps, actor=DIRECTOR)
+    assert (doc["kind"], doc["posts"]) == ("custom", 0)
+    assert len(svc.uow.emitted("report.ready")) == 1
 
 
 async def test_an_on_demand_report_without_an_actor_is_refused(svc: Reporting) -> None:
