@@ -5,12 +5,15 @@ Pure and synchronous (no I/O library); every instant is an aware ``datetime``.
 * ``slots`` — :class:`SlotCalendar` (weekdays, local times, zone, holiday policy),
   iterating slots, the next slot, the slot at an instant, slot keys
   (``publish:2026-11-23T11:30+08:00``) and parsing them.
+* ``days`` — :func:`day_kind` (holiday, adjusted workday, ordinary) and
+  :class:`HolidayPolicy`, what holidays do to slots.
 * ``deadline`` — :func:`review_deadline`: when a slot's draft must reach review
   (10:00 on the push day by default).
 * ``reports`` — the weekly, monthly and biweekly report periods, their fire times and
   the runs due between two instants.
 """
 
+from shared.calendar.days import DayKind, HolidayPolicy, day_kind
 from shared.calendar.deadline import DEFAULT_REVIEW_DEADLINE, review_deadline
 from shared.calendar.reports import (
     DEFAULT_ZONE,
@@ -32,12 +35,9 @@ from shared.calendar.reports import (
 from shared.calendar.slots import (
     HORIZON_DAYS,
     KEY_PREFIX,
-    DayKind,
-    HolidayPolicy,
     Slot,
     SlotCalendar,
     SlotError,
-    day_kind,
     iter_slots,
     next_slot,
     not_a_slot_reason,

@@ -14,19 +14,8 @@ Rules this module keeps:
 * **DST.** A slot keeps its local wall-clock time (Berlin 11:30 is 09:30 UTC in summer and
   10:30 UTC in winter). A local time inside a spring-forward gap moves forward by the gap;
   one that occurs twice in a fall-back is its first occurrence (``fold=0``).
-* **Holidays** (:class:`HolidayPolicy`, Chinese statutory calendar of ``chinese_calendar``,
-  applied to the slot's local date):
-
-  - ``keep``: publish on the calendar's weekdays regardless of holidays (the plan's letter).
-  - ``skip``: drop slots on statutory holidays, i.e. any day of a named break (its weekend
-    days and in-lieu days included). Ordinary weekends are not holidays.
-  - ``skip_and_use_adjusted_workdays``: as ``skip``, and every *adjusted working day*
-    (调休: a Saturday or Sunday declared a working day) is a publishing day too, at the
-    calendar's times. Simple on purpose: it does not try to guess which weekday is replaced.
-
-  For years ``chinese_calendar`` has no data for (it raises ``NotImplementedError``;
-  version 1.11 knows 2004-2026) every day counts as ordinary, i.e. the policy behaves as
-  ``keep``; :func:`day_kind` returns ``DayKind.UNKNOWN`` so callers can warn or count it.
+* **Holidays**: :class:`HolidayPolicy` (:mod:`shared.calendar.days`) says what statutory
+  holidays do to slots.
 """
 
 from __future__ import annotations
@@ -34,21 +23,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import chinese_calendar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.calendar.days import DayKind, HolidayPolicy, day_kind
 
 __all__ = [
     "HORIZON_DAYS",
     "KEY_PREFIX",
-    "DayKind",
-    "HolidayPolicy",
     "Slot",
     "SlotCalendar",
     "SlotError",
-    "day_kind",
     "iter_slots",
     "next_slot",
     "not_a_slot_reason",
@@ -68,23 +54,6 @@ _WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 class SlotError(ValueError):
     """A time is not a slot of the calendar, or no suitable slot exists."""
-
-
-class HolidayPolicy(StrEnum):
-    """What statutory holidays do to slots (see the module docstring)."""
-
-    KEEP = "keep"
-    SKIP = "skip"
-    SKIP_AND_USE_ADJUSTED_WORKDAYS = "skip_and_use_adjusted_workdays"
-
-
-class DayKind(StrEnum):
-    """A date in the Chinese statutory calendar."""
-
-    HOLIDAY = "holiday"
-    ADJUSTED_WORKDAY = "adjusted_workday"
-    ORDINARY = "ordinary"
-    UNKNOWN = "unknown"  # outside the years chinese_calendar knows
 
 
 def parse_weekdays(value: str) -> tuple[int, ...]:
@@ -202,19 +171,6 @@ def require_aware(value: datetime, name: str) -> None:
     """Raise ``ValueError`` when ``value`` is a naive datetime."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got naive {value!r}")
-
-
-def day_kind(day: date) -> DayKind:
-    """Classify a date in the Chinese statutory calendar."""
-    try:
-        is_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return DayKind.UNKNOWN
-    if name is None:
-        return DayKind.ORDINARY
-    if is_holiday:
-        return DayKind.HOLIDAY
-    return DayKind.ADJUSTED_WORKDAY if day.weekday() >= 5 else DayKind.ORDINARY
 
 
 def _publishing_day(calendar: SlotCalendar, day: date) -> bool:
