@@ -66,7 +66,8 @@ class RunRecord:
     drafts: list[DraftRecord] = field(default_factory=list)
     posts: list[PostRecord] = field(default_factory=list)
     reports: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> fmt -> file
-    # reports the service fired for periods that end before the run's first day
+    # reports listed for periods that end before the run's first day: none since the
+    # reporting service skips periods before its first data (#16)
     reports_before_run: list[str] = field(default_factory=list)
     biweekly_report_id: str | None = None
     biweekly_fallback: bool = False

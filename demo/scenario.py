@@ -357,9 +357,10 @@ class Scenario:
     async def download_reports(self) -> None:
         """This run's reports, as HTML and XLSX.
 
-        The reporting service also fires the periods that end on the run's first day
-        (the week and the fortnight before it), which hold no data of this run: they are
-        noted, not downloaded or listed among the run's artifacts.
+        The reporting service skips the periods that end before its first data (#16), so
+        the week and the fortnight ending on the run's first day are no reports; a report
+        that still does not cover the run would be noted (``reports_before_run``), not
+        downloaded or listed among the run's artifacts.
         """
         folder = self.run_dir / "reports"
         folder.mkdir(parents=True, exist_ok=True)

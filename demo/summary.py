@@ -145,10 +145,11 @@ def print_summary(
     for report_id, files in record.reports.items():
         mark = " ← 双周报告" if report_id == record.biweekly_report_id else ""
         console.print(f"  • {files.get('html')}  {files.get('xlsx')}{mark}")
-    if record.reports_before_run:
+    if record.reports_before_run:  # none expected: periods before any data are skipped
         console.print(
-            f"  （报告服务还按计划生成了 {len(record.reports_before_run)} 份周期在本次运行"
+            f"[yellow]  （报告服务列出了 {len(record.reports_before_run)} 份周期在本次运行"
             f"首日之前结束的报告，不含本次数据，未下载：{'、'.join(record.reports_before_run)}）"
+            "[/yellow]"
         )
     if record.biweekly_fallback:
         console.print("[yellow]双周报告未按计划生成，已通过 POST /reports 按需生成。[/yellow]")

@@ -1,6 +1,6 @@
 """One account of punctuality: the timeline's verdict on each post and the summary's
-counts come from the publisher's lateness and tolerance; reports before the run are not
-this run's."""
+counts come from the publisher's lateness and tolerance; a report of a period before the
+run (the reporting service skips those now, #16) would not be counted as this run's."""
 
 from __future__ import annotations
 
