@@ -1,7 +1,8 @@
 """Publishing channels: where approved posts go out.
 
 ``Channel`` is the role; ``LocalChannel`` (HTML files and/or a signed webhook) lives in
-``local.py``; ``WeChatChannel`` (built on ``shared.wechat``) in ``wechat.py``, with its
+``local.py``, its per-post records in ``local_records.py`` and its webhook in
+``local_webhook.py``; ``WeChatChannel`` (built on ``shared.wechat``) in ``wechat.py``, with its
 per-post progress in a :class:`ChannelProgress` store (``progress.py``);
 ``SlowAnswerChannel`` simulates a slow channel. Errors and what each allows the publisher
 to do are drawn in ``errors.py``.

@@ -17,89 +17,39 @@ Without a directory the records live in memory only (webhook-only mode), so they
 survive a restart. One instance serialises the publishes of each post (others proceed in
 parallel); across processes the publisher's job lease keeps one replica per post.
 
-Webhook errors map to :mod:`~services.publisher.channels.errors`: no connection, 408, 425,
-429 and 5xx are transient (the idempotency key makes a retry safe); other 4xx and bad
-configuration are permanent; a timeout or reset after sending is ``OutcomeUnknown``.
+The records and the atomic writes are :mod:`.local_records`; the webhook and how its
+errors map to :mod:`~services.publisher.channels.errors` (no connection, 408, 425, 429 and
+5xx are transient, other 4xx and bad configuration permanent, a timeout or reset after
+sending ``OutcomeUnknown``) are :mod:`.local_webhook`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from services.publisher.channels.errors import (
-    OutcomeUnknown,
-    PermanentChannelError,
-    TransientChannelError,
+from services.publisher.channels.errors import PermanentChannelError
+from services.publisher.channels.local_records import (
+    LocalRecord,
+    LocalRecords,
+    PostRef,
+    atomic_write,
 )
+from services.publisher.channels.local_webhook import send_webhook
 from services.publisher.channels.render import render_post_html
 from services.publisher.domain.channel import PublishOutcome, PublishRequest, PublishState
-from shared.webhooks import (
-    IDEMPOTENCY_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    sign_webhook,
-)
 
 __all__ = ["LocalChannel"]
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_RETRYABLE_STATUS = frozenset({408, 425, 429})
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
-_OUR_FAULT = (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.InvalidURL)
-
-
-class _Record(BaseModel):
-    """What this channel remembers about one post."""
-
-    model_config = ConfigDict(frozen=True)
-
-    post_id: str
-    content_hash: str
-    started_at: AwareDatetime
-    relative_path: str | None = None
-    outcome: PublishOutcome | None = None
-
-
-@dataclass(frozen=True)
-class _PostRef:
-    """Just the id of a post, when only the record of it is at hand."""
-
-    post_id: str
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _read_optional(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
 
 
 class LocalChannel:
@@ -132,7 +82,7 @@ class LocalChannel:
         self._base_url = public_base_url.rstrip("/") if public_base_url else None
         self._timeout = timeout
         self._name = name
-        self._memory: dict[str, _Record] = {}
+        self._records = LocalRecords(self._dir)
         # one lock per post: a post's record is read, changed and written under it, while
         # posts due at the same instant are written side by side
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -152,7 +102,7 @@ class LocalChannel:
         """Publish ``post`` once; repeats return the first outcome (see the module doc)."""
         self._check_id(post.post_id)
         async with self._locks[post.post_id]:
-            record = await self._load(post.post_id)
+            record = await self._records.load(post.post_id)
             if record is not None and record.content_hash != post.content_hash:
                 raise PermanentChannelError(
                     f"post {post.post_id} was already published with content hash "
@@ -164,22 +114,22 @@ class LocalChannel:
                 return record.outcome.model_copy(update={"replayed": True})
             if record is None:
                 record = self._start(post)
-                await self._save(record)
+                await self._records.save(record)
             if self._dir is not None and record.relative_path is not None:
                 html = render_post_html(post, published_at=record.started_at, zone=self._zone)
                 target = self._dir / record.relative_path
-                await asyncio.to_thread(_atomic_write, target, html.encode("utf-8"))
+                await asyncio.to_thread(atomic_write, target, html.encode("utf-8"))
             reply: dict[str, Any] = {}
             if self._webhook_url is not None:
                 reply = await self._send(post, record)
             outcome = self._outcome(post, record, reply)
-            await self._save(record.model_copy(update={"outcome": outcome}))
+            await self._records.save(record.model_copy(update={"outcome": outcome}))
             return outcome
 
     async def status(self, publish_id: str) -> PublishOutcome:
         """What this channel knows of ``publish_id`` (which is the post_id)."""
         self._check_id(publish_id)
-        record = await self._load(publish_id)
+        record = await self._records.load(publish_id)
         if record is not None and record.outcome is not None:
             return record.outcome
         if record is not None and self._webhook_url is None:
@@ -203,15 +153,15 @@ class LocalChannel:
             needs_person=state is PublishState.UNKNOWN,
         )
 
-    async def _settle_file_only(self, record: _Record) -> PublishOutcome:
+    async def _settle_file_only(self, record: LocalRecord) -> PublishOutcome:
         """A publish cut off mid-way, files only: the (atomically written) page decides."""
         assert self._dir is not None
         path = self._dir / (record.relative_path or "")
         written: bool = bool(record.relative_path) and await asyncio.to_thread(path.is_file)
         if written:
             async with self._locks[record.post_id]:
-                outcome = self._outcome(_PostRef(record.post_id), record, {})
-                await self._save(record.model_copy(update={"outcome": outcome}))
+                outcome = self._outcome(PostRef(record.post_id), record, {})
+                await self._records.save(record.model_copy(update={"outcome": outcome}))
             return outcome
         return PublishOutcome(
             state=PublishState.FAILED,
@@ -227,14 +177,14 @@ class LocalChannel:
                 f"post_id {post_id!r} is not usable as a file name", channel=self._name
             )
 
-    def _start(self, post: PublishRequest) -> _Record:
+    def _start(self, post: PublishRequest) -> LocalRecord:
         started = self._clock()
         if started.tzinfo is None:
             raise ValueError("the clock must return aware datetimes")
         relative = None
         if self._dir is not None:
             relative = f"{started.astimezone(self._zone):%Y-%m-%d}/{post.post_id}.html"
-        return _Record(
+        return LocalRecord(
             post_id=post.post_id,
             content_hash=post.content_hash,
             started_at=started,
@@ -242,7 +192,7 @@ class LocalChannel:
         )
 
     def _outcome(
-        self, post: PublishRequest | _PostRef, record: _Record, reply: dict[str, Any]
+        self, post: PublishRequest | PostRef, record: LocalRecord, reply: dict[str, Any]
     ) -> PublishOutcome:
         url = reply.get("url") if isinstance(reply.get("url"), str) else None
         if url is None and record.relative_path is not None:
@@ -261,59 +211,21 @@ class LocalChannel:
             published_at=record.started_at,
         )
 
-    def _record_path(self, post_id: str) -> Path | None:
-        return None if self._dir is None else self._dir / ".records" / f"{post_id}.json"
-
-    async def _load(self, post_id: str) -> _Record | None:
-        path = self._record_path(post_id)
-        if path is None:
-            return self._memory.get(post_id)
-        raw = await asyncio.to_thread(_read_optional, path)
-        return None if raw is None else _Record.model_validate_json(raw)
-
-    async def _save(self, record: _Record) -> None:
-        path = self._record_path(record.post_id)
-        if path is None:
-            self._memory[record.post_id] = record
-            return
-        await asyncio.to_thread(_atomic_write, path, record.model_dump_json(indent=2).encode())
-
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient()
             self._owns_http = True
         return self._http
 
-    async def _send(self, post: PublishRequest, record: _Record) -> dict[str, Any]:
+    async def _send(self, post: PublishRequest, record: LocalRecord) -> dict[str, Any]:
         assert self._webhook_url is not None
-        payload = post.model_dump(mode="json")
-        payload["published_at"] = record.started_at.isoformat()
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        timestamp = str(int(self._clock().timestamp()))
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign_webhook(self._secret, timestamp, body),
-            IDEMPOTENCY_HEADER: post.post_id,
-        }
-        where = {"channel": self._name, "publish_id": post.post_id}
-        try:
-            response = await self._client().post(
-                self._webhook_url, content=body, headers=headers, timeout=self._timeout
-            )
-        except _NOT_SENT as exc:
-            raise TransientChannelError(f"webhook unreachable: {exc!r}", **where) from exc
-        except _OUR_FAULT as exc:
-            raise PermanentChannelError(f"webhook request invalid: {exc!r}", **where) from exc
-        except httpx.HTTPError as exc:  # timeouts and resets after the request may have left
-            raise OutcomeUnknown(f"webhook outcome unknown: {exc!r}", **where) from exc
-        code = response.status_code
-        if code in _RETRYABLE_STATUS or code >= 500:
-            raise TransientChannelError(f"webhook answered {code}", **where)
-        if not response.is_success:
-            raise PermanentChannelError(f"webhook answered {code}: {response.text[:200]}", **where)
-        try:
-            reply = response.json()
-        except ValueError:
-            return {}
-        return reply if isinstance(reply, dict) else {}
+        return await send_webhook(
+            self._client(),
+            self._webhook_url,
+            self._secret,
+            post,
+            published_at=record.started_at,
+            now=self._clock(),
+            request_timeout=self._timeout,
+            channel=self._name,
+        )
