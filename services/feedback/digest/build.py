@@ -1,4 +1,8 @@
-"""Build the core-issues document from a window's feedback: a pure function."""
+"""Build the core-issues document from a window's feedback: a pure function.
+
+The list of questions is made by :mod:`.question_list`, the comparison with earlier posts
+of the category by :mod:`.comparison`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ..analysis import (
-    AnalysedItem,
     FeedbackItem,
     analyse_items,
     display_text,
@@ -14,22 +17,21 @@ from ..analysis import (
     redact,
     top_keywords,
 )
+from .comparison import category_comparison
 from .model import (
     CATEGORY_LABELS,
     REPLY_LIMIT,
-    CategoryComparison,
     CategoryHistoryRow,
-    ComparisonRow,
     ComplaintEntry,
     CoreIssuesDigest,
     EnquiryInfo,
     HeadlineNumbers,
     KeywordEntry,
     PostInfo,
-    QuestionEntry,
     SentimentSplit,
     ThemeSummary,
 )
+from .question_list import question_entries, question_order
 from .summary import findings
 
 __all__ = ["build_digest"]
@@ -47,146 +49,6 @@ def _is_late(item: FeedbackItem, start: datetime, end: datetime) -> bool:
 def _latest_metrics(items: Sequence[FeedbackItem]) -> FeedbackItem | None:
     snapshots = [i for i in items if i.kind == "metric"]
     return max(snapshots, key=lambda i: i.received_at) if snapshots else None
-
-
-def _questions(
-    valid: Sequence[AnalysedItem],
-    enquiries: Sequence[EnquiryInfo],
-    replies: Sequence[FeedbackItem],
-    generated_at: datetime,
-    limit: timedelta,
-) -> list[QuestionEntry]:
-    first_reply: dict[str, FeedbackItem] = {}
-    for r in sorted(replies, key=lambda r: r.received_at):
-        if r.in_reply_to and r.received_at <= generated_at:
-            first_reply.setdefault(r.in_reply_to, r)
-    entries: list[QuestionEntry] = []
-    recorded = {e.item_id for e in enquiries if e.item_id}
-    for e in enquiries:
-        answered_at = e.answered_at if e.answered_at and e.answered_at <= generated_at else None
-        entries.append(
-            _entry(
-                "enquiry",
-                e.enquiry_id,
-                e.asked_by,
-                e.asked_at,
-                e.text,
-                None,
-                e.answered_by if answered_at else None,
-                answered_at,
-                generated_at,
-                limit,
-            )
-        )
-    for a in valid:
-        if not a.question.is_question or a.item.item_id in recorded:
-            continue
-        reply = first_reply.get(a.item.item_id)
-        kind = "comment" if a.item.kind == "comment" else "message"
-        entries.append(
-            _entry(
-                kind,
-                a.item.item_id,
-                a.item.author,
-                a.item.received_at,
-                a.item.text,
-                a.question.reason,
-                reply.author if reply else None,
-                reply.received_at if reply else None,
-                generated_at,
-                limit,
-            )
-        )
-    return entries
-
-
-def _entry(
-    source: str,
-    ref_id: str,
-    asked_by: str,
-    asked_at: datetime,
-    text: str,
-    reason: str | None,
-    answered_by: str | None,
-    answered_at: datetime | None,
-    generated_at: datetime,
-    limit: timedelta,
-) -> QuestionEntry:
-    waited = (answered_at or generated_at) - asked_at
-    return QuestionEntry.model_validate(
-        {
-            "source": source,
-            "ref_id": ref_id,
-            "asked_by": asked_by,
-            "asked_at": asked_at,
-            "text": redact(display_text(text)),
-            "reason": reason,
-            "answered_by": answered_by,
-            "answered_at": answered_at,
-            "time_to_reply": answered_at - asked_at if answered_at else None,
-            "breached": waited > limit,
-        }
-    )
-
-
-def _question_order(q: QuestionEntry) -> tuple[int, datetime]:
-    return (
-        0 if q.is_open and q.breached else 1 if q.is_open else 2 if q.breached else 3,
-        q.asked_at,
-    )
-
-
-def _comparison(
-    post: PostInfo,
-    comments: int,
-    split: SentimentSplit,
-    reads: int | None,
-    history: Sequence[CategoryHistoryRow],
-    max_rows: int,
-) -> CategoryComparison:
-    past = sorted(
-        (h for h in history if h.post_id != post.post_id and h.published_at < post.published_at),
-        key=lambda h: h.published_at,
-        reverse=True,
-    )[:max_rows]
-    rows = [
-        ComparisonRow(
-            post_id=post.post_id,
-            title=post.title,
-            published_at=post.published_at,
-            comments=comments,
-            positive_share=split.share("positive"),
-            negative_share=split.share("negative"),
-            reads=reads,
-            is_current=True,
-        )
-    ]
-    rows += [
-        ComparisonRow(
-            post_id=h.post_id,
-            title=h.title,
-            published_at=h.published_at,
-            comments=h.comments,
-            positive_share=h.positive_share,
-            negative_share=h.negative_share,
-            reads=h.reads,
-        )
-        for h in past
-    ]
-    if not past:
-        return CategoryComparison(rows=rows)
-    avg_comments = sum(h.comments for h in past) / len(past)
-    avg_reads = sum(h.reads for h in past) / len(past)
-    avg_negative = sum(h.negative_share for h in past) / len(past)
-    return CategoryComparison(
-        rows=rows,
-        avg_comments=round(avg_comments, 2),
-        avg_reads=round(avg_reads, 2),
-        avg_negative_share=round(avg_negative, 4),
-        comments_vs_avg=round(comments / avg_comments - 1, 4) if avg_comments else None,
-        reads_vs_avg=round(reads / avg_reads - 1, 4) if avg_reads and reads is not None else None,
-        negative_share_vs_avg=round(split.share("negative") - avg_negative, 4),
-    )
 
 
 def build_digest(
@@ -263,7 +125,7 @@ def build_digest(
         for n in negatives[:max_complaints]
     ]
     questions = sorted(
-        _questions(valid, enquiries, replies, generated_at, reply_limit), key=_question_order
+        question_entries(valid, enquiries, replies, generated_at, reply_limit), key=question_order
     )
     metrics = _latest_metrics(current)
     comments = sum(i.kind == "comment" for i in current)
@@ -286,7 +148,7 @@ def build_digest(
         shares=metrics.metrics.get("shares") if metrics else None,
         metrics_at=metrics.received_at if metrics else None,
     )
-    comparison = _comparison(post, comments, split, reads, history, max_history)
+    comparison = category_comparison(post, comments, split, reads, history, max_history)
     return CoreIssuesDigest(
         post=post,
         category_label=CATEGORY_LABELS[post.category],
