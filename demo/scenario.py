@@ -13,6 +13,13 @@ For each push day D (Mon/Wed/Fri) of the period::
                staff reply through the feedback API, mostly within 12 hours
     D+1 11:30  each window closes with its core-issues document (md, html, docx)
 
+Where a post goes out is the publisher's decision, not review's: a slot holds two posts,
+so an approved draft finds its wished slot full and is moved to the next free one (and under
+load a resubmission can reach review after 10:00 and be moved too). The driver follows the
+publisher's calendar: at each slot it accounts for every post due by then, in the slot it
+went out in; posts moved past the last push day are followed at their own slot when it
+comes before the report, and whatever it could not settle is noted in the manifest.
+
 Then, on the Monday after the period at 14:30, the reporting service fires the biweekly
 report (``REPORTING_BIWEEKLY_ANCHOR`` is set so a period ends with the simulated days).
 If it does not come, the report is asked for through ``POST /reports`` and that is noted.
@@ -90,7 +97,10 @@ class Scenario:
         self.punctuality = punctuality
         self.newsroom = Newsroom(api)
         self.run_dir = Path(plan.run_dir)
-        self._expected: dict[datetime, int] = {}  # slot -> approved posts expected
+        # the draft revisions review approved: each becomes a post of the publisher's
+        self._approved: set[tuple[str, int]] = set()
+        self._settled: set[str] = set()  # post ids accounted for (recorded or noted)
+        self._last_slot: datetime | None = None  # the last slot the driver followed
         self._replier = 0
 
     # -- time ------------------------------------------------------------------------------
@@ -112,7 +122,12 @@ class Scenario:
             except (TimeoutError, ApiError) as exc:  # the run goes on; the summary says so
                 self.record.notes.append(f"push day {day}: {exc}")
                 self.progress.event(f"推送日 {day:%m-%d} 出错：{exc}", style="bold red")
+        try:
+            await self.moved_past_the_last_day()
+        except (TimeoutError, ApiError) as exc:
+            self.record.notes.append(f"posts after the last push day: {exc}")
         await self.biweekly_report()
+        await self.account_for_the_rest()
         return self.record
 
     async def run_day(self, index: int, day: date) -> None:
@@ -156,6 +171,11 @@ class Scenario:
                 await self._review(article, drafts[article.key])
         await self.at(slot)
         self.progress.phase(f"{day:%m-%d} 11:30 推送")
+        await self._follow_slot(slot)
+
+    async def _follow_slot(self, slot: datetime) -> None:
+        """The slot's posts once settled, then their feedback window."""
+        self._last_slot = slot
         posts = await self._published(slot)
         if posts:
             await self._feedback_window(posts)
@@ -174,51 +194,148 @@ class Scenario:
                 f"审核驳回《{article.title}》：{'；'.join(decision.findings)}", style="red"
             )
             return False
-        self._expected[slot_at] = self._expected.get(slot_at, 0) + 1
+        self._approved.add((record.draft_id, record.revisions_submitted[-1]))
         how = "特批通过（已说明理由）" if decision.outcome == "overridden" else "审核通过"
         moved = f"，迟交，顺延至 {slot_at.astimezone(ZONE):%m-%d %H:%M}" if decision.late else ""
         self.progress.event(f"{how}《{article.title}》{moved}", style="green")
         return True
 
     # -- publishing ------------------------------------------------------------------------
+    def _due(self, every: list[dict[str, Any]], slot: datetime) -> list[dict[str, Any]]:
+        """The posts not yet accounted for whose slot is ``slot`` or an earlier one."""
+        return [
+            p for p in every if p["post_id"] not in self._settled and _parse(p["slot_at"]) <= slot
+        ]
+
+    def _unscheduled(self, every: list[dict[str, Any]]) -> list[str]:
+        """Approved draft revisions the publisher holds no post of (yet)."""
+        held = {(p["draft_id"], int(p["revision"])) for p in every}
+        return [f"{draft} r{revision}" for draft, revision in sorted(self._approved - held)]
+
     async def _published(self, slot: datetime) -> list[dict[str, Any]]:
-        """The slot's posts once none of them is still on its way."""
-        expected = self._expected.get(slot, 0)
+        """Every post due by ``slot`` once none of them is still on its way; the published.
+
+        The publisher, not review, says where a post goes (a full slot moves it on), so the
+        driver waits until the publisher holds a post of every approved revision (its slot
+        is then known) and every post of this slot or an earlier one it has not accounted
+        for yet is settled (published, failed, missed or cancelled). A post moved to a
+        later slot is accounted for there.
+        """
 
         async def probe() -> list[dict[str, Any]] | None:
-            mine = [p for p in await self.api.posts() if _parse(p["slot_at"]) == slot]
-            if len(mine) < expected or any(p["state"] not in _TERMINAL for p in mine):
+            every = await self.api.posts()
+            due = self._due(every, slot)
+            if self._unscheduled(every) or any(p["state"] not in _TERMINAL for p in due):
                 return None
-            return [p for p in mine if p["state"] == "published"]
+            return due
 
         try:
-            posts = await poll(probe, f"the posts of {slot.isoformat()}")
+            due = await poll(probe, f"the posts of {slot.isoformat()}")
         except TimeoutError:
-            self.record.notes.append(f"slot {slot.isoformat()}: not all posts settled in time")
-            posts = [p for p in await self.api.posts("published") if _parse(p["slot_at"]) == slot]
+            every = await self.api.posts()
+            due = self._due(every, slot)
+            waiting = [f"{p['post_id']} ({p['state']})" for p in due if p["state"] not in _TERMINAL]
+            missing = self._unscheduled(every)
+            self.record.notes.append(
+                f"slot {slot.isoformat()}: not all posts settled in time"
+                + (f"; still on their way: {', '.join(waiting)}" if waiting else "")
+                + (f"; approved, no post at the publisher: {', '.join(missing)}" if missing else "")
+            )
+            due = [p for p in due if p["state"] in _TERMINAL]  # the rest: at a later look
+        for post in due:
+            self._settled.add(post["post_id"])
+            if post["state"] != "published":
+                self.record.notes.append(
+                    f"post {post['post_id']} of slot {post['slot_key']}: {post['state']}"
+                )
+        posts = [p for p in due if p["state"] == "published"]
         for post in posts:
-            lateness = self.punctuality.lateness_of(post)
-            record = PostRecord(
-                post_id=post["post_id"],
-                draft_id=post["draft_id"],
-                title=post["title"],
-                category=post["category"],
-                slot_key=post["slot_key"],
-                published_at=post["published_at"],
-                lateness_seconds=lateness,
-                on_time=self.punctuality.on_time(lateness),
-            )
-            self.record.posts.append(record)
-            # stamped with the publish time the publisher recorded, not when the driver
-            # looked; lateness and verdict as the publisher measured and judges them
-            self.progress.event(
-                f"已发布《{post['title']}》（{self.punctuality.verdict(lateness)}）",
-                style="bold" if record.on_time else "bold yellow",
-                at=_parse(post["published_at"]),
-                seconds=True,
-            )
-            self.progress.note(f"→ {post.get('url')}")
+            self._record_post(post)
         return posts
+
+    def _record_post(self, post: dict[str, Any]) -> None:
+        """A published post into the run's record and onto the timeline."""
+        lateness = self.punctuality.lateness_of(post)
+        record = PostRecord(
+            post_id=post["post_id"],
+            draft_id=post["draft_id"],
+            title=post["title"],
+            category=post["category"],
+            slot_key=post["slot_key"],
+            published_at=post["published_at"],
+            lateness_seconds=lateness,
+            on_time=self.punctuality.on_time(lateness),
+        )
+        self.record.posts.append(record)
+        # stamped with the publish time the publisher recorded, not when the driver
+        # looked; lateness and verdict as the publisher measured and judges them
+        self.progress.event(
+            f"已发布《{post['title']}》（{self.punctuality.verdict(lateness)}）",
+            style="bold" if record.on_time else "bold yellow",
+            at=_parse(post["published_at"]),
+            seconds=True,
+        )
+        self.progress.note(f"→ {post.get('url')}")
+
+    async def moved_past_the_last_day(self) -> None:
+        """The slots the publisher moved posts to after the last push day's.
+
+        Each one before the biweekly report is followed as a push day's slot is (its
+        posts, their feedback window); a post whose slot is at or after the report is
+        not published within the run, and is noted.
+        """
+        while True:
+            every = await self.api.posts()
+            after = self._last_slot
+            later = sorted(
+                {
+                    _parse(p["slot_at"])
+                    for p in every
+                    if p["post_id"] not in self._settled
+                    and (after is None or _parse(p["slot_at"]) > after)
+                }
+            )
+            if not later:
+                return
+            slot = later[0]
+            if slot >= self.plan.report_due:
+                for post in every:
+                    if post["post_id"] not in self._settled and _parse(post["slot_at"]) >= slot:
+                        self._settled.add(post["post_id"])
+                        self.record.notes.append(
+                            f"post {post['post_id']} moved to {post['slot_key']}, at or after "
+                            f"the biweekly report ({self.plan.report_due.isoformat()}): not "
+                            f"followed, {post['state']} when the last push day was done"
+                        )
+                return
+            await self.at(slot)
+            self.progress.phase(f"{slot.astimezone(ZONE):%m-%d %H:%M} 推送（顺延）")
+            await self._follow_slot(slot)
+
+    async def account_for_the_rest(self) -> None:
+        """Posts the run's follow-up left unsettled: a published one is recorded (its
+        feedback was not followed), every one is noted."""
+        for post in await self.api.posts():
+            if post["post_id"] in self._settled:
+                continue
+            self._settled.add(post["post_id"])
+            if post["state"] == "published":
+                self._record_post(post)
+                self.record.notes.append(
+                    f"post {post['post_id']} of slot {post['slot_key']} was published at "
+                    f"{post['published_at']}, seen only at the end of the run (no feedback "
+                    "window followed)"
+                )
+            else:
+                self.record.notes.append(
+                    f"post {post['post_id']} of slot {post['slot_key']}: {post['state']} at "
+                    "the end of the run"
+                )
+        unscheduled = self._unscheduled(await self.api.posts())
+        if unscheduled:
+            self.record.notes.append(
+                f"approved, never scheduled by the publisher: {', '.join(unscheduled)}"
+            )
 
     # -- the feedback window ---------------------------------------------------------------
     async def _feedback_window(self, posts: list[dict[str, Any]]) -> None:
