@@ -1,4 +1,5 @@
-"""Valid sample events of every type, for tests and benchmarks."""
+"""Valid sample events of every type, for tests and benchmarks, and builders of the
+events tests vary (:func:`draft_submitted`)."""
 
 from __future__ import annotations
 
@@ -139,3 +140,31 @@ def sample(event_type: str, correlation_id: str | None = None) -> EventEnvelope:
             **common,
         )
     raise ValueError(event_type)
+
+
+def draft_submitted(
+    content: ContentSnapshot = CONTENT,
+    *,
+    draft_id: str = "d-1",
+    revision: int = 1,
+    by: str = "erin",
+    at: datetime = NOW,
+    wished: datetime | None = NOW,
+    writers: tuple[str, ...] = (),
+) -> DraftSubmitted:
+    """``draft.submitted`` of ``content`` as drafting sends it (``writers`` from v1.1)."""
+    return DraftSubmitted(
+        producer="drafting",
+        correlation_id=draft_id,
+        occurred_at=at,
+        payload=DraftSubmittedPayload(
+            draft_id=draft_id,
+            revision=revision,
+            content=content,
+            content_hash=content.content_hash(),
+            wished_slot=wished,
+            submitted_by=by,
+            submitted_at=at,
+            writers=writers,
+        ),
+    )

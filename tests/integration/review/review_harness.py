@@ -24,10 +24,10 @@ from shared.events import (
     Category,
     ContentSnapshot,
     DraftSubmitted,
-    DraftSubmittedPayload,
 )
 from shared.runtime import ServiceRuntime
 from tests.support.backbone import emit, recording_runtime, wait_for
+from tests.support.events import draft_submitted
 from tests.support.recording import CONSUMED
 from tests.support.services import auth, make_settings
 
@@ -65,20 +65,8 @@ def submitted(
     at: datetime = MONDAY_0830,
     wished: datetime | None = MONDAY_SLOT,
 ) -> DraftSubmitted:
-    snapshot = snapshot or content()
-    return DraftSubmitted(
-        producer="drafting",
-        correlation_id=draft_id,
-        occurred_at=at,
-        payload=DraftSubmittedPayload(
-            draft_id=draft_id,
-            revision=revision,
-            content=snapshot,
-            content_hash=snapshot.content_hash(),
-            wished_slot=wished,
-            submitted_by=by,
-            submitted_at=at,
-        ),
+    return draft_submitted(
+        snapshot or content(), draft_id=draft_id, revision=revision, by=by, at=at, wished=wished
     )
 
 

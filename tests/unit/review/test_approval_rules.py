@@ -22,8 +22,8 @@ from shared.events import (
     Category,
     ContentSnapshot,
     DraftSubmitted,
-    DraftSubmittedPayload,
 )
+from tests.support.events import draft_submitted
 
 CAL = ReviewCalendar()
 NOW = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # Monday 08:30 in Shanghai
@@ -48,19 +48,8 @@ def snapshot(
 def submitted(
     content: ContentSnapshot, *, revision: int = 1, by: str = "erin", draft: str = "d-1"
 ) -> DraftSubmitted:
-    return DraftSubmitted(
-        producer="drafting",
-        correlation_id=draft,
-        occurred_at=NOW,
-        payload=DraftSubmittedPayload(
-            draft_id=draft,
-            revision=revision,
-            content=content,
-            content_hash=content.content_hash(),
-            wished_slot=MONDAY_SLOT,
-            submitted_by=by,
-            submitted_at=NOW,
-        ),
+    return draft_submitted(
+        content, draft_id=draft, revision=revision, by=by, at=NOW, wished=MONDAY_SLOT
     )
 
 

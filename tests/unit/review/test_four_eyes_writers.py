@@ -22,9 +22,9 @@ from shared.events import (
     ContentSnapshot,
     DraftApproved,
     DraftSubmitted,
-    DraftSubmittedPayload,
 )
 from shared.settings import Principal, Role
+from tests.support.events import draft_submitted
 from tests.unit.review.fakes import FakeReviewTx, review_deps
 
 NOW = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # Monday 08:30 in Shanghai
@@ -47,21 +47,7 @@ def submitted(
         body_html=body,
         author="王编辑",  # a byline that names none of the writers
     )
-    return DraftSubmitted(
-        producer="drafting",
-        correlation_id="d-1",
-        occurred_at=NOW,
-        payload=DraftSubmittedPayload(
-            draft_id="d-1",
-            revision=2,
-            content=snapshot,
-            content_hash=snapshot.content_hash(),
-            wished_slot=SLOT,
-            submitted_by=by,
-            submitted_at=NOW,
-            writers=writers,
-        ),
-    )
+    return draft_submitted(snapshot, revision=2, by=by, at=NOW, wished=SLOT, writers=writers)
 
 
 def review_of(event: DraftSubmitted) -> Review:

@@ -42,10 +42,10 @@ from shared.events import (
     DraftApproved,
     DraftRejected,
     DraftSubmitted,
-    DraftSubmittedPayload,
 )
 from shared.settings import Principal, Role
 from tests.fakes.uow import FakeUnitOfWork
+from tests.support.events import draft_submitted
 from tests.unit.review.fakes import FakeReviewTx, review_deps
 
 MONDAY_0830 = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
@@ -85,20 +85,8 @@ def submitted(
     at: datetime = MONDAY_0830,
     wished: datetime | None = MONDAY_SLOT,
 ) -> DraftSubmitted:
-    snapshot = snapshot or content()
-    return DraftSubmitted(
-        producer="drafting",
-        correlation_id=draft_id,
-        occurred_at=at,
-        payload=DraftSubmittedPayload(
-            draft_id=draft_id,
-            revision=revision,
-            content=snapshot,
-            content_hash=snapshot.content_hash(),
-            wished_slot=wished,
-            submitted_by="erin",
-            submitted_at=at,
-        ),
+    return draft_submitted(
+        snapshot or content(), draft_id=draft_id, revision=revision, at=at, wished=wished
     )
 
 
