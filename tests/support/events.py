@@ -1,5 +1,5 @@
 """Valid sample events of every type, for tests and benchmarks, and builders of the
-events tests vary (:func:`draft_submitted`)."""
+events tests vary (:func:`draft_submitted`, :func:`draft_approved`)."""
 
 from __future__ import annotations
 
@@ -166,5 +166,32 @@ def draft_submitted(
             submitted_by=by,
             submitted_at=at,
             writers=writers,
+        ),
+    )
+
+
+def draft_approved(
+    content: ContentSnapshot = CONTENT,
+    *,
+    draft_id: str = "d-1",
+    revision: int = 1,
+    slot: datetime | None = NOW,
+    content_hash: str | None = None,
+    at: datetime = datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+) -> DraftApproved:
+    """``draft.approved`` of ``content`` (rita approved; ``content_hash`` to forge one)."""
+    return DraftApproved(
+        producer="review",
+        correlation_id=draft_id,
+        occurred_at=at,
+        payload=DraftApprovedPayload(
+            draft_id=draft_id,
+            revision=revision,
+            review_id=f"r-{draft_id}",
+            reviewer="rita",
+            approved_at=at,
+            content=content,
+            content_hash=content_hash or content.content_hash(),
+            slot=slot,
         ),
     )

@@ -7,7 +7,7 @@ import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,11 +28,12 @@ from services.publisher.domain import Post, PostState
 from services.publisher.settings import PublisherSettings
 from services.publisher.usecases.schedule import schedule_approved_post
 from shared.clock import FixedClock
-from shared.events import Category, ContentSnapshot, DraftApproved, DraftApprovedPayload
+from shared.events import Category, ContentSnapshot, DraftApproved
 from shared.runtime import ServiceRuntime
 from shared.wechat import WeChatClient
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
 from tests.support.backbone import wait_for
+from tests.support.events import draft_approved
 from tests.support.services import make_settings, running
 from tests.support.timing import WECHAT_TIMEOUT_SECONDS
 
@@ -62,21 +63,12 @@ def approval(
     content: ContentSnapshot | None = None,
     content_hash: str | None = None,
 ) -> DraftApproved:
-    content = content or snapshot(f"标题 {draft_id}")
-    return DraftApproved(
-        producer="review",
-        correlation_id=draft_id,
-        occurred_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
-        payload=DraftApprovedPayload(
-            draft_id=draft_id,
-            revision=revision,
-            review_id=f"r-{draft_id}",
-            reviewer="rita",
-            approved_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
-            content=content,
-            content_hash=content_hash or content.content_hash(),
-            slot=slot,
-        ),
+    return draft_approved(
+        content or snapshot(f"标题 {draft_id}"),
+        draft_id=draft_id,
+        revision=revision,
+        slot=slot,
+        content_hash=content_hash,
     )
 
 

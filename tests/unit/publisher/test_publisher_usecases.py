@@ -31,9 +31,10 @@ from services.publisher.usecases.resolve import ResolvePost, resolve_post
 from services.publisher.usecases.schedule import schedule_approved_post
 from shared.clock import FixedClock
 from shared.errors import AlreadyProcessed, PoisonMessage
-from shared.events import Category, ContentSnapshot, DraftApproved, DraftApprovedPayload
+from shared.events import Category, ContentSnapshot, DraftApproved
 from shared.settings import Principal, Role
 from tests.fakes.uow import FakeUnitOfWork
+from tests.support.events import draft_approved
 from tests.unit.publisher.fakes import FakePublisherTx, RecordingChannel, publisher_deps
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,21 +55,7 @@ def approval(draft_id: str, *, slot: datetime | None = MONDAY, revision: int = 1
         body_html="<p>正文</p>",
         author="erin",
     )
-    return DraftApproved(
-        producer="review",
-        correlation_id=draft_id,
-        occurred_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
-        payload=DraftApprovedPayload(
-            draft_id=draft_id,
-            revision=revision,
-            review_id=f"r-{draft_id}",
-            reviewer="rita",
-            approved_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
-            content=content,
-            content_hash=content.content_hash(),
-            slot=slot,
-        ),
-    )
+    return draft_approved(content, draft_id=draft_id, revision=revision, slot=slot)
 
 
 class Publisher:
