@@ -13,12 +13,28 @@ import os
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 
-__all__ = ["SERVICE_PORTS", "ApiClient", "ApiError", "Role", "Tokens", "service_urls"]
+__all__ = [
+    "SERVICE_PORTS",
+    "ApiClient",
+    "ApiError",
+    "Role",
+    "Tokens",
+    "parse_instant",
+    "service_urls",
+]
+
+
+def parse_instant(value: str) -> datetime:
+    """A timestamp of the services' answers (ISO 8601, ``Z`` or an offset) as an aware datetime."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
 
 SERVICE_PORTS = {
     "drafting": 8101,

@@ -16,9 +16,11 @@ For each push day D (Mon/Wed/Fri) of the period::
 Where a post goes out is the publisher's decision, not review's: a slot holds two posts,
 so an approved draft finds its wished slot full and is moved to the next free one (and under
 load a resubmission can reach review after 10:00 and be moved too). The driver follows the
-publisher's calendar: at each slot it accounts for every post due by then, in the slot it
-went out in; posts moved past the last push day are followed at their own slot when it
-comes before the report, and whatever it could not settle is noted in the manifest.
+publisher's calendar (:class:`demo.post_ledger.PostLedger`): at each slot it accounts for
+every post due by then, in the slot it went out in; posts moved past the last push day are
+followed at their own slot when it comes before the report, and whatever it could not
+settle is noted in the manifest. Each slot's feedback window is played by
+:class:`demo.feedback_window.FeedbackWindows`.
 
 Then, on the Monday after the period at 14:30, the reporting service fires the biweekly
 report (``REPORTING_BIWEEKLY_ANCHOR`` is set so a period ends with the simulated days).
@@ -29,45 +31,29 @@ Every wait is on the clock the services share (``sleep_until``), never a fixed s
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from demo.articles import Article
-from demo.audience import REPLY_LIMIT, PlannedItem, plan_feedback
-from demo.client import ApiClient, ApiError, Role
+from demo.client import ApiClient, ApiError, parse_instant
 from demo.config import ZONE, DemoPlan
-from demo.feedback_bus import FeedbackBus, feedback_event
+from demo.feedback_bus import FeedbackBus
+from demo.feedback_window import FeedbackWindows
 from demo.newsroom import Newsroom, poll
+from demo.post_ledger import PostLedger
 from demo.progress import DemoProgress
 from demo.punctuality import Punctuality
-from demo.records import DraftRecord, PostRecord, RunRecord
+from demo.records import DraftRecord, RunRecord
 from shared.clock import Clock, sleep_until
 
 __all__ = ["Scenario"]
 
-DOCUMENT_FORMATS = ("md", "html", "docx")
 REPORT_FORMATS = ("html", "xlsx")
-_TERMINAL = {"published", "failed", "missed", "cancelled"}
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZONE)
-
-
-def _parse(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class _Action:
-    at: datetime
-    run: Callable[[], Awaitable[None]]
 
 
 class Scenario:
@@ -97,11 +83,18 @@ class Scenario:
         self.punctuality = punctuality
         self.newsroom = Newsroom(api)
         self.run_dir = Path(plan.run_dir)
-        # the draft revisions review approved: each becomes a post of the publisher's
-        self._approved: set[tuple[str, int]] = set()
-        self._settled: set[str] = set()  # post ids accounted for (recorded or noted)
+        self.ledger = PostLedger(api=api, record=record, progress=progress, punctuality=punctuality)
         self._last_slot: datetime | None = None  # the last slot the driver followed
-        self._replier = 0
+        self.windows = FeedbackWindows(
+            clock=clock,
+            api=api,
+            bus=bus,
+            progress=progress,
+            record=record,
+            seed=seed,
+            run_dir=self.run_dir,
+            at=self.at,
+        )
 
     # -- time ------------------------------------------------------------------------------
     async def at(self, instant: datetime) -> None:
@@ -127,7 +120,7 @@ class Scenario:
         except (TimeoutError, ApiError) as exc:
             self.record.notes.append(f"posts after the last push day: {exc}")
         await self.biweekly_report()
-        await self.account_for_the_rest()
+        await self.ledger.account_for_the_rest()
         return self.record
 
     async def run_day(self, index: int, day: date) -> None:
@@ -176,9 +169,9 @@ class Scenario:
     async def _follow_slot(self, slot: datetime) -> None:
         """The slot's posts once settled, then their feedback window."""
         self._last_slot = slot
-        posts = await self._published(slot)
+        posts = await self.ledger.settle(slot)
         if posts:
-            await self._feedback_window(posts)
+            await self.windows.run(posts)
 
     async def _submit(self, article: Article, record: DraftRecord) -> None:
         revision = await self.newsroom.submit(article, record)
@@ -188,94 +181,17 @@ class Scenario:
     async def _review(self, article: Article, record: DraftRecord) -> bool:
         """Review the last submitted revision; True when approved."""
         decision = await self.newsroom.review(article, record, record.revisions_submitted[-1])
-        slot_at = _parse(decision.slot_at)
+        slot_at = parse_instant(decision.slot_at)
         if decision.outcome == "rejected":
             self.progress.event(
                 f"审核驳回《{article.title}》：{'；'.join(decision.findings)}", style="red"
             )
             return False
-        self._approved.add((record.draft_id, record.revisions_submitted[-1]))
+        self.ledger.approved.add((record.draft_id, record.revisions_submitted[-1]))
         how = "特批通过（已说明理由）" if decision.outcome == "overridden" else "审核通过"
         moved = f"，迟交，顺延至 {slot_at.astimezone(ZONE):%m-%d %H:%M}" if decision.late else ""
         self.progress.event(f"{how}《{article.title}》{moved}", style="green")
         return True
-
-    # -- publishing ------------------------------------------------------------------------
-    def _due(self, every: list[dict[str, Any]], slot: datetime) -> list[dict[str, Any]]:
-        """The posts not yet accounted for whose slot is ``slot`` or an earlier one."""
-        return [
-            p for p in every if p["post_id"] not in self._settled and _parse(p["slot_at"]) <= slot
-        ]
-
-    def _unscheduled(self, every: list[dict[str, Any]]) -> list[str]:
-        """Approved draft revisions the publisher holds no post of (yet)."""
-        held = {(p["draft_id"], int(p["revision"])) for p in every}
-        return [f"{draft} r{revision}" for draft, revision in sorted(self._approved - held)]
-
-    async def _published(self, slot: datetime) -> list[dict[str, Any]]:
-        """Every post due by ``slot`` once none of them is still on its way; the published.
-
-        The publisher, not review, says where a post goes (a full slot moves it on), so the
-        driver waits until the publisher holds a post of every approved revision (its slot
-        is then known) and every post of this slot or an earlier one it has not accounted
-        for yet is settled (published, failed, missed or cancelled). A post moved to a
-        later slot is accounted for there.
-        """
-
-        async def probe() -> list[dict[str, Any]] | None:
-            every = await self.api.posts()
-            due = self._due(every, slot)
-            if self._unscheduled(every) or any(p["state"] not in _TERMINAL for p in due):
-                return None
-            return due
-
-        try:
-            due = await poll(probe, f"the posts of {slot.isoformat()}")
-        except TimeoutError:
-            every = await self.api.posts()
-            due = self._due(every, slot)
-            waiting = [f"{p['post_id']} ({p['state']})" for p in due if p["state"] not in _TERMINAL]
-            missing = self._unscheduled(every)
-            self.record.notes.append(
-                f"slot {slot.isoformat()}: not all posts settled in time"
-                + (f"; still on their way: {', '.join(waiting)}" if waiting else "")
-                + (f"; approved, no post at the publisher: {', '.join(missing)}" if missing else "")
-            )
-            due = [p for p in due if p["state"] in _TERMINAL]  # the rest: at a later look
-        for post in due:
-            self._settled.add(post["post_id"])
-            if post["state"] != "published":
-                self.record.notes.append(
-                    f"post {post['post_id']} of slot {post['slot_key']}: {post['state']}"
-                )
-        posts = [p for p in due if p["state"] == "published"]
-        for post in posts:
-            self._record_post(post)
-        return posts
-
-    def _record_post(self, post: dict[str, Any]) -> None:
-        """A published post into the run's record and onto the timeline."""
-        lateness = self.punctuality.lateness_of(post)
-        record = PostRecord(
-            post_id=post["post_id"],
-            draft_id=post["draft_id"],
-            title=post["title"],
-            category=post["category"],
-            slot_key=post["slot_key"],
-            published_at=post["published_at"],
-            lateness_seconds=lateness,
-            on_time=self.punctuality.on_time(lateness),
-        )
-        self.record.posts.append(record)
-        # stamped with the publish time the publisher recorded, not when the driver
-        # looked; lateness and verdict as the publisher measured and judges them
-        self.progress.event(
-            f"已发布《{post['title']}》（{self.punctuality.verdict(lateness)}）",
-            style="bold" if record.on_time else "bold yellow",
-            at=_parse(post["published_at"]),
-            seconds=True,
-        )
-        self.progress.note(f"→ {post.get('url')}")
 
     async def moved_past_the_last_day(self) -> None:
         """The slots the publisher moved posts to after the last push day's.
@@ -289,10 +205,10 @@ class Scenario:
             after = self._last_slot
             later = sorted(
                 {
-                    _parse(p["slot_at"])
+                    parse_instant(p["slot_at"])
                     for p in every
-                    if p["post_id"] not in self._settled
-                    and (after is None or _parse(p["slot_at"]) > after)
+                    if p["post_id"] not in self.ledger.settled
+                    and (after is None or parse_instant(p["slot_at"]) > after)
                 }
             )
             if not later:
@@ -300,8 +216,11 @@ class Scenario:
             slot = later[0]
             if slot >= self.plan.report_due:
                 for post in every:
-                    if post["post_id"] not in self._settled and _parse(post["slot_at"]) >= slot:
-                        self._settled.add(post["post_id"])
+                    if (
+                        post["post_id"] not in self.ledger.settled
+                        and parse_instant(post["slot_at"]) >= slot
+                    ):
+                        self.ledger.settled.add(post["post_id"])
                         self.record.notes.append(
                             f"post {post['post_id']} moved to {post['slot_key']}, at or after "
                             f"the biweekly report ({self.plan.report_due.isoformat()}): not "
@@ -312,134 +231,6 @@ class Scenario:
             self.progress.phase(f"{slot.astimezone(ZONE):%m-%d %H:%M} 推送（顺延）")
             await self._follow_slot(slot)
 
-    async def account_for_the_rest(self) -> None:
-        """Posts the run's follow-up left unsettled: a published one is recorded (its
-        feedback was not followed), every one is noted."""
-        for post in await self.api.posts():
-            if post["post_id"] in self._settled:
-                continue
-            self._settled.add(post["post_id"])
-            if post["state"] == "published":
-                self._record_post(post)
-                self.record.notes.append(
-                    f"post {post['post_id']} of slot {post['slot_key']} was published at "
-                    f"{post['published_at']}, seen only at the end of the run (no feedback "
-                    "window followed)"
-                )
-            else:
-                self.record.notes.append(
-                    f"post {post['post_id']} of slot {post['slot_key']}: {post['state']} at "
-                    "the end of the run"
-                )
-        unscheduled = self._unscheduled(await self.api.posts())
-        if unscheduled:
-            self.record.notes.append(
-                f"approved, never scheduled by the publisher: {', '.join(unscheduled)}"
-            )
-
-    # -- the feedback window ---------------------------------------------------------------
-    async def _feedback_window(self, posts: list[dict[str, Any]]) -> None:
-        actions: list[_Action] = []
-        ends: dict[str, datetime] = {}
-        for post in posts:
-            post_id = post["post_id"]
-            window = await poll(partial(self.api.window, post_id), f"the window of {post_id}")
-            ends[post_id] = _parse(window["ends_at"])
-            published_at = _parse(post["published_at"])
-            ordinal = [p.post_id for p in self.record.posts].index(post_id)
-            for item in plan_feedback(post_id, post["category"], ordinal=ordinal, seed=self.seed):
-                actions.extend(self._item_actions(item, post_id, published_at, ends[post_id]))
-        self.progress.phase("24 小时反馈窗口")
-        for action in sorted(actions, key=lambda a: a.at):
-            await self.at(action.at)
-            await action.run()
-        self.progress.phase("窗口关闭，生成核心问题文档")
-        for post_id in ends:
-            await self._collect_documents(post_id)
-
-    def _item_actions(
-        self, item: PlannedItem, post_id: str, published_at: datetime, ends_at: datetime
-    ) -> list[_Action]:
-        said_at = published_at + item.offset
-        record = self.record.post(post_id)
-        assert record is not None
-
-        async def send() -> None:
-            event = feedback_event(item, post_id=post_id, at=said_at)
-            if self.clock.now() >= ends_at:
-                record.sent_after_window += 1
-            await self.bus.publish(event)
-            record.events += 1
-            if item.resend == "same_event":  # a redelivery: the same event again
-                await self.bus.publish(event)
-            elif item.resend == "new_event":  # the source system sent it again
-                await self.bus.publish(event.model_copy(update={"event_id": uuid.uuid4()}))
-            if item.resend != "none":
-                record.events += 1
-                record.duplicates += 1
-            if item.kind == "comment":
-                record.comments += 1
-            elif item.kind == "message":
-                record.messages += 1
-            else:
-                record.metrics += 1
-
-        actions = [_Action(said_at, send)]
-        if item.reply_after is not None and item.answer:
-            actions.append(
-                _Action(said_at + item.reply_after, lambda: self._reply(item, record, said_at))
-            )
-        return actions
-
-    async def _reply(self, item: PlannedItem, record: PostRecord, said_at: datetime) -> None:
-        """Staff answer the item if the feedback service logged it as an open enquiry.
-
-        The driver notes, by its own clock, which replies went out after the 12-hour rule;
-        the e2e test checks the feedback service flagged exactly those.
-        """
-        enquiry = await self.api.enquiry(item.key)
-        if enquiry is None or enquiry["state"] != "open" or not item.answer:
-            return
-        self._replier += 1
-        role: Role = "editor" if self._replier % 2 else "editor2"
-        try:
-            await self.api.reply(role, item.key, item.answer)
-        except ApiError as exc:
-            self.record.notes.append(f"reply to {item.key} refused: {exc}")
-            return
-        record.replies += 1
-        if self.clock.now() - said_at > REPLY_LIMIT:
-            record.replies_late += 1
-        self.progress.event(f"回复咨询「{item.text[:18]}…」", style="cyan")
-
-    async def _collect_documents(self, post_id: str) -> None:
-        record = self.record.post(post_id)
-        assert record is not None
-
-        async def closed() -> dict[str, Any] | None:
-            window = await self.api.window(post_id)
-            return window if window and window["state"] == "closed" else None
-
-        try:
-            window = await poll(closed, f"the close of {post_id}'s window")
-        except TimeoutError:
-            self.record.notes.append(f"window of {post_id} did not close in time")
-            return
-        record.window_state = window["state"]
-        folder = self.run_dir / "documents"
-        folder.mkdir(parents=True, exist_ok=True)
-        for fmt in DOCUMENT_FORMATS:
-            path = folder / f"{post_id}-core-issues.{fmt}"
-            path.write_bytes(await self.api.document(post_id, fmt))
-            record.documents[fmt] = str(path)
-        summary = window.get("summary") or {}
-        self.progress.event(
-            f"核心问题文档《{record.title}》：评论 {summary.get('comments')}，留言 "
-            f"{summary.get('messages')}，需回复 {summary.get('enquiries')}，"
-            f"已回复 {summary.get('answered')}",
-            style="magenta",
-        )
-
     # -- the biweekly report ---------------------------------------------------------------
     async def biweekly_report(self) -> None:
         self.progress.phase("等待双周运营分析报告")
@@ -449,7 +240,7 @@ class Scenario:
 
         async def probe() -> dict[str, Any] | None:
             for report in await self.api.reports("biweekly"):
-                if _parse(report["period_end"]) == period_end:
+                if parse_instant(report["period_end"]) == period_end:
                     return report
             return None
 
@@ -494,4 +285,4 @@ class Scenario:
 
     def of_this_run(self, report: dict[str, Any]) -> bool:
         """A report whose period ends after the run's first midnight (it covers the run)."""
-        return self.plan.covers(_parse(report["period_end"]))
+        return self.plan.covers(parse_instant(report["period_end"]))

@@ -5,24 +5,18 @@ to stop everything is :mod:`demo.status`'s, printed once ``make demo`` has hande
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from demo.client import ApiClient
+from demo.client import ApiClient, parse_instant
 from demo.config import DemoPlan
 from demo.punctuality import Punctuality
 from demo.records import RunRecord
 
 __all__ = ["collect_summary", "print_summary"]
-
-
-def _parse(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 async def collect_summary(
@@ -41,7 +35,7 @@ async def collect_summary(
     enquiries = await api.enquiries()
     windows = await api.windows()
     every_report = await api.reports()
-    reports = [r for r in every_report if plan.covers(_parse(r["period_end"]))]
+    reports = [r for r in every_report if plan.covers(parse_instant(r["period_end"]))]
     answered = [e for e in enquiries if e["state"] == "answered"]
     summary: dict[str, Any] = {
         "drafts_written": len(record.drafts),

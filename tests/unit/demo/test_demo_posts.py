@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 import pytest
 from rich.console import Console
 
-import demo.scenario as scenario_module
+import demo.post_ledger as post_ledger_module
 from demo.client import ApiClient
 from demo.config import ZONE, DemoPlan
 from demo.feedback_bus import FeedbackBus
@@ -82,7 +82,7 @@ def _scenario(api: FakeApi, now: datetime) -> tuple[Scenario, list[list[str]]]:
     async def feedback_window(posts: list[dict[str, Any]]) -> None:
         windows.append([p["post_id"] for p in posts])
 
-    scenario._feedback_window = feedback_window  # type: ignore[method-assign]
+    scenario.windows.run = feedback_window  # type: ignore[method-assign]
     return scenario, windows
 
 
@@ -93,7 +93,7 @@ def quick_poll(monkeypatch: pytest.MonkeyPatch) -> None:
     async def quick(probe: Callable[[], Awaitable[T | None]], what: str, **_: Any) -> T:
         return await poll(probe, what, within=0.5)
 
-    monkeypatch.setattr(scenario_module, "poll", quick)
+    monkeypatch.setattr(post_ledger_module, "poll", quick)
 
 
 async def test_a_post_moved_to_a_later_slot_is_accounted_for_there() -> None:
@@ -102,14 +102,14 @@ async def test_a_post_moved_to_a_later_slot_is_accounted_for_there() -> None:
     wed_a, wed_b, moved = _post("a", WED), _post("b", WED), _post("c", FRI, "scheduled")
     api = FakeApi([wed_a, wed_b, moved])
     scenario, _ = _scenario(api, WED)
-    scenario._approved = {("a", 1), ("b", 1), ("c", 1)}
+    scenario.ledger.approved = {("a", 1), ("b", 1), ("c", 1)}
 
-    wednesday = await scenario._published(WED)
+    wednesday = await scenario.ledger.settle(WED)
 
     assert [p["post_id"] for p in wednesday] == ["p-a-r1", "p-b-r1"]
     assert scenario.record.notes == []  # settled at once, no timeout
     moved["state"], moved["published_at"] = "published", FRI.astimezone(UTC).isoformat()
-    friday = await scenario._published(FRI)
+    friday = await scenario.ledger.settle(FRI)
     assert [p["post_id"] for p in friday] == ["p-c-r1"]
     assert [(p.post_id, p.slot_key) for p in scenario.record.posts] == [
         ("p-a-r1", "publish:2026-11-25T11:30+08:00"),
@@ -121,9 +121,9 @@ async def test_a_post_moved_to_a_later_slot_is_accounted_for_there() -> None:
 async def test_the_driver_waits_until_the_publisher_holds_every_approved_revision() -> None:
     api = FakeApi([_post("a", WED)])
     scenario, _ = _scenario(api, WED)
-    scenario._approved = {("a", 1), ("late", 1)}  # "late": its approval not consumed yet
+    scenario.ledger.approved = {("a", 1), ("late", 1)}  # "late": its approval not consumed yet
 
-    posts = await scenario._published(WED)
+    posts = await scenario.ledger.settle(WED)
 
     assert api.reads > 2  # it kept looking, then gave up and said why
     assert [p["post_id"] for p in posts] == ["p-a-r1"]
@@ -136,31 +136,31 @@ async def test_a_post_still_on_its_way_is_noted_and_recorded_at_a_later_look() -
     stuck = _post("a", MON, "pending")
     api = FakeApi([stuck])
     scenario, _ = _scenario(api, MON)
-    scenario._approved = {("a", 1)}
+    scenario.ledger.approved = {("a", 1)}
 
-    assert await scenario._published(MON) == []
+    assert await scenario.ledger.settle(MON) == []
     assert scenario.record.notes == [
         "slot 2026-11-23T11:30:00+08:00: not all posts settled in time; "
         "still on their way: p-a-r1 (pending)"
     ]
     stuck["state"], stuck["published_at"] = "published", MON.astimezone(UTC).isoformat()
-    assert [p["post_id"] for p in await scenario._published(WED)] == ["p-a-r1"]
+    assert [p["post_id"] for p in await scenario.ledger.settle(WED)] == ["p-a-r1"]
     assert [p.slot_key for p in scenario.record.posts] == ["publish:2026-11-23T11:30+08:00"]
 
 
 async def test_a_post_that_did_not_go_out_is_noted_not_recorded() -> None:
     api = FakeApi([_post("a", MON), _post("b", MON, "missed")])
     scenario, _ = _scenario(api, MON)
-    scenario._approved = {("a", 1), ("b", 1)}
+    scenario.ledger.approved = {("a", 1), ("b", 1)}
 
-    assert [p["post_id"] for p in await scenario._published(MON)] == ["p-a-r1"]
+    assert [p["post_id"] for p in await scenario.ledger.settle(MON)] == ["p-a-r1"]
     assert scenario.record.notes == ["post p-b-r1 of slot publish:2026-11-23T11:30+08:00: missed"]
 
 
 async def test_posts_moved_past_the_last_push_day_are_followed_or_noted() -> None:
     api = FakeApi([_post("a", FRI), _post("b", NEXT_MON), _post("c", AFTER_REPORT, "scheduled")])
     scenario, windows = _scenario(api, AFTER_REPORT)  # the clock is past every slot
-    scenario._approved = {("a", 1), ("b", 1), ("c", 1)}
+    scenario.ledger.approved = {("a", 1), ("b", 1), ("c", 1)}
     await scenario._follow_slot(FRI)
 
     await scenario.moved_past_the_last_day()
@@ -178,15 +178,15 @@ async def test_posts_moved_past_the_last_push_day_are_followed_or_noted() -> Non
 async def test_a_post_published_but_never_followed_is_recorded_at_the_end_with_a_note() -> None:
     api = FakeApi([_post("a", MON), _post("b", WED, "scheduled")])
     scenario, _ = _scenario(api, WED)
-    scenario._approved = {("a", 1), ("b", 1), ("gone", 2)}
+    scenario.ledger.approved = {("a", 1), ("b", 1), ("gone", 2)}
     late = api.calendar[1]  # went out while the driver was elsewhere
     late["state"], late["published_at"] = "published", WED.astimezone(UTC).isoformat()
 
-    await scenario.account_for_the_rest()
+    await scenario.ledger.account_for_the_rest()
 
     assert [p.post_id for p in scenario.record.posts] == ["p-a-r1", "p-b-r1"]
     assert len(scenario.record.notes) == 3
     assert "seen only at the end of the run" in scenario.record.notes[0]
     assert scenario.record.notes[2] == "approved, never scheduled by the publisher: gone r2"
-    await scenario.account_for_the_rest()  # a second look adds nothing
+    await scenario.ledger.account_for_the_rest()  # a second look adds nothing
     assert len(scenario.record.posts) == 2
