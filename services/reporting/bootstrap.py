@@ -12,16 +12,15 @@ from services.reporting.consumers import register_consumers
 from services.reporting.deps import JOB_KIND, ReportingDeps
 from services.reporting.errors import PROBLEMS
 from services.reporting.metrics import ReportingMetrics
-from services.reporting.repository import (
-    REPORTING_INDEXES,
+from services.reporting.repository.indexes import REPORTING_INDEXES
+from services.reporting.repository.read_model import (
     MongoDigestRepository,
     MongoFeedbackRepository,
     MongoPostRepository,
     MongoReadModelStats,
-    MongoReportRepository,
-    MongoScheduleState,
-    binder,
 )
+from services.reporting.repository.reports import MongoReportRepository, MongoScheduleState
+from services.reporting.repository.tx import binder
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.produce import produce_timed_report
 from services.reporting.usecases.schedule import refresh_gauges, schedule_due_reports

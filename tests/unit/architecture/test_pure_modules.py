@@ -62,4 +62,4 @@ def test_pure_package_loads_no_io_library(module: str) -> None:
 
 
 def test_the_check_sees_an_io_library_when_one_is_loaded() -> None:
-    assert "pymongo" in loaded_io_libraries("services.reporting.repository")
+    assert "pymongo" in loaded_io_libraries("services.reporting.repository.tx")
