@@ -1,8 +1,8 @@
 """What the reporting use cases need of the store, as Protocols.
 
 :class:`ReportingTx` is what a use case's unit of work hands it: the repositories bound to
-one transaction, and ``emit``. :mod:`~services.reporting.repository` (its ``tx`` module) implements every
-Protocol on MongoDB (``bind``), ``tests/unit/reporting/fakes.py`` in memory. The same
+one transaction, and ``emit``. :mod:`~services.reporting.repository` implements every
+Protocol on MongoDB (``tx.binder``), ``tests/unit/reporting/fakes.py`` in memory. The same
 repositories without a transaction serve the read side: building a report, the routes,
 the gauges, and the feedback path (one write per event, idempotent by itself).
 
