@@ -8,16 +8,9 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from reporting_live import (
-    DIRECTOR,
-    EDITOR,
-    REVIEWER,
-    failed,
-    feedback,
-    published,
-    reporting,
-    utc,
-)
+from reporting_live import DIRECTOR, EDITOR, REVIEWER, reporting, utc
+
+from tests.support.reporting_events import failed, feedback, published
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import contextlib
 from datetime import timedelta
 
 import pytest
-from reporting_live import publish, published, utc
+from reporting_live import publish, utc
 
 from services.reporting.bootstrap import build_service
 from services.reporting.domain.posts import published_post_doc
@@ -18,6 +18,7 @@ from shared.jobs import FencedOut, TimedJobs
 from tests.support.backbone import recording_runtime, wait_for
 from tests.support.metrics import metric_value
 from tests.support.recording import CONSUMED
+from tests.support.reporting_events import published
 from tests.support.services import make_settings, running
 
 pytestmark = pytest.mark.integration

@@ -24,10 +24,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from reporting_live import DIRECTOR, Reporting, digest, failed, feedback, published, reporting, utc
+from reporting_live import DIRECTOR, Reporting, reporting, utc
 
 from shared.events import DigestQuestion, DigestTheme, EventEnvelope, FailureCode
 from tests.support.backbone import wait_for
+from tests.support.reporting_events import digest, failed, feedback, published
 
 pytestmark = pytest.mark.integration
 
