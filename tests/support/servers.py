@@ -6,6 +6,7 @@ same machine).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -13,7 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serve_asgi(
+    app: Any, *, lifespan: str, name: str, start_within: float, stop_within: float
+) -> AsyncIterator[str]:
+    """``app`` served by uvicorn on a free local port (its base URL), in this event loop;
+    ``lifespan="on"`` starts what the app's lifespan starts (a service's runtime)."""
+    import uvicorn  # only the tests that serve an app over HTTP need it
+
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan=lifespan, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        deadline = time.monotonic() + start_within
+        while not (server.started or task.done()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert server.started, f"uvicorn did not start {name} on port {port}"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=stop_within)
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

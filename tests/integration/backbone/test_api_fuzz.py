@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shared.settings import Role
+from tests.support.servers import serve_asgi
 from tests.support.services import TOKENS, auth, make_settings
 
 pytestmark = pytest.mark.integration
@@ -71,33 +70,16 @@ def build_app(service: str, namespace: str, mongo_url: str, tmp_path: Path) -> F
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def served(
     service: str, namespace: str, mongo_url: str, tmp_path: Path
 ) -> AsyncIterator[str]:
     """The service served with its lifespan (the runtime started) on a free port."""
     app = build_app(service, namespace, mongo_url, tmp_path)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        for _ in range(600):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.05)
-        assert server.started, f"uvicorn did not start {service} on port {port}"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=30)
+    async with serve_asgi(
+        app, lifespan="on", name=service, start_within=30, stop_within=30
+    ) as base_url:
+        yield base_url
 
 
 @dataclass

@@ -9,20 +9,18 @@ neither the broker nor the store, so the app's lifespan is not run.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, Page, Request, Response, Route, async_playwright
 
 from shared.topology import CONSUMERS, PRODUCERS
+from tests.support.servers import serve_asgi
 from tests.support.services import make_settings, new_namespace
 
 pytestmark = pytest.mark.integration
@@ -46,13 +44,6 @@ def build_app(service: str, tmp_path: Path) -> FastAPI:
     settings = make_settings(settings_cls, new_namespace(), UNUSED_MONGO, **extra)
     app: FastAPI = importlib.import_module(f"services.{service}.bootstrap").create_app(settings)
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -103,20 +94,12 @@ class Visit:
 @pytest.fixture
 async def served(service: str, tmp_path: Path) -> AsyncIterator[tuple[FastAPI, str]]:
     app = build_app(service, tmp_path)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
     try:
-        for _ in range(200):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.05)
-        assert server.started, f"uvicorn did not start {service} on port {port}"
-        yield app, f"http://127.0.0.1:{port}"
+        async with serve_asgi(
+            app, lifespan="off", name=service, start_within=10, stop_within=10
+        ) as base_url:
+            yield app, base_url
     finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=10)
         await app.state.service.runtime.stop()  # never started: closes the Mongo client only
 
 
