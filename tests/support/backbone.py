@@ -7,11 +7,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aio_pika
+
 from shared.events import EVENT_TYPES, EventEnvelope
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.topology import CONSUMERS
+from shared.topology import CONSUMERS, Topology
 from tests.support.recording import record_consumed
+from tests.support.servers import RABBIT_URL
 from tests.support.services import settings_kwargs
 
 
@@ -56,3 +59,22 @@ async def wait_for(
             return
         await asyncio.sleep(interval)
     raise AssertionError("condition not reached in time")
+
+
+async def publish_raw(namespace: str, body: bytes, routing_key: str, message_id: str) -> None:
+    """``body`` straight to the namespace's exchange, confirmed, as another internal
+    system would send it (no envelope checks: malformed bodies are the point)."""
+    connection = await aio_pika.connect(RABBIT_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(Topology(namespace=namespace).exchange.name)
+        await exchange.publish(
+            aio_pika.Message(
+                body,
+                message_id=message_id,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                content_type="application/json",
+            ),
+            routing_key=routing_key,
+            mandatory=True,
+        )

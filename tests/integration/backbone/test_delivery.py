@@ -9,7 +9,7 @@ import aio_pika
 import pytest
 
 from shared.topology import CONSUMERS, PRODUCERS, Topology
-from tests.support.backbone import emit, recording_runtime, wait_for
+from tests.support.backbone import emit, publish_raw, recording_runtime, wait_for
 from tests.support.events import sample
 from tests.support.metrics import metric_value
 from tests.support.recording import CONSUMED, EFFECTS
@@ -63,23 +63,6 @@ async def test_every_event_reaches_every_consumer_queue_named_in_the_table(
             assert pending == 0
 
 
-async def _publish_raw(namespace: str, body: bytes, routing_key: str, message_id: str) -> None:
-    connection = await aio_pika.connect(RABBIT_URL)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(Topology(namespace=namespace).exchange.name)
-        await exchange.publish(
-            aio_pika.Message(
-                body,
-                message_id=message_id,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                content_type="application/json",
-            ),
-            routing_key=routing_key,
-            mandatory=True,
-        )
-
-
 async def _get_dlq(namespace: str, service: str, event: str) -> aio_pika.IncomingMessage | None:
     names = Topology(namespace=namespace).names(service, event)
     connection = await aio_pika.connect(RABBIT_URL)
@@ -99,10 +82,10 @@ async def test_malformed_message_goes_to_the_dlq_with_its_reason_and_consuming_g
         stack.push_async_callback(rt.stop)
         bad = sample("draft.submitted").model_dump(mode="json")
         bad["payload"]["content"]["category"] = "gossip"
-        await _publish_raw(namespace, json.dumps(bad).encode(), "draft.submitted", "bad-1")
-        await _publish_raw(namespace, b"{not json", "draft.submitted", "bad-2")
+        await publish_raw(namespace, json.dumps(bad).encode(), "draft.submitted", "bad-1")
+        await publish_raw(namespace, b"{not json", "draft.submitted", "bad-2")
         good = sample("draft.submitted")
-        await _publish_raw(
+        await publish_raw(
             namespace, good.model_dump_json().encode(), "draft.submitted", str(good.event_id)
         )
 
@@ -150,7 +133,7 @@ async def test_a_redelivered_event_has_one_effect(namespace: str, mongo_url: str
         event = sample("draft.submitted")
         body = event.model_dump_json().encode()
         for _ in range(3):
-            await _publish_raw(namespace, body, "draft.submitted", str(event.event_id))
+            await publish_raw(namespace, body, "draft.submitted", str(event.event_id))
 
         async def duplicates_seen() -> bool:
             return (
@@ -191,7 +174,7 @@ async def test_a_transient_failure_is_retried_after_a_delay(namespace: str, mong
         await rt.start()
         stack.push_async_callback(rt.stop)
         event = sample("draft.submitted")
-        await _publish_raw(
+        await publish_raw(
             namespace, event.model_dump_json().encode(), "draft.submitted", str(event.event_id)
         )
 

@@ -11,31 +11,13 @@ import pytest
 
 from shared.outbox import INBOX
 from shared.topology import CONSUMERS, PRODUCERS, Topology
-from tests.support.backbone import recording_runtime, wait_for
+from tests.support.backbone import publish_raw, recording_runtime, wait_for
 from tests.support.events import sample
 from tests.support.metrics import metric_value
 from tests.support.recording import CONSUMED, EFFECTS
 from tests.support.servers import RABBIT_URL
 
 pytestmark = pytest.mark.integration
-
-
-async def _publish(namespace: str, body: bytes, routing_key: str, message_id: str) -> None:
-    """Straight to the exchange, as another internal system would."""
-    connection = await aio_pika.connect(RABBIT_URL)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(Topology(namespace=namespace).exchange.name)
-        await exchange.publish(
-            aio_pika.Message(
-                body,
-                message_id=message_id,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                content_type="application/json",
-            ),
-            routing_key=routing_key,
-            mandatory=True,
-        )
 
 
 async def _dead_lettered(namespace: str, service: str, event: str) -> list[aio_pika.Message]:
@@ -76,11 +58,13 @@ async def test_schema_version_99_lands_in_every_consumers_dlq_with_its_reason(
             future = sample(event_type).model_dump(mode="json")
             future["schema_version"] = 99
             unknown[event_type] = (future["event_id"], future["correlation_id"])
-            await _publish(namespace, json.dumps(future).encode(), event_type, future["event_id"])
+            await publish_raw(
+                namespace, json.dumps(future).encode(), event_type, future["event_id"]
+            )
             # then a version-1 event of the same type: consuming goes on behind the refusal
             current = sample(event_type)
             known[event_type] = str(current.event_id)
-            await _publish(
+            await publish_raw(
                 namespace, current.model_dump_json().encode(), event_type, known[event_type]
             )
         expected = [(s, e) for s, events in CONSUMERS.items() for e in events]
