@@ -33,11 +33,6 @@ _DESCRIPTIONS = {
     422: "Invalid input; the problem's errors name every field.",
     500: "Unexpected error; the problem carries a correlation_id.",
 }
-# Answers that are not JSON, by path: the runtime's own routes return a bare Response,
-# which FastAPI would otherwise document as application/json.
-_PLAIN_ANSWERS = {
-    "/metrics": ("text/plain", "The Prometheus text exposition format (version 1.0.0)."),
-}
 
 
 def _problem_answer(description: str) -> dict[str, Any]:
@@ -112,12 +107,6 @@ def document_problems(
                 if route.body_field is not None or BODY_LIMIT_KEY in (route.openapi_extra or {}):
                     op[BODY_LIMIT_KEY] = body_limit_of(route, body_limit)
                 answers = op.setdefault("responses", {})
-                if route.path_format in _PLAIN_ANSWERS and method == "GET":
-                    media_type, description = _PLAIN_ANSWERS[route.path_format]
-                    answers["200"] = {
-                        "description": description,
-                        "content": {media_type: {"schema": {"type": "string"}}},
-                    }
                 for status in _statuses(route, method, table):
                     answers.setdefault(str(status), {})
                 for code, answer in answers.items():

@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -259,7 +259,15 @@ class ServiceRuntime:
         for router in routers:
             app.include_router(router)
 
-        @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+        @app.get(
+            "/metrics",
+            tags=["ops"],
+            summary="Prometheus metrics",
+            response_class=PlainTextResponse,  # documented as text/plain, as it is sent
+            responses={
+                200: {"description": "The Prometheus text exposition format (version 1.0.0)."}
+            },
+        )
         async def metrics() -> Response:
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 

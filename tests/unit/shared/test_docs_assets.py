@@ -143,3 +143,10 @@ def test_the_shipped_assets_are_the_pinned_versions_with_their_licences() -> Non
     assert ASYNCAPI_REACT_VERSION in readme
     for package in ("swagger-ui", "asyncapi"):
         assert "Apache License" in (ASSETS_DIR / package / "LICENSE").read_text(encoding="utf-8")
+
+
+async def test_openapi_documents_metrics_as_plain_text(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    ok = spec["paths"]["/metrics"]["get"]["responses"]["200"]
+    assert ok["content"] == {"text/plain": {"schema": {"type": "string"}}}
+    assert (await client.get("/metrics")).headers["content-type"].startswith("text/plain")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Query, Response
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -191,19 +191,3 @@ async def test_openapi_documents_bearer_roles_limits_and_problems() -> None:
         "application/problem+json": {"schema": problem_ref}
     }
     assert "HTTPValidationError" not in spec["components"]["schemas"]
-
-
-async def test_openapi_documents_metrics_as_plain_text() -> None:
-    app = FastAPI()
-
-    @app.get("/metrics")
-    async def metrics() -> Response:
-        return Response("# HELP x y\n", media_type="text/plain; version=1.0.0; charset=utf-8")
-
-    def routes() -> list[APIRoute]:
-        return [r for r in app.routes if isinstance(r, APIRoute)]
-
-    document_problems(app, routes, body_limit=1000)
-    spec = (await call(app, "GET", "/openapi.json")).json()
-    ok = spec["paths"]["/metrics"]["get"]["responses"]["200"]
-    assert ok["content"] == {"text/plain": {"schema": {"type": "string"}}}
