@@ -33,7 +33,7 @@ $(VENV)/.installed: pyproject.toml requirements/dev.txt
 # drops what changed; `make lock-upgrade` moves dev.txt to the newest allowed versions. The
 # service files always take dev.txt's versions (--constraint), so all locks agree.
 # `make lock-check` regenerates them in a temporary directory and diffs.
-LOCK_SERVICES := drafting review publisher feedback reporting
+LOCK_SERVICES := drafting review publisher feedback reporting gateway audience
 LOCK_DIR ?= .
 PIP_COMPILE_BIN ?= $(abspath $(VENV))/bin/pip-compile
 PIP_COMPILE := $(PIP_COMPILE_BIN) -q --generate-hashes --allow-unsafe --strip-extras \

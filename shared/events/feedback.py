@@ -102,6 +102,23 @@ class DigestTheme(Contract):
     terms: tuple[str, ...] = ()
     count: int = Field(ge=0)
     quotes: tuple[str, ...] = Field(default=(), description="Representative, redacted quotes.")
+    # Added for #17 (optional: a digest without them is read as before).
+    stance: Literal["ask", "praise", "complaint", "other"] | None = Field(
+        default=None,
+        description="What the group's people do: ask a question, praise, complain; None from "
+        "producers that do not tell.",
+    )
+    intent: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The intent of the business taxonomy (e.g. 开通与账号, 发票与报销) the group "
+        "falls under, when known.",
+    )
+    about_form: bool = Field(
+        default=False,
+        description="The group is about the form of the pushes (length, timing, layout): "
+        "advice for the editors, not a topic.",
+    )
 
 
 class DigestQuestion(Contract):
@@ -112,6 +129,9 @@ class DigestQuestion(Contract):
     answered: bool
     reply: str | None = None
     replied_at: AwareDatetime | None = None
+    intent: str | None = Field(
+        default=None, max_length=64, description="The question's intent (#17), when known."
+    )
 
 
 class FeedbackDigestReadyPayload(Contract):

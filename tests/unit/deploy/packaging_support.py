@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[3]
 PYPROJECT = ROOT / "pyproject.toml"
 REQUIREMENTS = ROOT / "requirements"
-SERVICE_GROUPS = ("drafting", "review", "publisher", "feedback", "reporting")
+SERVICE_GROUPS = ("drafting", "review", "publisher", "feedback", "reporting", "gateway", "audience")
 
 # Which groups each lock file holds (besides the core, project.dependencies); the Makefile's
 # lock-files target makes them with these extras.
