@@ -50,6 +50,7 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
     "publisher": ("post.published", "post.failed"),
     "feedback": ("feedback.received", "feedback.digest.ready"),
     "reporting": ("report.ready",),
+    "audience": ("follower.subscribed", "follower.unsubscribed", "feedback.received"),
 }
 """Producer service -> the events it publishes."""
 

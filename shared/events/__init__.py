@@ -10,6 +10,8 @@ Every event is an :class:`EventEnvelope` subclass whose ``payload`` is a typed m
     ├── PostFailed           post.failed            publisher -> drafting, reporting
     ├── FeedbackReceived     feedback.received      anyone -> feedback, reporting
     ├── FeedbackDigestReady  feedback.digest.ready  feedback -> reporting, drafting
+    ├── FollowerSubscribed   follower.subscribed    audience -> reporting
+    ├── FollowerUnsubscribed follower.unsubscribed  audience -> reporting
     └── ReportReady          report.ready           reporting -> drafting
 """
 
@@ -50,6 +52,14 @@ from shared.events.feedback import (
     FeedbackReceived,
     FeedbackReceivedPayload,
 )
+from shared.events.followers import (
+    FollowerSource,
+    FollowerSubscribed,
+    FollowerSubscribedPayload,
+    FollowerUnsubscribed,
+    FollowerUnsubscribedPayload,
+    FollowerVia,
+)
 from shared.events.posts import (
     FailureCode,
     PostFailed,
@@ -76,6 +86,8 @@ EVENT_TYPES: dict[str, type[EventEnvelope]] = {
         FeedbackReceived,
         FeedbackDigestReady,
         ReportReady,
+        FollowerSubscribed,
+        FollowerUnsubscribed,
     )
 }
 """Event name (routing key) -> envelope class."""
@@ -104,6 +116,12 @@ __all__ = [
     "FeedbackReceived",
     "FeedbackReceivedPayload",
     "FindingRef",
+    "FollowerSource",
+    "FollowerSubscribed",
+    "FollowerSubscribedPayload",
+    "FollowerUnsubscribed",
+    "FollowerUnsubscribedPayload",
+    "FollowerVia",
     "PictureOrigin",
     "PictureRef",
     "PostFailed",

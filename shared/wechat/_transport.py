@@ -42,10 +42,13 @@ async def send(
     body: Mapping[str, Any] | None = None,
     files: Mapping[str, FileField] | None = None,
     timeout: httpx.Timeout,  # noqa: ASYNC109 - httpx's per-request timeout, not a deadline
+    method: str = "POST",
 ) -> dict[str, Any]:
-    """POST once and return the JSON answer, raising the matching WeChatError on failure."""
+    """POST (or GET) once and return the JSON answer, raising the matching WeChatError."""
     try:
-        if files is not None:
+        if method == "GET":
+            response = await http.get(url, params=params, timeout=timeout)
+        elif files is not None:
             response = await http.post(url, params=params, files=files, timeout=timeout)
         else:
             # ensure_ascii=False: WeChat stores \\uXXXX escapes literally in drafts.

@@ -137,6 +137,7 @@ class WeChatClient:
         files: Mapping[str, FileField] | None,
         *,
         idempotent: bool,
+        method: str = "POST",
     ) -> dict[str, Any]:
         retriable: tuple[type[WeChatError], ...] = (
             (TransientWeChatError, OutcomeUnknown) if idempotent else (ConnectionFailed,)
@@ -151,6 +152,7 @@ class WeChatClient:
                     body=body,
                     files=files,
                     timeout=self._timeout,
+                    method=method,
                 )
             except retriable:
                 if attempt + 1 >= self._retry.attempts:
@@ -166,19 +168,59 @@ class WeChatClient:
         files: Mapping[str, FileField] | None = None,
         query: Mapping[str, str] | None = None,
         idempotent: bool,
+        method: str = "POST",
     ) -> dict[str, Any]:
         token = await self.access_token()
         try:
             return await self._with_retries(
-                path, {**(query or {}), "access_token": token}, body, files, idempotent=idempotent
+                path,
+                {**(query or {}), "access_token": token},
+                body,
+                files,
+                idempotent=idempotent,
+                method=method,
             )
         except WeChatError as exc:
             if exc.errcode not in TOKEN_ERRCODES:
                 raise
         token = await self.access_token(stale=token)
         return await self._with_retries(
-            path, {**(query or {}), "access_token": token}, body, files, idempotent=idempotent
+            path,
+            {**(query or {}), "access_token": token},
+            body,
+            files,
+            idempotent=idempotent,
+            method=method,
         )
+
+    async def call(
+        self,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        query: Mapping[str, str] | None = None,
+        idempotent: bool,
+        method: str = "POST",
+    ) -> dict[str, Any]:
+        """Call any API ``path`` with the access token and this client's retry rules
+        (for API families kept in their own modules, e.g. :mod:`.followers`)."""
+        return await self._call(path, body=body, query=query, idempotent=idempotent, method=method)
+
+    async def fetch_bytes(self, url: str, params: Mapping[str, str]) -> bytes:
+        """GET a binary resource (a QR code image), retrying transient failures."""
+        for attempt in range(self._retry.attempts):
+            try:
+                response = await self._http.get(url, params=params, timeout=self._timeout)
+            except httpx.TransportError as exc:
+                if attempt + 1 >= self._retry.attempts:
+                    raise ConnectionFailed(None, f"could not fetch ({exc!r})", path=url) from exc
+            else:
+                if response.status_code == 200:
+                    return response.content
+                if response.status_code < 500 or attempt + 1 >= self._retry.attempts:
+                    raise WeChatError(None, f"HTTP {response.status_code}", path=url)
+            await self._sleep(self._retry.delay(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
     def _media(content: bytes, filename: str) -> dict[str, FileField]:

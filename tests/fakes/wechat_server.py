@@ -19,7 +19,11 @@ options}``, ``POST /_fake/expire_tokens``, ``POST /_fake/advance_time`` ``{"seco
 ``POST /_fake/interactions`` ``{"openid", "seconds_ago"}`` (a follower's last message, for
 the 48-hour window of ``message/custom/send``), ``POST /_fake/article_stats``
 ``{"msg_data_id", "index", "ref_date", "stat_date", "is_delay", "counters": {...}}`` (served
-by ``datacube/getarticletotaldetail``), ``POST /_fake/reset``, ``GET /_fake/state``
+by ``datacube/getarticletotaldetail``), ``POST /_fake/followers`` ``{"followers": [{"openid",
+"subscribe_time", "subscribe_scene", "qr_scene_str"}]}`` (served by ``user/get`` and
+``user/info``), ``POST /_fake/user_summary`` ``{"ref_date", "new_user", "cancel_user",
+"user_source", "cumulate_user"}`` (``datacube/getusersummary``/``getusercumulate``);
+``GET /cgi-bin/showqrcode?ticket=`` serves a code's PNG; ``POST /_fake/reset``, ``GET /_fake/state``
 (with the comment replies and messages the account sent), ``GET /_fake/health``.
 """
 
@@ -84,6 +88,10 @@ class FakeWeChatApp:
         if path.startswith("/_fake/"):
             status, reply = self._control(path, body)
             await _respond(send, status, reply)
+            return
+        if path == "/cgi-bin/showqrcode":  # an image, not JSON, and no access_token
+            image = self.state.qrcode_image(query.get("ticket", ""))
+            await _respond_bytes(send, 200 if image else 404, image or b"", "image/png")
             return
         content_type = headers.get("content-type", "")
         files: dict[str, bytes] = {}
@@ -175,6 +183,23 @@ class FakeWeChatApp:
                     is_delay=bool(args.get("is_delay", False)),
                     **dict(args.get("counters") or {}),
                 )
+            case "/_fake/followers":
+                for follower in args.get("followers", [args]):
+                    state.add_follower(
+                        str(follower["openid"]),
+                        subscribe_time=follower.get("subscribe_time"),
+                        subscribe_scene=str(follower.get("subscribe_scene", "ADD_SCENE_SEARCH")),
+                        qr_scene_str=str(follower.get("qr_scene_str", "")),
+                    )
+            case "/_fake/user_summary":
+                state.add_user_summary(
+                    str(args["ref_date"]),
+                    new_user=int(args.get("new_user", 0)),
+                    cancel_user=int(args.get("cancel_user", 0)),
+                    user_source=int(args.get("user_source", 0)),
+                )
+                if "cumulate_user" in args:
+                    state.set_user_cumulate(str(args["ref_date"]), int(args["cumulate_user"]))
             case "/_fake/reset":
                 state.reset()
             case _:
@@ -190,6 +215,20 @@ async def _respond(send: Send, status: int, payload: Any) -> None:
             "status": status,
             "headers": [
                 (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _respond_bytes(send: Send, status: int, body: bytes, content_type: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
         }

@@ -98,7 +98,8 @@ class _Error(Exception):
 class FakeWeChatState:
     """Everything the fake remembers: tokens, media, drafts, publish jobs, comments, faults,
     the account's comment replies and customer-service messages, followers' last messages,
-    article statistics (datacube)."""
+    article statistics (datacube); parametric QR codes, the follower list (``user/get``,
+    ``user/info``), user statistics (``getusersummary``/``getusercumulate``), the menu."""
 
     appid: str = "wx-fake-appid"
     secret: str = "fake-secret"
@@ -124,6 +125,13 @@ class FakeWeChatState:
         default_factory=dict
     )
     faults: dict[str, deque[Fault]] = field(default_factory=dict)
+    qrcodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    follower_list: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_summary_rows: list[dict[str, Any]] = field(default_factory=list)
+    user_cumulate_rows: dict[str, int] = field(default_factory=dict)
+    menu: list[dict[str, Any]] | None = None
+    menu_history: list[list[dict[str, Any]] | None] = field(default_factory=list)
+    follower_page_size: int = 10_000
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
     # -- controls ----------------------------------------------------------------------
@@ -232,6 +240,64 @@ class FakeWeChatState:
             row = {"stat_date": day, **counters}
             self.article_stats.setdefault(key, {})[day] = {"row": row, "is_delay": is_delay}
 
+    def add_follower(
+        self,
+        openid: str,
+        *,
+        subscribe_time: int | None = None,
+        subscribe_scene: str = "ADD_SCENE_SEARCH",
+        qr_scene_str: str = "",
+        nickname: str = "",
+    ) -> None:
+        """A follower ``user/get`` lists and ``user/info`` describes (in the order added).
+
+        ``nickname`` is served as WeChat once did, so a test can check it is not kept.
+        """
+        with self.lock:
+            self.follower_list[openid] = {
+                "subscribe": 1,
+                "openid": openid,
+                "nickname": nickname,
+                "subscribe_time": int(subscribe_time or self.now()),
+                "subscribe_scene": subscribe_scene,
+                "qr_scene": 0,
+                "qr_scene_str": qr_scene_str,
+            }
+
+    def add_user_summary(
+        self, ref_date: date | str, *, new_user: int, cancel_user: int, user_source: int = 0
+    ) -> None:
+        """A ``getusersummary`` row: a day's new and cancelled followers of one source."""
+        with self.lock:
+            self.user_summary_rows.append(
+                {
+                    "ref_date": str(ref_date),
+                    "user_source": user_source,
+                    "new_user": new_user,
+                    "cancel_user": cancel_user,
+                }
+            )
+
+    def set_user_cumulate(self, ref_date: date | str, cumulate_user: int) -> None:
+        """The follower total ``getusercumulate`` reports at the end of ``ref_date``."""
+        with self.lock:
+            self.user_cumulate_rows[str(ref_date)] = cumulate_user
+
+    def qrcode_image(self, ticket: str) -> bytes | None:
+        """The PNG ``showqrcode`` serves for ``ticket`` (None if unknown or expired)."""
+        import io
+
+        import qrcode
+
+        with self.lock:
+            code = self.qrcodes.get(ticket)
+            if code is None or (code["expires_at"] and code["expires_at"] <= self.now()):
+                return None
+            url = code["url"]
+        buffer = io.BytesIO()
+        qrcode.make(url).save(buffer)
+        return buffer.getvalue()
+
     def messages_to(self, openid: str) -> list[str]:
         """The texts of the customer-service messages sent to ``openid``, in order."""
         with self.lock:
@@ -288,6 +354,8 @@ class FakeWeChatState:
                 "jobs": {pid: vars(job) for pid, job in self.jobs.items()},
                 "comment_replies": list(self.comment_replies),
                 "messages": list(self.messages),
+                "qrcodes": {t: dict(c) for t, c in self.qrcodes.items()},
+                "menu": self.menu,
             }
 
     # -- request handling (called by the server) ---------------------------------------
@@ -491,6 +559,112 @@ class FakeWeChatState:
             )
         return {"list": entries, "is_delay": delayed}
 
+    def _qrcode_create(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        action = body.get("action_name")
+        scene = ((body.get("action_info") or {}).get("scene") or {}).get("scene_str")
+        if action not in ("QR_LIMIT_STR_SCENE", "QR_STR_SCENE"):
+            raise _Error(40097, "invalid args: action_name")
+        if not isinstance(scene, str) or not 1 <= len(scene) <= 64:
+            raise _Error(40097, "invalid args: scene_str must be 1-64 characters")
+        expire: int | None = None
+        if action == "QR_STR_SCENE":
+            expire = int(body.get("expire_seconds") or 30)
+            if not 60 <= expire <= 2_592_000:
+                raise _Error(40097, "invalid args: expire_seconds")
+        else:  # a permanent code for a scene is always the same code
+            for ticket, code in self.qrcodes.items():
+                if code["scene"] == scene and code["permanent"]:
+                    return {"ticket": ticket, "url": code["url"]}
+        n = next(self._ids)
+        ticket = f"fake-ticket-{n}"
+        code = {
+            "scene": scene,
+            "permanent": expire is None,
+            "url": f"http://weixin.qq.com/q/fake{n}",
+            "expires_at": self.now() + expire if expire else None,
+        }
+        self.qrcodes[ticket] = code
+        reply: WeChatReply = {"ticket": ticket, "url": code["url"]}
+        if expire is not None:
+            reply["expire_seconds"] = expire
+        return reply
+
+    def _user_get(self, query: dict[str, str], _b: Any, _f: Any) -> WeChatReply:
+        openids = list(self.follower_list)
+        start = query.get("next_openid") or ""
+        begin = 0
+        if start:
+            if start not in self.follower_list:
+                raise _Error(40003, "invalid next_openid")
+            begin = openids.index(start) + 1
+        page = openids[begin : begin + self.follower_page_size]
+        reply: WeChatReply = {"total": len(openids), "count": len(page)}
+        if page:
+            reply["data"] = {"openid": page}
+        reply["next_openid"] = page[-1] if page else ""
+        return reply
+
+    def _user_info(self, query: dict[str, str], _b: Any, _f: Any) -> WeChatReply:
+        openid = query.get("openid", "")
+        info = self.follower_list.get(openid)
+        if info is None:
+            return {"subscribe": 0, "openid": openid}
+        return dict(info)
+
+    def _datacube_days(self, body: dict[str, Any]) -> tuple[date, date]:
+        try:
+            begin = date.fromisoformat(str(body["begin_date"]))
+            end = date.fromisoformat(str(body["end_date"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _Error(DATE_FORMAT_ERROR, "date format error") from exc
+        if not 0 <= (end - begin).days < 7 or end >= self.today():
+            raise _Error(DATE_RANGE_ERROR, "date range error")
+        return begin, end
+
+    def _user_summary(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        begin, end = self._datacube_days(body)
+        rows = [
+            dict(r)
+            for r in self.user_summary_rows
+            if begin.isoformat() <= r["ref_date"] <= end.isoformat()
+        ]
+        return {"list": rows}
+
+    def _user_cumulate(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        begin, end = self._datacube_days(body)
+        rows = []
+        day = begin
+        while day <= end:
+            total = self.user_cumulate_rows.get(day.isoformat())
+            if total is not None:
+                rows.append({"ref_date": day.isoformat(), "cumulate_user": total})
+            day += timedelta(days=1)
+        return {"list": rows}
+
+    def _menu_create(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
+        buttons = body.get("button")
+        if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+            raise _Error(40016, "invalid button size")
+        for button in buttons:
+            subs = button.get("sub_button") or []
+            if len(subs) > 5:
+                raise _Error(40023, "invalid sub button size")
+            if len(str(button.get("name", "")).encode()) > 16 and not subs:
+                raise _Error(40018, "invalid button name size")
+        self.menu = buttons
+        self.menu_history.append(buttons)
+        return {}
+
+    def _menu_get(self, _q: dict[str, str], _b: Any, _f: Any) -> WeChatReply:
+        if self.menu is None:
+            raise _Error(46003, "menu no exist")
+        return {"menu": {"button": self.menu}}
+
+    def _menu_delete(self, _q: dict[str, str], _b: Any, _f: Any) -> WeChatReply:
+        self.menu = None
+        self.menu_history.append(None)
+        return {}
+
 
 _HANDLERS = {
     "/cgi-bin/stable_token": FakeWeChatState._stable_token,
@@ -503,4 +677,12 @@ _HANDLERS = {
     "/cgi-bin/comment/reply/add": FakeWeChatState._reply_comment,
     "/cgi-bin/message/custom/send": FakeWeChatState._custom_send,
     "/datacube/getarticletotaldetail": FakeWeChatState._article_total_detail,
+    "/cgi-bin/qrcode/create": FakeWeChatState._qrcode_create,
+    "/cgi-bin/user/get": FakeWeChatState._user_get,
+    "/cgi-bin/user/info": FakeWeChatState._user_info,
+    "/datacube/getusersummary": FakeWeChatState._user_summary,
+    "/datacube/getusercumulate": FakeWeChatState._user_cumulate,
+    "/cgi-bin/menu/create": FakeWeChatState._menu_create,
+    "/cgi-bin/menu/get": FakeWeChatState._menu_get,
+    "/cgi-bin/menu/delete": FakeWeChatState._menu_delete,
 }

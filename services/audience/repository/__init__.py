@@ -1,0 +1,1 @@
+"""The audience service's MongoDB repositories: the only code on its collections."""

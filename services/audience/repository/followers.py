@@ -1,0 +1,139 @@
+"""Followers, the pushes seen (by natural key), follower changes by day, menu clicks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from services.audience.domain.followers import Change, Follower
+from services.audience.errors import DuplicatePush
+from services.audience.repository.base import Repo
+from services.audience.repository.codecs import follower_doc, follower_of
+from services.audience.repository.indexes import CHANGES, CLICKS, FOLLOWERS, PUSHES
+from shared.mongo import MongoDoc
+
+__all__ = ["MongoFollowers", "MongoPushes"]
+
+
+class MongoPushes(Repo):
+    async def seen(self, key: str) -> bool:
+        return (
+            await self.db[PUSHES].find_one({"_id": key}, {"_id": 1}, session=self.session)
+            is not None
+        )
+
+    async def record(self, key: str, *, openid: str, kind: str, at: datetime) -> None:
+        try:
+            await self.db[PUSHES].insert_one(
+                {"_id": key, "openid": openid, "kind": kind, "at": at}, session=self.session
+            )
+        except DuplicateKeyError as exc:
+            raise DuplicatePush(key) from exc
+
+    async def count_click(self, key: str, day: date) -> None:
+        await self.db[CLICKS].update_one(
+            {"_id": f"{day.isoformat()}:{key}"},
+            {"$inc": {"count": 1}, "$setOnInsert": {"key": key, "day": day.isoformat()}},
+            upsert=True,
+            session=self.session,
+        )
+
+
+class MongoFollowers(Repo):
+    async def get(self, openid: str) -> Follower | None:
+        doc = await self.db[FOLLOWERS].find_one({"_id": openid}, session=self.session)
+        return follower_of(doc) if doc else None
+
+    async def save(self, follower: Follower) -> None:
+        doc = follower_doc(follower)
+        await self.db[FOLLOWERS].replace_one(
+            {"_id": follower.openid}, doc, upsert=True, session=self.session
+        )
+
+    async def insert_new(self, follower: Follower) -> bool:
+        try:
+            await self.db[FOLLOWERS].insert_one(follower_doc(follower), session=self.session)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def record_change(
+        self, follower: Follower, change: Change, *, at: datetime, day: date, event_id: str
+    ) -> None:
+        a = follower.attribution
+        await self.db[CHANGES].insert_one(
+            {
+                "_id": event_id,
+                "openid": follower.openid,
+                "change": change.value,
+                "at": at,
+                "day": day.isoformat(),
+                "source": a.source.value,
+                "branch_code": a.branch_code,
+                "campaign_code": a.campaign_code,
+                "via": follower.via.value,
+            },
+            session=self.session,
+        )
+
+    async def changes_by_day(self, first: date, last: date) -> dict[date, dict[str, int]]:
+        pipeline: list[MongoDoc] = [
+            {
+                "$match": {
+                    "day": {"$gte": first.isoformat(), "$lte": last.isoformat()},
+                    "via": "push",
+                }
+            },
+            {"$group": {"_id": {"day": "$day", "change": "$change"}, "n": {"$sum": 1}}},
+        ]
+        out: dict[date, dict[str, int]] = {}
+        cursor = await self.db[CHANGES].aggregate(pipeline, session=self.session)
+        async for row in cursor:
+            day = date.fromisoformat(row["_id"]["day"])
+            counts = out.setdefault(day, {"new": 0, "cancelled": 0})
+            if row["_id"]["change"] in (Change.SUBSCRIBED.value, Change.RETURNED.value):
+                counts["new"] += int(row["n"])
+            elif row["_id"]["change"] == Change.UNSUBSCRIBED.value:
+                counts["cancelled"] += int(row["n"])
+        return out
+
+    async def total_at(self, instant: datetime) -> int:
+        return await self.db[FOLLOWERS].count_documents(
+            {
+                "subscribed_at": {"$lte": instant},
+                "$or": [{"subscribed": True}, {"unsubscribed_at": {"$gt": instant}}],
+            },
+            session=self.session,
+        )
+
+    async def page(
+        self, *, offset: int, limit: int, branch_code: str | None, subscribed: bool | None
+    ) -> tuple[list[Follower], int]:
+        query: dict[str, Any] = {}
+        if branch_code is not None:
+            query["branch_code"] = branch_code
+        if subscribed is not None:
+            query["subscribed"] = subscribed
+        total = await self.db[FOLLOWERS].count_documents(query)
+        cursor = self.db[FOLLOWERS].find(query).sort("_id", 1).skip(offset).limit(limit)
+        return [follower_of(d) async for d in cursor], total
+
+    async def summary(self) -> list[dict[str, Any]]:
+        """Current followers and those gone, by source and branch/campaign."""
+        pipeline: list[MongoDoc] = [
+            {
+                "$group": {
+                    "_id": {
+                        "source": "$source",
+                        "branch_code": "$branch_code",
+                        "campaign_code": "$campaign_code",
+                        "subscribed": "$subscribed",
+                    },
+                    "n": {"$sum": 1},
+                }
+            }
+        ]
+        cursor = await self.db[FOLLOWERS].aggregate(pipeline)
+        return [row async for row in cursor]

@@ -1,0 +1,1 @@
+"""Every use case of the audience service (one signature: ``..., *, deps, actor=None``)."""
