@@ -1,7 +1,9 @@
 """Pure analysis of feedback on a pushed post: cleaning, tokens, themes, questions,
 sentiment, spam and redaction. No I/O beyond the data files shipped in ``data/``."""
 
+from .ads import detect_ad, unfold
 from .annotate import AnalysedItem, analyse_item, analyse_items
+from .asks import detect_ask, detect_request
 from .clean import (
     CleanText,
     clean_text,
@@ -12,17 +14,36 @@ from .clean import (
     strip_stickers,
     to_simplified,
 )
+from .insight import FeedbackInsight, InsightGroup, ItemInsight, Stance, analyse_feedback
 from .keywords import Keyword, top_keywords
 from .model import METRIC_KEYS, FeedbackItem, FeedbackKind
+from .polarity import score_polarity
 from .questions import QuestionRule, QuestionVerdict, detect_question
 from .redact import redact
 from .sentiment import Sentiment, SentimentLabel, score_clean, score_sentiment
 from .spam import SpamVerdict, detect_spam
+from .taxonomy import Facet, FacetMatch, Intent, load_taxonomy, match_facet
 from .themes import Theme, find_themes
-from .tokens import load_stopwords, load_user_terms, segment, tokenize
+from .tokens import load_domain_terms, load_stopwords, load_user_terms, segment, tokenize
 
 __all__ = [
     "METRIC_KEYS",
+    "Facet",
+    "FacetMatch",
+    "FeedbackInsight",
+    "InsightGroup",
+    "Intent",
+    "ItemInsight",
+    "Stance",
+    "analyse_feedback",
+    "detect_ad",
+    "detect_ask",
+    "detect_request",
+    "load_domain_terms",
+    "load_taxonomy",
+    "match_facet",
+    "score_polarity",
+    "unfold",
     "AnalysedItem",
     "CleanText",
     "FeedbackItem",

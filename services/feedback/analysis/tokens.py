@@ -15,13 +15,23 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["load_stopwords", "load_user_terms", "read_data_lines", "segment", "tokenize"]
+__all__ = [
+    "DOMAIN_FREQ",
+    "load_domain_terms",
+    "load_stopwords",
+    "load_user_terms",
+    "read_data_lines",
+    "segment",
+    "tokenize",
+]
 
 _DATA = "services.feedback.analysis.data"
 _lock = threading.Lock()
 _tokenizer: Any = None
 # A useful token holds a Chinese character or a letter; numbers and punctuation are noise.
 _USEFUL_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+# A domain term's frequency in the tokenizer: high enough that jieba never splits it.
+DOMAIN_FREQ = 50_000
 
 
 def read_data_lines(name: str) -> list[str]:
@@ -42,6 +52,23 @@ def load_user_terms() -> tuple[str, ...]:
     return tuple(line.split()[0] for line in read_data_lines("userdict.txt"))
 
 
+@cache
+def load_domain_terms() -> tuple[str, ...]:
+    """The domain dictionary (``data/domain_terms.txt``): words never split (数电发票 …)."""
+    return tuple(line.split()[0] for line in read_data_lines("domain_terms.txt"))
+
+
+def _domain_dict() -> bytes:
+    """The domain dictionary as jieba user-dictionary lines, each at least ``DOMAIN_FREQ``."""
+    lines = []
+    for line in read_data_lines("domain_terms.txt"):
+        word, *rest = line.split()
+        freq = max(int(rest[0]), DOMAIN_FREQ) if rest and rest[0].isdigit() else DOMAIN_FREQ
+        tag = rest[-1] if rest and not rest[-1].isdigit() else "n"
+        lines.append(f"{word} {freq} {tag}")
+    return "\n".join(lines).encode("utf-8")
+
+
 def _get_tokenizer() -> Any:
     global _tokenizer
     if _tokenizer is None:
@@ -54,6 +81,7 @@ def _get_tokenizer() -> Any:
                 # A file object, not a path: jieba would open the path and never close it.
                 data = resources.files(_DATA).joinpath("userdict.txt").read_bytes()
                 tokenizer.load_userdict(io.BytesIO(data))
+                tokenizer.load_userdict(io.BytesIO(_domain_dict()))
                 _tokenizer = tokenizer
     return _tokenizer
 
