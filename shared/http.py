@@ -8,16 +8,29 @@ allowed; ``/health`` needs no token.
 :class:`CatchAll` answers anything unexpected as a 500 problem with a ``correlation_id``
 (the request's ``X-Correlation-ID`` or a new one), logged with the stack trace, never sent.
 :func:`shared.openapi.document_problems` makes the OpenAPI say so.
+
+A bearer token is either a static API token (``API_TOKENS``) or a **person token**: a
+short-lived EdDSA JWT the console's gateway signs for one person and one service
+(:class:`PersonTokens`). :class:`Credentials` looks both up, so :class:`RequireRoles`
+and every service's ``require(runtime.tokens, ...)`` accept either.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
+import jwt
 import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -32,12 +45,16 @@ from shared.settings import Principal, Role
 __all__ = [
     "CORRELATION_HEADER",
     "PROBLEM_JSON",
+    "PERSON_TOKEN_MAX_SECONDS",
     "CatchAll",
+    "Credentials",
     "Page",
+    "PersonTokens",
     "Problem",
     "ProblemError",
     "RequireRoles",
     "install_problem_handlers",
+    "key_id",
     "problem_response_of",
     "require",
 ]
@@ -198,9 +215,118 @@ def install_problem_handlers(app: FastAPI, problems: ProblemMap | None = None) -
     app.add_exception_handler(StarletteHTTPException, on_http)
 
 
+PERSON_TOKEN_MAX_SECONDS = 300
+"""The longest life (``exp - iat``) a person token may claim."""
+_PERSON_CLAIMS = ("sub", "iss", "aud", "iat", "exp")
+_PERSON_ROLES = frozenset(Role) - {Role.SYSTEM}
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """A key's id (the JWT ``kid``): the first 16 hex digits of its raw bytes' SHA-256."""
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+class PersonTokens:
+    """Verifies person tokens: EdDSA JWTs signed by the gateway for one person.
+
+    Accepted only if signed (``alg`` EdDSA, nothing else) by one of ``public_keys`` (a
+    list, for rotation; the ``kid`` header picks one), naming ``issuer`` and ``audience``
+    (the service), with ``sub``, ``iat`` and ``exp`` present, not expired (``leeway``
+    seconds of clock skew), living at most :data:`PERSON_TOKEN_MAX_SECONDS`, and with
+    person roles only (``system`` is never a person). Anything else is ``None``.
+    """
+
+    def __init__(
+        self, public_keys: Sequence[str], *, issuer: str, audience: str, leeway: float = 10.0
+    ) -> None:
+        self.keys: dict[str, Ed25519PublicKey] = {}
+        for pem in public_keys:
+            key = load_pem_public_key(pem.encode())
+            if not isinstance(key, Ed25519PublicKey):
+                raise ValueError("person token keys must be Ed25519 public keys")
+            self.keys[key_id(key)] = key
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+
+    def _candidates(self, token: str) -> list[Ed25519PublicKey]:
+        kid = jwt.get_unverified_header(token).get("kid")
+        if kid is None:
+            return list(self.keys.values())
+        key = self.keys.get(str(kid))
+        return [key] if key is not None else []
+
+    def verify(self, token: str) -> Principal | None:
+        """The person ``token`` names, or ``None`` if it is not a valid person token."""
+        if not self.keys or token.count(".") != 2:
+            return None
+        try:
+            for key in self._candidates(token):
+                try:
+                    claims = jwt.decode(
+                        token,
+                        key,
+                        algorithms=["EdDSA"],
+                        audience=self.audience,
+                        issuer=self.issuer,
+                        leeway=self.leeway,
+                        options={"require": list(_PERSON_CLAIMS)},
+                    )
+                except jwt.InvalidSignatureError:
+                    continue
+                return self._principal(claims)
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return None
+        return None
+
+    @staticmethod
+    def _principal(claims: Mapping[str, Any]) -> Principal | None:
+        life = claims["exp"] - claims["iat"]
+        roles = claims.get("roles")
+        if not isinstance(life, int | float) or life > PERSON_TOKEN_MAX_SECONDS:
+            return None
+        if not isinstance(roles, list) or not all(r in _PERSON_ROLES for r in roles):
+            return None
+        name = claims.get("name", "")
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=frozenset(Role(r) for r in roles),
+            name=name if isinstance(name, str) else "",
+            person=True,
+        )
+
+
+class Credentials(Mapping[str, Principal]):
+    """The bearer tokens a service accepts: its static ``API_TOKENS``, then person tokens.
+
+    A mapping so that ``require(tokens, ...)`` keeps one shape: iterating and ``len`` see
+    the static tokens only; looking a token up also verifies it as a person token.
+    """
+
+    def __init__(self, static: Mapping[str, Principal], persons: PersonTokens | None) -> None:
+        self.static = static
+        self.persons = persons
+
+    def __getitem__(self, token: str) -> Principal:
+        found = self.static.get(token)
+        if found is None and self.persons is not None:
+            found = self.persons.verify(token)
+        if found is None:
+            raise KeyError("unknown token")  # never echo a credential
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.static)
+
+    def __len__(self) -> int:
+        return len(self.static)
+
+
 class RequireRoles:
     """A FastAPI dependency: the bearer token's principal, holding one of ``roles``.
 
+    The token is a static API token or a person token (:class:`Credentials`).
     ``admin`` passes every check. 401 without a valid token, 403 without the role.
     :class:`shared.limits.BodyGuard` finds it on a route (``is_bearer_guard``) to refuse
     an unauthenticated request before its body is read, and :func:`document_problems`
@@ -216,13 +342,16 @@ class RequireRoles:
     def principal_of(self, headers: Headers) -> Principal | None:
         """The principal of the request's bearer token, or ``None``."""
         scheme, _, token = headers.get("authorization", "").partition(" ")
-        return self.tokens().get(token.strip()) if scheme.lower() == "bearer" else None
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return None
+        return self.tokens().get(token)
 
     def unauthenticated(self) -> ProblemError:
         return ProblemError(
             401,
             "Unauthenticated",
-            "Send 'Authorization: Bearer <token>' with a valid API token.",
+            "Send 'Authorization: Bearer <token>' with a valid API token or person token.",
             headers={"WWW-Authenticate": "Bearer"},
         )
 

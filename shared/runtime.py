@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,7 +26,13 @@ from pymongo import ASCENDING, IndexModel
 from shared.clock import Clock
 from shared.consume import ConsumePolicy
 from shared.docs import install_docs
-from shared.http import CatchAll, install_problem_handlers, problem_response_of
+from shared.http import (
+    CatchAll,
+    Credentials,
+    PersonTokens,
+    install_problem_handlers,
+    problem_response_of,
+)
 from shared.limits import BodyGuard
 from shared.messaging import (
     EventPublisher,
@@ -99,6 +105,16 @@ class ServiceRuntime:
         self._on_stop: list[Job] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
+        self.credentials = Credentials(
+            settings.api_tokens,
+            PersonTokens(
+                settings.person_token_keys,
+                issuer=settings.person_token_issuer,
+                audience=settings.person_token_audience,
+            )
+            if settings.person_token_keys
+            else None,
+        )
 
     # -- registration ------------------------------------------------------------------
     def subscriber(self, event: str) -> Callable[[Callable[..., Any]], Any]:
@@ -123,8 +139,9 @@ class ServiceRuntime:
         """
         self._on_stop.append(hook)
 
-    def tokens(self) -> dict[str, Principal]:
-        return self.settings.api_tokens
+    def tokens(self) -> Mapping[str, Principal]:
+        """The bearer tokens accepted: static ``API_TOKENS`` and the gateway's person tokens."""
+        return self.credentials
 
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:

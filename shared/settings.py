@@ -5,6 +5,11 @@ Infrastructure names are the same for every service (``RABBIT_URL``, ``MONGO_URL
 so one ``.env`` configures a host; service knobs carry the service prefix
 (``REVIEW_HTTP_PORT``, ``FEEDBACK_PREFETCH``).
 Secrets (``API_TOKENS``) have no default and placeholders are refused.
+
+Person tokens (#13): the console's gateway calls the services with a short-lived EdDSA
+JWT naming the person; ``PERSON_TOKEN_KEYS`` lists the gateway's Ed25519 public keys (PEM,
+several while a key is rotated), ``PERSON_TOKEN_ISSUER`` the issuer they must name.
+Without keys no person token is accepted; the static ``API_TOKENS`` work as before.
 """
 
 from __future__ import annotations
@@ -33,10 +38,12 @@ class Role(StrEnum):
 
 
 class Principal(BaseModel):
-    """The holder of an API token."""
+    """The holder of an API token, or the person a gateway's person token names."""
 
     subject: str = Field(min_length=1, max_length=64)
     roles: frozenset[Role]
+    name: str = Field(default="", max_length=64, description="A person's display name.")
+    person: bool = Field(default=False, description="Named by a person token (a gateway).")
 
 
 class ClockMode(StrEnum):
@@ -76,6 +83,18 @@ class ServiceSettings(BaseSettings):
         validation_alias=_shared("API_TOKENS"),
         description='JSON: {"<token>": {"subject": "alice", "roles": ["editor"]}}',
     )
+    person_token_keys: list[str] = Field(
+        default_factory=list,
+        validation_alias=_shared("PERSON_TOKEN_KEYS"),
+        description="JSON list of the gateway's Ed25519 public keys (PEM) that sign person "
+        "tokens; list the new key beside the old one while rotating. Empty: none accepted.",
+    )
+    person_token_issuer: str = Field(
+        default="contentops-gateway",
+        min_length=1,
+        validation_alias=_shared("PERSON_TOKEN_ISSUER"),
+        description="The issuer (iss) a person token must name.",
+    )
     clock_mode: ClockMode = Field(default=ClockMode.SYSTEM, validation_alias=_shared("CLOCK_MODE"))
     clock_sim_epoch: AwareDatetime | None = Field(
         default=None, validation_alias=_shared("CLOCK_SIM_EPOCH")
@@ -113,6 +132,21 @@ class ServiceSettings(BaseSettings):
             if token.lower() in _PLACEHOLDERS or len(token) < 16:
                 raise ValueError("API tokens must be at least 16 characters and not placeholders")
         return value
+
+    @field_validator("person_token_keys")
+    @classmethod
+    def _public_keys_only(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if "PRIVATE" in key:
+                raise ValueError("PERSON_TOKEN_KEYS holds public keys only, never a private key")
+            if "BEGIN PUBLIC KEY" not in key:
+                raise ValueError("PERSON_TOKEN_KEYS: each key is a PEM public key")
+        return value
+
+    @property
+    def person_token_audience(self) -> str:
+        """The audience (aud) a person token for this service names: its service name."""
+        return self.service_name
 
     @property
     def database(self) -> str:
