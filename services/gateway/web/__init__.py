@@ -1,0 +1,1 @@
+"""The console's web plumbing: templates and catalogues, sessions and CSRF, forms, routes."""
