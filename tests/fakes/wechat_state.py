@@ -9,7 +9,7 @@ import itertools
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
@@ -44,6 +44,8 @@ class Fault:
     errmsg: str = "system error"
     delay: float = 5.0
     apply_effect: bool | None = None
+    after: int = 0
+    """Calls to let through untouched before this fault strikes."""
 
     @property
     def effect_applies(self) -> bool:
@@ -365,6 +367,9 @@ class FakeWeChatState:
         with self.lock:
             self.calls[path] += 1
             queue = self.faults.get(path)
+            if queue and queue[0].after > 0:
+                queue[0] = replace(queue[0], after=queue[0].after - 1)
+                return None
             return queue.popleft() if queue else None
 
     def handle(

@@ -134,9 +134,7 @@ def menu_problems(menu: Menu) -> list[MenuProblem]:
             problems.extend(_action_problems(button, where, MAX_TOP_NAME_BYTES))
             continue
         if _bytes(button.name) > MAX_TOP_NAME_BYTES or not button.name.strip():
-            problems.append(
-                MenuProblem(f"{where}.name", f"1 to {MAX_TOP_NAME_BYTES} bytes (4 汉字)")
-            )
+            problems.append(MenuProblem(f"{where}.name", f"1 to {MAX_TOP_NAME_BYTES} bytes"))
         if button.type is not None:
             problems.append(MenuProblem(f"{where}.type", "a group of buttons has no type"))
         if len(button.sub_buttons) > MAX_SUB_BUTTONS:

@@ -53,10 +53,13 @@ class MongoFollowers(Repo):
         )
 
     async def insert_new(self, follower: Follower) -> bool:
-        try:
-            await self.db[FOLLOWERS].insert_one(follower_doc(follower), session=self.session)
-        except DuplicateKeyError:
+        # Read first: a duplicate key error inside a transaction aborts the transaction.
+        known = await self.db[FOLLOWERS].find_one(
+            {"_id": follower.openid}, {"_id": 1}, session=self.session
+        )
+        if known is not None:
             return False
+        await self.db[FOLLOWERS].insert_one(follower_doc(follower), session=self.session)
         return True
 
     async def record_change(
