@@ -1,0 +1,365 @@
+"""In-memory doubles of the audience service's ports, to run its use cases without a store.
+
+Each repository is a :class:`~tests.fakes.uow.FakeStore` (a failed unit of work puts it
+back as it was) implementing the Protocol of ``services.audience.ports`` it stands for,
+with the store's guarantees the use cases rely on: a push is recorded once per natural
+key, a follower once per openid. :class:`FakeWeChatApi` stands for WeChat's API.
+:func:`fake_audience` wires them into an ``AudienceDeps`` on a :class:`FakeUnitOfWork`.
+
+Import it as ``tests.unit.audience.fakes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+from prometheus_client import CollectorRegistry
+
+from services.audience.deps import AudienceDeps
+from services.audience.domain.branches import Branch, Campaign
+from services.audience.domain.followers import Change, Follower
+from services.audience.domain.menu import Menu, MenuVersion
+from services.audience.domain.reconcile import DayReconciliation
+from services.audience.domain.replies import KeywordRule, Reply
+from services.audience.errors import DuplicatePush
+from services.audience.metrics import AudienceMetrics
+from services.audience.settings import AudienceSettings
+from services.audience.usecases.reply_book import ReplyBook
+from shared.clock import FixedClock
+from shared.wechat import WeChatError
+from shared.wechat.followers import (
+    FollowerInfo,
+    FollowerPage,
+    QrTicket,
+    UserCumulateRow,
+    UserSummaryRow,
+)
+from tests.fakes.audit import FakeAudit
+from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
+
+__all__ = ["START", "FakeAudience", "FakeWeChatApi", "fake_audience"]
+
+START = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
+TOKENS = {"director-token-0000000001": {"subject": "liu", "roles": ["director"]}}
+
+
+class FakeBranches(FakeStore):
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[Branch, bytes | None]] = {}
+
+    async def get(self, code: str) -> Branch | None:
+        row = self.rows.get(code)
+        return row[0] if row else None
+
+    async def insert(self, branch: Branch, image: bytes | None) -> None:
+        assert branch.code not in self.rows, "duplicate key"
+        self.rows[branch.code] = (branch, image)
+
+    async def image(self, code: str) -> bytes | None:
+        row = self.rows.get(code)
+        return row[1] if row else None
+
+    async def all(self) -> list[Branch]:
+        return [b for b, _ in sorted(self.rows.values(), key=lambda r: r[0].code)]
+
+
+class FakeCampaigns(FakeStore):
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[Campaign, bytes | None]] = {}
+
+    async def get(self, code: str) -> Campaign | None:
+        row = self.rows.get(code)
+        return row[0] if row else None
+
+    async def insert(self, campaign: Campaign, image: bytes | None) -> None:
+        assert campaign.code not in self.rows, "duplicate key"
+        self.rows[campaign.code] = (campaign, image)
+
+    async def image(self, code: str) -> bytes | None:
+        row = self.rows.get(code)
+        return row[1] if row else None
+
+    async def all(self) -> list[Campaign]:
+        return [c for c, _ in sorted(self.rows.values(), key=lambda r: r[0].code)]
+
+
+class FakePushes(FakeStore):
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+        self.clicks: dict[tuple[str, str], int] = {}
+
+    async def seen(self, key: str) -> bool:
+        return key in self.keys
+
+    async def record(self, key: str, *, openid: str, kind: str, at: datetime) -> None:
+        if key in self.keys:
+            raise DuplicatePush(key)
+        self.keys[key] = kind
+
+    async def count_click(self, key: str, day: date) -> None:
+        self.clicks[(day.isoformat(), key)] = self.clicks.get((day.isoformat(), key), 0) + 1
+
+
+@dataclass
+class RecordedChange:
+    openid: str
+    change: Change
+    day: date
+    via: str
+    event_id: str
+
+
+class FakeFollowers(FakeStore):
+    def __init__(self) -> None:
+        self.rows: dict[str, Follower] = {}
+        self.changes: list[RecordedChange] = []
+
+    async def get(self, openid: str) -> Follower | None:
+        return self.rows.get(openid)
+
+    async def save(self, follower: Follower) -> None:
+        self.rows[follower.openid] = follower
+
+    async def insert_new(self, follower: Follower) -> bool:
+        if follower.openid in self.rows:
+            return False
+        self.rows[follower.openid] = follower
+        return True
+
+    async def record_change(
+        self, follower: Follower, change: Change, *, at: datetime, day: date, event_id: str
+    ) -> None:
+        self.changes.append(
+            RecordedChange(follower.openid, change, day, follower.via.value, event_id)
+        )
+
+    async def changes_by_day(self, first: date, last: date) -> dict[date, dict[str, int]]:
+        out: dict[date, dict[str, int]] = {}
+        for c in self.changes:
+            if first <= c.day <= last and c.via == "push":
+                counts = out.setdefault(c.day, {"new": 0, "cancelled": 0})
+                counts["cancelled" if c.change is Change.UNSUBSCRIBED else "new"] += 1
+        return out
+
+    async def total_at(self, instant: datetime) -> int:
+        return sum(
+            1
+            for f in self.rows.values()
+            if f.subscribed_at is not None
+            and f.subscribed_at <= instant
+            and (f.subscribed or (f.unsubscribed_at is not None and f.unsubscribed_at > instant))
+        )
+
+    async def page(
+        self, *, offset: int, limit: int, branch_code: str | None, subscribed: bool | None
+    ) -> tuple[list[Follower], int]:
+        rows = [
+            f
+            for f in sorted(self.rows.values(), key=lambda f: f.openid)
+            if (branch_code is None or f.attribution.branch_code == branch_code)
+            and (subscribed is None or f.subscribed == subscribed)
+        ]
+        return rows[offset : offset + limit], len(rows)
+
+    async def summary(self) -> list[dict[str, Any]]:
+        return []
+
+
+class FakeRules(FakeStore):
+    def __init__(self) -> None:
+        self.rows: dict[str, KeywordRule] = {}
+        self.default: Reply | None = None
+        self.greeting: Reply | None = None
+        self.rev = 0
+        self.seq = 0
+
+    async def get(self, rule_id: str) -> KeywordRule | None:
+        return self.rows.get(rule_id)
+
+    async def all(self) -> list[KeywordRule]:
+        return sorted(self.rows.values(), key=lambda r: r.seq)
+
+    async def count(self) -> int:
+        return len(self.rows)
+
+    async def save(self, rule: KeywordRule) -> None:
+        self.rows[rule.rule_id] = rule
+
+    async def delete(self, rule_id: str) -> bool:
+        return self.rows.pop(rule_id, None) is not None
+
+    async def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    async def defaults(self) -> tuple[Reply | None, Reply | None]:
+        return self.default, self.greeting
+
+    async def set_defaults(self, default: Reply | None, greeting: Reply | None) -> None:
+        self.default, self.greeting = default, greeting
+
+    async def bump_revision(self) -> int:
+        self.rev += 1
+        return self.rev
+
+    async def revision(self) -> int:
+        return self.rev
+
+
+class FakeMenus(FakeStore):
+    def __init__(self) -> None:
+        self.rows: dict[int, MenuVersion] = {}
+        self.current_version: int | None = None
+
+    async def add(self, menu: Menu, *, at: datetime, by: str, note: str) -> int:
+        version = len(self.rows) + 1
+        self.rows[version] = MenuVersion(version, menu, at, by, note, None)
+        return version
+
+    async def get(self, version: int) -> MenuVersion | None:
+        return self.rows.get(version)
+
+    async def mark_published(self, version: int, *, at: datetime) -> None:
+        self.rows[version] = replace(self.rows[version], published_at=at)
+        self.current_version = version
+
+    async def current(self) -> int | None:
+        return self.current_version
+
+    async def versions(self, limit: int) -> list[MenuVersion]:
+        return sorted(self.rows.values(), key=lambda v: -v.version)[:limit]
+
+    async def clicks(self, first: date, last: date) -> list[dict[str, Any]]:
+        return []
+
+
+class FakeBackfill(FakeStore):
+    def __init__(self) -> None:
+        self.doc: dict[str, Any] | None = None
+
+    async def state(self) -> dict[str, Any] | None:
+        return dict(self.doc) if self.doc else None
+
+    async def start(self, *, at: datetime) -> bool:
+        if self.doc and self.doc["status"] == "running":
+            return False
+        base = {"next_openid": "", "offset": 0, "seen": 0, "added": 0, "pages": 0}
+        if self.doc and self.doc["status"] != "done":
+            base = {k: self.doc[k] for k in base}
+        self.doc = {**base, "status": "running", "error": None}
+        return True
+
+    async def advance(
+        self, *, next_openid: str, offset: int, seen: int, added: int, pages: int
+    ) -> None:
+        assert self.doc is not None
+        self.doc.update(next_openid=next_openid, offset=offset, seen=seen, added=added, pages=pages)
+
+    async def finish(self, *, at: datetime, error: str | None = None) -> None:
+        assert self.doc is not None
+        self.doc.update(status="stopped" if error else "done", error=error)
+
+
+class FakeReconciliations(FakeStore):
+    def __init__(self) -> None:
+        self.rows: dict[date, DayReconciliation] = {}
+
+    async def save(self, day: DayReconciliation, *, at: datetime) -> None:
+        self.rows[day.day] = day
+
+    async def page(self, limit: int) -> list[dict[str, Any]]:
+        return []
+
+
+class FakeAudienceTx(FakeTx):
+    def __init__(self) -> None:
+        super().__init__()
+        self.branches = FakeBranches()
+        self.campaigns = FakeCampaigns()
+        self.pushes = FakePushes()
+        self.followers = FakeFollowers()
+        self.rules = FakeRules()
+        self.menus = FakeMenus()
+        self.backfill = FakeBackfill()
+        self.audit = FakeAudit()
+
+
+class FakeWeChatApi:
+    """WeChat's API in memory: QR codes, followers (pages of ``page_size``), statistics,
+    the menu; ``fail_info_after`` makes ``follower_info`` fail after that many calls."""
+
+    def __init__(self) -> None:
+        self.qrcodes: list[tuple[str, int | None]] = []
+        self.followers_list: list[FollowerInfo] = []
+        self.page_size = 10_000
+        self.info_calls = 0
+        self.fail_info_after: int | None = None
+        self.summary: list[UserSummaryRow] = []
+        self.cumulate: list[UserCumulateRow] = []
+        self.menus: list[list[dict[str, Any]]] = []
+
+    async def create_qrcode(self, scene: str, *, expire_seconds: int | None = None) -> QrTicket:
+        self.qrcodes.append((scene, expire_seconds))
+        n = len(self.qrcodes)
+        return QrTicket(f"ticket-{n}", f"http://weixin.qq.com/q/{n}", expire_seconds)
+
+    async def show_qrcode(self, ticket: str) -> bytes:
+        return b"not-an-image"  # the poster draws the code from its URL then
+
+    async def followers(self, next_openid: str = "") -> FollowerPage:
+        ids = [f.openid for f in self.followers_list]
+        start = ids.index(next_openid) + 1 if next_openid else 0
+        page = ids[start : start + self.page_size]
+        return FollowerPage(len(ids), tuple(page), page[-1] if page else "")
+
+    async def follower_info(self, openid: str) -> FollowerInfo:
+        if self.fail_info_after is not None and self.info_calls >= self.fail_info_after:
+            self.fail_info_after = None
+            raise WeChatError(45009, "quota")
+        self.info_calls += 1
+        return next(f for f in self.followers_list if f.openid == openid)
+
+    async def user_summary(self, begin: date, end: date) -> list[UserSummaryRow]:
+        return [r for r in self.summary if begin <= r.ref_date <= end]
+
+    async def user_cumulate(self, begin: date, end: date) -> list[UserCumulateRow]:
+        return [r for r in self.cumulate if begin <= r.ref_date <= end]
+
+    async def create_menu(self, buttons: Sequence[Mapping[str, Any]]) -> None:
+        self.menus.append([dict(b) for b in buttons])
+
+
+@dataclass
+class FakeAudience:
+    deps: AudienceDeps
+    uow: FakeUnitOfWork[FakeAudienceTx]
+    view: FakeAudienceTx
+    wechat: FakeWeChatApi
+    clock: FixedClock
+
+
+def fake_audience(*, now: datetime = START, **settings: Any) -> FakeAudience:
+    view = FakeAudienceTx()
+    uow = FakeUnitOfWork(view)
+    clock = FixedClock(now)
+    wechat = FakeWeChatApi()
+    config = AudienceSettings(api_tokens=TOKENS, **settings)
+    deps = AudienceDeps(
+        uow=cast(Any, uow),
+        branches=view.branches,
+        campaigns=view.campaigns,
+        followers=view.followers,
+        rules=view.rules,
+        menus=view.menus,
+        backfill=view.backfill,
+        reconciliations=FakeReconciliations(),
+        replies=ReplyBook(view.rules, refresh_seconds=0.0),
+        wechat=wechat,
+        clock=clock,
+        settings=config,
+        metrics=AudienceMetrics.create(CollectorRegistry()),
+    )
+    return FakeAudience(deps, uow, view, wechat, clock)
