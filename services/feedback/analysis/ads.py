@@ -5,8 +5,9 @@ The text is first *unfolded*: spaces and dashes between characters removed (代 
 contact words written around (薇, 威 信, V信, ➕V, 扣扣) read as one. Then:
 
 * a link is spam;
-* a contact handle (a phone number, a QQ number, a WeChat/Telegram id after a contact
-  word) is spam unless the text is a customer's (below);
+* a contact handle (a QQ number, a WeChat/Telegram id after a contact word) is spam
+  unless the text is a customer's (below); a phone number counts half, since customers
+  leave theirs for a call back;
 * a solicitation (私信我, 详情私聊, 看我头像, 主页有, 老板看过来) is spam; 找我, 联系我
   and 加我 count half, since customers say them too;
 * two or more advertising phrases (代开, 日赚, 无抵押, 包过, 只要 9.9 …) are spam.
@@ -60,7 +61,7 @@ _AD_RE = re.compile(
 )
 _CUSTOMER_RE = re.compile(
     r"我们(公司|这边|单位|的)|麻烦|帮忙|帮我|请(尽快)?联系我|想了解|客户经理|你们|签约"
-    r"|开通|老客户|谢谢|请问|报错|打不开"
+    r"|开通|老客户|谢谢|请问|报错|打不开|我的(电话|手机|微信)"
 )
 
 
@@ -84,9 +85,11 @@ def detect_ad(text: str) -> SpamVerdict:
     link = _LINK_RE.search(text) or _LINK_RE.search(folded)
     if link:
         reasons.append(f"含链接“{link.group(0)}”")
-    handle = _PHONE_RE.search(folded) or _HANDLE_RE.search(folded)
-    if handle:
-        reasons.append(f"留联系方式“{handle.group(0)}”")
+    phone = _PHONE_RE.search(folded)
+    handle = None if phone else _HANDLE_RE.search(folded)
+    contact = phone or handle
+    if contact:
+        reasons.append(f"留联系方式“{contact.group(0)}”")
     solicit = _SOLICIT_RE.search(folded)
     weak = None if solicit else _WEAK_SOLICIT_RE.search(folded)
     shown = solicit or weak
@@ -96,7 +99,7 @@ def detect_ad(text: str) -> SpamVerdict:
         reasons.append("广告用语“" + "、".join(ads) + "”")
     score = (
         (1.0 if link else 0.0)
-        + (1.0 if handle else 0.0)
+        + (1.0 if handle else 0.5 if phone else 0.0)
         + (1.0 if solicit else 0.5 if weak else 0.0)
         + 0.5 * len(ads)
     )

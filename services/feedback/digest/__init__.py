@@ -2,6 +2,7 @@
 renderers (Markdown, HTML, Word)."""
 
 from .build import build_digest
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
 from .model import (
     CATEGORY_LABELS,
     REPLY_LIMIT,
@@ -25,6 +26,9 @@ from .render_md import render_markdown
 
 __all__ = [
     "CATEGORY_LABELS",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Language",
     "REPLY_LIMIT",
     "CategoryComparison",
     "CategoryHistoryRow",

@@ -1,23 +1,29 @@
 """Build the core-issues document from a window's feedback: a pure function.
 
-The list of questions is made by :mod:`.question_list`, the comparison with earlier posts
-of the category by :mod:`.comparison`.
+The feedback is analysed by :func:`..analysis.analyse_feedback` (#17): what people ask
+(by intent), praise and complain about, grouped by meaning. The list of questions is made
+by :mod:`.question_list`, the comparison with earlier posts of the category by
+:mod:`.comparison`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ..analysis import (
+    FeedbackInsight,
     FeedbackItem,
-    analyse_items,
+    analyse_feedback,
+    clean_text,
     display_text,
-    find_themes,
     redact,
+    tokenize,
     top_keywords,
 )
 from .comparison import category_comparison
+from .i18n import translations
 from .model import (
     CATEGORY_LABELS,
     REPLY_LIMIT,
@@ -60,7 +66,7 @@ def build_digest(
     window_end: datetime,
     generated_at: datetime,
     *,
-    max_themes: int = 6,
+    max_themes: int = 16,
     max_questions: int = 50,
     max_complaints: int = 20,
     max_history: int = 8,
@@ -86,46 +92,38 @@ def build_digest(
     replies = [i for i in own if i.kind == "reply"]
     current = [i for i in own if not _is_late(i, window_start, window_end)]
     late_excluded = len(own) - len(current)
-    analysed = analyse_items(i for i in current if i.is_feedback)
-    valid = [a for a in analysed if not a.spam.is_spam]
-
-    themes = find_themes([a.tokens for a in valid], max_themes=max_themes)
-    theme_of: dict[int, str] = {m: t.label for t in themes for m in t.members}
-    theme_rows = [
-        ThemeSummary(
-            label=t.label,
-            terms=list(t.terms),
-            count=t.count,
-            share=round(t.count / len(valid), 4),
-            negative=sum(valid[m].sentiment.label == "negative" for m in t.members),
-            questions=sum(valid[m].question.is_question for m in t.members),
-            quotes=[redact(display_text(valid[r].item.text)) for r in t.representatives],
-        )
-        for t in themes[:max_themes]
-    ]
+    feedback = [i for i in current if i.is_feedback]
+    insight = analyse_feedback([i.text for i in feedback], quotes=3)
+    valid = [n for n, a in enumerate(insight.items) if not a.spam.is_spam]
+    theme_rows = _theme_rows(feedback, insight, len(valid))[:max_themes]
+    group_of = {m: g.label for g in insight.groups for m in g.members}
+    labels = [insight.items[n].polarity.label for n in valid]
     split = SentimentSplit(
-        positive=sum(a.sentiment.label == "positive" for a in valid),
-        neutral=sum(a.sentiment.label == "neutral" for a in valid),
-        negative=sum(a.sentiment.label == "negative" for a in valid),
+        positive=labels.count("positive"),
+        neutral=labels.count("neutral"),
+        negative=labels.count("negative"),
     )
     negatives = sorted(
-        (n for n, a in enumerate(valid) if a.sentiment.label == "negative"),
-        key=lambda n: (valid[n].sentiment.score, valid[n].item.received_at),
+        (n for n in valid if insight.items[n].polarity.label == "negative"),
+        key=lambda n: (insight.items[n].polarity.score, feedback[n].received_at),
     )
     complaints = [
         ComplaintEntry(
-            item_id=valid[n].item.item_id,
-            kind="comment" if valid[n].item.kind == "comment" else "message",
-            author=valid[n].item.author,
-            received_at=valid[n].item.received_at,
-            text=redact(display_text(valid[n].item.text)),
-            score=valid[n].sentiment.score,
-            theme=theme_of.get(n),
+            item_id=feedback[n].item_id,
+            kind="comment" if feedback[n].kind == "comment" else "message",
+            author=feedback[n].author,
+            received_at=feedback[n].received_at,
+            text=redact(display_text(feedback[n].text)),
+            score=insight.items[n].polarity.score,
+            theme=group_of.get(n),
         )
         for n in negatives[:max_complaints]
     ]
+    asks = [(feedback[n], insight.items[n]) for n in valid if insight.items[n].needs_reply]
+    intents = _enquiry_intents(enquiries, feedback, insight)
     questions = sorted(
-        question_entries(valid, enquiries, replies, generated_at, reply_limit), key=question_order
+        question_entries(asks, enquiries, intents, replies, generated_at, reply_limit),
+        key=question_order,
     )
     metrics = _latest_metrics(current)
     comments = sum(i.kind == "comment" for i in current)
@@ -135,7 +133,7 @@ def build_digest(
         comments=comments,
         messages=sum(i.kind == "message" for i in current),
         replies=sum(i.kind == "reply" for i in current),
-        spam=len(analysed) - len(valid),
+        spam=len(feedback) - len(valid),
         enquiries=len(questions),
         recorded_enquiries=len(enquiries),
         detected_questions=sum(q.source != "enquiry" for q in questions),
@@ -159,7 +157,7 @@ def build_digest(
         themes=theme_rows,
         keywords=[
             KeywordEntry(term=k.term, weight=k.weight)
-            for k in top_keywords([a.tokens for a in valid], 12)
+            for k in top_keywords([tokenize(clean_text(feedback[n].text).text) for n in valid], 12)
         ],
         questions=questions[:max_questions],
         questions_total=len(questions),
@@ -167,5 +165,44 @@ def build_digest(
         complaints_total=len(negatives),
         sentiment=split,
         comparison=comparison,
-        findings=findings(headline, theme_rows, split, comparison, len(negatives)),
+        findings=findings(
+            headline, theme_rows, split, comparison, len(negatives), translations().gettext
+        ),
     )
+
+
+def _theme_rows(
+    feedback: Sequence[FeedbackItem], insight: FeedbackInsight, valid: int
+) -> list[ThemeSummary]:
+    rows = []
+    for g in insight.groups:
+        items = [insight.items[m] for m in g.members]
+        words = Counter(t for m in g.members for t in tokenize(insight.items[m].text))
+        rows.append(
+            ThemeSummary(
+                label=g.label,
+                terms=[w for w, _count in words.most_common(4)],
+                count=g.count,
+                share=round(g.count / valid, 4) if valid else 0.0,
+                negative=sum(i.polarity.label == "negative" for i in items),
+                questions=sum(i.question.is_question for i in items),
+                quotes=[redact(display_text(feedback[r].text)) for r in g.representatives],
+                stance=g.stance,
+                intent=g.intent,
+                about_form=g.about_form,
+            )
+        )
+    return rows
+
+
+def _enquiry_intents(
+    enquiries: Sequence[EnquiryInfo], feedback: Sequence[FeedbackItem], insight: FeedbackInsight
+) -> dict[str, str | None]:
+    """Each enquiry's intent: its item's, or its own text analysed."""
+    by_item = {f.item_id: insight.items[n].intent for n, f in enumerate(feedback)}
+    unknown = [e for e in enquiries if e.item_id not in by_item]
+    own = analyse_feedback([e.text for e in unknown]).items if unknown else ()
+    intents: dict[str, str | None] = {e.enquiry_id: by_item.get(e.item_id or "") for e in enquiries}
+    for e, item in zip(unknown, own, strict=True):
+        intents[e.enquiry_id] = item.intent
+    return intents

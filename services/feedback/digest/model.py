@@ -30,6 +30,7 @@ __all__ = [
     "PostInfo",
     "QuestionEntry",
     "SentimentSplit",
+    "Stance",
     "ThemeSummary",
 ]
 
@@ -63,6 +64,7 @@ class EnquiryInfo(BaseModel):
     item_id: str | None = Field(
         default=None, description="Feedback item the enquiry was recorded from, if any"
     )
+    reply_text: str | None = Field(default=None, description="The answer given, if any")
 
 
 class CategoryHistoryRow(BaseModel):
@@ -110,8 +112,11 @@ class KeywordEntry(BaseModel):
     weight: float
 
 
+Stance = Literal["ask", "praise", "complaint", "other"]
+
+
 class ThemeSummary(BaseModel):
-    """A group of similar feedback."""
+    """A group of feedback of one stance and meaning, named by a phrase of its texts."""
 
     model_config = _FROZEN
     label: str
@@ -121,6 +126,11 @@ class ThemeSummary(BaseModel):
     negative: int = Field(description="Negative items in the theme")
     questions: int = Field(description="Questions in the theme")
     quotes: list[str] = Field(description="Representative quotes, personal data masked")
+    stance: Stance | None = Field(default=None, description="ask, praise, complaint or other")
+    intent: str | None = Field(default=None, description="Intent of the taxonomy (asks)")
+    about_form: bool = Field(
+        default=False, description="About the form of the pushes: advice, not a topic"
+    )
 
 
 class QuestionEntry(BaseModel):
@@ -133,6 +143,8 @@ class QuestionEntry(BaseModel):
     asked_at: datetime
     text: str = Field(description="Personal data masked")
     reason: str | None = Field(default=None, description="Why the text counts as a question")
+    intent: str | None = Field(default=None, description="Intent of the taxonomy")
+    reply_text: str | None = Field(default=None, description="The answer, personal data masked")
     answered_by: str | None = None
     answered_at: datetime | None = None
     time_to_reply: timedelta | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .i18n import DEFAULT_LANGUAGE, Language, translations
 from .model import CoreIssuesDigest
 from .sections import Table, document_sections, document_title, meta_lines
 
@@ -21,11 +22,13 @@ def _table(table: Table) -> list[str]:
     return lines
 
 
-def render_markdown(digest: CoreIssuesDigest) -> str:
-    """The whole document as Markdown (GitHub-style tables)."""
-    out = [f"# {document_title(digest)}", ""]
-    out += [f"- **{key}**：{_cell(value)}" for key, value in meta_lines(digest)]
-    for section in document_sections(digest):
+def render_markdown(digest: CoreIssuesDigest, language: Language = DEFAULT_LANGUAGE) -> str:
+    """The whole document as Markdown (GitHub-style tables), zh-CN unless asked."""
+    _ = translations(language).gettext
+    colon = "：" if language == "zh-CN" else ": "
+    out = [f"# {document_title(digest, _)}", ""]
+    out += [f"- **{key}**{colon}{_cell(value)}" for key, value in meta_lines(digest, _)]
+    for section in document_sections(digest, _):
         out += ["", f"## {section.heading}", ""]
         for paragraph in section.paragraphs:
             out += [_cell(paragraph), ""]

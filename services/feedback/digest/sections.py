@@ -1,19 +1,41 @@
-"""The document's sections as plain rows, shared by the three renderers.
+"""The document's sections as plain rows, shared by the three renderers, in one language.
 
 Each renderer only decides how a heading, a key-value table, a table or a bullet list
-looks; what goes into the document, and in which order, is decided here once.
+looks; what goes into the document, and in which order, is decided here once. Every label
+goes through ``_`` (the language's gettext, :mod:`.i18n`); customers' words, post titles
+and intent names are data and are shown as they are.
+
+Sections: key figures; findings; questions by intent, each with its reply beside it;
+praise; complaints (groups, then the items to act on); advice on the form of the pushes
+(complaints about length, layout, timing — not topics); sentiment; the category comparison.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from .model import CoreIssuesDigest, QuestionEntry
-from .summary import fmt_duration, fmt_hours, fmt_pct, fmt_signed_pct, fmt_time
+from .i18n import Gettext
+from .model import CategoryKey, CoreIssuesDigest, QuestionEntry, ThemeSummary
+from .summary import (
+    findings,
+    fmt_duration,
+    fmt_hours,
+    fmt_pct,
+    fmt_signed_pct,
+    fmt_time,
+)
 
-__all__ = ["Section", "Table", "document_sections", "document_title", "meta_lines"]
+__all__ = [
+    "Section",
+    "Table",
+    "category_name",
+    "document_sections",
+    "document_title",
+    "meta_lines",
+]
 
-_SOURCE = {"enquiry": "登记咨询", "comment": "评论", "message": "留言"}
+_OTHER_INTENT = "其他"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,20 +58,37 @@ class Section:
     note: str | None = None
 
 
-def document_title(d: CoreIssuesDigest) -> str:
+def category_name(category: CategoryKey, _: Gettext) -> str:
+    """The content category in the document's language."""
+    names = {
+        "industry": _("Industry news"),
+        "management": _("Business management"),
+        "hr": _("Human resources"),
+        "finance": _("Finance and tax"),
+        "services": _("Integrated services"),
+    }
+    return names[category]
+
+
+def document_title(d: CoreIssuesDigest, _: Gettext) -> str:
     """《推送反馈核心问题汇总》."""
-    return f"《{d.title}》"
+    return _("“Core issues of the feedback on a push”")
 
 
-def meta_lines(d: CoreIssuesDigest) -> list[tuple[str, str]]:
+def meta_lines(d: CoreIssuesDigest, _: Gettext) -> list[tuple[str, str]]:
     """The lines under the title: recipient, post, category, window, generated time."""
     return [
-        ("呈报", d.recipient),
-        ("推送标题", d.post.title),
-        ("内容分类", d.category_label),
-        ("发布时间", fmt_time(d.post.published_at)),
-        ("统计窗口", f"{fmt_time(d.window_start)} 至 {fmt_time(d.window_end)}（北京时间）"),
-        ("生成时间", fmt_time(d.generated_at)),
+        (_("For"), _("Director Liu")),
+        (_("Post"), d.post.title),
+        (_("Category"), category_name(d.post.category, _)),
+        (_("Published"), fmt_time(d.post.published_at)),
+        (
+            _("Window"),
+            _("{start} to {end} (China time, UTC+8)").format(
+                start=fmt_time(d.window_start), end=fmt_time(d.window_end)
+            ),
+        ),
+        (_("Generated"), fmt_time(d.generated_at)),
     ]
 
 
@@ -57,104 +96,185 @@ def _num(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
-def _status(q: QuestionEntry) -> str:
+def _status(q: QuestionEntry, _: Gettext) -> str:
     if q.is_open:
-        return "未回复（已超时）" if q.breached else "未回复"
-    return "已回复（超时）" if q.breached else "已回复"
+        return _("Open (over the limit)") if q.breached else _("Open")
+    return _("Answered (late)") if q.breached else _("Answered")
 
 
-def document_sections(d: CoreIssuesDigest) -> list[Section]:
-    """Every section of the document, in order."""
+def _source(source: str, _: Gettext) -> str:
+    return {"enquiry": _("Enquiry"), "comment": _("Comment"), "message": _("Message")}[source]
+
+
+def _intent(intent: str | None, _: Gettext) -> str:
+    return intent if intent and intent != _OTHER_INTENT else _("Other")
+
+
+def _figures(d: CoreIssuesDigest, _: Gettext) -> Section:
     h = d.headline
-    numbers = Table(
-        ("指标", "数值"),
-        [
-            ("评论数", _num(h.comments)),
-            ("留言数", _num(h.messages)),
-            ("需回复问题（登记咨询 + 识别提问）", _num(h.enquiries)),
-            ("已回复", _num(h.answered)),
-            ("未回复", _num(h.open)),
-            (f"超过{fmt_hours(h.reply_limit_hours)}小时回复时限", _num(h.breached)),
-            ("阅读数", _num(h.reads)),
-            ("点赞数", _num(h.likes)),
-            ("转发数", _num(h.shares)),
-            ("剔除垃圾信息", _num(h.spam)),
-            ("迟到数据（未计入）", _num(h.late_excluded)),
-        ],
-    )
-    themes = Section(
-        "三、客户关注的主题",
-        table=Table(
-            ("序号", "主题（关键词）", "条数", "占比", "负面", "提问"),
-            [
-                (str(n), t.label, str(t.count), fmt_pct(t.share), str(t.negative), str(t.questions))
-                for n, t in enumerate(d.themes, 1)
-            ],
-        ),
-        quotes=[(f"主题{n}“{t.label}”代表性原话", t.quotes) for n, t in enumerate(d.themes, 1)],
-    )
-    if not d.themes:
-        themes.paragraphs.append("窗口内没有可归类的客户反馈。")
-    questions = Section(
-        "四、客户问题及回复情况",
+    limit = fmt_hours(h.reply_limit_hours)
+    rows: list[tuple[str, ...]] = [
+        (_("Comments"), _num(h.comments)),
+        (_("Private messages"), _num(h.messages)),
+        (_("Questions needing a reply (enquiries + detected)"), _num(h.enquiries)),
+        (_("Answered"), _num(h.answered)),
+        (_("Open"), _num(h.open)),
+        (_("Over the {limit}-hour reply limit").format(limit=limit), _num(h.breached)),
+        (_("Reads"), _num(h.reads)),
+        (_("Likes"), _num(h.likes)),
+        (_("Shares"), _num(h.shares)),
+        (_("Adverts set aside"), _num(h.spam)),
+        (_("Late items (not counted)"), _num(h.late_excluded)),
+    ]
+    return Section(_("1. Key figures"), table=Table((_("Figure"), _("Value")), rows))
+
+
+def _questions(d: CoreIssuesDigest, _: Gettext) -> Section:
+    h = d.headline
+    counts = Counter(q.intent or _OTHER_INTENT for q in d.questions)
+    order = {intent: n for n, (intent, _count) in enumerate(counts.most_common())}
+    ordered = sorted(d.questions, key=lambda q: order[q.intent or _OTHER_INTENT])
+    section = Section(
+        _("3. Questions by intent, with the replies"),
         paragraphs=[
-            f"共 {d.questions_total} 条；回复时限为{fmt_hours(h.reply_limit_hours)}小时，"
-            "未回复及超时问题排在前面。"
+            _(
+                "{total} in all; the reply limit is {limit} hours; within each intent, open "
+                "and late questions come first."
+            ).format(total=d.questions_total, limit=fmt_hours(h.reply_limit_hours))
+        ],
+        bullets=[
+            _("{intent}: {count} questions").format(intent=_intent(intent, _), count=count)
+            for intent, count in counts.most_common()
         ],
         table=Table(
-            ("提问人", "提问时间", "来源", "问题内容", "回复人", "回复时间", "回复用时", "状态"),
+            (
+                _("Intent"),
+                _("Question"),
+                _("Asked by"),
+                _("Asked at"),
+                _("Reply"),
+                _("Replied by"),
+                _("Time to reply"),
+                _("Status"),
+            ),
             [
                 (
-                    q.asked_by,
-                    fmt_time(q.asked_at),
-                    _SOURCE[q.source],
+                    _intent(q.intent, _),
                     q.text,
+                    f"{q.asked_by}（{_source(q.source, _)}）",
+                    fmt_time(q.asked_at),
+                    q.reply_text or ("—" if q.is_open else _("(reply text not recorded)")),
                     q.answered_by or "—",
-                    fmt_time(q.answered_at),
-                    fmt_duration(q.time_to_reply),
-                    _status(q),
+                    fmt_duration(q.time_to_reply, _),
+                    _status(q, _),
                 )
-                for q in d.questions
+                for q in ordered
             ],
         ),
     )
+    if not d.questions:
+        section.paragraphs.append(_("No question needed a reply in the window."))
     if d.questions_total > len(d.questions):
         hidden_open = h.open - sum(q.is_open for q in d.questions)
-        questions.note = (
-            f"另有 {d.questions_total - len(d.questions)} 条问题未列出"
-            f"（其中未回复 {hidden_open} 条），完整清单见系统导出。"
-        )
-    complaints = Section(
-        "五、需处理的投诉与负面反馈",
-        paragraphs=[f"共 {d.complaints_total} 条（已排除垃圾信息），按负面程度排序。"],
+        section.note = _(
+            "{hidden} more questions are not listed ({open} of them open); the full list is in "
+            "the system export."
+        ).format(hidden=d.questions_total - len(d.questions), open=hidden_open)
+    return section
+
+
+def _group_quotes(themes: list[ThemeSummary], _: Gettext) -> list[tuple[str, list[str]]]:
+    return [
+        (_("“{label}” ({count} items)").format(label=t.label, count=t.count), t.quotes)
+        for t in themes
+    ]
+
+
+def _praise(d: CoreIssuesDigest, _: Gettext) -> Section:
+    praise = [t for t in d.themes if t.stance == "praise"]
+    section = Section(_("4. Praise"), quotes=_group_quotes(praise, _))
+    if not praise:
+        section.paragraphs.append(_("No praise in the window."))
+    return section
+
+
+def _complaints(d: CoreIssuesDigest, _: Gettext) -> Section:
+    groups = [t for t in d.themes if t.stance == "complaint" and not t.about_form]
+    section = Section(
+        _("5. Complaints and negative feedback"),
+        paragraphs=[
+            _("{total} in all (adverts excluded), grouped by what they are about.").format(
+                total=d.complaints_total
+            )
+        ],
+        quotes=_group_quotes(groups, _),
         bullets=[
-            f"{c.author}（{fmt_time(c.received_at)}，{_SOURCE[c.kind]}）：{c.text}"
-            + (f"　〔主题：{c.theme}〕" if c.theme else "")
+            _("{author} ({time}, {source}): {text}").format(
+                author=c.author,
+                time=fmt_time(c.received_at),
+                source=_source(c.kind, _),
+                text=c.text,
+            )
+            + (_(" [group: {label}]").format(label=c.theme) if c.theme else "")
             for c in d.complaints
         ],
     )
     if d.complaints_total > len(d.complaints):
-        complaints.note = f"另有 {d.complaints_total - len(d.complaints)} 条负面反馈未列出。"
+        section.note = _("{hidden} more negative items are not listed.").format(
+            hidden=d.complaints_total - len(d.complaints)
+        )
+    return section
+
+
+def _advice(d: CoreIssuesDigest, _: Gettext) -> Section:
+    form = [t for t in d.themes if t.stance == "complaint" and t.about_form]
+    section = Section(
+        _("6. Advice on the form of the pushes"),
+        paragraphs=[
+            _(
+                "Complaints about length, layout, timing or frequency: advice for the editors, "
+                "not topics for new posts."
+            )
+        ],
+        bullets=[
+            _("Readers say “{label}” ({count} items): consider it for the next pushes.").format(
+                label=t.label, count=t.count
+            )
+            for t in form
+        ],
+        quotes=_group_quotes(form, _),
+    )
+    if not form:
+        section.paragraphs.append(_("No complaint about the form of the push in the window."))
+    return section
+
+
+def _sentiment(d: CoreIssuesDigest, _: Gettext) -> Section:
     s = d.sentiment
-    sentiment = Section(
-        "六、情感分布",
+    return Section(
+        _("7. Sentiment"),
         table=Table(
-            ("情感", "条数", "占比"),
+            (_("Sentiment"), _("Items"), _("Share")),
             [
-                ("正面", str(s.positive), fmt_pct(s.share("positive"))),
-                ("中性", str(s.neutral), fmt_pct(s.share("neutral"))),
-                ("负面", str(s.negative), fmt_pct(s.share("negative"))),
+                (_("Positive"), str(s.positive), fmt_pct(s.share("positive"))),
+                (_("Neutral"), str(s.neutral), fmt_pct(s.share("neutral"))),
+                (_("Negative"), str(s.negative), fmt_pct(s.share("negative"))),
             ],
         ),
     )
+
+
+def _comparison(d: CoreIssuesDigest, _: Gettext) -> Section:
     c = d.comparison
-    comparison = Section(
-        f"七、与“{d.category_label}”近期推送对比",
+    section = Section(
+        _("8. Against recent posts of “{category}”").format(
+            category=category_name(d.post.category, _)
+        ),
         table=Table(
-            ("推送", "发布时间", "评论数", "正面占比", "负面占比", "阅读数"),
+            (_("Post"), _("Published"), _("Comments"), _("Positive"), _("Negative"), _("Reads")),
             [
                 (
-                    ("【本次】" if r.is_current else "") + r.title,
+                    (_("[this post] ") if r.is_current else "") + r.title,
                     fmt_time(r.published_at),
                     str(r.comments),
                     fmt_pct(r.positive_share),
@@ -166,25 +286,33 @@ def document_sections(d: CoreIssuesDigest) -> list[Section]:
         ),
     )
     if c.avg_comments is not None:
-        comparison.paragraphs.append(
-            f"近期平均：评论 {c.avg_comments:.1f} 条，阅读 {c.avg_reads or 0:,.0f}，"
-            f"负面占比 {fmt_pct(c.avg_negative_share)}；"
-            f"本次评论数 {fmt_signed_pct(c.comments_vs_avg)}，"
-            f"阅读数 {fmt_signed_pct(c.reads_vs_avg)}。"
+        section.paragraphs.append(
+            _(
+                "Recent average: {comments:.1f} comments, {reads:,.0f} reads, negative share "
+                "{negative}; this post: comments {comments_vs}, reads {reads_vs}."
+            ).format(
+                comments=c.avg_comments,
+                reads=c.avg_reads or 0,
+                negative=fmt_pct(c.avg_negative_share),
+                comments_vs=fmt_signed_pct(c.comments_vs_avg),
+                reads_vs=fmt_signed_pct(c.reads_vs_avg),
+            )
         )
     else:
-        comparison.paragraphs.append("本分类暂无可对比的近期推送。")
-    keywords = Section(
-        "八、高频关键词",
-        paragraphs=["、".join(k.term for k in d.keywords) or "—"],
-    )
+        section.paragraphs.append(_("No recent post of this category to compare with."))
+    return section
+
+
+def document_sections(d: CoreIssuesDigest, _: Gettext) -> list[Section]:
+    """Every section of the document, in order, in the language of ``_``."""
+    lines = findings(d.headline, d.themes, d.sentiment, d.comparison, d.complaints_total, _)
     return [
-        Section("一、核心数据", table=numbers),
-        Section("二、主要结论", bullets=list(d.findings)),
-        themes,
-        questions,
-        complaints,
-        sentiment,
-        comparison,
-        keywords,
+        _figures(d, _),
+        Section(_("2. Findings"), bullets=lines),
+        _questions(d, _),
+        _praise(d, _),
+        _complaints(d, _),
+        _advice(d, _),
+        _sentiment(d, _),
+        _comparison(d, _),
     ]

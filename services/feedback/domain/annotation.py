@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.feedback.analysis import clean_text, detect_question, detect_spam, score_clean
+from services.feedback.analysis import (
+    clean_text,
+    detect_ad,
+    detect_ask,
+    detect_request,
+    score_polarity,
+)
 
 __all__ = ["Annotation", "annotate", "needs_reply"]
 
@@ -27,18 +33,22 @@ _NOT_JUDGED = Annotation()
 def annotate(kind: str, text: str) -> Annotation:
     """Question, sentiment and spam of a customer's words; replies and metrics are not judged.
 
-    The same steps, in the same order, as the document's own analysis (spam first; a spam
-    text is never a question), so the enquiry log and the document agree.
+    The same steps, in the same order, as the document's own analysis (#17: adverts first,
+    never a customer; a request to be contacted needs a reply like a question), so the
+    enquiry log and the document agree.
     """
     if kind not in ("comment", "message") or not text.strip():
         return _NOT_JUDGED
     clean = clean_text(text)
-    spam = detect_spam(clean.text)
-    question = None if spam.is_spam else detect_question(clean.text)
-    sentiment = score_clean(clean.text, clean.stickers, clean.emoji)
+    spam = detect_ad(clean.text)
+    question = None if spam.is_spam else detect_ask(clean.text)
+    asks = bool(question and question.is_question)
+    request = None if spam.is_spam or asks else detect_request(clean.text)
+    sentiment = score_polarity(clean.text, clean.stickers, clean.emoji, is_question=asks)
+    reason = question.reason if question and asks else f"请求“{request}”" if request else ""
     return Annotation(
-        question=bool(question and question.is_question),
-        question_reason=question.reason if question and question.is_question else "",
+        question=asks or request is not None,
+        question_reason=reason,
         sentiment=sentiment.label,
         sentiment_score=sentiment.score,
         spam=spam.is_spam,

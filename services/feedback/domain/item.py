@@ -197,4 +197,5 @@ class FeedbackItem:
             answered_by=answer.answered_by if answer else None,
             answered_at=answer.answered_at if answer else None,
             item_id=self.key,
+            reply_text=answer.reply_text if answer else None,
         )

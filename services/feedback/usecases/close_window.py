@@ -204,7 +204,13 @@ def _ready_event(
             },
             themes=tuple(
                 DigestTheme(
-                    label=t.label, terms=tuple(t.terms), count=t.count, quotes=tuple(t.quotes)
+                    label=t.label,
+                    terms=tuple(t.terms),
+                    count=t.count,
+                    quotes=tuple(t.quotes),
+                    stance=t.stance,
+                    intent=t.intent,
+                    about_form=t.about_form,
                 )
                 for t in digest.themes
             ),
@@ -213,7 +219,9 @@ def _ready_event(
                     text=q.text,
                     asked_at=q.asked_at,
                     answered=not q.is_open,
+                    reply=q.reply_text,
                     replied_at=q.answered_at,
+                    intent=q.intent,
                 )
                 for q in digest.questions
             ),

@@ -212,7 +212,8 @@ def test_markdown_holds_the_figures(digest: CoreIssuesDigest) -> None:
         "| 评论数 | 8 |",
         "| 阅读数 | 900 |",
         "| 超过12小时回复时限 | 3 |",
-        "## 三、客户关注的主题",
+        "## 三、客户提问（按意图）及回复",
+        "您好，每年7月调整。",
         "运营小王",
         "2小时0分",
         "增值税新政解读",
@@ -246,11 +247,11 @@ def test_html_is_escaped_and_self_contained(digest: CoreIssuesDigest) -> None:
     assert 'name="viewport"' in page
     assert "http" not in page
     assert "<link" not in page
-    for text in ("推送反馈核心问题汇总", "<td>900</td>", "客户问题及回复情况", "运营小李"):
+    for text in ("推送反馈核心问题汇总", "<td>900</td>", "客户提问（按意图）及回复", "运营小李"):
         assert text in page
 
 
-def test_docx_opens_and_holds_headings_and_theme_table(digest: CoreIssuesDigest) -> None:
+def test_docx_opens_and_holds_headings_and_question_table(digest: CoreIssuesDigest) -> None:
     from docx import Document
 
     document = Document(BytesIO(render_docx(digest)))
@@ -258,10 +259,23 @@ def test_docx_opens_and_holds_headings_and_theme_table(digest: CoreIssuesDigest)
     headings = [text for style, text in styled if style.startswith(("Heading", "Title"))]
     assert headings[0] == "《推送反馈核心问题汇总》"
     assert "一、核心数据" in headings
-    assert "三、客户关注的主题" in headings
+    assert "三、客户提问（按意图）及回复" in headings
     headers = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["指标", "数值"] in headers
-    assert ["序号", "主题（关键词）", "条数", "占比", "负面", "提问"] in headers
+    question_header = [
+        "意图",
+        "问题内容",
+        "提问人",
+        "提问时间",
+        "回复内容",
+        "回复人",
+        "回复用时",
+        "状态",
+    ]
+    assert question_header in headers
+    questions = document.tables[headers.index(question_header)]
+    rows = [[c.text for c in row.cells] for row in questions.rows]
+    assert any(r[1] == "请问社保基数怎么调整？" and r[4] == "您好，每年7月调整。" for r in rows)
     numbers = document.tables[headers.index(["指标", "数值"])]
     assert ["评论数", "8"] in [[c.text for c in row.cells] for row in numbers.rows]
     bullets = [text for style, text in styled if style == "List Bullet"]
