@@ -33,16 +33,18 @@ from services.gateway.errors import (
     NotAllowed,
     NotSignedIn,
 )
-from services.gateway.upstream import Services
+from services.gateway.upstream import Answer, Services
 from services.gateway.web.forms import Form, read_form
 from services.gateway.web.i18n import DEFAULT_LANG, LANGS, translations
 from services.gateway.web.timefmt import local_time, span_text
 from shared.calendar.slots import SlotCalendar
+from shared.events import CATEGORY_LABELS, Category
 from shared.http import ProblemError
 from shared.settings import Principal, Role
 
 __all__ = [
     "COOKIE",
+    "ServiceRefused",
     "Console",
     "ConsoleRoute",
     "NavItem",
@@ -64,6 +66,15 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+
+
+class ServiceRefused(Exception):
+    """A service answered a console call with an error: the page shows its problem."""
+
+    def __init__(self, answer: Answer) -> None:
+        problem = answer.problem
+        super().__init__(str(problem.get("detail") or problem.get("title") or answer.status))
+        self.answer = answer
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,21 @@ class Visit:
 
     def may(self, *roles: Role) -> bool:
         return self.person.may(*roles)
+
+
+_CATEGORY_EN = {
+    "industry": "Industry news",
+    "management": "Management",
+    "hr": "HR management",
+    "finance": "Finance",
+    "services": "Our integrated services",
+}
+
+
+def category_label(value: str, lang: str) -> str:
+    if lang == "zh-CN":
+        return CATEGORY_LABELS.get(value, value)
+    return _CATEGORY_EN.get(value, value)
 
 
 def lang_of(request: Request) -> str:
@@ -161,6 +187,20 @@ class Console:
             form = await read_form(request)  # a header token, but no form: say why
         return visit, form
 
+    # -- calling the services ---------------------------------------------------------
+    async def data(self, visit: Visit, service: str, path: str, **params: Any) -> Any:
+        """The JSON a service answers to GET ``path`` as the person; :class:`ServiceRefused`."""
+        answer = await self.services.get(visit.person, service, path, **params)
+        if not answer.ok:
+            raise ServiceRefused(answer)
+        return answer.data
+
+    async def send(
+        self, visit: Visit, service: str, method: str, path: str, body: Any = None
+    ) -> Answer:
+        """A change sent to a service as the person (the caller looks at the answer)."""
+        return await self.services.call(visit.person, service, method, path, json=body)
+
     # -- rendering --------------------------------------------------------------------
     def render(
         self,
@@ -188,6 +228,8 @@ class Console:
             "role_labels": {str(k): v for k, v in ROLE_LABELS.items()},
             "local_time": lambda value: local_time(value, zone, lang),
             "span": lambda seconds: span_text(seconds, lang),
+            "category_label": lambda value: category_label(value, lang),
+            "categories": [str(c) for c in Category],
         }
         html = self.env.get_template(template).render({**base, **context})
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
@@ -237,6 +279,14 @@ class ConsoleRoute(APIRoute):
                 if request.method in SAFE_METHODS:
                     return sign_in_redirect(request)
                 return console.error_page(request, 401, "Not signed in", "Sign in first.")
+            except ServiceRefused as exc:
+                refused = exc.answer.problem
+                return console.error_page(
+                    request,
+                    exc.answer.status,
+                    str(refused.get("title", "Refused")),
+                    str(refused.get("detail", "")),
+                )
             except CsrfRefused as exc:
                 return console.error_page(request, 403, "Refused", str(exc))
             except InvalidInput as exc:
