@@ -31,6 +31,8 @@ NEIGHBOUR_SIMILARITY = 0.2
 MAX_LABEL = 16
 _CLAUSE_RE = re.compile(r"[，,。.!！?？;；、\s~～…]+")
 _BIGRAM_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+# Words that open a clause but say nothing of its subject: dropped from a group's name.
+_LEADING_RE = re.compile(r"^(就是|但是|可是|不过|可惜|只是|其实|而且|还有|但|所以|然后)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ def name_group(texts: Sequence[str], shared: Sequence[str]) -> str:
         holding = [c for c in clauses if word in c.lower()]
         if holding:
             best = min(holding, key=lambda c: (abs(len(c) - 10), c))
+            best = _LEADING_RE.sub("", best) or best
             return best if len(best) <= MAX_LABEL else best[: MAX_LABEL - 1] + "…"
     if not clauses:
         return "其他"
