@@ -10,6 +10,7 @@ route                                  roles                        use
 ``GET  /windows/{post}/document.X``    reviewer, director           md, html, docx
 ``GET  /enquiries`` ``/enquiries/{id}`` editor, reviewer, director  the enquiry log
 ``POST /enquiries/{id}/reply``         editor, reviewer             answer an enquiry
+``POST /analysis/preview``             editor, reviewer, director   analyse texts (#17)
 =====================================  ===========================  ===================
 
 ``admin`` passes every check. The WeChat push endpoint is in :mod:`.push_api`.
@@ -32,6 +33,10 @@ from services.feedback.domain.item import Outcome
 from services.feedback.domain.window import WindowState
 from services.feedback.errors import DocumentNotIssued, EnquiryNotFound, WindowNotFound
 from services.feedback.schemas import (
+    MAX_PREVIEW_TEXT,
+    MAX_PREVIEW_TEXTS,
+    AnalysisPreviewCreate,
+    AnalysisPreviewPublic,
     BatchCreate,
     BatchItemPublic,
     BatchPublic,
@@ -42,6 +47,7 @@ from services.feedback.schemas import (
 )
 from services.feedback.usecases.enquiries import EnquiryReply, reply_to_enquiry
 from services.feedback.usecases.ingest import ingest_batch
+from services.feedback.usecases.preview import preview_analysis
 from shared.bounds import MAX_OFFSET, Instant
 from shared.events import FeedbackKind
 from shared.http import Page, ProblemError, require
@@ -57,6 +63,8 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 
 Text = Annotated[str | None, Query(max_length=200)]
 When = Annotated[Instant | None, Query(description="Aware datetime, years 2000-2100.")]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# Every text at its longest in 4-byte UTF-8, with JSON quoting: a bigger body is a 413.
+_PREVIEW_MAX_BYTES = MAX_PREVIEW_TEXTS * (MAX_PREVIEW_TEXT * 4 + 8) + 1024
 
 
 def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
@@ -204,6 +212,21 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
             EnquiryReply(enquiry_id, body.text), deps=deps, actor=principal
         )
         return EnquiryPublic.of(enquiry)
+
+    @router.post(
+        "/analysis/preview",
+        tags=["analysis"],
+        summary="Analyse texts: stance, intent, polarity, questions, spam and groups",
+        description=(
+            "Nothing is stored. Up to "
+            f"{MAX_PREVIEW_TEXTS} texts of up to {MAX_PREVIEW_TEXT} characters; more, or an "
+            "empty text, is a 422 problem naming the field."
+        ),
+        openapi_extra={BODY_LIMIT_KEY: _PREVIEW_MAX_BYTES},
+    )
+    async def post_preview(body: AnalysisPreviewCreate, principal: Reader) -> AnalysisPreviewPublic:
+        insight = await preview_analysis(body.texts, deps=deps, actor=principal)
+        return AnalysisPreviewPublic.of(insight)
 
     @router.get("/enquiries/{enquiry_id:path}", tags=["enquiries"], summary="One enquiry")
     async def get_enquiry(enquiry_id: str, _: Reader) -> EnquiryPublic:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.feedback.analysis import FeedbackInsight
 from services.feedback.domain.document import document_paths
 from services.feedback.domain.enquiry import Enquiry
 from services.feedback.domain.item import FeedbackItem
@@ -15,6 +16,10 @@ from services.feedback.domain.window import Window
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 
 __all__ = [
+    "MAX_PREVIEW_TEXT",
+    "MAX_PREVIEW_TEXTS",
+    "AnalysisPreviewCreate",
+    "AnalysisPreviewPublic",
     "BatchCreate",
     "BatchItemPublic",
     "BatchPublic",
@@ -219,3 +224,93 @@ class WindowPublic(BaseModel):
             summary=dict(window.summary) if window.summary is not None else None,
             documents=documents,
         )
+
+
+MAX_PREVIEW_TEXTS = 200
+MAX_PREVIEW_TEXT = 1000
+PreviewText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PREVIEW_TEXT)]
+Stance = Literal["ask", "praise", "complaint", "other"]
+
+
+class AnalysisPreviewCreate(BaseModel):
+    """Texts to analyse as the feedback of one post (nothing is stored)."""
+
+    model_config = ConfigDict(extra="forbid")
+    texts: list[PreviewText] = Field(
+        min_length=1,
+        max_length=MAX_PREVIEW_TEXTS,
+        description=f"1 to {MAX_PREVIEW_TEXTS} texts of 1 to {MAX_PREVIEW_TEXT} characters.",
+        examples=[["数电发票怎么开通？", "写得很清楚，收藏了", "文章太长了，手机上看得眼花"]],
+    )
+
+
+class PreviewItemPublic(BaseModel):
+    """What the analysis says about one text (in input order)."""
+
+    index: int
+    stance: Stance | None = Field(description="None: set aside as spam")
+    intent: str | None = Field(description="Intent of the taxonomy (asks)")
+    polarity: Literal["positive", "neutral", "negative"]
+    polarity_score: float
+    polarity_reasons: list[str]
+    is_question: bool
+    question_reason: str
+    request: str | None = Field(description="Words asking us to act (请联系我 …), if any")
+    is_spam: bool
+    spam_reasons: list[str]
+
+
+class PreviewGroupPublic(BaseModel):
+    """A group of texts of one stance and meaning, named by a phrase of its texts."""
+
+    label: str
+    stance: Stance
+    intent: str | None
+    about_form: bool = Field(description="About length, layout or timing: advice, not a topic")
+    count: int
+    members: list[int] = Field(description="Indexes into the texts")
+    representatives: list[int]
+
+
+class AnalysisPreviewPublic(BaseModel):
+    """Per-text verdicts, the groups (largest first), and counts by stance."""
+
+    items: list[PreviewItemPublic]
+    groups: list[PreviewGroupPublic]
+    stances: dict[str, int] = Field(description="Texts per stance; spam under 'spam'")
+
+    @classmethod
+    def of(cls, insight: FeedbackInsight) -> AnalysisPreviewPublic:
+        items = [
+            PreviewItemPublic(
+                index=n,
+                stance=i.stance,
+                intent=i.intent,
+                polarity=i.polarity.label,
+                polarity_score=i.polarity.score,
+                polarity_reasons=list(i.polarity.hits),
+                is_question=i.question.is_question,
+                question_reason=i.question.reason,
+                request=i.request,
+                is_spam=i.spam.is_spam,
+                spam_reasons=list(i.spam.reasons),
+            )
+            for n, i in enumerate(insight.items)
+        ]
+        stances: dict[str, int] = {}
+        for i in insight.items:
+            key = i.stance or "spam"
+            stances[key] = stances.get(key, 0) + 1
+        groups = [
+            PreviewGroupPublic(
+                label=g.label,
+                stance=g.stance,
+                intent=g.intent,
+                about_form=g.about_form,
+                count=g.count,
+                members=list(g.members),
+                representatives=list(g.representatives),
+            )
+            for g in insight.groups
+        ]
+        return cls(items=items, groups=groups, stances=stances)

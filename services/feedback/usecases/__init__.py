@@ -16,6 +16,7 @@ A use case opens a unit of work (``deps.uow.run(work)``) and sees only ``tx.item
 * :mod:`.send_document` — sending that document by e-mail and signed webhook.
 * :mod:`.enquiries` — replying to an enquiry, and the sweep of the 12-hour rule.
 * :mod:`.send_reply` — sending our reply to the customer through WeChat.
+* :mod:`.preview` — the analysis of texts, stored nowhere (the console's live window).
 
 The ``run_*`` functions are the background loops (timed jobs) that call them.
 """
