@@ -5,6 +5,7 @@ axe-core accessibility, screenshots under var/screenshots/)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from services.drafting.settings import DraftingSettings
 from services.gateway.bootstrap import build_service as build_gateway
 from services.review.bootstrap import build_service as build_review
 from services.review.settings import ReviewSettings
-from tests.integration.gateway.gateway_support import gateway_settings, new_keypair
+from tests.integration.gateway.gateway_support import ADMIN, gateway_settings, new_keypair
 from tests.support.servers import ROOT, serve_asgi
 from tests.support.services import delete_namespace, make_settings, new_namespace
 
@@ -71,6 +72,10 @@ async def console_stack(mongo_url: str) -> AsyncIterator[Stack]:
                     gateway.app(), lifespan="on", name="gateway", start_within=30, stop_within=30
                 )
             )
+            for _ in range(200):  # the first admin is created by a start-up job
+                if await gateway.deps.people.get(ADMIN[0]) is not None:
+                    break
+                await asyncio.sleep(0.05)
             yield Stack(base=base, gateway=gateway, drafting=drafting, review=review)
     finally:
         await delete_namespace(namespace)

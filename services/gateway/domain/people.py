@@ -86,7 +86,7 @@ def check_password(password: str, *, username: str, min_length: int) -> str | No
         return f"at least {min_length} characters"
     if len(password) > 256:
         return "at most 256 characters"
-    if username and username.lower() in password.lower():
+    if len(username) >= 3 and username.lower() in password.lower():
         return "must not contain the user name"
     if len(set(password)) < 4:
         return "too simple: use more different characters"
