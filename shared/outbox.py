@@ -109,11 +109,13 @@ class UnitOfWork:
         db: AsyncDatabase[MongoDoc],
         *,
         on_commit: Callable[[], None] | None = None,
+        on_session: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
         conflict_budget: float = 3.0,
     ) -> None:
         self.client = client
         self.db = db
         self._on_commit = on_commit
+        self._on_session = on_session
         self._conflict_budget = conflict_budget
 
     async def run(
@@ -157,8 +159,10 @@ class UnitOfWork:
 
         Not ``with_transaction``: it retries for up to 120 s inside the handler. A
         transaction left open by a killed process holds its locks until the server's
-        transaction lifetime (60 s on MongoDB and SecantusDB) ends; waiting that out
-        in the handler would stall the consumer. Past the budget we raise
+        transaction lifetime (60 s on MongoDB and SecantusDB) ends, or until a live
+        replica ends it (``on_session`` lists each session under the replica's lease:
+        :class:`shared.jobs.replicas.ReplicaSessions`); waiting in the handler would
+        stall the consumer. Past the budget we raise
         :class:`TransientError`, the message goes to the delayed retry queue, and the
         consumer serves other messages meanwhile.
         """
@@ -167,6 +171,8 @@ class UnitOfWork:
         while True:
             async with self.client.start_session() as session:
                 try:
+                    if self._on_session is not None:  # listed before any lock is taken
+                        await self._on_session(session)
                     await session.start_transaction()
                     outcome = await callback(session)
                     await self._commit(session)

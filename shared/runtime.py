@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -33,6 +34,7 @@ from shared.http import (
     install_problem_handlers,
     problem_response_of,
 )
+from shared.jobs import ReplicaSessions, every
 from shared.limits import BodyGuard
 from shared.messaging import (
     EventPublisher,
@@ -53,6 +55,9 @@ __all__ = ["ServiceRuntime"]
 
 Job = Callable[[], Awaitable[None]]
 AUDIT_INDEXES = IndexSpec("audit", (IndexModel([("at", ASCENDING)], name="at"),))
+REPLICA_LEASE = timedelta(seconds=6)
+"""How long a replica that stops renewing its lease (every third of it) keeps its open
+transactions before another replica ends them (:mod:`shared.jobs.replicas`)."""
 
 
 class ServiceRuntime:
@@ -99,7 +104,11 @@ class ServiceRuntime:
             metrics=self.metrics,
             poll_seconds=settings.outbox_poll_seconds,
         )
-        self.uow = UnitOfWork(self.mongo, self.db, on_commit=self.relay.wake)
+        # a transaction this replica leaves open when killed is ended by another replica
+        self.replicas = ReplicaSessions(self.mongo, self.db, lease=REPLICA_LEASE)
+        self.uow = UnitOfWork(
+            self.mongo, self.db, on_commit=self.relay.wake, on_session=self.replicas.track
+        )
         self._indexes: list[IndexSpec] = [*OUTBOX_INDEXES, AUDIT_INDEXES, *indexes]
         self._jobs: list[tuple[str, Job]] = []
         self._on_stop: list[Job] = []
@@ -150,6 +159,10 @@ class ServiceRuntime:
         await declare_topology(self.broker, self.topology, self.service)
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        await self.replicas.beat()
+        beat = REPLICA_LEASE.total_seconds() / 3
+        lease = self._guard("replica-lease", lambda: every(beat, self.replicas.beat))
+        self._tasks.append(asyncio.create_task(lease, name="replica-lease"))
         for name, loop in self._jobs:
             self._tasks.append(asyncio.create_task(self._guard(name, loop), name=name))
         self._started = True
@@ -184,6 +197,8 @@ class ServiceRuntime:
                 await hook()
             except Exception as exc:
                 self.log.error("stop_hook_failed", hook=repr(hook), error=repr(exc))
+        with contextlib.suppress(Exception):  # else its lease runs out: nothing is left open
+            await self.replicas.leave()
         await self.mongo.close()
         self.log.info("service_stopped")
 

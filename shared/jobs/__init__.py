@@ -4,9 +4,11 @@
 ``TimedJobs.in_session(session)`` (``SessionJobs``) does so inside a transaction; ``JobLoop``
 is every service's one loop over due jobs and ``every`` its one periodic loop; both stop
 when their task is cancelled, even if a library swallowed the cancellation.
+``ReplicaSessions`` (:mod:`.replicas`) ends the transactions a killed replica left open.
 """
 
 from shared.jobs.loop import JobLoop, every
+from shared.jobs.replicas import ReplicaSessions
 from shared.jobs.store import JOB_INDEXES, Claim, FencedOut, SessionJobs, TimedJobs
 
 __all__ = [
@@ -14,6 +16,7 @@ __all__ = [
     "Claim",
     "FencedOut",
     "JobLoop",
+    "ReplicaSessions",
     "SessionJobs",
     "TimedJobs",
     "every",
