@@ -1,16 +1,26 @@
-"""Consume throughput of one service process against raw aio-pika, on the same broker.
+"""Consume throughput of one service runtime against raw aio-pika and the store's own rate.
 
-Prints events consumed, validated, idempotency-recorded and acked per second by a
-``ServiceRuntime`` subscriber (the real middleware, validation and Mongo writes),
-beside a raw aio-pika consume+ack of the same number of messages, and the ratios:
+Every mode handles the same N events from a prefilled quorum queue, in this process, and
+each run measures them all side by side (the harness discards a warm-up and prints the
+median, min and max over the runs). Timers start at the first message handled:
 
-* ``transactional``: the default path, one transaction per event (inbox record + effect
-  + outbox together), what every state-changing consumer uses;
-* ``batched``: the high-volume path (:class:`bench.support.batched_inbox.BatchedInbox`), idempotency
-  records written with one unordered ``insert_many`` per batch, acks after the write.
+* ``raw``: aio-pika consume+ack, the same prefetch (the baseline of ``no_store``);
+* ``no_store``: a ``ServiceRuntime`` subscriber (FastStream, the consume middleware,
+  validation) that stores nothing and acks; goal (#15) >= 0.6x raw;
+* ``batched``: idempotency records written by
+  :class:`bench.support.batched_inbox.BatchedInbox` (one unordered ``insert_many`` per
+  batch, acks after the write); context, no goal;
+* ``store_tx``: the store's own rate of one-document transactions (session, transaction,
+  ``insert_one``, commit), with as many in flight as the service may have (the prefetch)
+  and the same client settings (the baseline of ``transactional``);
+* ``transactional``: the default path of every state-changing consumer, one transaction
+  per event (``uow.run`` with its inbox record); goal (#15) >= 0.8x ``store_tx``.
 
-Usage: ``.venv/bin/python bench/consume.py [N]`` (default 4000). Uses RabbitMQ on
-127.0.0.1:5672 and starts its own SecantusDB unless ``MONGO_URL`` is set.
+It also prints the peak RSS of this process while it runs the service's runtime.
+
+Usage: ``.venv/bin/python bench/consume.py [N]`` (default 4000; ``BENCH_QUICK=1``: 300,
+one run). Uses RabbitMQ on 127.0.0.1:5672 and starts its own SecantusDB unless
+``MONGO_URL`` is set. ``BENCH_PREFETCH`` sets the prefetch (default 1024).
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import os
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +40,12 @@ import aio_pika
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.support.batched_inbox import BatchedInbox  # noqa: E402
+from bench.support.harness import Goal, note, pick, repeat_async, report  # noqa: E402
+from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
 from shared.events import DraftSubmitted  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402
-from shared.outbox import Tx  # noqa: E402
+from shared.mongo import make_client  # noqa: E402
+from shared.outbox import INBOX, Tx  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402
 from shared.settings import ServiceSettings  # noqa: E402
 from tests.support.events import sample  # noqa: E402
@@ -39,6 +53,9 @@ from tests.support.servers import RABBIT_URL, SecantusServer  # noqa: E402
 from tests.support.services import delete_namespace, settings_kwargs  # noqa: E402
 
 PREFETCH = int(os.environ.get("BENCH_PREFETCH", "1024"))
+NO_STORE_GOAL = Goal(">=", 0.6, "x")
+TX_GOAL = Goal(">=", 0.8, "x")
+TIMEOUT = 600.0
 
 
 async def prefill(
@@ -76,6 +93,7 @@ def bodies(n: int) -> list[tuple[str, bytes]]:
 
 
 async def raw_rate(n: int) -> float:
+    """aio-pika consume+ack of ``n`` messages, per second from the first delivery."""
     name = f"bench-raw-{uuid.uuid4().hex[:8]}"
     await prefill(name, {"x-queue-type": "quorum"}, bodies(n))
     connection = await aio_pika.connect(RABBIT_URL)
@@ -97,13 +115,49 @@ async def raw_rate(n: int) -> float:
                 done.set()
 
         await queue.consume(on_message)
-        await done.wait()
+        await asyncio.wait_for(done.wait(), timeout=TIMEOUT)
         elapsed = time.perf_counter() - started
         await queue.delete(if_unused=False, if_empty=False)
     return n / elapsed
 
 
-async def service_rate(n: int, mongo_url: str, mode: str) -> float:
+async def store_tx_rate(n: int, mongo_url: str) -> float:
+    """The store's own one-document transactions, ``PREFETCH`` in flight, per second."""
+    client = make_client(mongo_url, app_name="bench-store-tx")
+    db = client[f"bench_tx_{uuid.uuid4().hex[:8]}"]
+    coll = db[INBOX]
+    await coll.insert_one({"_id": "create"})  # the collection exists, as the service's does
+    slots = asyncio.Semaphore(PREFETCH)
+
+    async def one(i: int) -> None:
+        async with slots, client.start_session() as session:
+            await session.start_transaction()
+            await coll.insert_one({"_id": f"bench:{i}", "at": datetime.now(UTC)}, session=session)
+            await session.commit_transaction()
+
+    try:
+        started = time.perf_counter()
+        await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(n))), timeout=TIMEOUT)
+        elapsed = time.perf_counter() - started
+        stored = await coll.count_documents({}) - 1
+        if stored != n:
+            raise RuntimeError(f"{stored} documents committed for {n} transactions")
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+    return n / elapsed
+
+
+async def drop_database(mongo_url: str, name: str) -> None:
+    client = make_client(mongo_url, app_name="bench-cleanup")
+    try:
+        await client.drop_database(name)
+    finally:
+        await client.close()
+
+
+async def service_rate(n: int, mongo_url: str, mode: str) -> tuple[float, float]:
+    """Events per second of a runtime subscriber in ``mode``, and the peak RSS (MB)."""
     namespace = f"bench{uuid.uuid4().hex[:8]}."
     settings = ServiceSettings(
         service_name="review",
@@ -129,9 +183,7 @@ async def service_rate(n: int, mongo_url: str, mode: str) -> float:
             started = time.perf_counter()
         if mode == "transactional":
             await runtime.uow.run(nothing, consumed=("bench", str(body.event_id)))
-        elif mode == "no-store":
-            pass
-        else:
+        elif mode == "batched":
             await inbox.record(str(body.event_id))
         processed += 1
         if processed == n:
@@ -139,48 +191,88 @@ async def service_rate(n: int, mongo_url: str, mode: str) -> float:
 
     queue = runtime.topology.queue("review", "draft.submitted")
     await prefill(queue.name, {"x-queue-type": "quorum", **(queue.arguments or {})}, bodies(n))
+    reset_peak()
     try:
         await runtime.start()
-        await asyncio.wait_for(done.wait(), timeout=600)
+        await asyncio.wait_for(done.wait(), timeout=TIMEOUT)
         elapsed = time.perf_counter() - started
         await asyncio.sleep(0.5)  # let the last acks go out before counting
-        if mode != "no-store":
-            coll = "inbox" if mode == "transactional" else "inbox_batched"
+        if mode != "no_store":
+            coll = INBOX if mode == "transactional" else "inbox_batched"
             stored = await runtime.db[coll].count_documents({})
-            assert stored == n, f"{stored} idempotency records for {n} events"
+            if stored != n:
+                raise RuntimeError(f"{stored} idempotency records for {n} events")
+        peak = own_peak_mb()
     finally:
         await runtime.stop()
+        await drop_database(mongo_url, settings.database)
         await delete_namespace(namespace)
-    return n / elapsed
+    return n / elapsed, peak
+
+
+async def one_run(n: int, mongo_url: str) -> dict[str, float]:
+    raw = await raw_rate(n)
+    no_store, peak_a = await service_rate(n, mongo_url, "no_store")
+    batched, peak_b = await service_rate(n, mongo_url, "batched")
+    store_tx = await store_tx_rate(n, mongo_url)
+    transactional, peak_c = await service_rate(n, mongo_url, "transactional")
+    return {
+        "raw": raw,
+        "no_store": no_store,
+        "batched": batched,
+        "store_tx": store_tx,
+        "transactional": transactional,
+        "no_store_vs_raw": no_store / raw,
+        "batched_vs_raw": batched / raw,
+        "tx_vs_store_tx": transactional / store_tx,
+        "peak_mb": max(peak_a, peak_b, peak_c),
+    }
 
 
 async def main() -> None:
     logging.disable(logging.WARNING)
     configure_logging("bench", level="WARNING")  # as a service runs: JSON, no debug lines
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else pick(4000, 300)
     server: SecantusServer | None = None
     mongo_url = os.environ.get("MONGO_URL")
     if not mongo_url:
         server = SecantusServer()
         server.start()
         mongo_url = server.url
+    note(f"{n:,} events in every mode, prefetch {PREFETCH} (msg/s)")
     try:
-        raw = await raw_rate(n)
-        no_store = await service_rate(n, mongo_url, "no-store")
-        batched = await service_rate(n, mongo_url, "batched")
-        transactional = await service_rate(min(n, 1000), mongo_url, "transactional")
+        figures = await repeat_async(
+            lambda: one_run(n, mongo_url), warmup=lambda: one_run(min(n, 200), mongo_url)
+        )
     finally:
         if server is not None:
             server.cleanup()
-    print(f"events: {n} (transactional path: {min(n, 1000)}), prefetch {PREFETCH}")
-    print(f"raw aio-pika consume+ack            : {raw:8.0f} msg/s")
-    print(
-        f"service, validate+ack, no store     : {no_store:8.0f} msg/s  ratio {no_store / raw:.2f}"
+    for name, label in (
+        ("raw", "raw aio-pika consume+ack"),
+        ("store_tx", "store's own one-document transactions"),
+        ("batched", "service, batched idempotency records"),
+    ):
+        report(f"consume.{name}", figures[name], unit=" msg/s", label=label)
+    report(
+        "consume.no_store_vs_raw",
+        figures["no_store_vs_raw"],
+        NO_STORE_GOAL,
+        label=f"service validate+ack, no store: {figures['no_store'].describe(' msg/s')}; ratio",
     )
-    print(f"service, batched idempotency records: {batched:8.0f} msg/s  ratio {batched / raw:.2f}")
-    print(
-        f"service, one transaction per event  : {transactional:8.0f} msg/s  "
-        f"ratio {transactional / raw:.2f}"
+    report(
+        "consume.tx_vs_store_tx",
+        figures["tx_vs_store_tx"],
+        TX_GOAL,
+        label=(
+            f"service, one transaction per event: {figures['transactional'].describe(' msg/s')}"
+            "; ratio to the store's own"
+        ),
+    )
+    report(
+        "consume.peak_rss",
+        figures["peak_mb"].high,
+        unit="MB",
+        label="peak RSS of this process while it ran the service runtime (highest)",
     )
 
 

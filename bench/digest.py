@@ -1,8 +1,12 @@
-"""Benchmark: build the core-issues document for 1k, 10k and 50k synthetic feedback items.
+"""Benchmark: build the core-issues document for 50k and 500k synthetic feedback items.
 
-Run: ``.venv/bin/python bench/digest.py [sizes...]``. Times the full build (analysis +
-Markdown + HTML + Word) per size and prints the growth factor between sizes (time ratio
-against size ratio; 1.0 means linear). Target: 50k items under 30 s.
+Run: ``.venv/bin/python bench/digest.py [sizes...]`` (default 50,000 and 500,000;
+``BENCH_QUICK=1``: 1,000 and 10,000, one run). Times the full build (analysis +
+Markdown + HTML + Word) per size: the median, min and max of the runs after a warm-up on
+the first 1,000 items, and the peak RSS of this process (which runs the service's
+digest code, holding the items as the service does). Prints the growth between sizes:
+time ratio over size ratio, 1.0 being linear. Goals (#15): 50k items under 3 s, 500k
+under 30 s, growth near linear.
 """
 
 from __future__ import annotations
@@ -11,9 +15,15 @@ import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
 
-from services.feedback.analysis import FeedbackItem, FeedbackKind
-from services.feedback.digest import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.support.harness import Goal, Spread, note, pick, repeat, report  # noqa: E402
+from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
+from services.feedback.analysis import FeedbackItem, FeedbackKind  # noqa: E402
+from services.feedback.digest import (  # noqa: E402
     CategoryHistoryRow,
     EnquiryInfo,
     PostInfo,
@@ -103,6 +113,7 @@ CONTEXTS = [
 ]
 CITIES = ["北京", "上海", "广州", "深圳", "成都", "杭州", "武汉", "南京", "西安", "重庆"]
 POST_AT = datetime(2024, 5, 6, 3, 30, tzinfo=UTC)  # Monday 11:30 China time
+GOALS = {50_000: Goal("<", 3, "s"), 500_000: Goal("<", 30, "s")}
 
 
 def synthetic_items(n: int, seed: int = 7) -> list[FeedbackItem]:
@@ -195,26 +206,42 @@ def build_all(items: list[FeedbackItem]) -> tuple[float, float, int]:
     return t1 - t0, time.perf_counter() - t1, size
 
 
+def timed(items: list[FeedbackItem]) -> dict[str, float]:
+    """One run: build and render seconds."""
+    build, render, _size = build_all(items)
+    return {"build": build, "render": render, "total": build + render}
+
+
+def _label(n: int) -> str:
+    return f"{n // 1_000}k" if n % 1_000 == 0 else str(n)
+
+
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or [1_000, 10_000, 50_000]
+    sizes = [int(a) for a in argv] or [pick(50_000, 1_000), pick(500_000, 10_000)]
     t = time.perf_counter()
-    build_all(synthetic_items(50))  # warm-up: jieba dictionary, OpenCC, sklearn imports
-    print(f"warm-up (jieba/OpenCC/sklearn load): {time.perf_counter() - t:.2f} s")
-    previous: tuple[int, float] | None = None
+    build_all(synthetic_items(50))  # jieba dictionary, OpenCC, sklearn imports
+    note(f"first build (jieba/OpenCC/sklearn load): {time.perf_counter() - t:.2f} s")
+    previous: tuple[int, Spread] | None = None
     for n in sizes:
         items = synthetic_items(n)
-        build, render, size = build_all(items)
-        total = build + render
-        line = (
-            f"{n:>7,} items: total {total:6.2f} s (build {build:6.2f} s, "
-            f"render {render:5.2f} s, docx {size:,} B)"
+        note(f"{n:,} items:")
+        since = "since reset" if reset_peak() else "since start"
+        figures = repeat(partial(timed, items), warmup=partial(timed, items[:1_000]))
+        report(f"digest.{_label(n)}", figures["total"], GOALS.get(n), unit="s", label="total")
+        note(f"  build {figures['build'].describe('s')}; render {figures['render'].describe('s')}")
+        report(
+            f"digest.peak_rss_{_label(n)}", own_peak_mb(), unit="MB", label=f"peak RSS ({since})"
         )
-        if previous:
+        if previous is not None:
             pn, pt = previous
-            ratio = total / pt
-            line += f"  growth: time x{ratio:.2f} for size x{n / pn:.1f} ({ratio / (n / pn):.2f})"
-        print(line, flush=True)
-        previous = (n, total)
+            growth = (figures["total"].median / pt.median) / (n / pn)
+            report(
+                f"digest.growth_{_label(pn)}_{_label(n)}",
+                growth,
+                unit="",
+                label=f"growth: time ratio over size ratio x{n / pn:g} (1.0 = linear)",
+            )
+        previous = (n, figures["total"])
 
 
 if __name__ == "__main__":
