@@ -7,11 +7,14 @@
 ``GET  /reports/{id}``                   one report as JSON
 ``GET  /reports/{id}.html``              the report as a page with charts
 ``GET  /reports/{id}.xlsx``              the report as a workbook
+``GET  /reports/{id}.docx``              the report as a Word document
 ``GET  /reports/{id}/csv``               every table as CSV, in one zip
 ``GET  /reports/{id}/csv/{table}``       one table as CSV
 =======================================  =========================================
 
-Reading needs any role of the platform (reports quote customers' words).
+Reading needs any role of the platform (reports quote customers' words). Documents are
+in Chinese (zh-CN); ``?lang=en`` gives them in English. The zh-CN files were rendered
+and stored with the report; another language is rendered on request.
 """
 
 from __future__ import annotations
@@ -27,9 +30,23 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.deps import ReportingDeps
 from services.reporting.domain import Doc
-from services.reporting.domain.report import CSV_TABLES, HTML_TYPE, XLSX_TYPE, ReportRequest
+from services.reporting.domain.report import (
+    CSV_TABLES,
+    DOCX_TYPE,
+    HTML_TYPE,
+    XLSX_TYPE,
+    ReportRequest,
+)
 from services.reporting.errors import ReportNotFound, UnknownTable
-from services.reporting.reports import Report, render_csv, render_html, render_xlsx
+from services.reporting.reports import (
+    DEFAULT_LANG,
+    Lang,
+    Report,
+    render_csv,
+    render_docx,
+    render_html,
+    render_xlsx,
+)
 from services.reporting.schemas import ListKind, ReportCreate, ReportPublic, ReportSummary
 from services.reporting.usecases.produce import request_report
 from shared.bounds import MAX_OFFSET
@@ -39,6 +56,7 @@ from shared.settings import Principal, Role
 __all__ = ["build_router"]
 
 ReportId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,128}$", description="Report id.")]
+LangQuery = Annotated[Lang, Query(description="Language of the document: zh-CN (default) or en.")]
 _READERS = (Role.EDITOR, Role.REVIEWER, Role.DIRECTOR, Role.SYSTEM)
 _WRITERS = (Role.DIRECTOR, Role.REVIEWER)
 
@@ -91,37 +109,51 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
             items=[_summary(d) for d in docs], total=total, offset=offset, limit=limit
         )
 
+    async def document(report_id: str, fmt: str, lang: Lang) -> bytes:
+        """A stored zh-CN rendering, or one rendered now (another language, older report)."""
+        stored = await stored_file(report_id, fmt) if lang == DEFAULT_LANG else None
+        if stored is not None:
+            data = stored["data"]
+            return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        _, report = await load(report_id)
+        if fmt == "html":
+            html = await asyncio.to_thread(render_html, report, font=deps.font, lang=lang)
+            return html.encode("utf-8")
+        if fmt == "docx":
+            return await asyncio.to_thread(render_docx, report, font=deps.font, lang=lang)
+        return await asyncio.to_thread(render_xlsx, report, lang=lang)
+
     @router.get("/{report_id}.html", response_class=HTMLResponse, dependencies=[reader])
-    async def report_html(report_id: ReportId) -> Response:
+    async def report_html(report_id: ReportId, lang: LangQuery = DEFAULT_LANG) -> Response:
         """The report as one self-contained HTML page with charts."""
-        stored = await stored_file(report_id, "html")
-        if stored is None:
-            _, report = await load(report_id)
-            return HTMLResponse(await asyncio.to_thread(render_html, report))
-        return Response(stored["data"], media_type=HTML_TYPE)
+        return Response(await document(report_id, "html", lang), media_type=HTML_TYPE)
 
     @router.get("/{report_id}.xlsx", dependencies=[reader])
-    async def report_xlsx(report_id: ReportId) -> Response:
-        """The report as an Excel workbook (a summary sheet, then one sheet per table)."""
-        stored = await stored_file(report_id, "xlsx")
-        if stored is None:
-            _, report = await load(report_id)
-            data = await asyncio.to_thread(render_xlsx, report)
-        else:
-            data = bytes(stored["data"])
+    async def report_xlsx(report_id: ReportId, lang: LangQuery = DEFAULT_LANG) -> Response:
+        """The report as an Excel workbook (a summary sheet, then one sheet per table,
+        with native charts and filters)."""
         return Response(
-            data,
+            await document(report_id, "xlsx", lang),
             media_type=XLSX_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{report_id}.xlsx"'},
         )
 
+    @router.get("/{report_id}.docx", dependencies=[reader])
+    async def report_docx(report_id: ReportId, lang: LangQuery = DEFAULT_LANG) -> Response:
+        """The report as a Word document (A4, header, footer with page numbers, charts)."""
+        return Response(
+            await document(report_id, "docx", lang),
+            media_type=DOCX_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{report_id}.docx"'},
+        )
+
     @router.get("/{report_id}/csv", dependencies=[reader])
-    async def report_csv_zip(report_id: ReportId) -> Response:
+    async def report_csv_zip(report_id: ReportId, lang: LangQuery = DEFAULT_LANG) -> Response:
         """Every table of the report as CSV files in one zip."""
         _, report = await load(report_id)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, text in render_csv(report).items():
+            for name, text in render_csv(report, lang=lang).items():
                 archive.writestr(name, text)
         return Response(
             buf.getvalue(),
@@ -130,13 +162,15 @@ def build_router(deps: ReportingDeps, tokens: Callable[[], Mapping[str, Principa
         )
 
     @router.get("/{report_id}/csv/{table}", dependencies=[reader])
-    async def report_csv_table(report_id: ReportId, table: str) -> Response:
+    async def report_csv_table(
+        report_id: ReportId, table: str, lang: LangQuery = DEFAULT_LANG
+    ) -> Response:
         """One table of the report as CSV (UTF-8)."""
         if table not in CSV_TABLES:
             raise UnknownTable(table, CSV_TABLES)
         _, report = await load(report_id)
         return Response(
-            render_csv(report)[f"{table}.csv"],
+            render_csv(report, lang=lang)[f"{table}.csv"],
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'inline; filename="{report_id}-{table}.csv"'},
         )

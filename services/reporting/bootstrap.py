@@ -12,6 +12,7 @@ from services.reporting.consumers import register_consumers
 from services.reporting.deps import JOB_KIND, ReportingDeps
 from services.reporting.errors import PROBLEMS
 from services.reporting.metrics import ReportingMetrics
+from services.reporting.reports import require_cjk_font
 from services.reporting.repository.indexes import REPORTING_INDEXES
 from services.reporting.repository.read_model import (
     MongoDigestRepository,
@@ -36,7 +37,12 @@ __all__ = ["build_service", "create_app"]
 def build_service(
     settings: ReportingSettings, *, clock: Clock | None = None
 ) -> Service[ReportingDeps]:
-    """Wire the runtime, repositories, subscribers, routes and the timed-report loops."""
+    """Wire the runtime, repositories, subscribers, routes and the timed-report loops.
+
+    Refuses to start (``ChartFontError``, saying how to install it) when the CJK font
+    the charts need is missing: reports with empty boxes for Chinese are not an option.
+    """
+    font = require_cjk_font(settings.cjk_font)
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*REPORTING_INDEXES, *JOB_INDEXES])
     db = runtime.db
     jobs = TimedJobs(db, lease=timedelta(seconds=settings.job_lease_seconds))
@@ -52,6 +58,8 @@ def build_service(
         clock=runtime.clock,
         policy=settings.schedule_policy(),
         metrics=ReportingMetrics.create(runtime.registry),
+        font=font,
+        calendar=settings.plan_calendar(),
     )
     register_consumers(runtime, deps)
     _register_jobs(runtime, deps, jobs, settings)

@@ -15,7 +15,8 @@ from services.reporting.ports import (
     ReportRepository,
     ScheduleState,
 )
-from shared.calendar import SchedulePolicy
+from services.reporting.reports import ChartFont
+from shared.calendar import SchedulePolicy, SlotCalendar
 from shared.clock import Clock
 from shared.outbox import UnitOfWorkPort
 
@@ -31,7 +32,8 @@ class ReportingDeps:
 
     ``uow`` hands a use case the repositories bound to one transaction; the repositories
     here are the same without one: what a report reads, what the routes and gauges read,
-    and the feedback path's single idempotent writes.
+    and the feedback path's single idempotent writes. ``font`` is the checked CJK font
+    the charts are drawn in; ``calendar`` the slots the plan of the next pushes names.
     """
 
     uow: UnitOfWorkPort[ReportingTx]
@@ -45,3 +47,5 @@ class ReportingDeps:
     clock: Clock
     policy: SchedulePolicy
     metrics: ReportingMetrics
+    font: ChartFont
+    calendar: SlotCalendar

@@ -10,19 +10,23 @@ after the period).
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.calendar import DEFAULT_ZONE, SchedulePolicy
-from shared.settings import ServiceSettings
+from shared.calendar import DEFAULT_ZONE, HolidayPolicy, SchedulePolicy, SlotCalendar
+from shared.settings import CalendarSettings
+
+DEFAULT_CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 __all__ = ["ReportingSettings"]
 
 
-class ReportingSettings(ServiceSettings):
-    """Reporting service settings; shared infrastructure names come from the base class."""
+class ReportingSettings(CalendarSettings):
+    """Reporting service settings; shared infrastructure names and the host-wide slot
+    calendar (``SLOT_WEEKDAYS``, ``SLOT_TIMES``, ``SLOT_ZONE``) come from the base class."""
 
     model_config = SettingsConfigDict(
         env_prefix="REPORTING_", env_ignore_empty=True, extra="ignore", populate_by_name=True
@@ -62,6 +66,16 @@ class ReportingSettings(ServiceSettings):
     metrics_refresh_seconds: float = Field(
         default=15.0, gt=0, description="Real seconds between refreshes of read-model gauges."
     )
+    holiday_policy: HolidayPolicy = Field(
+        default=HolidayPolicy.KEEP,
+        description="What statutory holidays do to the slots the plan of the next pushes "
+        "names; set it as the publisher's PUBLISHER_HOLIDAY_POLICY.",
+    )
+    cjk_font: Path = Field(
+        default=DEFAULT_CJK_FONT,
+        description="Font file (.ttf/.otf/.ttc) with Chinese glyphs the charts are drawn in, "
+        "found by path (Debian's fonts-wqy-zenhei by default); checked at start-up.",
+    )
 
     @field_validator("zone")
     @classmethod
@@ -71,6 +85,10 @@ class ReportingSettings(ServiceSettings):
         except (KeyError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    def plan_calendar(self) -> SlotCalendar:
+        """The slots the plan of the next pushes is made for."""
+        return self.slot_calendar(self.holiday_policy)
 
     def schedule_policy(self) -> SchedulePolicy:
         """The fire times these settings describe."""

@@ -1,12 +1,25 @@
-"""The ``report.ready`` event announcing a stored report: its summary, the recommended
-category mix and topic ideas, and where its documents are."""
+"""The ``report.ready`` event announcing a stored report: its summary, the plan of the
+next pushes as the categories' slots, the topic ideas, and where its documents are.
+
+The contract's ``recommended_mix`` is read off the plan (how many of the planned slots
+each category got, and which topics), not computed by a formula; its texts are Chinese,
+the people's language.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from services.reporting.domain.report import report_documents, report_summary
-from services.reporting.reports import Report
+from services.reporting.reports import (
+    CATEGORIES,
+    Report,
+    evidence_text,
+    idea_topic,
+    translator,
+    why_text,
+)
 from shared.events import (
     Category,
     CategoryRecommendation,
@@ -22,24 +35,22 @@ _PRODUCER = "reporting"
 
 
 def _mix(report: Report) -> tuple[CategoryRecommendation, ...]:
-    rec = report.recommendations
-    total = sum(line.score for line in rec.mix)
+    tr = translator()
+    plan = report.recommendations.plan
+    slots = Counter(s.category for s in plan)
     out = []
-    for line in rec.mix:
-        if rec.fallback_reason:
-            reason = rec.fallback_reason
-        else:
-            rate = "n/a" if line.engagement_rate is None else f"{line.engagement_rate:.1%}"
-            reason = (
-                f"engagement rate {rate} ({line.engagement_share:.0%} of the categories' "
-                f"sum), customer interest {line.interest} ({line.interest_share:.0%} of all), "
-                f"{line.posts} post(s), {line.reads} reads this period"
-            )
+    for category in CATEGORIES:
+        topics = "；".join(idea_topic(s.idea, tr) for s in plan if s.category == category)
+        reason = (
+            f"接下来 {len(plan)} 次推送中安排 {slots[category]} 次：{topics}"
+            if slots[category]
+            else f"接下来 {len(plan)} 次推送中暂未安排：客户的提问和阅读数据没有指向这一类别"
+        )
         out.append(
             CategoryRecommendation(
-                category=Category(line.category),
-                slots=line.slots,
-                share=min(max(line.score / total, 0.0), 1.0) if total else 0.0,
+                category=Category(category),
+                slots=slots[category],
+                share=slots[category] / len(plan) if plan else 0.0,
                 reason=reason,
             )
         )
@@ -47,22 +58,18 @@ def _mix(report: Report) -> tuple[CategoryRecommendation, ...]:
 
 
 def _topics(report: Report) -> tuple[TopicIdea, ...]:
-    asked = len(report.questions) or 1
-    out = []
-    for idea in report.recommendations.topics:
-        if idea.source == "theme":
-            score = float(idea.figures.get("share", 0.0))
-        else:
-            score = float(idea.figures.get("asked", 0)) / asked
-        out.append(
-            TopicIdea(
-                topic=idea.text,
-                category=Category(idea.category),
-                score=round(score, 4),
-                reason=idea.reason,
-            )
+    tr = translator()
+    ideas = report.recommendations.topics
+    best = max((i.weight for i in ideas), default=0.0) or 1.0
+    return tuple(
+        TopicIdea(
+            topic=idea_topic(idea, tr),
+            category=Category(idea.category),
+            score=round(min(max(idea.weight / best, 0.0), 1.0), 4),
+            reason=f"{why_text(idea, tr)}（{evidence_text(idea, tr)}）",
         )
-    return tuple(out)
+        for idea in ideas
+    )
 
 
 def report_ready(report_id: str, report: Report, *, now: datetime) -> ReportReady:

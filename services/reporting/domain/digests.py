@@ -1,6 +1,8 @@
 """Digests in the read model: ``feedback.digest.ready`` in, ``DigestRow`` out.
 
-The latest digest of a post (by window end) replaces an earlier one.
+The latest digest of a post (by window end) replaces an earlier one. A theme's
+``stance``, ``intent`` and ``about_form`` and a question's ``intent`` (#17) are kept when
+the digest has them; digests stored before they existed read as None / False.
 """
 
 from __future__ import annotations
@@ -36,7 +38,15 @@ def digest_doc(event: FeedbackDigestReady, existing: Mapping[str, Any] | None) -
         "counts": dict(p.counts),
         "sentiment": dict(p.sentiment),
         "themes": [
-            {"label": t.label, "terms": list(t.terms), "count": t.count, "quotes": list(t.quotes)}
+            {
+                "label": t.label,
+                "terms": list(t.terms),
+                "count": t.count,
+                "quotes": list(t.quotes),
+                "stance": t.stance,
+                "intent": t.intent,
+                "about_form": t.about_form,
+            }
             for t in p.themes
         ],
         "questions": [
@@ -46,6 +56,7 @@ def digest_doc(event: FeedbackDigestReady, existing: Mapping[str, Any] | None) -
                 "answered": q.answered,
                 "reply": q.reply,
                 "replied_at": q.replied_at,
+                "intent": q.intent,
             }
             for q in p.questions
         ],
@@ -72,6 +83,9 @@ def digest_row(doc: Mapping[str, Any], post_category: str | None) -> DigestRow |
                 terms=list(t.get("terms") or []),
                 count=t.get("count", 0),
                 sample_quotes=list(t.get("quotes") or []),
+                stance=t.get("stance"),
+                intent=t.get("intent") or None,
+                about_form=bool(t.get("about_form")),
             )
             for t in doc.get("themes") or []
             if t.get("label", "").strip()
@@ -83,6 +97,7 @@ def digest_row(doc: Mapping[str, Any], post_category: str | None) -> DigestRow |
                 answered=bool(q.get("answered")),
                 reply_text=q.get("reply"),
                 reply_at=q.get("replied_at"),
+                intent=q.get("intent") or None,
             )
             for q in doc.get("questions") or []
             if (q.get("text") or "").strip()

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from services.reporting.domain import Doc
-from services.reporting.reports import Report
+from services.reporting.reports import TABLE_NAMES, Report, note_text, translator
 
 __all__ = [
     "CSV_TABLES",
@@ -27,6 +27,7 @@ __all__ = [
     "NO_DATA_YET",
     "TIMED_KINDS",
     "XLSX_TYPE",
+    "DOCX_TYPE",
     "ReportRequest",
     "Trigger",
     "new_custom_report_id",
@@ -41,15 +42,7 @@ TIMED_KINDS: tuple[Literal["weekly", "monthly", "biweekly"], ...] = (
     "monthly",
     "biweekly",
 )
-CSV_TABLES = (
-    "categories",
-    "changes",
-    "posts",
-    "themes",
-    "questions",
-    "recommended_mix",
-    "recommended_topics",
-)
+CSV_TABLES = TABLE_NAMES
 """Tables a report has (one CSV file each)."""
 
 NO_DATA_YET = "no data before the period's end"
@@ -58,6 +51,7 @@ NO_DATA_YET = "no data before the period's end"
 Trigger = Literal["schedule", "api"]
 HTML_TYPE = "text/html; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _SUMMARY_MAX = 2000
 
 
@@ -85,13 +79,15 @@ def report_documents(report_id: str) -> dict[str, str]:
         "json": f"/reports/{report_id}",
         "html": f"/reports/{report_id}.html",
         "xlsx": f"/reports/{report_id}.xlsx",
+        "docx": f"/reports/{report_id}.docx",
         "csv": f"/reports/{report_id}/csv",
     }
 
 
 def report_summary(report: Report) -> str:
-    """The report's notes as one paragraph (the first one says what happened)."""
-    return " ".join(report.notes)[:_SUMMARY_MAX]
+    """The report's notes as one paragraph in Chinese (the first one says what happened)."""
+    tr = translator()
+    return "".join(note_text(n, tr) for n in report.notes)[:_SUMMARY_MAX]
 
 
 def report_document(

@@ -4,59 +4,57 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from itertools import islice
 
-from shared.calendar import Period, ReportKind
+from shared.calendar import Period, ReportKind, SlotCalendar, iter_slots
 
 from .inputs import DigestRow, PostFeedbackAgg, PostRow
 from .insight import compile_questions, merge_themes
 from .metrics import category_rows, compare, metrics_of, post_lines
-from .model import Metrics, Report
-from .recommend import next_slot_count, recommend
+from .model import Metrics, Note, Report
+from .plan import PLAN_SLOTS, plan_next_pushes
 
 __all__ = ["KIND_TITLES", "build_report"]
 
 KIND_TITLES: dict[ReportKind, str] = {
-    "weekly": "运营周报 Weekly report",
-    "monthly": "运营月报 Monthly report",
-    "biweekly": "运营情况分析 Biweekly analysis",
-    "custom": "运营分析 Custom report",
+    "weekly": "运营周报",
+    "monthly": "运营月报",
+    "biweekly": "运营情况分析（双周）",
+    "custom": "运营分析（自定义时段）",
 }
+"""The stored title's words (zh-CN, the default); renderers title the page in the
+reader's language from ``kind`` and the period."""
 
 
 def _in(period: Period, posts: Iterable[PostRow]) -> list[PostRow]:
     return [p for p in posts if period.contains(p.occurred_at)]
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
-
-
-def _notes(
-    period: Period, totals: Metrics, prev: Metrics, posts: list[PostRow], digests: int
-) -> list[str]:
-    days = f"{period.first_day} – {period.last_day}"
+def _notes(totals: Metrics, prev: Metrics, posts: list[PostRow], digests: int) -> list[Note]:
     if totals.posts == 0:
-        notes = [
-            f"No posts were published in this period ({period.label}, {days}); "
-            "every figure below is zero and the plan's even mix is recommended."
-        ]
+        notes = [Note(code="no_posts")]
     else:
         notes = [
-            f"{totals.posts} post(s) published in {period.label} ({days}): {totals.reads} reads, "
-            f"engagement rate {_pct(totals.engagement_rate)}, replies within 12 h "
-            f"{_pct(totals.reply_rate_12h)} (previous period: {prev.posts} post(s), "
-            f"{prev.reads} reads, engagement {_pct(prev.engagement_rate)})."
+            Note(
+                code="summary",
+                params={
+                    "posts": totals.posts,
+                    "reads": totals.reads,
+                    "engagement": totals.engagement_rate,
+                    "reply_rate": totals.reply_rate_12h,
+                    "prev_posts": prev.posts,
+                    "prev_reads": prev.reads,
+                    "prev_engagement": prev.engagement_rate,
+                },
+            )
         ]
-    failed = [p.post_id for p in posts if p.failed]
+    failed = [p.title or p.post_id for p in posts if p.failed]
     if failed:
-        notes.append(f"{len(failed)} post(s) failed to publish: {', '.join(failed)}.")
+        notes.append(Note(code="failed", params={"count": len(failed), "posts": "、".join(failed)}))
     if totals.enquiries_breached:
-        notes.append(
-            f"{totals.enquiries_breached} enquiry(ies) were not answered within 12 hours "
-            "(rule: every message or enquiry is answered within 12 hours)."
-        )
+        notes.append(Note(code="breached", params={"count": totals.enquiries_breached}))
     if totals.posts and not digests:
-        notes.append("No core-issues documents were received for this period's posts.")
+        notes.append(Note(code="no_digests"))
     return notes
 
 
@@ -70,13 +68,15 @@ def build_report(
     generated_at: datetime,
     *,
     key: str | None = None,
-    slots: int | None = None,
+    calendar: SlotCalendar | None = None,
+    plan_slots: int = PLAN_SLOTS,
 ) -> Report:
     """Build the report of ``period`` compared with ``previous_period``.
 
     ``posts``, ``feedback_aggs`` and ``digests`` may cover more than both periods: posts
-    are placed by publish (or failure) time, digests follow their post. ``slots`` is the
-    number of pushes to plan for next (default: the Mon/Wed/Fri days of the next period).
+    are placed by publish (or failure) time, digests follow their post. The plan covers
+    the next ``plan_slots`` slots of ``calendar`` (default: Mon/Wed/Fri 11:30 in the
+    period's zone) after the later of the period's end and ``generated_at``.
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -96,29 +96,27 @@ def build_report(
     totals, prev_totals = metrics_of(current, aggs), metrics_of(previous, aggs)
     themes = merge_themes(period_digests)
     questions = compile_questions(period_digests, by_id)
-    n_slots = next_slot_count(kind, period) if slots is None else slots
+    lines = post_lines(current, aggs)
+    calendar = calendar or SlotCalendar(zone=period.zone)
+    start = max(period.end, generated_at.astimezone(UTC))
+    slots = list(islice(iter_slots(calendar, start), plan_slots))
     return Report(
         kind=kind,
         key=key,
-        title=f"{KIND_TITLES[kind]} — {period.label}",
+        title=f"{KIND_TITLES[kind]} · {period.label}",
         period=period,
         previous_period=previous_period,
         generated_at=generated_at.astimezone(UTC),
-        notes=_notes(period, totals, prev_totals, current, len(period_digests)),
+        notes=_notes(totals, prev_totals, current, len(period_digests)),
         categories=rows,
         totals=totals,
         previous_categories=prev_rows,
         previous_totals=prev_totals,
         changes=compare(rows, totals, prev_rows, prev_totals),
-        posts=post_lines(current, aggs),
+        posts=lines,
         themes=themes,
         questions=questions,
-        recommendations=recommend(
-            rows=rows,
-            posts=[p for p in current if not p.failed],
-            digests=period_digests,
-            themes=themes,
-            questions=questions,
-            slots=n_slots,
+        recommendations=plan_next_pushes(
+            rows=rows, posts=lines, themes=themes, questions=questions, slots=slots
         ),
     )

@@ -110,6 +110,13 @@ class DigestTheme(_Row):
     terms: list[str] = Field(default_factory=list, description="Top terms, most telling first.")
     count: int = Field(ge=0, description="Feedback items in the theme.")
     sample_quotes: list[str] = Field(default_factory=list)
+    stance: Literal["ask", "praise", "complaint", "other"] | None = Field(
+        default=None, description="What the group's people do; None from older digests."
+    )
+    intent: str | None = Field(default=None, description="Taxonomy intent, e.g. 开通与账号.")
+    about_form: bool = Field(
+        default=False, description="About the pushes' form (length, timing, layout)."
+    )
 
 
 class DigestQuestion(_Row):
@@ -120,6 +127,7 @@ class DigestQuestion(_Row):
     answered: bool = False
     reply_text: str | None = None
     reply_at: AwareDatetime | None = None
+    intent: str | None = None
 
     @field_validator("asked_at", "reply_at")
     @classmethod

@@ -1,8 +1,12 @@
 """What customers care about: themes merged across digests, and their questions.
 
-Themes from different digests are the same theme when their normalised labels match or
-when their three top terms (normalised, as a set) match; the merged theme takes its most
-frequent label and its terms ranked by the mentions they came with.
+Themes of different stances (asking, praising, complaining) or of which one is about the
+pushes' form and the other not are never merged. Within those, themes from different
+digests are the same theme when they name the same intent of the taxonomy, when their
+normalised labels match, or when their three top terms (normalised, as a set) match; the
+merged theme takes its most frequent label and its terms ranked by the mentions they
+came with. Older digests carry no stance, intent or form flag: their form remarks are
+recognised by :func:`looks_about_form`.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .aggregate import REPLY_SLA
+from .form import looks_about_form
 from .inputs import CATEGORIES, Category, DigestRow, PostRow
-from .model import QuestionLine, ThemeLine
+from .model import QuestionLine, Stance, ThemeLine
 
 __all__ = ["compile_questions", "merge_themes", "normalise"]
 
@@ -39,28 +44,46 @@ class _Group:
     digests: set[str] = field(default_factory=set)
     categories: Counter[Category] = field(default_factory=Counter)
     quotes: list[str] = field(default_factory=list)
+    post_ids: list[str] = field(default_factory=list)
+    stance: Stance | None = None
+    intent: str | None = None
+    about_form: bool = False
 
 
 def merge_themes(digests: Sequence[DigestRow]) -> list[ThemeLine]:
     """Themes across ``digests``, merged and ranked by mentions (then label)."""
     groups: list[_Group] = []
-    by_label: dict[str, int] = {}
-    by_terms: dict[frozenset[str], int] = {}
+    by_label: dict[tuple[str | None, bool, str], int] = {}
+    by_terms: dict[tuple[str | None, bool, frozenset[str]], int] = {}
+    by_intent: dict[tuple[str | None, bool, str], int] = {}
     for digest in digests:
         for theme in digest.themes:
-            label_key = normalise(theme.label) or theme.label
+            form = theme.about_form or (
+                theme.stance is None
+                and looks_about_form(theme.label, theme.terms, theme.sample_quotes)
+            )
+            kind = (theme.stance, form)
+            label_key = (*kind, normalise(theme.label) or theme.label)
             term_keys = [t for t in (normalise(x) for x in theme.terms) if t]
-            sig = frozenset(term_keys[:_TOP_TERMS])
-            index = by_label.get(label_key)
-            if index is None and len(sig) == _TOP_TERMS:
+            sig = (*kind, frozenset(term_keys[:_TOP_TERMS]))
+            intent_key = (*kind, theme.intent) if theme.intent else None
+            index = by_intent.get(intent_key) if intent_key else None
+            if index is None:
+                index = by_label.get(label_key)
+            if index is None and len(sig[2]) == _TOP_TERMS:
                 index = by_terms.get(sig)
             if index is None:
                 index = len(groups)
-                groups.append(_Group())
+                groups.append(_Group(stance=theme.stance, intent=theme.intent, about_form=form))
             by_label.setdefault(label_key, index)
-            if len(sig) == _TOP_TERMS:
+            if len(sig[2]) == _TOP_TERMS:
                 by_terms.setdefault(sig, index)
+            if intent_key:
+                by_intent.setdefault(intent_key, index)
             g = groups[index]
+            g.intent = g.intent or theme.intent
+            if digest.post_id not in g.post_ids:
+                g.post_ids.append(digest.post_id)
             g.labels[theme.label.strip()] += theme.count or 1
             for raw, key in zip(theme.terms, (normalise(x) for x in theme.terms), strict=True):
                 if key:
@@ -88,6 +111,10 @@ def merge_themes(digests: Sequence[DigestRow]) -> list[ThemeLine]:
                 digests=len(g.digests),
                 categories=sorted(g.categories, key=lambda c: (-g.categories[c], order[c])),
                 sample_quotes=g.quotes,
+                post_ids=g.post_ids,
+                stance=g.stance,
+                intent=g.intent,
+                about_form=g.about_form,
             )
         )
     lines.sort(key=lambda t: (-t.count, t.key))
@@ -121,6 +148,7 @@ def compile_questions(
                     reply_at=q.reply_at,
                     reply_hours=hours,
                     within_12h=within,
+                    intent=q.intent,
                 )
             )
     out.sort(key=lambda q: (q.asked_at, q.post_id, q.text))

@@ -7,23 +7,32 @@ value is 0 or unknown).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from shared.calendar import Period, ReportKind
 
 from .inputs import Category
 
 __all__ = [
+    "AskedQuestion",
     "CategoryRow",
+    "Coverage",
+    "Evidence",
+    "FormAdvice",
+    "IdeaSource",
     "MetricChange",
     "Metrics",
-    "MixLine",
+    "Note",
+    "NoteCode",
+    "PlanSlot",
     "PostLine",
+    "PostRef",
     "QuestionLine",
     "Recommendations",
     "Report",
+    "Stance",
     "ThemeLine",
     "TopicIdea",
 ]
@@ -120,6 +129,10 @@ class ThemeLine(_Model):
     digests: int = Field(description="Digests (posts) the theme appeared in.")
     categories: list[Category]
     sample_quotes: list[str]
+    post_ids: list[str] = Field(default_factory=list, description="Posts it came from.")
+    stance: Stance | None = None
+    intent: str | None = None
+    about_form: bool = Field(default=False, description="About the pushes' form: advice.")
 
 
 class QuestionLine(_Model):
@@ -135,40 +148,107 @@ class QuestionLine(_Model):
     reply_at: AwareDatetime | None
     reply_hours: float | None
     within_12h: bool | None
+    intent: str | None = None
 
 
-class MixLine(_Model):
-    """Recommended slots for one category, with the figures behind them."""
+Stance = Literal["ask", "praise", "complaint", "other"]
+"""What a theme's people do (the digest's ``stance``)."""
 
+IdeaSource = Literal["questions", "problems", "interest", "most_read", "rotation"]
+"""Where a topic idea comes from: repeated or unanswered questions, problems customers
+met (complaints that are not about form), other themes they raised, the posts read and
+shared most, or the plan's rotation of its five categories (nothing else to go on)."""
+
+
+class PostRef(_Model):
+    """A post named as evidence, with its reach."""
+
+    post_id: str
+    title: str
     category: Category
-    slots: int = Field(ge=0)
-    score: float
-    engagement_rate: float | None
-    engagement_share: float
-    interest: int = Field(description="Theme mentions + questions in this category.")
-    interest_share: float
-    posts: int
-    reads: int
+    reads: int = 0
+    shares: int = 0
+
+
+class AskedQuestion(_Model):
+    """One question text of a group, how often it was asked and left unanswered."""
+
+    text: str
+    asked: int
+    unanswered: int
+
+
+class Evidence(_Model):
+    """What an idea rests on: which questions, how many, which posts."""
+
+    questions: list[AskedQuestion] = Field(default_factory=list)
+    asked: int = Field(default=0, description="Questions in the group.")
+    unanswered: int = Field(default=0, description="Of them, never answered.")
+    mentions: int = Field(default=0, description="Feedback items of the themes merged in.")
+    praise: int = Field(default=0, description="Items praising the posts named.")
+    quotes: list[str] = Field(default_factory=list)
+    posts: list[PostRef] = Field(default_factory=list, description="Posts it came up under.")
+
+
+class Coverage(_Model):
+    """A post that already covered an idea, and how we know."""
+
+    post: PostRef
+    how: Literal["own_feedback", "title", "same_post"] = Field(
+        description="own_feedback: the idea came from this post's own feedback; title: the "
+        "post's title names it; same_post: the idea is a follow-up of this post."
+    )
 
 
 class TopicIdea(_Model):
-    """A topic for the next period and why."""
+    """A topic for the next pushes, with its evidence and whether a post covered it."""
 
-    source: Literal["theme", "question"]
-    text: str
+    topic: str = Field(description="A readable phrase taken from the customers' texts.")
+    intent: str | None = Field(default=None, description="Taxonomy intent, when known.")
     category: Category
-    reason: str
-    figures: dict[str, float | int | str]
+    source: IdeaSource
+    evidence: Evidence
+    covered_by: list[Coverage] = Field(default_factory=list)
+    weight: float = Field(description="How strongly the evidence asks for it (ranking only).")
+
+
+class PlanSlot(_Model):
+    """One of the next pushes: when, which category, what topic and why."""
+
+    slot_key: str
+    at: AwareDatetime
+    category: Category
+    idea: TopicIdea
+
+
+class FormAdvice(_Model):
+    """A remark about the form of the pushes (length, timing, layout): advice, not a topic."""
+
+    label: str
+    mentions: int
+    stance: Stance | None
+    posts: list[PostRef]
+    quotes: list[str]
 
 
 class Recommendations(_Model):
-    """What to publish next period."""
+    """What to publish next: the next slots' plan, the ranked ideas, advice on form."""
 
-    slots: int
-    method: str = Field(description="How the mix was scored, in plain words.")
-    fallback_reason: str | None
-    mix: list[MixLine]
-    topics: list[TopicIdea]
+    plan: list[PlanSlot] = Field(default_factory=list)
+    topics: list[TopicIdea] = Field(default_factory=list)
+    advice: list[FormAdvice] = Field(default_factory=list)
+
+
+NoteCode = Literal[
+    "summary", "no_posts", "failed", "breached", "no_digests", "uncategorised", "text"
+]
+
+
+class Note(_Model):
+    """A plain statement about the data, rendered in the reader's language."""
+
+    code: NoteCode
+    params: dict[str, str | int | float | None] = Field(default_factory=dict)
 
 
 class Report(_Model):
@@ -180,7 +260,7 @@ class Report(_Model):
     period: Period
     previous_period: Period
     generated_at: AwareDatetime
-    notes: list[str] = Field(description="Plain statements about the data; never empty.")
+    notes: list[Note] = Field(description="Plain statements about the data; never empty.")
     categories: list[CategoryRow]
     totals: Metrics
     previous_categories: list[CategoryRow]
@@ -190,3 +270,21 @@ class Report(_Model):
     themes: list[ThemeLine]
     questions: list[QuestionLine]
     recommendations: Recommendations
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _legacy_notes(cls, value: Any) -> Any:
+        """Reports stored before #17 held English sentences: keep them as text notes."""
+        if isinstance(value, list):
+            return [
+                {"code": "text", "params": {"text": v}} if isinstance(v, str) else v for v in value
+            ]
+        return value
+
+    @field_validator("recommendations", mode="before")
+    @classmethod
+    def _legacy_recommendations(cls, value: Any) -> Any:
+        """Reports stored before #17 held a formula's mix: they have no plan to show."""
+        if isinstance(value, dict) and "mix" in value:
+            return {}
+        return value

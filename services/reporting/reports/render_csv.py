@@ -1,6 +1,7 @@
 """Render a report as CSV files, one per table (``{name}.csv`` → text).
 
-Values are raw (rates as fractions, times local in the report's zone, empty for None).
+Values are raw (rates as fractions, times local in the report's zone, empty for None,
+booleans ``true``/``false``); headers and labels are in the reader's language.
 Text that a spreadsheet would take for a formula (starting with ``= + - @``) is prefixed
 with an apostrophe, because customer quotes end up in these files.
 """
@@ -11,6 +12,7 @@ import csv
 import io
 from datetime import datetime
 
+from .i18n import DEFAULT_LANG, Lang, translator
 from .model import Report
 from .tables import Value, report_tables
 
@@ -31,10 +33,10 @@ def _text(value: Value) -> str:
     return str(value)
 
 
-def render_csv(report: Report) -> dict[str, str]:
-    """Every table of ``report`` as CSV text, keyed by file name."""
+def render_csv(report: Report, *, lang: Lang = DEFAULT_LANG) -> dict[str, str]:
+    """Every table of ``report`` as CSV text (headers in ``lang``), keyed by file name."""
     out = {}
-    for table in report_tables(report):
+    for table in report_tables(report, translator(lang)):
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow([c.header for c in table.columns])

@@ -1,105 +1,237 @@
-"""Render a report as one self-contained HTML page that reads well on a phone."""
+"""Render a report as one self-contained HTML page (Jinja2, autoescaped, gettext).
+
+The page reads at A4 (print CSS) and at phone width: wide figures are split into two
+narrow tables, the comparison is one metric per row, text columns keep a minimum width
+and category names never wrap, the next pushes are cards, and each question has our
+reply beside it.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from html import escape
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from .charts import report_charts
-from .model import Report
-from .tables import Column, Table, Value, report_tables
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-__all__ = ["format_value", "render_html"]
+from .charts import ChartFont, chart_svgs
+from .explain import (
+    METRIC_NAMES,
+    STANCE_NAMES,
+    advice_text,
+    coverage_text,
+    evidence_text,
+    idea_topic,
+    note_text,
+    report_title,
+    slot_when,
+    source_name,
+    why_text,
+)
+from .i18n import DEFAULT_LANG, Lang, Translator, translator
+from .metrics import CHANGE_METRICS
+from .model import MetricChange, Metrics, Report
+from .tables import Column, format_value
 
-_CSS = """
-body{font-family:-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
-margin:0;padding:12px;color:#1a202c;background:#fff;line-height:1.5}
-h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.4em 0 .4em;
-border-bottom:2px solid #2b6cb0}
-.meta{color:#4a5568;font-size:.9em}.notes li{margin:.3em 0}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.4em 0}
-table{border-collapse:collapse;font-size:.85em;min-width:100%}
-th,td{border:1px solid #e2e8f0;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#ebf4ff;position:sticky;top:0}td.n{text-align:right;white-space:nowrap}
-tr.total td{font-weight:bold;background:#f7fafc}
-.charts svg{max-width:100%;height:auto;display:block;margin:.5em auto}
-.method{font-size:.85em;color:#4a5568}
-"""
+__all__ = ["render_html"]
 
-
-def format_value(value: Value, column: Column) -> str:
-    """A cell as text: percentages with one decimal, None as an en dash."""
-    if value is None:
-        return "–"
-    if column.kind == "pct" and isinstance(value, int | float):
-        return f"{value * 100:.1f}%"
-    if column.kind == "pct_change" and isinstance(value, int | float):
-        return f"{value:+.1f}%"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+_RATES = frozenset({"reply_rate_12h", "engagement_rate"})
 
 
-def _numeric(column: Column) -> bool:
-    return column.kind in ("int", "float", "pct", "pct_change")
-
-
-def _table(table: Table) -> str:
-    head = "".join(f"<th>{escape(c.header)}</th>" for c in table.columns)
-    body = []
-    for row in table.rows:
-        cls = ' class="total"' if row and row[0] == "total" else ""
-        cells = "".join(
-            f'<td class="n">{escape(format_value(v, c))}</td>'
-            if _numeric(c)
-            else f"<td>{escape(format_value(v, c))}</td>"
-            for v, c in zip(row, table.columns, strict=True)
-        )
-        body.append(f"<tr{cls}>{cells}</tr>")
-    if not table.rows:
-        body.append(f'<tr><td colspan="{len(table.columns)}">None in this period.</td></tr>')
-    return (
-        f'<h2 id="{table.name}">{escape(table.title)}</h2>\n'
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+@cache
+def _environment(lang: Lang) -> Environment:
+    env = Environment(
+        loader=PackageLoader("services.reporting.reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2")),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
+    env.install_gettext_translations(translator(lang).translations, newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
-def render_html(report: Report) -> str:
-    """The whole report as a standalone HTML document (inline CSS and SVG charts)."""
-    tz = ZoneInfo(report.period.zone)
-    p, q = report.period, report.previous_period
-    generated = report.generated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    tables = {t.name: t for t in report_tables(report)}
-    rec = report.recommendations
-    method = escape(rec.fallback_reason or rec.method)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(report.title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(report.title)}</h1>",
-        f'<p class="meta">{escape(p.label)}: {p.first_day} – {p.last_day} '
-        f"· compared with {escape(q.label)}: {q.first_day} – {q.last_day} "
-        f"· generated {generated} ({escape(p.zone)})</p>",
-        '<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in report.notes) + "</ul>",
-        _table(tables["categories"]),
-        '<div class="charts">' + "".join(report_charts(report)) + "</div>",
-        _table(tables["changes"]),
-        _table(tables["themes"]),
-        _table(tables["questions"]),
-        '<h2 id="recommendations">Recommendations for the next period</h2>',
-        f'<p class="method">{method}</p>',
-        _table(tables["recommended_mix"]),
-        _table(tables["recommended_topics"]),
-        _table(tables["posts"]),
-        "</body></html>",
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def _int(value: int) -> str:
+    return f"{value:,}"
+
+
+def _reach(m: Metrics) -> list[str]:
+    rpp = "–" if m.reads_per_post is None else f"{m.reads_per_post:,.0f}"
+    return [
+        _int(m.posts),
+        _int(m.reads),
+        _int(m.likes),
+        _int(m.shares),
+        _int(m.comments),
+        _pct(m.engagement_rate),
+        rpp,
+        _int(m.failed),
     ]
-    return "\n".join(parts)
+
+
+def _care(m: Metrics) -> list[str]:
+    return [
+        _int(m.messages),
+        _int(m.enquiries),
+        _int(m.replies_within_12h),
+        _pct(m.reply_rate_12h),
+        _int(m.enquiries_breached),
+        _pct(m.positive_share),
+        _pct(m.neutral_share),
+        _pct(m.negative_share),
+    ]
+
+
+def _change_cell(current: float | None, delta_pct: float | None, rate: bool) -> str:
+    if current is None:
+        return "–"
+    shown = f"{current * 100:.1f}%" if rate else f"{current:,.0f}"
+    return shown if delta_pct is None else f"{shown} ({delta_pct:+.0f}%)"
+
+
+def _change_rows(report: Report, tr: Translator) -> tuple[list[str], list[list[str]]]:
+    scopes: list[str] = ["total", *(r.category for r in report.categories)]
+    cells: dict[tuple[str, str], MetricChange] = {(c.scope, c.metric): c for c in report.changes}
+    headers = [tr("Total") if s == "total" else tr.category(s) for s in scopes]  # type: ignore[arg-type]
+    rows = []
+    for metric in CHANGE_METRICS:
+        row = [tr(METRIC_NAMES[metric])]
+        for s in scopes:
+            c = cells.get((s, metric))
+            cur = None if c is None or c.current is None else float(c.current)
+            row.append(_change_cell(cur, c.delta_pct if c else None, metric in _RATES))
+        rows.append(row)
+    return headers, rows
+
+
+def _context(report: Report, tr: Translator, charts: Sequence[str]) -> dict[str, Any]:
+    tz = ZoneInfo(report.period.zone)
+    zone = tr("China time") if report.period.zone == "Asia/Shanghai" else report.period.zone
+
+    def local(at: Any) -> str:
+        return "–" if at is None else at.astimezone(tz).strftime("%m-%d %H:%M")
+
+    rows = [*report.categories]
+    change_headers, change_rows = _change_rows(report, tr)
+    rec = report.recommendations
+    return {
+        "tr": tr,
+        "title": report_title(report, tr),
+        "period": report.period,
+        "previous": report.previous_period,
+        "zone": f"{zone}, {report.period.zone}" if zone != report.period.zone else zone,
+        "generated": report.generated_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "notes": [note_text(n, tr) for n in report.notes],
+        "reach_headers": [
+            tr("Posts"),
+            tr("Reads"),
+            tr("Likes"),
+            tr("Shares"),
+            tr("Comments"),
+            tr("Engagement rate"),
+            tr("Reads per post"),
+            tr("Failed"),
+        ],
+        "reach_rows": [[tr.category(r.category), *_reach(r.metrics)] for r in rows]
+        + [[tr("Total"), *_reach(report.totals)]],
+        "care_headers": [
+            tr("Messages"),
+            tr("Enquiries"),
+            tr("Answered within 12 h"),
+            tr("Answered within 12 h (rate)"),
+            tr("Enquiries not answered in 12 h"),
+            tr("Positive share"),
+            tr("Neutral share"),
+            tr("Negative share"),
+        ],
+        "care_rows": [[tr.category(r.category), *_care(r.metrics)] for r in rows]
+        + [[tr("Total"), *_care(report.totals)]],
+        "charts": charts,
+        "change_headers": change_headers,
+        "change_rows": change_rows,
+        "themes": [
+            {
+                "label": t.label,
+                "about_form": t.about_form,
+                "stance": tr(STANCE_NAMES[t.stance]),
+                "count": _int(t.count),
+                "share": _pct(t.share),
+                "categories": "、".join(tr.category(c) for c in t.categories),
+                "quotes": " | ".join(t.sample_quotes),
+            }
+            for t in report.themes
+        ],
+        "questions": [
+            {
+                "asked": local(q.asked_at),
+                "text": q.text,
+                "answered": q.answered,
+                "reply": q.reply_text
+                or (tr("Answered (no text recorded)") if q.answered else tr("No reply")),
+                "hours": "–" if q.reply_hours is None else tr("%(h)s h", h=f"{q.reply_hours:.1f}"),
+                "late": q.within_12h is False,
+                "post": q.post_title or q.post_id,
+            }
+            for q in report.questions
+        ],
+        "post_headers": [
+            tr("Reads"),
+            tr("Shares"),
+            tr("Comments"),
+            tr("Engagement rate"),
+            tr("Answered within 12 h (rate)"),
+            tr("Late (minutes)"),
+        ],
+        "posts": [
+            [
+                local(p.at),
+                tr.category(p.category),
+                p.title if p.status == "published" else f"{p.title}（{tr('Failed')}）",
+                _int(p.reads),
+                _int(p.shares),
+                _int(p.comments),
+                _pct(p.engagement_rate),
+                _pct(p.reply_rate_12h),
+                format_value(round(p.lateness_seconds / 60, 1), Column("", "float"), tr),
+            ]
+            for p in report.posts
+        ],
+        "plan": [
+            {
+                "when": slot_when(s, report.period.zone, tr),
+                "category": tr.category(s.category),
+                "topic": idea_topic(s.idea, tr),
+                "evidence": evidence_text(s.idea, tr),
+                "why": why_text(s.idea, tr),
+                "coverage": coverage_text(s.idea, tr),
+            }
+            for s in rec.plan
+        ],
+        "topics": [
+            {
+                "topic": idea_topic(i, tr),
+                "source": source_name(i, tr),
+                "category": tr.category(i.category),
+                "evidence": evidence_text(i, tr),
+                "coverage": coverage_text(i, tr),
+            }
+            for i in rec.topics
+        ],
+        "advice": [
+            {"label": a.label, "where": advice_text(a, tr), "quotes": " | ".join(a.quotes)}
+            for a in rec.advice
+        ],
+    }
+
+
+def render_html(report: Report, *, font: ChartFont, lang: Lang = DEFAULT_LANG) -> str:
+    """The whole report as a standalone HTML document (inline CSS and SVG charts)."""
+    tr = translator(lang)
+    charts = chart_svgs(report, tr, font)
+    return _environment(lang).get_template("report.html.j2").render(_context(report, tr, charts))

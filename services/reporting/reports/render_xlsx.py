@@ -1,4 +1,10 @@
-"""Render a report as an Excel workbook (bytes), one sheet per table."""
+"""Render a report as an Excel workbook (bytes): a summary sheet, then one sheet per
+table, named in the reader's language, each with an autofilter over its table, and
+native Excel charts (openpyxl.chart) of the figures by category.
+
+Each table sheet: row 1 the table's title, row 2 the header (frozen, filtered), data from
+row 3. Customer text is always written as text, never as a formula.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,14 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .explain import note_text, report_title
+from .i18n import DEFAULT_LANG, Lang, Translator, translator
 from .model import Report
-from .render_html import format_value
-from .tables import Table, Value, report_tables
+from .tables import Table, Value, format_value, report_tables
 
 __all__ = ["render_xlsx"]
 
@@ -28,81 +36,103 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="2B6CB0")
 _TITLE_FONT = Font(bold=True, size=13)
 _MAX_WIDTH = 60
-_SHEETS = (
-    ("Categories", ("categories",)),
-    ("Changes", ("changes",)),
-    ("Posts", ("posts",)),
-    ("Themes", ("themes",)),
-    ("Questions", ("questions",)),
-    ("Recommendations", ("recommended_mix", "recommended_topics")),
-)
+_WRAP_FROM = 40
 
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _cell_value(value: Value) -> Any:
+def _cell_value(value: Value, tr: Translator) -> Any:
+    if isinstance(value, bool):
+        return tr("yes") if value else tr("no")
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
-def _write(ws: Any, table: Table, top: int, widths: dict[int, int]) -> int:
-    ws.cell(top, 1, table.title).font = _TITLE_FONT
-    header_row = top + 1
+def _write(ws: Any, table: Table, tr: Translator) -> None:
+    ws.cell(1, 1, table.title).font = _TITLE_FONT
+    widths: dict[int, int] = {}
     for j, col in enumerate(table.columns, 1):
-        cell = ws.cell(header_row, j, col.header)
+        cell = ws.cell(2, j, col.header)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-        widths[j] = max(widths.get(j, 8), _width(col.header) + 2)
-    for i, row in enumerate(table.rows, header_row + 1):
+        widths[j] = max(8, _width(col.header) + 4)  # room for the filter button
+    for i, row in enumerate(table.rows, 3):
         for j, (value, col) in enumerate(zip(row, table.columns, strict=True), 1):
             cell = ws.cell(i, j)
-            cell.value = _cell_value(value)
-            if isinstance(value, str):
+            cell.value = _cell_value(value, tr)
+            if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever a customer typed
             elif col.kind in _FORMATS:
                 cell.number_format = _FORMATS[col.kind]
-            widths[j] = max(widths[j], _width(format_value(value, col)) + 2)
-    return header_row + len(table.rows) + 2
+            shown = _width(format_value(value, col, tr)) + 2
+            if shown > _WRAP_FROM:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[j] = max(widths[j], shown)
+    for j, w in widths.items():
+        ws.column_dimensions[get_column_letter(j)].width = min(w, _MAX_WIDTH)
+    ws.freeze_panes = "B3"
+    last = get_column_letter(len(table.columns))
+    ws.auto_filter.ref = f"A2:{last}{max(2, len(table.rows) + 2)}"
 
 
-def _summary(wb: Workbook, report: Report) -> None:
+def _summary(wb: Workbook, report: Report, tr: Translator) -> None:
     ws = wb.active
-    ws.title = "Summary"
+    ws.title = tr("Summary")
     p, q = report.period, report.previous_period
     rows: list[tuple[str, str]] = [
-        ("Report", report.title),
-        ("Period", f"{p.label}: {p.first_day} – {p.last_day} ({p.zone})"),
-        ("Compared with", f"{q.label}: {q.first_day} – {q.last_day}"),
-        ("Generated (UTC)", report.generated_at.strftime("%Y-%m-%d %H:%M")),
-        ("Method", report.recommendations.fallback_reason or report.recommendations.method),
+        (tr("Report"), report_title(report, tr)),
+        (tr("Period"), f"{p.first_day} – {p.last_day} ({p.zone})"),
+        (tr("Compared with"), f"{q.first_day} – {q.last_day}"),
+        (tr("Generated (UTC)"), report.generated_at.strftime("%Y-%m-%d %H:%M")),
     ]
-    rows += [("Note", n) for n in report.notes]
+    rows += [(tr("Note"), note_text(n, tr)) for n in report.notes]
     for i, (k, v) in enumerate(rows, 1):
         ws.cell(i, 1, k).font = Font(bold=True)
         cell = ws.cell(i, 2)
-        cell.value, cell.data_type = _cell_value(v), "s"
+        cell.value, cell.data_type = _cell_value(v, tr), "s"
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 100
 
 
-def render_xlsx(report: Report) -> bytes:
+def _charts(ws: Any, table: Table, tr: Translator) -> None:
+    """Native bar charts over the category sheet (the five categories, not the total)."""
+    headers = [c.header for c in table.columns]
+    cats = Reference(ws, min_col=1, min_row=3, max_row=2 + len(table.rows) - 1)
+    anchor_row = len(table.rows) + 5
+    for n, (header, title) in enumerate(
+        (
+            (tr("Reads"), tr("Reads by category")),
+            (tr("Engagement rate"), tr("Engagement rate by category")),
+        )
+    ):
+        col = headers.index(header) + 1
+        chart = BarChart()
+        chart.type, chart.style, chart.title = "col", 10, title
+        chart.y_axis.title = header
+        chart.add_data(
+            Reference(ws, min_col=col, min_row=2, max_row=2 + len(table.rows) - 1),
+            titles_from_data=True,
+        )
+        chart.set_categories(cats)
+        chart.legend = None
+        chart.height, chart.width = 7.5, 16
+        ws.add_chart(chart, f"{get_column_letter(1 + n * 10)}{anchor_row}")
+
+
+def render_xlsx(report: Report, *, lang: Lang = DEFAULT_LANG) -> bytes:
     """The report as an .xlsx workbook: a summary sheet, then one sheet per table."""
+    tr = translator(lang)
     wb = Workbook()
-    _summary(wb, report)
-    tables = {t.name: t for t in report_tables(report)}
-    for title, names in _SHEETS:
-        ws = wb.create_sheet(title)
-        widths: dict[int, int] = {}
-        top = 1
-        for name in names:
-            top = _write(ws, tables[name], top, widths)
-        for j, w in widths.items():
-            ws.column_dimensions[get_column_letter(j)].width = min(w, _MAX_WIDTH)
-        ws.freeze_panes = "B3"
+    _summary(wb, report, tr)
+    for table in report_tables(report, tr):
+        ws = wb.create_sheet(table.sheet)
+        _write(ws, table, tr)
+        if table.name == "categories":
+            _charts(ws, table, tr)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,25 +1,50 @@
-"""The report flattened into named tables; the HTML, XLSX and CSV renderers share them.
+"""The report flattened into named tables in the reader's language; the XLSX, CSV and
+DOCX renderers share them (the HTML page lays out its own, narrower tables).
 
 Each column has a kind telling renderers how to show its values: ``pct`` values are
 fractions (0.125 → 12.5 %); ``pct_change`` values are already percent; ``datetime`` values
-are local naive times in the report's zone.
+are local naive times in the report's zone. Names (``name``) are stable file/sheet ids;
+titles and headers are translated.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from .inputs import CATEGORY_LABELS
+from .explain import (
+    METRIC_NAMES,
+    STANCE_NAMES,
+    advice_text,
+    coverage_text,
+    evidence_text,
+    idea_topic,
+    slot_when,
+    source_name,
+    why_text,
+)
+from .i18n import N_, Translator
 from .model import Metrics, Report
 
-__all__ = ["Column", "ColumnKind", "Table", "Value", "report_tables"]
+__all__ = ["TABLE_NAMES", "Column", "ColumnKind", "Table", "Value", "format_value", "report_tables"]
 
 ColumnKind = Literal["text", "int", "float", "pct", "pct_change", "datetime", "bool"]
 Value = str | int | float | bool | datetime | None
 _RATES = frozenset({"reply_rate_12h", "engagement_rate"})
+TABLE_NAMES = (
+    "categories",
+    "changes",
+    "posts",
+    "themes",
+    "questions",
+    "plan",
+    "topics",
+    "advice",
+)
+"""Tables a report has, in reading order (one CSV file and one sheet each)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,93 +57,114 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A named table (``name`` is a file/sheet-safe id)."""
+    """A named table (``name`` is a file/sheet-safe id, ``sheet`` its sheet name)."""
 
     name: str
+    sheet: str
     title: str
     columns: tuple[Column, ...]
     rows: list[tuple[Value, ...]]
 
 
+def format_value(value: Value, column: Column, tr: Translator) -> str:
+    """A cell as text: percentages with one decimal, None as an en dash."""
+    if value is None:
+        return "–"
+    if column.kind == "pct" and isinstance(value, int | float):
+        return f"{value * 100:.1f}%"
+    if column.kind == "pct_change" and isinstance(value, int | float):
+        return f"{value:+.1f}%"
+    if isinstance(value, bool):
+        return tr("yes") if value else tr("no")
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 _METRIC_COLUMNS = (
-    Column("Posts", "int"),
-    Column("Failed", "int"),
-    Column("Reads", "int"),
-    Column("Likes", "int"),
-    Column("Shares", "int"),
-    Column("Comments", "int"),
-    Column("Messages", "int"),
-    Column("Enquiries", "int"),
-    Column("Replies ≤12h", "int"),
-    Column("Reply rate ≤12h", "pct"),
-    Column("Enquiries breached", "int"),
-    Column("Positive", "int"),
-    Column("Neutral", "int"),
-    Column("Negative", "int"),
-    Column("Positive %", "pct"),
-    Column("Negative %", "pct"),
-    Column("Engagement rate", "pct"),
-    Column("Reads per post", "float"),
+    ("posts", "int"),
+    ("failed", "int"),
+    ("reads", "int"),
+    ("likes", "int"),
+    ("shares", "int"),
+    ("comments", "int"),
+    ("messages", "int"),
+    ("enquiries", "int"),
+    ("replies_within_12h", "int"),
+    ("reply_rate_12h", "pct"),
+    ("enquiries_breached", "int"),
+    ("positive", "int"),
+    ("neutral", "int"),
+    ("negative", "int"),
+    ("positive_share", "pct"),
+    ("negative_share", "pct"),
+    ("engagement_rate", "pct"),
+    ("reads_per_post", "float"),
 )
+_EXTRA_NAMES = {
+    "reply_rate_12h": N_("Answered within 12 h (rate)"),
+    "positive_share": N_("Positive share"),
+    "negative_share": N_("Negative share"),
+    "engagement_rate": N_("Engagement rate"),
+    "reads_per_post": N_("Reads per post"),
+}
+
+
+def _metric_columns(tr: Translator) -> tuple[Column, ...]:
+    return tuple(
+        Column(tr(_EXTRA_NAMES.get(name) or METRIC_NAMES[name]), kind)  # type: ignore[arg-type]
+        for name, kind in _METRIC_COLUMNS
+    )
 
 
 def _metric_values(m: Metrics) -> tuple[Value, ...]:
-    return (
-        m.posts,
-        m.failed,
-        m.reads,
-        m.likes,
-        m.shares,
-        m.comments,
-        m.messages,
-        m.enquiries,
-        m.replies_within_12h,
-        m.reply_rate_12h,
-        m.enquiries_breached,
-        m.positive,
-        m.neutral,
-        m.negative,
-        m.positive_share,
-        m.negative_share,
-        m.engagement_rate,
-        m.reads_per_post,
-    )
+    return tuple(getattr(m, name) for name, _ in _METRIC_COLUMNS)
 
 
 def _scaled(value: float | None, rate: bool) -> float | None:
     return None if value is None else value * 100 if rate else value
 
 
-def report_tables(report: Report) -> list[Table]:
-    """All tables of ``report``, in reading order."""
+def report_tables(report: Report, tr: Translator) -> list[Table]:
+    """All tables of ``report``, in reading order (:data:`TABLE_NAMES`)."""
     tz = ZoneInfo(report.period.zone)
+    zone = tr("China time") if report.period.zone == "Asia/Shanghai" else report.period.zone
 
     def local(at: datetime | None) -> datetime | None:
         return None if at is None else at.astimezone(tz).replace(tzinfo=None)
 
-    cat_cols = (Column("Category"), Column("类别"), *_METRIC_COLUMNS)
+    def scope(name: str) -> str:
+        return tr("Total") if name == "total" else tr.category(name)  # type: ignore[arg-type]
+
+    t: Callable[[str], str] = tr
     categories = Table(
         "categories",
-        "By category",
-        cat_cols,
-        [(r.category, r.label, *_metric_values(r.metrics)) for r in report.categories]
-        + [("total", "合计", *_metric_values(report.totals))],
+        t("By category"),
+        t("Figures by category"),
+        (Column(t("Category")), *_metric_columns(tr)),
+        [(tr.category(r.category), *_metric_values(r.metrics)) for r in report.categories]
+        + [(t("Total"), *_metric_values(report.totals))],
     )
     changes = Table(
         "changes",
-        "Change against the previous period (rates in %, their change in points)",
+        t("Changes"),
+        t("Change against the previous period (rates in %, their change in points)"),
         (
-            Column("Scope"),
-            Column("Metric"),
-            Column("Current", "float"),
-            Column("Previous", "float"),
-            Column("Change", "float"),
-            Column("Change %", "pct_change"),
+            Column(t("Scope")),
+            Column(t("Metric")),
+            Column(t("This period"), "float"),
+            Column(t("Previous period"), "float"),
+            Column(t("Change"), "float"),
+            Column(t("Change (%)"), "pct_change"),
         ),
         [
             (
-                c.scope,
-                f"{c.metric} (%)" if c.metric in _RATES else c.metric,
+                scope(c.scope),
+                t(METRIC_NAMES[c.metric]),
                 _scaled(c.current, c.metric in _RATES),
                 _scaled(c.previous, c.metric in _RATES),
                 _scaled(c.delta, c.metric in _RATES),
@@ -127,37 +173,33 @@ def report_tables(report: Report) -> list[Table]:
             for c in report.changes
         ],
     )
+    status = {"published": t("Published"), "failed": t("Failed")}
     posts = Table(
         "posts",
-        "Posts",
+        t("Posts of the period"),
+        t("Every post of the period"),
         (
-            Column(f"Time ({report.period.zone})", "datetime"),
-            Column("Category"),
-            Column("Title"),
-            Column("Status"),
-            Column("Reads", "int"),
-            Column("Likes", "int"),
-            Column("Shares", "int"),
-            Column("Comments", "int"),
-            Column("Messages", "int"),
-            Column("Enquiries", "int"),
-            Column("Replies ≤12h", "int"),
-            Column("Reply rate ≤12h", "pct"),
-            Column("Enquiries breached", "int"),
-            Column("Positive", "int"),
-            Column("Neutral", "int"),
-            Column("Negative", "int"),
-            Column("Engagement rate", "pct"),
-            Column("Late (min)", "float"),
-            Column("Slot"),
-            Column("Post id"),
+            Column(t("Time (%(zone)s)") % {"zone": zone}, "datetime"),
+            Column(t("Category")),
+            Column(t("Title")),
+            Column(t("Status")),
+            *(Column(t(METRIC_NAMES[m]), "int") for m in ("reads", "likes", "shares", "comments")),
+            *(Column(t(METRIC_NAMES[m]), "int") for m in ("messages", "enquiries")),
+            Column(t(METRIC_NAMES["replies_within_12h"]), "int"),
+            Column(t("Answered within 12 h (rate)"), "pct"),
+            Column(t(METRIC_NAMES["enquiries_breached"]), "int"),
+            *(Column(t(METRIC_NAMES[m]), "int") for m in ("positive", "neutral", "negative")),
+            Column(t("Engagement rate"), "pct"),
+            Column(t("Late (minutes)"), "float"),
+            Column(t("Slot")),
+            Column(t("Post id")),
         ),
         [
             (
                 local(p.at),
-                p.category,
+                tr.category(p.category),
                 p.title,
-                p.status,
+                status[p.status],
                 p.reads,
                 p.likes,
                 p.shares,
@@ -180,53 +222,59 @@ def report_tables(report: Report) -> list[Table]:
     )
     themes = Table(
         "themes",
-        "What customers care about",
+        t("Themes"),
+        t("What customers care about"),
         (
-            Column("Rank", "int"),
-            Column("Theme"),
-            Column("Mentions", "int"),
-            Column("Share", "pct"),
-            Column("Posts", "int"),
-            Column("Categories"),
-            Column("Terms"),
-            Column("Sample quotes"),
+            Column(t("Rank"), "int"),
+            Column(t("Theme")),
+            Column(t("Stance")),
+            Column(t("Intent")),
+            Column(t("About form"), "bool"),
+            Column(t("Mentions"), "int"),
+            Column(t("Share"), "pct"),
+            Column(t("Posts"), "int"),
+            Column(t("Categories")),
+            Column(t("Terms")),
+            Column(t("Sample quotes")),
         ),
         [
             (
                 i,
-                t.label,
-                t.count,
-                t.share,
-                t.digests,
-                ", ".join(t.categories),
-                ", ".join(t.terms),
-                " | ".join(t.sample_quotes),
+                th.label,
+                t(STANCE_NAMES[th.stance]),
+                th.intent or "–",
+                th.about_form,
+                th.count,
+                th.share,
+                th.digests,
+                "、".join(tr.category(c) for c in th.categories),
+                "、".join(th.terms),
+                " | ".join(th.sample_quotes),
             )
-            for i, t in enumerate(report.themes, 1)
+            for i, th in enumerate(report.themes, 1)
         ],
     )
     questions = Table(
         "questions",
-        "Customer questions and our replies",
+        t("Questions"),
+        t("Customers' questions and our replies"),
         (
-            Column(f"Asked ({report.period.zone})", "datetime"),
-            Column("Category"),
-            Column("Post"),
-            Column("Question"),
-            Column("Answered", "bool"),
-            Column("Reply"),
-            Column("Replied", "datetime"),
-            Column("Reply hours", "float"),
-            Column("Within 12 h", "bool"),
+            Column(t("Asked (%(zone)s)") % {"zone": zone}, "datetime"),
+            Column(t("Category")),
+            Column(t("Post")),
+            Column(t("Question")),
+            Column(t("Our reply")),
+            Column(t("Replied at"), "datetime"),
+            Column(t("Reply time (hours)"), "float"),
+            Column(t("Within 12 h"), "bool"),
         ),
         [
             (
                 local(q.asked_at),
-                q.category,
+                tr.category(q.category),
                 q.post_title or q.post_id,
                 q.text,
-                q.answered,
-                q.reply_text,
+                q.reply_text or (t("Answered (no text recorded)") if q.answered else t("No reply")),
                 local(q.reply_at),
                 None if q.reply_hours is None else round(q.reply_hours, 2),
                 q.within_12h,
@@ -235,56 +283,68 @@ def report_tables(report: Report) -> list[Table]:
         ],
     )
     rec = report.recommendations
-    mix = Table(
-        "recommended_mix",
-        f"Recommended mix for the next {rec.slots} slots",
+    plan = Table(
+        "plan",
+        t("Next pushes"),
+        t("The next pushes"),
         (
-            Column("Category"),
-            Column("类别"),
-            Column("Slots", "int"),
-            Column("Score", "float"),
-            Column("Engagement rate", "pct"),
-            Column("Engagement share", "pct"),
-            Column("Interest", "int"),
-            Column("Interest share", "pct"),
-            Column("Posts", "int"),
-            Column("Reads", "int"),
+            Column(t("Slot")),
+            Column(t("Category")),
+            Column(t("Suggested topic")),
+            Column(t("Evidence")),
+            Column(t("Why")),
+            Column(t("Already covered?")),
         ),
         [
             (
-                m.category,
-                CATEGORY_LABELS[m.category],
-                m.slots,
-                round(m.score, 4),
-                m.engagement_rate,
-                m.engagement_share,
-                m.interest,
-                m.interest_share,
-                m.posts,
-                m.reads,
+                slot_when(s, report.period.zone, tr),
+                tr.category(s.category),
+                idea_topic(s.idea, tr),
+                evidence_text(s.idea, tr),
+                why_text(s.idea, tr),
+                coverage_text(s.idea, tr),
             )
-            for m in rec.mix
+            for s in rec.plan
         ],
     )
     topics = Table(
-        "recommended_topics",
-        "Topic ideas",
+        "topics",
+        t("Topic ideas"),
+        t("Topic ideas, strongest evidence first"),
         (
-            Column("Source"),
-            Column("Topic"),
-            Column("Category"),
-            Column("Reason"),
-            Column("Figures"),
+            Column(t("Suggested topic")),
+            Column(t("Source")),
+            Column(t("Category")),
+            Column(t("Questions"), "int"),
+            Column(t("Unanswered"), "int"),
+            Column(t("Mentions"), "int"),
+            Column(t("Evidence")),
+            Column(t("Already covered?")),
         ),
         [
             (
-                t.source,
-                t.text,
-                t.category,
-                t.reason,
-                "; ".join(f"{k}={v}" for k, v in t.figures.items()),
+                idea_topic(i, tr),
+                source_name(i, tr),
+                tr.category(i.category),
+                i.evidence.asked,
+                i.evidence.unanswered,
+                i.evidence.mentions,
+                evidence_text(i, tr),
+                coverage_text(i, tr),
             )
-            for t in rec.topics
+            for i in rec.topics
         ],
     )
-    return [categories, changes, posts, themes, questions, mix, topics]
+    advice = Table(
+        "advice",
+        t("Advice on form"),
+        t("Remarks on the form of the pushes (advice, not topics)"),
+        (
+            Column(t("Remark")),
+            Column(t("Mentions"), "int"),
+            Column(t("Where")),
+            Column(t("Sample quotes")),
+        ),
+        [(a.label, a.mentions, advice_text(a, tr), " | ".join(a.quotes)) for a in rec.advice],
+    )
+    return [categories, changes, posts, themes, questions, plan, topics, advice]

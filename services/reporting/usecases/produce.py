@@ -29,6 +29,7 @@ from services.reporting.domain.digests import digest_row
 from services.reporting.domain.feedback import feedback_events, with_digest_sentiment
 from services.reporting.domain.posts import post_row
 from services.reporting.domain.report import (
+    DOCX_TYPE,
     HTML_TYPE,
     NO_DATA_YET,
     XLSX_TYPE,
@@ -43,10 +44,12 @@ from services.reporting.ports import ReportingTx
 from services.reporting.reports import (
     DigestRow,
     FeedbackEvent,
+    Note,
     PostRow,
     Report,
     aggregate_feedback,
     build_report,
+    render_docx,
     render_html,
     render_xlsx,
 )
@@ -61,11 +64,12 @@ _log = structlog.get_logger("reporting")
 
 @dataclass(frozen=True)
 class Composed:
-    """A built report and its renderings."""
+    """A built report and its renderings in the default language (zh-CN)."""
 
     report: Report
     html: str
     xlsx: bytes
+    docx: bytes
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,12 @@ async def _read_inputs(deps: ReportingDeps, pair: PeriodPair) -> _Inputs:
 
 
 def _build(
-    kind: ReportKind, pair: PeriodPair, key: str | None, inputs: _Inputs, generated_at: datetime
+    kind: ReportKind,
+    pair: PeriodPair,
+    key: str | None,
+    inputs: _Inputs,
+    generated_at: datetime,
+    deps: ReportingDeps,
 ) -> Composed:
     aggs = aggregate_feedback(inputs.feedback, as_of=generated_at)
     aggs = with_digest_sentiment(aggs, inputs.digest_docs)
@@ -114,14 +123,20 @@ def _build(
         inputs.digests,
         generated_at,
         key=key,
+        calendar=deps.calendar,
     )
     if inputs.uncategorised:
-        note = (
-            f"{len(inputs.uncategorised)} failed post(s) without a known category are left "
-            f"out of the tables: {', '.join(inputs.uncategorised)}."
+        note = Note(
+            code="uncategorised",
+            params={"count": len(inputs.uncategorised), "posts": "、".join(inputs.uncategorised)},
         )
         report = report.model_copy(update={"notes": [*report.notes, note]})
-    return Composed(report=report, html=render_html(report), xlsx=render_xlsx(report))
+    return Composed(
+        report=report,
+        html=render_html(report, font=deps.font),
+        xlsx=render_xlsx(report),
+        docx=render_docx(report, font=deps.font),
+    )
 
 
 async def compose_report(
@@ -135,7 +150,7 @@ async def compose_report(
     """Read the read model and build and render the report of ``pair``."""
     started = time.perf_counter()
     inputs = await _read_inputs(deps, pair)
-    composed = await asyncio.to_thread(_build, kind, pair, key, inputs, generated_at)
+    composed = await asyncio.to_thread(_build, kind, pair, key, inputs, generated_at, deps)
     deps.metrics.build_seconds.labels(kind).observe(time.perf_counter() - started)
     return composed
 
@@ -149,6 +164,7 @@ def _files(composed: Composed) -> dict[str, Doc]:
             "data": composed.xlsx,  # stored as BSON binary
             "size": len(composed.xlsx),
         },
+        "docx": {"content_type": DOCX_TYPE, "data": composed.docx, "size": len(composed.docx)},
     }
 
 

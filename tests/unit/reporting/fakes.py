@@ -19,7 +19,8 @@ from prometheus_client import CollectorRegistry
 from services.reporting.deps import ReportingDeps
 from services.reporting.domain import Doc
 from services.reporting.metrics import ReportingMetrics
-from shared.calendar import SchedulePolicy
+from services.reporting.reports import require_cjk_font
+from shared.calendar import SchedulePolicy, SlotCalendar
 from shared.clock import FixedClock
 from shared.metrics import new_registry
 from tests.fakes.audit import FakeAudit
@@ -230,5 +231,7 @@ def _replica(
         clock=clock,
         policy=SchedulePolicy(**policy),
         metrics=ReportingMetrics.create(registry),
+        font=require_cjk_font(),
+        calendar=SlotCalendar(),
     )
     return Reporting(deps, uow, view, feedback, schedule, clock, registry)

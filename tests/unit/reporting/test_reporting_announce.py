@@ -8,7 +8,16 @@ import pytest
 
 from services.reporting.domain.announce import report_ready
 from services.reporting.domain.report import report_document, report_documents, report_id_for_key
-from services.reporting.reports import DigestRow, PostFeedbackAgg, PostRow, Report, build_report
+from services.reporting.reports import (
+    CATEGORIES,
+    DigestRow,
+    PostFeedbackAgg,
+    PostRow,
+    Report,
+    build_report,
+    idea_topic,
+    translator,
+)
 from shared.calendar import weekly_period
 from shared.events import ReportReady
 
@@ -35,7 +44,7 @@ def test_a_timed_reports_id_is_its_period_key(key: str, report_id: str) -> None:
     assert report_id_for_key(key) == report_id
 
 
-def test_report_ready_carries_the_mix_topics_and_document_paths(weekly: Report) -> None:
+def test_report_ready_carries_the_plan_topics_and_document_paths(weekly: Report) -> None:
     event = report_ready("weekly-2026-W49", weekly, now=GENERATED)
     again = ReportReady.model_validate_json(event.model_dump_json())  # a valid contract
     p = again.payload
@@ -45,17 +54,25 @@ def test_report_ready_carries_the_mix_topics_and_document_paths(weekly: Report) 
         weekly.period.start,
     )
     assert again.correlation_id == "weekly-2026-W49"
+    # the mix is read off the plan: each category's planned slots, and which topics
+    plan = weekly.recommendations.plan
     assert [(r.category, r.slots) for r in p.recommended_mix] == [
-        (m.category, m.slots) for m in weekly.recommendations.mix
+        (c, sum(s.category == c for s in plan)) for c in CATEGORIES
     ]
-    assert sum(r.slots for r in p.recommended_mix) == weekly.recommendations.slots == 3
+    assert sum(r.slots for r in p.recommended_mix) == len(plan) == 6
     assert sum(r.share for r in p.recommended_mix) == pytest.approx(1.0)
-    assert all("engagement rate" in r.reason for r in p.recommended_mix)
-    assert [t.topic for t in p.topic_ideas] == [t.text for t in weekly.recommendations.topics]
+    (industry,) = [r for r in p.recommended_mix if r.category == "industry"]
+    assert industry.reason.startswith("接下来 6 次推送中安排 3 次：")
+    assert "补贴怎么申报" in industry.reason
+    # topic ideas in Chinese, with why and the evidence
+    ideas = weekly.recommendations.topics
+    assert [t.topic for t in p.topic_ideas] == [idea_topic(i, translator()) for i in ideas]
+    assert p.topic_ideas[0].topic == "答疑：“补贴怎么申报？”"
+    assert "共 2 个提问（1 个未回复）" in p.topic_ideas[0].reason
     assert all(0 <= t.score <= 1 for t in p.topic_ideas)
     assert p.documents == report_documents("weekly-2026-W49")
-    assert p.documents["xlsx"] == "/reports/weekly-2026-W49.xlsx"
-    assert p.summary.startswith(weekly.notes[0])
+    assert p.documents["docx"] == "/reports/weekly-2026-W49.docx"
+    assert p.summary.startswith("本期发布 3 篇推送，阅读 2,000 次")
 
 
 def test_the_stored_document_holds_listing_fields_and_the_exact_report(weekly: Report) -> None:

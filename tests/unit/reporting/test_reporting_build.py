@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
-from services.reporting.reports import DigestRow, PostFeedbackAgg, PostRow, Report, build_report
-from shared.calendar import biweekly_period, monthly_period, weekly_period
+from services.reporting.reports import (
+    CATEGORIES,
+    DigestRow,
+    PostFeedbackAgg,
+    PostRow,
+    Report,
+    build_report,
+)
+from shared.calendar import SlotCalendar, biweekly_period, monthly_period, weekly_period
 
 GENERATED = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
 
@@ -247,58 +254,75 @@ class TestThemesAndQuestions:
         assert weekly.questions[0].category == "industry"
 
 
-class TestRecommendations:
-    def test_mix_scores_are_transparent(self, weekly: Report) -> None:
-        rec = weekly.recommendations
-        assert rec.slots == 3
-        assert rec.fallback_reason is None
-        assert "0.45" in rec.method
-        mix = {m.category: m for m in rec.mix}
-        # interest: industry 12+5+2 questions + 3+1 = 23; hr 4+6+1 = 11; total 34
-        assert mix["industry"].interest == 23
-        assert mix["hr"].interest == 11
-        assert mix["industry"].interest_share == pytest.approx(23 / 34)
-        # engagement rates 0.10 and 0.05 → shares 2/3 and 1/3
-        assert mix["industry"].engagement_share == pytest.approx(2 / 3)
-        assert mix["hr"].engagement_share == pytest.approx(1 / 3)
-        assert mix["industry"].score == pytest.approx(0.45 * 2 / 3 + 0.45 * 23 / 34 + 0.02)
-        assert mix["hr"].score == pytest.approx(0.45 / 3 + 0.45 * 11 / 34 + 0.02)
-        assert mix["finance"].score == pytest.approx(0.02)
-        assert sum(m.score for m in rec.mix) == pytest.approx(1.0)
+class TestPlan:
+    """The weekly fixture's plan; the plan's rules in depth are in test_reporting_plan."""
 
-    def test_mix_splits_the_next_weeks_three_slots(self, weekly: Report) -> None:
-        slots = {m.category: m.slots for m in weekly.recommendations.mix}
-        assert slots == {"industry": 2, "management": 0, "hr": 1, "finance": 0, "services": 0}
-
-    def test_topics_skip_covered_themes_and_rank_questions(self, weekly: Report) -> None:
-        topics = [(t.source, t.text, t.category) for t in weekly.recommendations.topics]
-        # 社保政策 is covered by p2's title (社保 + 基数), so it is not proposed.
-        assert topics == [
-            ("theme", "税务筹划", "industry"),
-            ("theme", "行业政策", "industry"),
-            ("question", "补贴怎么申报？", "industry"),
-            ("question", "有线下活动吗", "industry"),
-            ("question", "数字化转型案例", "industry"),
+    def test_six_slots_of_the_calendar_after_the_report(self, weekly: Report) -> None:
+        plan = weekly.recommendations.plan
+        assert [s.slot_key for s in plan] == [
+            "publish:2026-12-09T11:30+08:00",  # generated Mon 12-07 14:30: Mon's slot is gone
+            "publish:2026-12-11T11:30+08:00",
+            "publish:2026-12-14T11:30+08:00",
+            "publish:2026-12-16T11:30+08:00",
+            "publish:2026-12-18T11:30+08:00",
+            "publish:2026-12-21T11:30+08:00",
         ]
-        first, _, asked, *_ = weekly.recommendations.topics
-        assert first.figures["mentions"] == 16
-        assert first.figures["posts"] == 2
-        assert first.figures["share"] == pytest.approx(0.5333)
-        assert asked.figures == {"asked": 2, "unanswered": 1}
+
+    def test_questions_asked_twice_or_unanswered_come_first(self, weekly: Report) -> None:
+        first = weekly.recommendations.plan[0].idea
+        assert (first.source, first.topic, first.category) == (
+            "questions",
+            "补贴怎么申报？",
+            "industry",
+        )
+        assert (first.evidence.asked, first.evidence.unanswered) == (2, 1)
+        assert {p.post_id for p in first.evidence.posts} >= {"p1", "p2"}
+        # 行业政策 (terms 补贴, 申报) is about these questions: its mentions join them
+        assert first.evidence.mentions == 8
+
+    def test_a_theme_from_a_posts_own_feedback_is_covered_by_that_post(
+        self, weekly: Report
+    ) -> None:
+        (social,) = [s.idea for s in weekly.recommendations.plan if s.idea.topic == "社保政策"]
+        assert [(c.post.post_id, c.how) for c in social.covered_by] == [("p2", "own_feedback")]
+
+    def test_the_largest_theme_gets_a_slot_before_rotation_fills_the_rest(
+        self, weekly: Report
+    ) -> None:
+        plan = weekly.recommendations.plan
+        sources = [s.idea.source for s in plan]
+        assert "税务筹划" in [s.idea.topic for s in plan]
+        assert sources.count("rotation") == 2
+        assert [s.category for s in plan].count("industry") == 3  # a third before rotation
+        rotated = {s.category for s in plan if s.idea.source == "rotation"}
+        assert rotated <= {"management", "finance", "services"}
+
+    def test_no_two_slots_in_a_row_share_a_category_where_avoidable(self, weekly: Report) -> None:
+        cats = [s.category for s in weekly.recommendations.plan]
+        assert all(a != b for a, b in zip(cats, cats[1:], strict=False))
 
 
 class TestNotesAndJson:
     def test_notes_state_the_headline_failures_and_breaches(self, weekly: Report) -> None:
-        text = " ".join(weekly.notes)
-        assert "3 post(s) published in 2026-W49" in text
-        assert "2000 reads" in text
-        assert "p4" in text
-        assert "2 enquiry(ies) were not answered within 12 hours" in text
+        assert [n.code for n in weekly.notes] == ["summary", "failed", "breached"]
+        summary, failed, breached = weekly.notes
+        assert (summary.params["posts"], summary.params["reads"]) == (3, 2000)
+        assert failed.params == {"count": 1, "posts": "融资渠道盘点"}
+        assert breached.params == {"count": 2}
 
     def test_report_round_trips_through_json(self, weekly: Report) -> None:
         assert Report.model_validate_json(weekly.model_dump_json()) == weekly
         assert weekly.key == "report:weekly:2026-W49"
-        assert weekly.title.endswith("2026-W49")
+        assert weekly.title == "运营周报 · 2026-W49"
+
+    def test_a_report_stored_before_the_plan_still_loads(self, weekly: Report) -> None:
+        old = weekly.model_dump(mode="json")
+        old["notes"] = ["3 post(s) published in 2026-W49"]
+        old["recommendations"] = {"slots": 3, "method": "score", "mix": [], "topics": []}
+        loaded = Report.model_validate(old)
+        assert loaded.notes[0].code == "text"
+        assert loaded.notes[0].params == {"text": "3 post(s) published in 2026-W49"}
+        assert loaded.recommendations.plan == []
 
 
 class TestOtherKinds:
@@ -314,8 +338,7 @@ class TestOtherKinds:
         assert report.previous_totals.posts == 1
         assert report.previous_totals.reads == 100
         assert _change(report, "total", "reads") == (3600, 100, 3500, pytest.approx(3500.0))
-        assert report.recommendations.slots == 6
-        assert sum(m.slots for m in report.recommendations.mix) == 6
+        assert len(report.recommendations.plan) == 6
         # q1's digest now belongs to the period
         assert report.themes[0].label == "旧主题"
         assert report.themes[0].count == 100
@@ -330,39 +353,52 @@ class TestOtherKinds:
         assert report.totals.reads == 100 + 800 + 500 + 300 + 1000
         assert report.previous_totals.posts == 0
         assert _change(report, "total", "posts") == (5, 0, 5, None)
-        # December 2026 has 4 Mondays, 5 Wednesdays, 4 Fridays
-        assert report.recommendations.slots == 13
-        assert sum(m.slots for m in report.recommendations.mix) == 13
+        assert len(report.recommendations.plan) == 6
 
-    def test_slots_can_be_given(
+    def test_the_calendar_and_the_number_of_slots_can_be_given(
         self, posts: list[PostRow], aggs: list[PostFeedbackAgg], digests: list[DigestRow]
     ) -> None:
         current, previous = weekly_period(date(2026, 12, 7))
-        report = build_report("weekly", current, previous, posts, aggs, digests, GENERATED, slots=6)
-        assert sum(m.slots for m in report.recommendations.mix) == 6
+        calendar = SlotCalendar(weekdays=(1, 3), times=(time(9, 0),))
+        report = build_report(
+            "weekly",
+            current,
+            previous,
+            posts,
+            aggs,
+            digests,
+            GENERATED,
+            calendar=calendar,
+            plan_slots=3,
+        )
+        assert [s.slot_key for s in report.recommendations.plan] == [
+            "publish:2026-12-08T09:00+08:00",
+            "publish:2026-12-10T09:00+08:00",
+            "publish:2026-12-15T09:00+08:00",
+        ]
 
 
 class TestEmptyPeriod:
-    def test_empty_period_says_so_and_falls_back_to_even_mix(self) -> None:
+    def test_empty_period_says_so_and_plans_the_five_categories_on_rotation(self) -> None:
         current, previous = biweekly_period(date(2026, 11, 9), 1)
         report = build_report("biweekly", current, previous, [], [], [], GENERATED)
-        assert report.notes
-        assert "No posts were published in this period" in report.notes[0]
+        assert [n.code for n in report.notes] == ["no_posts"]
         assert len(report.categories) == 5
         assert report.totals.posts == 0
         assert report.totals.engagement_rate is None
         rec = report.recommendations
-        assert rec.fallback_reason is not None
-        assert "even mix" in rec.fallback_reason
-        assert [m.slots for m in rec.mix] == [2, 1, 1, 1, 1]
+        assert [s.idea.source for s in rec.plan] == ["rotation"] * 6
+        assert sorted({s.category for s in rec.plan}) == sorted(CATEGORIES)
         assert rec.topics == []
+        assert rec.advice == []
 
-    def test_posts_without_any_feedback_fall_back_too(self, posts: list[PostRow]) -> None:
+    def test_posts_without_feedback_or_reads_fall_back_to_rotation(
+        self, posts: list[PostRow]
+    ) -> None:
         current, previous = weekly_period(date(2026, 12, 7))
         report = build_report("weekly", current, previous, posts, [], [], GENERATED)
-        assert report.recommendations.fallback_reason is not None
-        assert [m.slots for m in report.recommendations.mix] == [1, 1, 1, 0, 0]
-        assert any("No core-issues documents" in n for n in report.notes)
+        assert {s.idea.source for s in report.recommendations.plan} == {"rotation"}
+        assert any(n.code == "no_digests" for n in report.notes)
 
     def test_naive_generated_at_is_refused(self) -> None:
         current, previous = weekly_period(date(2026, 12, 7))

@@ -98,7 +98,7 @@ async def test_a_due_week_produces_one_report_and_one_report_ready(svc: Reportin
     assert (doc["kind"], doc["key"], doc["trigger"]) == ("weekly", claim.key, "schedule")
     assert (doc["posts"], doc["requested_by"]) == (1, None)  # p0 is last week's
     assert '"comments":1' in doc["report_json"].replace(" ", "")
-    assert set(svc.tx.reports.files) == {f"{report_id}:html", f"{report_id}:xlsx"}
+    assert set(svc.tx.reports.files) == {f"{report_id}:{fmt}" for fmt in ("html", "xlsx", "docx")}
     job = svc.tx.jobs.jobs[claim.key]
     assert (job["state"], job["result"]) == ("done", {"report_id": report_id})
     (event,) = svc.uow.emitted("report.ready")
@@ -106,6 +106,7 @@ async def test_a_due_week_produces_one_report_and_one_report_ready(svc: Reportin
     assert (event.payload.report_id, event.payload.kind.value) == (report_id, "weekly")
     assert event.payload.period_start == doc["period_start"]
     assert event.payload.documents["html"] == f"/reports/{report_id}.html"
+    assert event.payload.documents["docx"] == f"/reports/{report_id}.docx"
     produced = metric_value(
         svc.registry, "reporting_reports_produced_total", kind="weekly", trigger="schedule"
     )
