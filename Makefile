@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 SRC := shared services tests bench demo
 
-.PHONY: install lock lock-upgrade lock-files lock-check infra infra-rabbit infra-tools run stop stop-all test test-unit test-integration test-e2e \
+.PHONY: install lock lock-upgrade lock-files lock-check infra infra-rabbit infra-tools run stop stop-all test test-unit test-integration test-e2e test-chaos \
         lint fmt bench demo clean
 
 install: $(VENV)/.installed .venv-secantus/.installed
@@ -105,6 +105,14 @@ test-integration: install infra-rabbit
 
 test-e2e: install infra-rabbit
 	$(PYTEST) -q -p no:cacheprovider tests/e2e
+
+# Chaos (#11): CHAOS_RUNS runs in a row of tests/chaos (own RabbitMQ node and store, the
+# services as processes killed at random moments), each printing its seed and counts.
+CHAOS_RUNS ?= 3
+test-chaos: install
+	@for run in $$(seq 1 $(CHAOS_RUNS)); do \
+	    CHAOS=1 CHAOS_RUN=$$run $(PYTEST) -q -s -p no:cacheprovider -m chaos tests/chaos || exit 1; \
+	done
 
 lint: install
 	$(VENV)/bin/ruff check $(SRC)
