@@ -1,6 +1,11 @@
 """The simulated audience: what readers say about a post during its 24-hour window.
 
-Deterministic: the same seed, post ordinal and category give the same plan. A plan is a
+What they say fits the post (#17): each sample article has its own questions (with the
+answers staff give), praise, complaints and private messages in ``demo/data/audience.json``
+(``posts``, by title), so the themes the core-issues document shows make sense to a
+reader; a post the bank does not know gets its category's questions and general remarks.
+
+Deterministic: the same seed, post ordinal, category and title give the same plan. A plan is a
 list of :class:`PlannedItem` at offsets after publication: praise, complaints, questions
 and spam as comments, enquiries as private messages, two metric snapshots (reads, likes,
 shares), and some items sent twice (a redelivery with the same event id, and a re-send
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -28,6 +33,7 @@ __all__ = [
     "REPLY_LIMIT",
     "Bank",
     "PlannedItem",
+    "PostBank",
     "load_bank",
     "plan_feedback",
     "slow_reply",
@@ -57,6 +63,17 @@ class Bank:
     questions: dict[str, tuple[QA, ...]]
     messages: dict[str, tuple[QA, ...]]
     generic_reply: str
+    posts: dict[str, PostBank] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostBank:
+    """What readers of one article say: questions, praise, complaints, private messages."""
+
+    questions: tuple[QA, ...]
+    praise: tuple[str, ...]
+    complaints: tuple[str, ...]
+    messages: tuple[QA, ...]
 
 
 @cache
@@ -67,6 +84,14 @@ def load_bank(path: Path = AUDIENCE_FILE) -> Bank:
     def qas(group: dict[str, list[dict[str, str]]]) -> dict[str, tuple[QA, ...]]:
         return {cat: tuple(QA(q=i["q"], a=i["a"]) for i in items) for cat, items in group.items()}
 
+    def post(entry: dict[str, Any]) -> PostBank:
+        return PostBank(
+            questions=tuple(QA(q=i["q"], a=i["a"]) for i in entry["questions"]),
+            praise=tuple(entry["praise"]),
+            complaints=tuple(entry["complaints"]),
+            messages=tuple(QA(q=i["q"], a=i["a"]) for i in entry["messages"]),
+        )
+
     return Bank(
         praise=tuple(raw["praise"]),
         complaints=tuple(raw["complaints"]),
@@ -74,6 +99,7 @@ def load_bank(path: Path = AUDIENCE_FILE) -> Bank:
         questions=qas(raw["questions"]),
         messages=qas(raw["messages"]),
         generic_reply=raw["generic_reply"],
+        posts={title: post(entry) for title, entry in raw.get("posts", {}).items()},
     )
 
 
@@ -113,11 +139,23 @@ def slow_reply(ordinal: int) -> Literal["late", "never"] | None:
 
 
 def plan_feedback(
-    post_id: str, category: str, *, ordinal: int, seed: int, bank: Bank | None = None
+    post_id: str,
+    category: str,
+    *,
+    ordinal: int,
+    seed: int,
+    title: str | None = None,
+    bank: Bank | None = None,
 ) -> list[PlannedItem]:
-    """The audience's feedback on one post, ordered by offset."""
+    """The audience's feedback on one post, ordered by offset; ``title`` picks the post's
+    own questions and remarks when the bank knows it."""
     bank = bank or load_bank()
     rng = random.Random(f"{seed}:{ordinal}:{category}")
+    own = bank.posts.get(title or "")
+    praise = own.praise if own else bank.praise
+    complaints = own.complaints if own else bank.complaints
+    questions = own.questions if own else bank.questions[category]
+    messages = own.messages if own else bank.messages[category]
     items: list[PlannedItem] = []
 
     def offset(latest: timedelta = LAST_OFFSET) -> timedelta:
@@ -146,14 +184,14 @@ def plan_feedback(
             )
         )
 
-    for text in rng.sample(bank.praise, rng.randint(2, 3)):
+    for text in rng.sample(praise, min(len(praise), rng.randint(2, 3))):
         comment("praise", text, None)
-    for text in rng.sample(bank.complaints, rng.randint(1, 2)):
+    for text in rng.sample(complaints, min(len(complaints), rng.randint(1, 2))):
         comment("complaint", text, None)
-    for qa in rng.sample(bank.questions[category], rng.randint(1, 3)):
+    for qa in rng.sample(questions, min(len(questions), rng.randint(1, 3))):
         comment("question", qa.q, qa.a)
     comment("spam", rng.choice(bank.spam), None)
-    for qa in rng.sample(bank.messages[category], rng.randint(1, 2)):
+    for qa in rng.sample(messages, min(len(messages), rng.randint(1, 2))):
         at, reply_after = timing()
         items.append(
             PlannedItem(
