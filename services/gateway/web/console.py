@@ -149,6 +149,7 @@ class Console:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates ship with the code: no stat() per render
         )
 
     # -- who is asking ----------------------------------------------------------------
