@@ -31,7 +31,8 @@ import random
 import secrets
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as wall_time
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,13 @@ pytestmark = [pytest.mark.chaos]
 SERVICES = ("drafting", "review", "publisher", "feedback", "reporting")
 REPLICAS = {"drafting": 1, "review": 1, "publisher": 3, "feedback": 2, "reporting": 1}
 SPEED = 240.0  # one simulated hour in 15 real seconds
-SIM_START = datetime(2026, 11, 23, 9, 30, tzinfo=ZONE)  # a Monday
-SLOT_TIMES = ("11:30", "12:30", "13:30", "14:30")
-STARTUP = 45.0  # real seconds from spawning the fleet to SIM_START
+SIM_START = datetime(2026, 11, 23, 8, 0, tzinfo=ZONE)  # a Monday, when the fleet is spawned
+# a slot every half hour: the run uses four, an hour apart, from the first one far enough
+# ahead once every process is ready (start-up takes 30 s here, or 2 minutes under load)
+SLOT_TIMES = tuple(f"{h:02d}:{m:02d}" for h in range(10, 24) for m in (0, 30))
+SLOTS_USED = 4
+SLOT_GAP = timedelta(hours=1)
+LEAD = 20.0  # real seconds from readiness to the first slot used: drafts written, approved
 PER_SLOT = 3
 REJECTED_PER_SLOT = 1
 FEEDBACK_PER_POST = 20
@@ -116,11 +121,16 @@ def _env(
     )
 
 
-def _slots() -> list[datetime]:
+def _slots(now: datetime) -> list[datetime]:
+    """The four slots the run uses: the first at least ``LEAD`` real seconds ahead."""
     day = SIM_START.date()
-    return [
-        datetime.combine(day, datetime.strptime(t, "%H:%M").time(), tzinfo=ZONE) for t in SLOT_TIMES
-    ]
+    calendar = [datetime.combine(day, wall_time.fromisoformat(t), tzinfo=ZONE) for t in SLOT_TIMES]
+    first = next((c for c in calendar if c >= now + timedelta(seconds=LEAD * SPEED)), None)
+    late = f"the services were ready only at {now:%H:%M} simulated: too late for four slots"
+    assert first is not None, late
+    slots = [first + n * SLOT_GAP for n in range(SLOTS_USED)]
+    assert slots[-1] <= calendar[-1], late
+    return slots
 
 
 @contextlib.asynccontextmanager
@@ -148,17 +158,17 @@ async def test_nothing_accepted_is_lost_when_replicas_store_and_broker_die(tmp_p
         await asyncio.to_thread(store.start)
         print(f"  own broker node {node.name} :{node.port} ({node_up:.1f} s), store :{store.port}")
         namespace = new_namespace()
-        real_epoch = time.time() + STARTUP
+        real_epoch = time.time()
         fleet = Fleet(
             REPLICAS, _env(namespace, store.url, node.url, real_epoch, tmp_path), tmp_path / "logs"
         )
         fleet.start_all()
-        await wait_ready(fleet.replicas, within=STARTUP + 60)
+        await wait_ready(fleet.replicas, within=180)
         ready = time.monotonic() - t_start
         print(f"  {len(fleet.replicas)} service processes ready after {ready:.1f} s")
 
         clock = AcceleratedClock(sim_epoch=SIM_START, real_epoch=real_epoch, speed=SPEED)
-        slots = _slots()
+        slots = _slots(clock.now())
         slot_real = [real_epoch + (s - SIM_START).total_seconds() / SPEED for s in slots]
         window_real = WINDOW_HOURS * 3600 / SPEED
         api = Api({s: fleet.urls(s) for s in SERVICES})
