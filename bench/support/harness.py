@@ -40,6 +40,7 @@ __all__ = [
     "Goal",
     "Spread",
     "note",
+    "number",
     "pick",
     "repeat",
     "repeat_async",
@@ -110,14 +111,15 @@ class Spread:
     def describe(self, unit: str = "") -> str:
         runs = len(self.samples)
         if runs == 1:
-            return f"{_num(self.median)}{unit} (1 run)"
+            return f"{number(self.median)}{unit} (1 run)"
         return (
-            f"median {_num(self.median)}{unit} (min {_num(self.low)}, max {_num(self.high)}; "
-            f"{runs} runs)"
+            f"median {number(self.median)}{unit} (min {number(self.low)}{unit}, "
+            f"max {number(self.high)}{unit}; {runs} runs)"
         )
 
 
-def _num(value: float) -> str:
+def number(value: float) -> str:
+    """A figure rounded for reading (3 significant digits or so)."""
     if math.isnan(value) or math.isinf(value):
         return str(value)
     if value == int(value) and abs(value) >= 1:
@@ -142,7 +144,7 @@ def _collect(per_run: list[Figures]) -> dict[str, Spread]:
 
 
 def _show_run(index: int, runs: int, figures: Figures) -> None:
-    cells = ", ".join(f"{name} {_num(value)}" for name, value in figures.items())
+    cells = ", ".join(f"{name} {number(value)}" for name, value in figures.items())
     note(f"  run {index}/{runs}: {cells}")
 
 
@@ -198,7 +200,7 @@ def report(
     spread = value if isinstance(value, Spread) else Spread((float(value),))
     unit = unit if unit is not None else (goal.unit if goal else "")
     note(f"  {label or figure}: {spread.describe(unit)}")
-    shown = f"{_num(spread.median)}{unit}"
+    shown = f"{number(spread.median)}{unit}"
     met = goal.met(spread.median) if goal is not None else None
     if goal is None:
         note(f"{figure} {shown} (no goal)")
