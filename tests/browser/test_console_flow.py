@@ -164,6 +164,8 @@ async def test_a_draft_goes_from_editor_to_reviewer_and_back_until_approved(
     await erin.goto(f"{base}/lang/en?next=/today")
     assert "Today" in await erin.locator("h1").inner_text()
     await check_page(erin, "12-today-english")
+    await erin.goto(f"{base}/account")
+    await check_page(erin, "13-account-english")
     await erin_ctx.close()
     await rita_ctx.close()
     assert not watcher.problems, watcher.problems
