@@ -13,7 +13,7 @@ from services.audience.metrics import AudienceMetrics
 from services.audience.push_api import build_push_router
 from services.audience.queues import declare_follower_queues
 from services.audience.repository.branches import MongoBranches, MongoCampaigns
-from services.audience.repository.followers import MongoFollowers
+from services.audience.repository.followers import MongoFollowers, MongoPushes
 from services.audience.repository.indexes import INDEXES
 from services.audience.repository.menus import MongoMenus
 from services.audience.repository.ops import MongoBackfill, MongoReconciliations
@@ -60,6 +60,7 @@ def build_service(
         branches=MongoBranches(db),
         campaigns=MongoCampaigns(db),
         followers=MongoFollowers(db),
+        pushes=MongoPushes(db),
         rules=rules,
         menus=MongoMenus(db),
         backfill=MongoBackfill(db),

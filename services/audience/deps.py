@@ -14,6 +14,7 @@ from services.audience.ports import (
     Campaigns,
     Followers,
     Menus,
+    Pushes,
     Reconciliations,
     Rules,
     WeChatAudience,
@@ -43,6 +44,7 @@ class AudienceDeps:
     branches: Branches
     campaigns: Campaigns
     followers: Followers
+    pushes: Pushes
     rules: Rules
     menus: Menus
     backfill: Backfill

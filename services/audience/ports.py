@@ -58,12 +58,9 @@ class Campaigns(Protocol):
 
 
 class Pushes(Protocol):
-    async def seen(self, key: str) -> bool:
-        """Whether the push with this natural key was recorded."""
-        ...
-
     async def record(self, key: str, *, openid: str, kind: str, at: datetime) -> None:
-        """Record the push (a concurrent duplicate fails the transaction)."""
+        """Record the push; :class:`~.errors.DuplicatePush` when it was (which, in a
+        transaction, aborts it)."""
         ...
 
     async def count_click(self, key: str, day: date) -> None:

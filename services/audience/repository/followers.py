@@ -18,12 +18,6 @@ __all__ = ["MongoFollowers", "MongoPushes"]
 
 
 class MongoPushes(Repo):
-    async def seen(self, key: str) -> bool:
-        return (
-            await self.db[PUSHES].find_one({"_id": key}, {"_id": 1}, session=self.session)
-            is not None
-        )
-
     async def record(self, key: str, *, openid: str, kind: str, at: datetime) -> None:
         try:
             await self.db[PUSHES].insert_one(

@@ -155,9 +155,7 @@ async def _follow_event(message: PushMessage, key: str, at: datetime, deps: Audi
     event_key = message.fields.get("EventKey")
 
     async def work(tx: AudienceTx) -> Change:
-        if await tx.pushes.seen(key):
-            raise DuplicatePush(key)
-        await tx.pushes.record(key, openid=openid, kind=event, at=at)
+        await tx.pushes.record(key, openid=openid, kind=event, at=at)  # DuplicatePush if seen
         existing = await tx.followers.get(openid)
         if event == "SCAN":
             await tx.followers.save(on_scan(existing, openid, at))
@@ -187,14 +185,14 @@ async def _follow_event(message: PushMessage, key: str, at: datetime, deps: Audi
 async def _record_only(
     message: PushMessage, key: str, at: datetime, deps: AudienceDeps, *, click: str | None
 ) -> None:
+    kind = message.event or message.msg_type
+    if click is None:  # one write, no transaction: the answer waits for it
+        await deps.pushes.record(key, openid=message.from_user, kind=kind, at=at)
+        return
+
     async def work(tx: AudienceTx) -> None:
-        if await tx.pushes.seen(key):
-            raise DuplicatePush(key)
-        await tx.pushes.record(
-            key, openid=message.from_user, kind=message.event or message.msg_type, at=at
-        )
-        if click:
-            await tx.pushes.count_click(click[:200], deps.china_day(at))
+        await tx.pushes.record(key, openid=message.from_user, kind=kind, at=at)
+        await tx.pushes.count_click(click[:200], deps.china_day(at))
 
     await deps.uow.run(work)
 
@@ -218,8 +216,6 @@ async def _hand_over(
     )
 
     async def work(tx: AudienceTx) -> None:
-        if await tx.pushes.seen(key):
-            raise DuplicatePush(key)
         await tx.pushes.record(key, openid=message.from_user, kind=message.msg_type, at=at)
         tx.emit(event)
 

@@ -91,9 +91,6 @@ class FakePushes(FakeStore):
         self.keys: dict[str, str] = {}
         self.clicks: dict[tuple[str, str], int] = {}
 
-    async def seen(self, key: str) -> bool:
-        return key in self.keys
-
     async def record(self, key: str, *, openid: str, kind: str, at: datetime) -> None:
         if key in self.keys:
             raise DuplicatePush(key)
@@ -352,6 +349,7 @@ def fake_audience(*, now: datetime = START, **settings: Any) -> FakeAudience:
         branches=view.branches,
         campaigns=view.campaigns,
         followers=view.followers,
+        pushes=view.pushes,
         rules=view.rules,
         menus=view.menus,
         backfill=view.backfill,
