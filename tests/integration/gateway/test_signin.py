@@ -136,3 +136,12 @@ async def test_an_admin_adds_a_person_and_taking_a_role_away_ends_their_sessions
         )
         assert entry is not None
         assert entry["actor"] == "root"
+
+
+async def test_behind_tls_the_session_cookie_is_secure(namespace: str, mongo_url: str) -> None:
+    private, _ = new_keypair()
+    settings = gateway_settings(namespace, mongo_url, private, cookie_secure=True)
+    async with running_gateway(settings) as service, browser(service.app()) as client:
+        answer = await sign_in(client, *ADMIN)
+        assert answer.status_code == 303
+        assert "; secure" in answer.headers["set-cookie"].lower()
