@@ -97,7 +97,9 @@ def _env(
         CLOCK_REAL_EPOCH=f"{real_epoch:.3f}",
         CLOCK_SPEED=f"{SPEED:g}",
         SLOT_TIMES=",".join(SLOT_TIMES),
-        REVIEW_LATE_POLICY="keep",
+        REVIEW_DEADLINE="08:30",  # before the first slot time, as review requires
+        REVIEW_CUTOFF="09:00",
+        REVIEW_LATE_POLICY="keep",  # a draft submitted after it keeps the slot it wished
         REVIEW_OVERDUE_POLL_SECONDS="1",
         PUBLISHER_POSTS_PER_SLOT=str(PER_SLOT),
         PUBLISHER_LOCAL_DIR=str(tmp / "published"),
