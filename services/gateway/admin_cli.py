@@ -1,0 +1,80 @@
+"""Console administration from a shell (for deployments and ``make demo``).
+
+``python -m services.gateway.admin_cli keypair``
+    prints a new Ed25519 key pair as two environment lines: ``GATEWAY_SIGNING_KEY`` for
+    the gateway and ``PERSON_TOKEN_KEYS`` (a JSON list) for every service.
+``python -m services.gateway.admin_cli add-person USERNAME "NAME" ROLE[,ROLE] PASSWORD``
+    adds a person to the gateway's store (same environment as the gateway: ``MONGO_URL``,
+    ``CONTENTOPS_NAMESPACE``, ``GATEWAY_SIGNING_KEY``, ``API_TOKENS``); an existing person
+    is left as it is. The change is audited as ``gateway-cli``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shlex
+import sys
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+
+from services.gateway import usecases
+from services.gateway.bootstrap import build_service
+from services.gateway.errors import PersonExists
+from services.gateway.settings import GatewaySettings
+from shared.settings import Principal, Role
+
+__all__ = ["add_person", "keypair_lines"]
+
+CLI = Principal(subject="gateway-cli", roles=frozenset({Role.ADMIN}))
+
+
+def keypair_lines() -> list[str]:
+    """``GATEWAY_SIGNING_KEY=…`` and ``PERSON_TOKEN_KEYS=…``, shell-quoted."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    public = key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    return [
+        f"GATEWAY_SIGNING_KEY={shlex.quote(private)}",
+        f"PERSON_TOKEN_KEYS={shlex.quote(json.dumps([public.decode()]))}",
+    ]
+
+
+async def add_person(
+    settings: GatewaySettings, username: str, name: str, roles: list[str], password: str
+) -> bool:
+    """Add the person; False if the user name is taken."""
+    service = build_service(settings)
+    try:
+        command = usecases.PersonCreate(username, name, roles, password)
+        await usecases.create_person(command, deps=service.deps, actor=CLI)
+        return True
+    except PersonExists:
+        return False
+    finally:
+        await service.runtime.mongo.close()
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["keypair"]:
+        print("\n".join(keypair_lines()))
+        return 0
+    if argv[:1] == ["add-person"] and len(argv) == 5:
+        _, username, name, roles, password = argv
+        added = asyncio.run(
+            add_person(GatewaySettings(), username, name, roles.split(","), password)
+        )
+        print(f"{username}: {'added' if added else 'exists, left as it is'}")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
