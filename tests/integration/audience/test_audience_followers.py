@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from audience_support import (
@@ -52,6 +53,14 @@ async def test_a_branch_gets_its_permanent_code_and_a_printable_poster(
             headers=DIRECTOR,
             json={"code": "no spaces", "name": "x", "administrator": "y", "target": -1},
         )
+        expires = datetime.now(UTC) + timedelta(days=7)
+        campaign = await http.post(
+            "/campaigns",
+            headers=DIRECTOR,
+            json={"code": "fair", "name": "春季招聘会", "expires_at": expires.isoformat()},
+        )
+        campaign_pdf = await http.get("/campaigns/fair/poster.pdf", headers=EDITOR)
+        asyncapi = (await http.get("/asyncapi.json")).text
     assert created.status_code == 201, created.text
     assert created.json()["scene"] == "branch:pudong"
     [code] = [c for c in fake.state.qrcodes.values() if c["scene"] == "branch:pudong"]
@@ -64,6 +73,13 @@ async def test_a_branch_gets_its_permanent_code_and_a_printable_poster(
     assert png.content.startswith(b"\x89PNG")
     assert pdf.content.startswith(b"%PDF")
     assert bad.status_code == 422
+    assert campaign.status_code == 201, campaign.text
+    [temporary] = [c for c in fake.state.qrcodes.values() if c["scene"] == "campaign:fair"]
+    assert temporary["permanent"] is False
+    assert 7 * 86_400 - 60 <= temporary["expires_at"] - time.time() <= 7 * 86_400
+    assert campaign_pdf.content.startswith(b"%PDF")
+    assert "follower.subscribed" in asyncapi
+    assert "follower.unsubscribed" in asyncapi
     assert {e["field"] for e in bad.json()["errors"]} == {"code", "target"}
 
 
