@@ -76,38 +76,38 @@ TEXTS = [
 START = datetime.now(UTC).replace(microsecond=0)
 
 
-def events(n: int, run: str) -> list[FeedbackReceived]:
-    """``n`` distinct events: comments and messages, a few replies and metric snapshots."""
-    out = []
-    for i in range(n):
-        at = START + timedelta(seconds=i)
-        if i % 50 == 49:
-            payload = FeedbackReceivedPayload(
-                source="bench",
-                source_id=f"{run}-{i}",
-                kind=FeedbackKind.REPLY,
-                post_id=f"post-{run}",
-                author="运营小王",
-                text="您好，已为您处理。",
-                received_at=at,
-                in_reply_to=f"bench:{run}-{i - 1}",
-            )
-        else:
-            payload = FeedbackReceivedPayload(
-                source="bench",
-                source_id=f"{run}-{i}",
-                kind=FeedbackKind.MESSAGE if i % 3 == 0 else FeedbackKind.COMMENT,
-                post_id=f"post-{run}",
-                author=f"user-{i % 997}",
-                text=f"{TEXTS[i % len(TEXTS)]}（{i}）",
-                received_at=at,
-            )
-        out.append(
-            FeedbackReceived(
-                producer="crm", correlation_id=f"post-{run}", occurred_at=at, payload=payload
-            )
+def event(i: int, run: str) -> FeedbackReceived:
+    """The ``i``-th event of ``run``: comments and messages, every 50th a reply."""
+    at = START + timedelta(seconds=i)
+    if i % 50 == 49:
+        payload = FeedbackReceivedPayload(
+            source="bench",
+            source_id=f"{run}-{i}",
+            kind=FeedbackKind.REPLY,
+            post_id=f"post-{run}",
+            author="运营小王",
+            text="您好，已为您处理。",
+            received_at=at,
+            in_reply_to=f"bench:{run}-{i - 1}",
         )
-    return out
+    else:
+        payload = FeedbackReceivedPayload(
+            source="bench",
+            source_id=f"{run}-{i}",
+            kind=FeedbackKind.MESSAGE if i % 3 == 0 else FeedbackKind.COMMENT,
+            post_id=f"post-{run}",
+            author=f"user-{i % 997}",
+            text=f"{TEXTS[i % len(TEXTS)]}（{i}）",
+            received_at=at,
+        )
+    return FeedbackReceived(
+        producer="crm", correlation_id=f"post-{run}", occurred_at=at, payload=payload
+    )
+
+
+def events(n: int, run: str) -> list[FeedbackReceived]:
+    """``n`` distinct events of ``run``."""
+    return [event(i, run) for i in range(n)]
 
 
 def settings_for(namespace: str, mongo_url: str, batch: int) -> FeedbackSettings:
