@@ -21,6 +21,8 @@ from tests.chaos.store import ChaosStore
 
 __all__ = ["Fault", "Injector"]
 
+RESTART_WITHIN = 180.0  # a replica starts in 10-20 s here, in minutes on a loaded machine
+
 
 @dataclass
 class Fault:
@@ -77,10 +79,10 @@ class Injector:
         while True:
             self.fleet.start(replica)
             try:
-                await wait_ready([replica], within=90)
+                await wait_ready([replica], within=RESTART_WITHIN)
                 break
             except RuntimeError:  # exited while starting
-                if time.monotonic() - started > 90:
+                if time.monotonic() - started > RESTART_WITHIN:
                     raise
                 fault.detail += " (exited while starting: started again)"
                 await asyncio.sleep(1.0)

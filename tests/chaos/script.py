@@ -55,13 +55,15 @@ class ChaosScript:
     slot_real: list[float]  # time.time() of each slot
     rng: random.Random
     recoveries: list[SlotRecovery] = field(default_factory=list)
+    _measures: list[asyncio.Task[None]] = field(default_factory=list)
 
-    def plan(self) -> list[tuple[float, str]]:
+    def plan(self) -> list[tuple[float, str, float]]:
+        """``(when, what, seconds down)`` of every fault, drawn from the seed at once."""
         s1, s2, s3, s4 = self.slot_real
         rng = self.rng
         plan = [
             (s1 + rng.uniform(1.5, 3.5), "feedback-in-transaction"),
-            (s1 + rng.uniform(6.0, 8.5), "store"),
+            (s1 + rng.uniform(5.0, 7.0), "store"),
             (s2 - 0.6, "publisher-in-transaction"),
             (s3 - 0.3, "publisher-submitting"),
             (s4 + rng.uniform(1.0, 4.0), "broker"),
@@ -71,31 +73,35 @@ class ChaosScript:
             at = rng.uniform(time.time() + 2, s4 + 12)
             if all(not a <= at <= b for a, b in quiet) and all(abs(at - t) > 3 for t, _ in plan):
                 plan.append((at, "random"))
-        return sorted(plan)
+        return [(at, kind, rng.uniform(1.0, 3.0)) for at, kind in sorted(plan)]
 
     async def run(self) -> None:
-        injector, rng = self.injector, self.rng
-        measures: list[asyncio.Task[None]] = []
-        for at, kind in self.plan():
-            await asyncio.sleep(max(0.0, at - time.time()))
-            down = rng.uniform(1.0, 3.0)
-            if kind == "feedback-in-transaction":
-                await injector.kill_in_transaction("feedback", down_for=down, within=4.0)
-            elif kind == "store":
-                await injector.restart_store(down_for=rng.uniform(1.0, 2.5))
-            elif kind == "publisher-in-transaction":
-                fault = await injector.kill_in_transaction("publisher", down_for=down, within=4.0)
-                measures.append(asyncio.create_task(self._measure(kind, self.slots[1], fault)))
-            elif kind == "publisher-submitting":
-                slot = self.slots[2]
-                fault = await injector.kill_submitting(self.db, slot, down_for=down, within=4.0)
-                measures.append(asyncio.create_task(self._measure(kind, slot, fault)))
-            elif kind == "broker":
-                await injector.restart_broker()
-            else:
-                injector.kill_random(injector.fleet.replicas, down_for=down)
-        await injector.settled()
-        await asyncio.gather(*measures)
+        """Every fault at its own moment (one that takes long does not delay the next)."""
+        await asyncio.gather(*(self._fire(at, kind, down) for at, kind, down in self.plan()))
+        await self.injector.settled()
+        await asyncio.gather(*self._measures)
+
+    async def _fire(self, at: float, kind: str, down: float) -> None:
+        injector = self.injector
+        await asyncio.sleep(max(0.0, at - time.time()))
+        if kind == "feedback-in-transaction":
+            await injector.kill_in_transaction("feedback", down_for=down, within=4.0)
+        elif kind == "store":
+            await injector.restart_store(down_for=down)
+        elif kind == "publisher-in-transaction":
+            fault = await injector.kill_in_transaction("publisher", down_for=down, within=4.0)
+            self._measure_from(kind, self.slots[1], fault)
+        elif kind == "publisher-submitting":
+            slot = self.slots[2]
+            fault = await injector.kill_submitting(self.db, slot, down_for=down, within=4.0)
+            self._measure_from(kind, slot, fault)
+        elif kind == "broker":
+            await injector.restart_broker()
+        else:
+            injector.kill_random(injector.fleet.replicas, down_for=down)
+
+    def _measure_from(self, kind: str, slot: datetime, fault: Fault | None) -> None:
+        self._measures.append(asyncio.create_task(self._measure(kind, slot, fault)))
 
     async def _measure(self, kind: str, slot: datetime, fault: Fault | None) -> None:
         """Poll the publisher's API (every 0.2 s, at most 120 s) until the slot is all out."""
