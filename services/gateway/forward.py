@@ -24,17 +24,6 @@ MAX_FORWARD_BYTES = 2 * 1024 * 1024
 def build_forward_router(console: Console) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["forwarding"])
 
-    @router.api_route(
-        "/{service}/{path:path}",
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        summary="Call a service's API as the signed-in person (session cookie + CSRF header)",
-        responses={
-            401: {"description": "No live session."},
-            403: {"description": "A change without the session's X-CSRF-Token header."},
-            404: {"description": "No such service."},
-            502: {"description": "The service did not answer."},
-        },
-    )
     async def forward(
         service: Annotated[str, Path(max_length=32)],
         path: str,
@@ -64,5 +53,20 @@ def build_forward_router(console: Console) -> APIRouter:
             headers=dict(answer.headers),
         )
 
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        router.add_api_route(
+            "/{service}/{path:path}",
+            forward,
+            methods=[method],
+            operation_id=f"forward_{method.lower()}",
+            summary=f"{method} a service's API as the signed-in person (session cookie"
+            + ("" if method == "GET" else " + X-CSRF-Token header")
+            + ")",
+            responses={
+                401: {"description": "No live session."},
+                403: {"description": "A change without the session's X-CSRF-Token header."},
+                502: {"description": "No such service, or it did not answer."},
+            },
+        )
     _ = NotSignedIn
     return router
