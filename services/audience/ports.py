@@ -135,6 +135,11 @@ class Backfill(Protocol):
         """Mark a back-fill running (resuming the saved cursor); False if running."""
         ...
 
+    async def claim(self, owner: str, *, now: datetime, until: datetime) -> bool:
+        """Hold the running back-fill until ``until`` (real time); False when another
+        replica holds it (or none is running)."""
+        ...
+
     async def advance(
         self, *, next_openid: str, offset: int, seen: int, added: int, pages: int
     ) -> None:

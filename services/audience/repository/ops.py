@@ -27,11 +27,36 @@ class MongoBackfill(Repo):
         cursor = base if fresh else {k: state.get(k, v) for k, v in base.items()}  # type: ignore[union-attr]
         await self.db[BACKFILL].replace_one(
             {"_id": _STATE},
-            {**cursor, "status": "running", "started_at": at, "finished_at": None, "error": None},
+            {
+                **cursor,
+                "status": "running",
+                "started_at": at,
+                "finished_at": None,
+                "error": None,
+                "lease_owner": None,
+                "lease_until": None,
+            },
             upsert=True,
             session=self.session,
         )
         return True
+
+    async def claim(self, owner: str, *, now: datetime, until: datetime) -> bool:
+        """Hold the running back-fill until ``until`` (real time): one replica runs it."""
+        result = await self.db[BACKFILL].update_one(
+            {
+                "_id": _STATE,
+                "status": "running",
+                "$or": [
+                    {"lease_until": None},
+                    {"lease_until": {"$lte": now}},
+                    {"lease_owner": owner},
+                ],
+            },
+            {"$set": {"lease_owner": owner, "lease_until": until}},
+            session=self.session,
+        )
+        return result.matched_count == 1
 
     async def advance(
         self, *, next_openid: str, offset: int, seen: int, added: int, pages: int
@@ -53,7 +78,15 @@ class MongoBackfill(Repo):
     async def finish(self, *, at: datetime, error: str | None = None) -> None:
         await self.db[BACKFILL].update_one(
             {"_id": _STATE},
-            {"$set": {"status": "stopped" if error else "done", "finished_at": at, "error": error}},
+            {
+                "$set": {
+                    "status": "stopped" if error else "done",
+                    "finished_at": at,
+                    "error": error,
+                    "lease_owner": None,
+                    "lease_until": None,
+                }
+            },
             session=self.session,
         )
 

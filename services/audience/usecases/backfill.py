@@ -13,8 +13,9 @@ one is published, as ``follower.subscribed`` with ``via=backfill`` and WeChat's
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import structlog
@@ -30,7 +31,7 @@ from shared.events import FollowerSubscribed, FollowerSubscribedPayload, Followe
 from shared.settings import Principal
 from shared.wechat.followers import FollowerInfo
 
-__all__ = ["Cursor", "Run", "run_backfill", "run_backfill_loop", "start_backfill"]
+__all__ = ["LEASE", "Cursor", "Run", "run_backfill", "run_backfill_loop", "start_backfill"]
 
 _log = structlog.get_logger("audience.backfill")
 
@@ -124,10 +125,25 @@ async def _store_chunk(infos: list[FollowerInfo], cursor: Cursor, deps: Audience
     return await deps.uow.run(work)
 
 
+_OWNER = uuid.uuid4().hex  # this process, as the holder of the back-fill's lease
+LEASE = timedelta(seconds=60)
+
+
+async def _hold(deps: AudienceDeps) -> bool:
+    now = datetime.now(UTC)  # real time: a lease guards processes, not business time
+    return await deps.backfill.claim(_OWNER, now=now, until=now + LEASE)
+
+
 async def run_backfill(*, deps: AudienceDeps, max_chunks: int | None = None) -> Run:
-    """Go on with a running back-fill, at most ``max_chunks`` chunks (all by default)."""
+    """Go on with a running back-fill, at most ``max_chunks`` chunks (all by default).
+
+    One replica at a time: the run holds a lease on the back-fill (renewed with every
+    chunk); a replica that dies leaves it to another once the lease runs out.
+    """
     state = await deps.backfill.state()
     if state is None or state.get("status") != "running":
+        return Run.IDLE
+    if not await _hold(deps):
         return Run.IDLE
     next_openid = str(state.get("next_openid", ""))
     offset = int(state.get("offset", 0))
@@ -143,6 +159,8 @@ async def run_backfill(*, deps: AudienceDeps, max_chunks: int | None = None) -> 
                 while offset < len(page.openids):
                     if max_chunks is not None and chunks >= max_chunks:
                         return Run.PAUSED
+                    if not await _hold(deps):
+                        return Run.IDLE  # another replica took it over
                     openids = page.openids[offset : offset + chunk]
                     infos = [await api.follower_info(openid) for openid in openids]
                     offset += len(openids)

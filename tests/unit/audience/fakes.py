@@ -249,6 +249,15 @@ class FakeBackfill(FakeStore):
         self.doc = {**base, "status": "running", "error": None}
         return True
 
+    async def claim(self, owner: str, *, now: datetime, until: datetime) -> bool:
+        if not self.doc or self.doc["status"] != "running":
+            return False
+        held = self.doc.get("lease_until")
+        if held is not None and held > now and self.doc.get("lease_owner") != owner:
+            return False
+        self.doc.update(lease_owner=owner, lease_until=until)
+        return True
+
     async def advance(
         self, *, next_openid: str, offset: int, seen: int, added: int, pages: int
     ) -> None:
@@ -257,7 +266,9 @@ class FakeBackfill(FakeStore):
 
     async def finish(self, *, at: datetime, error: str | None = None) -> None:
         assert self.doc is not None
-        self.doc.update(status="stopped" if error else "done", error=error)
+        self.doc.update(
+            status="stopped" if error else "done", error=error, lease_owner=None, lease_until=None
+        )
 
 
 class FakeReconciliations(FakeStore):

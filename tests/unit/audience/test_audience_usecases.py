@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -163,6 +163,19 @@ async def test_a_paused_backfill_goes_on_where_it_paused() -> None:
     assert await run_backfill(deps=fake.deps, max_chunks=2) is Run.PAUSED
     assert await run_backfill(deps=fake.deps) is Run.DONE
     assert fake.wechat.info_calls == 3
+
+
+async def test_a_backfill_held_by_another_replica_is_left_to_it() -> None:
+    fake = fake_audience()
+    fake.wechat.followers_list = [FollowerInfo("o-1", True, T0, None, None)]
+    await start_backfill(deps=fake.deps, actor=ACTOR)
+    now = datetime.now(UTC)
+    assert await fake.view.backfill.claim("other", now=now, until=now + timedelta(minutes=1))
+    assert await run_backfill(deps=fake.deps) is Run.IDLE
+    assert fake.wechat.info_calls == 0
+    await fake.view.backfill.claim("other", now=now, until=now)  # its lease runs out
+    assert await run_backfill(deps=fake.deps) is Run.DONE
+    assert fake.wechat.info_calls == 1
 
 
 async def test_reconciliation_keeps_wechats_numbers_beside_ours() -> None:
