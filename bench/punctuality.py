@@ -1,16 +1,29 @@
-"""Benchmark: how punctually N publisher replicas publish M posts due at the same instant.
+"""Benchmark: how punctually N publisher replicas publish M posts due at the same instant,
+measured by the receiver of the posts.
 
-Run: ``.venv/bin/python bench/punctuality.py [--replicas 3] [--posts 20] [--channel both]``.
+Run: ``.venv/bin/python bench/punctuality.py [--replicas 3] [--posts 20] [--channel both]``
+(``BENCH_QUICK=1``: 5 posts, one run). Each run (after a discarded warm-up of 2 posts;
+median, min and max over the runs) does a round per channel with the same posts:
 
-For each channel (``local``: HTML files; ``wechat``: the fake WeChat server run as a
-process) it starts its own SecantusDB, uses a unique namespace on the running RabbitMQ,
-spawns the replicas (``python -m services.publisher``) with an accelerated clock at
-speed 1 whose Monday 11:30 slot falls a few seconds after start, sends the approvals as
-``draft.approved`` events (``posts_per_slot`` = posts, all wishing that slot), and waits
-until every post is published. Lateness is ``published_at - slot_at`` as each post
-records it (the channel's own publication time). Duplicates: HTML pages beyond one per
-post (local) or ``freepublish/submit`` calls beyond one per post (wechat); must be 0.
-Target: p99 lateness under 1 s.
+* ``local``: HTML pages and a signed webhook; the receiver is a webhook endpoint run as
+  its own process (:mod:`bench.support.receivers`), which notes when each post arrives;
+* ``wechat``: the fake WeChat server run as its own process behind the same arrival log,
+  which notes when each ``freepublish/submit`` arrives.
+
+A round starts its replicas (``python -m services.publisher``) with an accelerated clock
+at speed 1 whose Monday 11:30 slot falls ``BENCH_FIRE_IN`` seconds (default 15) after
+start (a round whose posts were scheduled only after the slot measured start-up, not
+punctuality: it is discarded and run again with a longer lead), sends the approvals as ``draft.approved`` events (``posts_per_slot`` = posts, all
+wishing that slot) and waits until every post is published. Lateness is the receiver's
+arrival instant minus the slot's instant (the same wall clock: one machine), not the
+``lateness_seconds`` the publisher reports for itself (printed beside it as context).
+Duplicates: pages beyond one per post and webhook deliveries beyond one per post
+(local), ``freepublish/submit`` calls beyond one per post (wechat).
+
+Goals (#15): local p99 lateness under 0.1 s; 0 duplicates on both channels. Also
+prints the highest peak RSS of the replicas (``VmHWM``, read before they stop).
+Not measured here: "20 accounts x 1 post" (#15) needs a publisher with more than one
+account, which it does not have yet.
 """
 
 from __future__ import annotations
@@ -19,13 +32,14 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +54,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.support.harness import Goal, note, pick, repeat_async, report  # noqa: E402
+from bench.support.rss import peak_of  # noqa: E402
 from services.publisher.settings import PublisherSettings  # noqa: E402
 from shared.events import (  # noqa: E402
     Category,
@@ -59,18 +75,24 @@ from tests.support.services import (  # noqa: E402
 )
 
 SLOT = datetime(2026, 11, 23, 11, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-FIRE_IN = 8.0  # real seconds from spawning the replicas to the slot
+FIRE_IN = float(os.environ.get("BENCH_FIRE_IN", "15"))  # real s from spawning to the slot
+ATTEMPTS = 3  # a round whose posts were scheduled after the slot is discarded and rerun
 APP_SECRET = "bench-wechat-app-secret"
+WEBHOOK_SECRET = "bench-webhook-secret-7f3a9c2e"
+LOCAL_P99_GOAL = Goal("<", 0.1, "s")
+DUPLICATES_GOAL = Goal("==", 0)
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 @dataclass
 class Result:
     channel: str
-    lateness: list[float]
+    lateness: list[float]  # as the receiver saw it
+    reported: list[float]  # as the publisher reports it
     duplicates: int
     attempts: int
     unknown: int
+    peak_mb: float
 
 
 def approval(i: int) -> DraftApproved:
@@ -133,49 +155,86 @@ async def answers(url: str) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def fake_wechat(workdir: Path) -> AsyncIterator[tuple[str, dict[str, str]]]:
-    """The fake WeChat server as a process, and the publisher settings pointing at it."""
+async def receiver(kind: str, workdir: Path) -> AsyncIterator[str]:
+    """A receiver (:mod:`bench.support.receivers`) as a process; its base URL."""
     port = free_port()
-    argv = [sys.executable, "-m", "tests.fakes.wechat_server", "--port", str(port)]
-    argv += ["--secret", APP_SECRET, "--log-level", "warning"]
-    with processes([(argv, workdir / "fake-wechat.log")]):
+    argv = [sys.executable, "-m", "bench.support.receivers", kind, "--port", str(port)]
+    argv += ["--secret", APP_SECRET]
+    with processes([(argv, workdir / f"receiver-{kind}.log")]):
         base = f"http://127.0.0.1:{port}"
-        await wait_for(functools.partial(answers, f"{base}/_fake/health"), timeout=20)
-        async with WeChatClient("wx-fake-appid", APP_SECRET, base_url=base) as client:
-            cover = await client.add_permanent_image(JPEG, "cover.jpg")
-        yield (
-            base,
-            {
-                "PUBLISHER_CHANNEL": "wechat",
-                "PUBLISHER_WECHAT_APP_ID": "wx-fake-appid",
-                "PUBLISHER_WECHAT_APP_SECRET": APP_SECRET,
-                "PUBLISHER_WECHAT_BASE_URL": base,
-                "PUBLISHER_WECHAT_DEFAULT_THUMB_MEDIA_ID": cover,
-            },
-        )
+        await wait_for(functools.partial(answers, f"{base}/_bench/health"), timeout=30)
+        yield base
+
+
+async def channel_env(channel: str, base: str, published_dir: Path) -> dict[str, str]:
+    """The publisher settings pointing at the receiver."""
+    if channel == "local":
+        return {
+            "PUBLISHER_LOCAL_DIR": str(published_dir),
+            "PUBLISHER_LOCAL_WEBHOOK_URL": f"{base}/hook",
+            "PUBLISHER_LOCAL_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        }
+    async with WeChatClient("wx-fake-appid", APP_SECRET, base_url=base) as client:
+        cover = await client.add_permanent_image(JPEG, "cover.jpg")
+    return {
+        "PUBLISHER_LOCAL_DIR": str(published_dir),
+        "PUBLISHER_CHANNEL": "wechat",
+        "PUBLISHER_WECHAT_APP_ID": "wx-fake-appid",
+        "PUBLISHER_WECHAT_APP_SECRET": APP_SECRET,
+        "PUBLISHER_WECHAT_BASE_URL": base,
+        "PUBLISHER_WECHAT_DEFAULT_THUMB_MEDIA_ID": cover,
+    }
+
+
+class NotReadyInTime(Exception):
+    """The replicas started, or the posts were scheduled, only after the slot: the round
+    measures start-up, not punctuality."""
+
+    def __init__(self, needed: float) -> None:
+        super().__init__(f"the round needed {needed:.1f} s before the slot")
+        self.needed = needed
+
+
+class Lead:
+    """Real seconds from spawning the replicas to the slot: ``BENCH_FIRE_IN`` at first,
+    raised when a round needed more (a loaded machine starts processes slowly)."""
+
+    seconds = FIRE_IN
 
 
 async def run_round(channel: str, replicas: int, posts: int, mongo_url: str) -> Result:
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench-punctuality-{channel}-"))
-    try:
-        result = await _round(channel, replicas, posts, mongo_url, workdir)
-    except BaseException:
-        print(f"  [{channel}] failed; logs kept in {workdir}")
-        raise
-    shutil.rmtree(workdir, ignore_errors=True)
-    return result
+    for attempt in range(1, ATTEMPTS + 1):
+        workdir = Path(tempfile.mkdtemp(prefix=f"bench-punctuality-{channel}-"))
+        try:
+            result = await _round(channel, replicas, posts, mongo_url, workdir, Lead.seconds)
+        except NotReadyInTime as late:
+            shutil.rmtree(workdir, ignore_errors=True)
+            Lead.seconds = max(Lead.seconds * 2, late.needed * 1.5 + 5)
+            note(
+                f"  [{channel}] round discarded ({late}); attempt {attempt} of {ATTEMPTS}, "
+                f"the slot is now {Lead.seconds:.0f} s after spawning"
+            )
+            continue
+        except BaseException:
+            note(f"  [{channel}] failed; logs kept in {workdir}")
+            raise
+        shutil.rmtree(workdir, ignore_errors=True)
+        return result
+    raise RuntimeError(f"[{channel}] the replicas were never ready before the slot")
 
 
-async def _round(channel: str, replicas: int, posts: int, mongo_url: str, workdir: Path) -> Result:
+async def _round(
+    channel: str, replicas: int, posts: int, mongo_url: str, workdir: Path, lead: float
+) -> Result:
     namespace = new_namespace()
     published_dir = workdir / "published"
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(delete_namespace, namespace)
-        extra: dict[str, str] = {"PUBLISHER_LOCAL_DIR": str(published_dir)}
-        base = ""
-        if channel == "wechat":
-            base, extra = await stack.enter_async_context(fake_wechat(workdir))
-        fire_at = time.time() + FIRE_IN
+        kind = "webhook" if channel == "local" else "wechat"
+        base = await stack.enter_async_context(receiver(kind, workdir))
+        extra = await channel_env(channel, base, published_dir)
+        spawned = time.time()
+        fire_at = spawned + lead
         env = service_env(
             namespace,
             mongo_url,
@@ -199,9 +258,11 @@ async def _round(channel: str, replicas: int, posts: int, mongo_url: str, workdi
         stack.push_async_callback(review.stop)
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
         stack.push_async_callback(client.close)
-        db = client[make_settings(PublisherSettings, namespace, mongo_url).database]
+        database = make_settings(PublisherSettings, namespace, mongo_url).database
+        stack.push_async_callback(client.drop_database, database)
+        db = client[database]
         for port in ports:
-            await wait_for(functools.partial(answers, f"http://127.0.0.1:{port}/ready"), timeout=60)
+            await wait_for(functools.partial(answers, f"http://127.0.0.1:{port}/ready"), timeout=90)
 
         ready = fire_at - time.time()
         await emit(review, *(approval(i) for i in range(posts)))
@@ -209,33 +270,39 @@ async def _round(channel: str, replicas: int, posts: int, mongo_url: str, workdi
         async def scheduled() -> bool:
             return bool(await db["posts"].count_documents({}) == posts)
 
-        await wait_for(scheduled, timeout=30, interval=0.05)
+        await wait_for(scheduled, timeout=lead + 60, interval=0.05)
         spare = fire_at - time.time()
         if spare < 0 or (await db["posts"].find_one({"slot_at": {"$ne": SLOT}})) is not None:
-            raise RuntimeError(f"scheduling ended {-spare:.1f} s after the slot: raise FIRE_IN")
+            raise NotReadyInTime(time.time() - spawned)
 
         async def all_published() -> bool:
             return bool(await db["posts"].count_documents({"state": "published"}) == posts)
 
-        await wait_for(all_published, timeout=FIRE_IN + 60, interval=0.1)
+        await wait_for(all_published, timeout=lead + 60, interval=0.1)
         await asyncio.sleep(1.0)  # a duplicate, were there one, would have time to show
+        peak = max((peak_of(p.pid) or 0.0) for p in procs)
         docs = await db["posts"].find({}).to_list(None)
-        lateness = sorted(float(d["lateness_seconds"]) for d in docs)
+        reported = sorted(float(d["lateness_seconds"]) for d in docs)
         attempts = sum(int(d["attempts"]) for d in docs)
         unknown = sum(any(h["action"] == "unknown" for h in d["history"]) for d in docs)
-        if channel == "wechat":
-            async with httpx.AsyncClient() as http:
-                state = (await http.get(f"{base}/_fake/state")).json()
-            duplicates = sum(state["submits"].values()) - posts
-        else:
-            pages = list(published_dir.rglob("*.html"))
-            duplicates = len(pages) - len({p.name for p in pages})
-            duplicates += len({p.name for p in pages}) - posts  # a page per post, no more
-        print(
+        async with httpx.AsyncClient() as http:
+            arrivals = (await http.get(f"{base}/_bench/arrivals")).json()
+        first: dict[str, float] = {}
+        for arrival in arrivals:
+            first.setdefault(arrival["key"], float(arrival["at"]))
+        if len(first) != posts:
+            raise RuntimeError(f"the receiver saw {len(first)} posts of {posts}")
+        lateness = sorted(at - fire_at for at in first.values())
+        duplicates = len(arrivals) - posts
+        if channel == "local":
+            pages = Counter(p.name for p in published_dir.rglob("*.html"))
+            duplicates += sum(count - 1 for count in pages.values())
+            duplicates += max(0, len(pages) - posts)  # a page per post, no more
+        note(
             f"  [{channel}] replicas ready {ready:.1f} s and posts scheduled {spare:.1f} s "
             "before the slot"
         )
-        return Result(channel, lateness, duplicates, attempts, unknown)
+        return Result(channel, lateness, reported, duplicates, attempts, unknown, peak)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -244,34 +311,71 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+async def one_run(
+    channels: list[str], replicas: int, posts: int, mongo_url: str
+) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    for channel in channels:
+        r = await run_round(channel, replicas, posts, mongo_url)
+        figures |= {
+            f"{channel}_p50": statistics.median(r.lateness),
+            f"{channel}_p99": percentile(r.lateness, 99),
+            f"{channel}_max": max(r.lateness),
+            f"{channel}_self_p99": percentile(r.reported, 99),
+            f"{channel}_duplicates": float(r.duplicates),
+            f"{channel}_extra_attempts": float(r.attempts - posts),
+            f"{channel}_unknown": float(r.unknown),
+            f"{channel}_peak_mb": r.peak_mb,
+        }
+    return figures
+
+
 async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--replicas", type=int, default=3)
-    parser.add_argument("--posts", type=int, default=20)
+    parser.add_argument("--posts", type=int, default=pick(20, 5))
     parser.add_argument("--channel", choices=["local", "wechat", "both"], default="both")
     args = parser.parse_args(argv)
     channels = ["local", "wechat"] if args.channel == "both" else [args.channel]
     server = SecantusServer()
     server.start()
-    results = []
+    note(f"{args.replicas} replicas, {args.posts} posts due at {SLOT} per channel: {channels}")
     try:
-        for channel in channels:
-            print(f"{channel}: {args.replicas} replicas, {args.posts} posts due at {SLOT}")
-            results.append(await run_round(channel, args.replicas, args.posts, server.url))
+        f = await repeat_async(
+            lambda: one_run(channels, args.replicas, args.posts, server.url),
+            warmup=lambda: one_run(channels, args.replicas, min(2, args.posts), server.url),
+        )
     finally:
         server.cleanup()
-    ok = True
-    print()
-    print("channel  posts  p50 s   p99 s   max s   duplicates  attempts  unknown")
-    for r in results:
-        p50, p99 = statistics.median(r.lateness), percentile(r.lateness, 99)
-        print(
-            f"{r.channel:<8} {len(r.lateness):>5}  {p50:6.3f}  {p99:6.3f}  {max(r.lateness):6.3f}"
-            f"  {r.duplicates:>10}  {r.attempts:>8}  {r.unknown:>7}"
+    for channel in channels:
+        note(
+            f"{channel}: lateness at the receiver p50 {f[f'{channel}_p50'].describe('s')}; "
+            f"max {f[f'{channel}_max'].describe('s')}; "
+            f"as the publisher reports it, p99 {f[f'{channel}_self_p99'].describe('s')}; "
+            f"extra attempts {sum(f[f'{channel}_extra_attempts'].samples):g}, "
+            f"unknown outcomes {sum(f[f'{channel}_unknown'].samples):g} over the runs"
         )
-        ok = ok and r.duplicates == 0 and p99 < 1.0
-    print(json.dumps({"target_met": ok}))
-    return 0 if ok else 1
+        goal = LOCAL_P99_GOAL if channel == "local" else None
+        report(
+            f"punctuality.{channel}_p99",
+            f[f"{channel}_p99"],
+            goal,
+            unit="s",
+            label=f"{channel}: p99 lateness at the receiver",
+        )
+        report(
+            f"punctuality.{channel}_duplicates",
+            sum(f[f"{channel}_duplicates"].samples),
+            DUPLICATES_GOAL,
+            label=f"{channel}: duplicates, all runs together",
+        )
+        report(
+            f"punctuality.{channel}_peak_rss",
+            f[f"{channel}_peak_mb"].high,
+            unit="MB",
+            label=f"{channel}: highest peak RSS of a publisher replica",
+        )
+    return 0
 
 
 if __name__ == "__main__":
