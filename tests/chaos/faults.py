@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from shared.mongo import MongoDoc
 from tests.chaos.fleet import Fleet, Replica, wait_ready
@@ -123,12 +124,14 @@ class Injector:
         channel (its job's owner), between ``submitting`` and the channel's answer."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            post = await db["posts"].find_one({"slot_at": slot_at, "state": "submitting"})
-            if post is None:
-                await asyncio.sleep(0.02)
-                continue
-            job: dict[str, Any] | None = await db["jobs"].find_one({"_id": post["job_key"]})
-            if job is not None and job.get("owner"):
+            try:
+                post = await db["posts"].find_one({"slot_at": slot_at, "state": "submitting"})
+                job: dict[str, Any] | None = None
+                if post is not None:
+                    job = await db["jobs"].find_one({"_id": post["job_key"]})
+            except PyMongoError:  # the store is away (another fault): look again
+                post = job = None
+            if post is not None and job is not None and job.get("owner"):
                 pid = int(str(job["owner"]).rsplit(":", 1)[1])
                 replica = self.fleet.by_pid(pid)
                 if replica is not None and replica.name not in self._down:

@@ -15,6 +15,7 @@ would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import time
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
 from shared.mongo import MongoDoc
 from tests.support.servers import SECANTUSD, SecantusServer, die_with_parent
@@ -76,27 +78,23 @@ class ChaosStore(SecantusServer):
         self, app: str, pids: Iterable[int], *, hold_ms: int, within: float
     ) -> InTransaction | None:
         """Hold ``app``'s next commit; the process (among ``pids``) that sent it, or None
-        when none of them committed within ``within`` seconds (the failpoint is then off)."""
+        when none of them committed within ``within`` seconds (the failpoint is then off).
+        The store being away meanwhile (another fault) only costs time."""
         candidates = set(pids)
+        deadline = time.monotonic() + within
         client = self.client()
         try:
-            before = await _commit_connections(client, app)
-            await client.admin.command(
-                {
-                    "configureFailPoint": "failCommand",
-                    "mode": {"times": 1},
-                    "data": {
-                        "failCommands": ["commitTransaction"],
-                        "appName": app,
-                        "blockConnection": True,
-                        "blockTimeMS": hold_ms,
-                        "errorCode": 251,  # NoSuchTransaction: the commit never happens
-                    },
-                }
-            )
-            deadline = time.monotonic() + within
+            before: dict[int, int] | None = None
             while time.monotonic() < deadline:
-                now = await _commit_connections(client, app)
+                try:
+                    if before is None:
+                        before = await _commit_connections(client, app)
+                        await client.admin.command(_hold(app, hold_ms))
+                    now = await _commit_connections(client, app)
+                except PyMongoError:
+                    before = None  # the store restarted: arm it again
+                    await asyncio.sleep(0.2)
+                    continue
                 for conn_id, port in now.items():
                     if conn_id in before:
                         continue
@@ -106,7 +104,8 @@ class ChaosStore(SecantusServer):
                 # a connection whose last command moved away from a commit is fresh again
                 before = {c: p for c, p in before.items() if c in now}
                 await asyncio.sleep(0.02)
-            await self.disarm(client)
+            with contextlib.suppress(PyMongoError):
+                await self.disarm(client)
             return None
         finally:
             await client.close()
@@ -119,6 +118,20 @@ class ChaosStore(SecantusServer):
         finally:
             if own:
                 await client.close()
+
+
+def _hold(app: str, hold_ms: int) -> dict[str, Any]:
+    return {
+        "configureFailPoint": "failCommand",
+        "mode": {"times": 1},
+        "data": {
+            "failCommands": ["commitTransaction"],
+            "appName": app,
+            "blockConnection": True,
+            "blockTimeMS": hold_ms,
+            "errorCode": 251,  # NoSuchTransaction: the commit never happens
+        },
+    }
 
 
 async def _commit_connections(client: AsyncMongoClient[MongoDoc], app: str) -> dict[int, int]:
