@@ -13,10 +13,11 @@ median, min and max over the runs) does a round per channel with the same posts:
 A round starts its replicas (``python -m services.publisher``) with an accelerated clock
 at speed 1 whose Monday 11:30 slot falls ``BENCH_FIRE_IN`` seconds (default 15) after
 start (a round whose posts were scheduled only after the slot measured start-up, not
-punctuality: it is discarded and run again with a longer lead), sends the approvals as ``draft.approved`` events (``posts_per_slot`` = posts, all
-wishing that slot) and waits until every post is published. Lateness is the receiver's
-arrival instant minus the slot's instant (the same wall clock: one machine), not the
-``lateness_seconds`` the publisher reports for itself (printed beside it as context).
+punctuality: it is discarded and run again with a longer lead), sends the approvals as
+``draft.approved`` events (``posts_per_slot`` = posts, all wishing that slot) and waits
+until every post is published. Lateness is the receiver's arrival instant minus the
+slot's instant (the same wall clock: one machine), not the ``lateness_seconds`` the
+publisher reports for itself (printed beside it as context).
 Duplicates: pages beyond one per post and webhook deliveries beyond one per post
 (local), ``freepublish/submit`` calls beyond one per post (wechat).
 
