@@ -13,8 +13,9 @@
 =======================================  =========================================
 
 Reading needs any role of the platform (reports quote customers' words). Documents are
-in Chinese (zh-CN); ``?lang=en`` gives them in English. The zh-CN files were rendered
-and stored with the report; another language is rendered on request.
+in Chinese (zh-CN); ``?lang=en`` gives them in English. The zh-CN HTML and XLSX were
+rendered and stored with the report; the DOCX and other languages are rendered from the
+stored report on request.
 """
 
 from __future__ import annotations

@@ -214,7 +214,7 @@ def _save(fig: Figure, fmt: str, name: str, **kw: Any) -> bytes:
         warnings.simplefilter("always")
         # A salt per chart keeps ids unique between the SVGs of one page, yet deterministic.
         with matplotlib.rc_context({"svg.hashsalt": f"report-{name}", "svg.fonttype": "path"}):
-            fig.savefig(buf, format=fmt, bbox_inches="tight", **kw)
+            fig.savefig(buf, format=fmt, **kw)  # constrained layout: no second "tight" pass
     for w in caught:
         if _MISSING.search(str(w.message)):
             raise MissingGlyph(f"chart {name!r}: {w.message}")

@@ -160,8 +160,11 @@ def evidence_text(idea: TopicIdea, tr: Translator) -> str:
         if e.praise:
             parts.append(tr("%(n)s comments praised it", n=e.praise))
     elif e.posts:
-        titles = "、".join(f"《{p.title}》" for p in e.posts[:4])
-        parts.append(tr("under %(posts)s", posts=titles))
+        titles = "、".join(f"《{p.title}》" for p in e.posts[:3])
+        if e.post_count > 3:
+            parts.append(tr("under %(n)s posts, e.g. %(posts)s", n=e.post_count, posts=titles))
+        else:
+            parts.append(tr("under %(posts)s", posts=titles))
     if idea.source == "rotation":
         parts.append(tr("no customer questions or themes point elsewhere"))
     return tr("; ").join(parts)

@@ -187,7 +187,10 @@ class Evidence(_Model):
     mentions: int = Field(default=0, description="Feedback items of the themes merged in.")
     praise: int = Field(default=0, description="Items praising the posts named.")
     quotes: list[str] = Field(default_factory=list)
-    posts: list[PostRef] = Field(default_factory=list, description="Posts it came up under.")
+    posts: list[PostRef] = Field(
+        default_factory=list, description="Posts it came up under, the most read first (a few)."
+    )
+    post_count: int = Field(default=0, description="All the posts it came up under.")
 
 
 class Coverage(_Model):

@@ -52,6 +52,7 @@ MAX_TOPICS = 8
 MAX_MOST_READ = 3
 _MAX_QUESTIONS = 5
 _MAX_QUOTES = 3
+_MAX_POSTS = 5  # posts named as evidence or coverage (their total is counted)
 _TIERS = {"questions": 0, "problems": 1, "interest": 1, "most_read": 2, "rotation": 3}
 
 
@@ -119,24 +120,52 @@ def _question_groups(questions: Sequence[QuestionLine]) -> dict[str, _Group]:
     return groups
 
 
-def _covered(
-    topic_keys: Sequence[str], raised_under: Sequence[str], posts: Mapping[str, PostLine]
-) -> list[Coverage]:
-    out = [Coverage(post=_ref(posts[p]), how="own_feedback") for p in raised_under if p in posts]
-    for line in posts.values():
-        if line.post_id in raised_under:
-            continue
-        title = normalise(line.title)
-        if any(len(k) >= 2 and k in title for k in topic_keys):
-            out.append(Coverage(post=_ref(line), how="title"))
-    return out
+def _by_reach(post_ids: Sequence[str], posts: Mapping[str, PostLine]) -> list[PostLine]:
+    lines = [posts[p] for p in post_ids if p in posts]
+    return sorted(lines, key=lambda p: (-p.reads, -p.shares, p.post_id))
+
+
+def _refs(post_ids: Sequence[str], posts: Mapping[str, PostLine]) -> list[PostRef]:
+    """The posts named as evidence: the most read first, at most a few."""
+    return [_ref(p) for p in _by_reach(post_ids, posts)[:_MAX_POSTS]]
+
+
+@dataclass
+class _Coverage:
+    """Which posts covered an idea, worked out only for the ideas the report shows: those
+    whose own feedback raised it, then those whose title names it (the most read of
+    each, at most a few)."""
+
+    posts: Mapping[str, PostLine]
+    titles: dict[str, str] = field(default_factory=dict)
+    pending: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+    def note(self, idea: TopicIdea, keys: Sequence[str], raised_under: Sequence[str]) -> TopicIdea:
+        self.pending[id(idea)] = ([k for k in keys if len(k) >= 2], list(raised_under))
+        return idea
+
+    def resolve(self, idea: TopicIdea) -> TopicIdea:
+        if id(idea) not in self.pending:
+            return idea
+        keys, raised = self.pending[id(idea)]
+        if not self.titles:
+            self.titles = {p: normalise(line.title) for p, line in self.posts.items()}
+        own = set(raised)
+        out = [Coverage(post=_ref(p), how="own_feedback") for p in _by_reach(raised, self.posts)]
+        named = [
+            p for p, title in self.titles.items() if p not in own and any(k in title for k in keys)
+        ]
+        out += [Coverage(post=_ref(p), how="title") for p in _by_reach(named, self.posts)]
+        return idea.model_copy(update={"covered_by": out[:_MAX_POSTS]})
 
 
 def _top(counts: Counter[Category]) -> Category:
     return min(counts, key=lambda c: (-counts[c], _order(c)))
 
 
-def _question_ideas(groups: Mapping[str, _Group], posts: Mapping[str, PostLine]) -> list[TopicIdea]:
+def _question_ideas(
+    groups: Mapping[str, _Group], posts: Mapping[str, PostLine], cover: _Coverage
+) -> list[TopicIdea]:
     ideas = []
     for g in groups.values():
         order = {k: i for i, k in enumerate(g.texts)}  # first asked first, on a tie
@@ -151,27 +180,25 @@ def _question_ideas(groups: Mapping[str, _Group], posts: Mapping[str, PostLine])
             unanswered=unanswered,
             mentions=g.mentions,
             quotes=g.quotes[:_MAX_QUOTES],
-            posts=[_ref(posts[p]) for p in g.posts if p in posts],
+            posts=_refs(g.posts, posts),
+            post_count=sum(p in posts for p in g.posts),
         )
         keys = [k for k in (g.intent and normalise(g.intent), texts[0]) if k]
         repeated = asked > 1 or unanswered > 0
-        ideas.append(
-            TopicIdea(
-                topic=g.shown[texts[0]] if repeated or not g.label else g.label,
-                intent=g.intent,
-                category=_top(g.categories),
-                source="questions" if repeated else "interest",
-                evidence=evidence,
-                covered_by=_covered(keys, g.posts, posts),
-                weight=2.0 * asked + 3.0 * unanswered + 0.5 * g.mentions,
-            )
+        idea = TopicIdea(
+            topic=g.shown[texts[0]] if repeated or not g.label else g.label,
+            intent=g.intent,
+            category=_top(g.categories),
+            source="questions" if repeated else "interest",
+            evidence=evidence,
+            weight=2.0 * asked + 3.0 * unanswered + 0.5 * g.mentions,
         )
+        ideas.append(cover.note(idea, keys, g.posts))
     return ideas
 
 
-def _theme_idea(theme: ThemeLine, posts: Mapping[str, PostLine]) -> TopicIdea:
-    keys = [k for k in (normalise(theme.label), *(normalise(t) for t in theme.terms[:2])) if k]
-    return TopicIdea(
+def _theme_idea(theme: ThemeLine, posts: Mapping[str, PostLine], cover: _Coverage) -> TopicIdea:
+    idea = TopicIdea(
         topic=theme.label,
         intent=theme.intent,
         category=theme.categories[0],
@@ -179,11 +206,12 @@ def _theme_idea(theme: ThemeLine, posts: Mapping[str, PostLine]) -> TopicIdea:
         evidence=Evidence(
             mentions=theme.count,
             quotes=theme.sample_quotes[:_MAX_QUOTES],
-            posts=[_ref(posts[p]) for p in theme.post_ids if p in posts],
+            posts=_refs(theme.post_ids, posts),
+            post_count=sum(p in posts for p in theme.post_ids),
         ),
-        covered_by=_covered(keys[:1], theme.post_ids, posts),
         weight=float(theme.count) * (1.5 if theme.stance == "complaint" else 1.0),
     )
+    return cover.note(idea, [normalise(theme.label)], theme.post_ids)
 
 
 def _most_read(lines: Sequence[PostLine], praise: Mapping[str, int]) -> list[TopicIdea]:
@@ -199,7 +227,7 @@ def _most_read(lines: Sequence[PostLine], praise: Mapping[str, int]) -> list[Top
             topic=line.title,
             category=line.category,
             source="most_read",
-            evidence=Evidence(praise=praise.get(line.post_id, 0), posts=[_ref(line)]),
+            evidence=Evidence(praise=praise.get(line.post_id, 0), posts=[_ref(line)], post_count=1),
             covered_by=[Coverage(post=_ref(line), how="same_post")],
             weight=float(line.reads + 5 * line.shares),
         )
@@ -234,7 +262,7 @@ def _advice(themes: Sequence[ThemeLine], posts: Mapping[str, PostLine]) -> list[
             label=t.label,
             mentions=t.count,
             stance=t.stance,
-            posts=[_ref(posts[p]) for p in t.post_ids if p in posts],
+            posts=_refs(t.post_ids, posts),
             quotes=t.sample_quotes[:_MAX_QUOTES],
         )
         for t in themes
@@ -243,7 +271,10 @@ def _advice(themes: Sequence[ThemeLine], posts: Mapping[str, PostLine]) -> list[
 
 
 def _ideas(
-    themes: Sequence[ThemeLine], questions: Sequence[QuestionLine], posts: Mapping[str, PostLine]
+    themes: Sequence[ThemeLine],
+    questions: Sequence[QuestionLine],
+    posts: Mapping[str, PostLine],
+    cover: _Coverage,
 ) -> list[TopicIdea]:
     groups = _question_groups(questions)
     by_intent = {g.intent: g for g in groups.values() if g.intent}
@@ -257,8 +288,8 @@ def _ideas(
         if group is not None:  # the questions of this subject carry the theme's weight
             group.merge(theme)
         else:
-            theme_ideas.append(_theme_idea(theme, posts))
-    ideas = _question_ideas(groups, posts) + theme_ideas
+            theme_ideas.append(_theme_idea(theme, posts, cover))
+    ideas = _question_ideas(groups, posts, cover) + theme_ideas
     ideas.sort(key=lambda i: (_TIERS[i.source], -i.weight, _order(i.category), i.topic))
     return ideas
 
@@ -315,7 +346,8 @@ def plan_next_pushes(
 ) -> Recommendations:
     """The plan for ``slots`` (normally the next six), the ranked ideas and form advice."""
     by_id = {p.post_id: p for p in posts if p.status == "published"}
-    ideas = _ideas(themes, questions, by_id)
+    cover = _Coverage(by_id)
+    ideas = _ideas(themes, questions, by_id, cover)
     most_read = _most_read(posts, _praise(themes))
     candidates = [*ideas, *most_read]
     rotation = _rotation(rows)
@@ -328,7 +360,11 @@ def plan_next_pushes(
         chosen += rotation[: n - len(chosen)]
     chosen = _spread(chosen)
     plan = [
-        PlanSlot(slot_key=slot.key, at=slot.at, category=idea.category, idea=idea)
+        PlanSlot(slot_key=slot.key, at=slot.at, category=idea.category, idea=cover.resolve(idea))
         for slot, idea in zip(slots, chosen, strict=False)
     ]
-    return Recommendations(plan=plan, topics=candidates[:MAX_TOPICS], advice=_advice(themes, by_id))
+    return Recommendations(
+        plan=plan,
+        topics=[cover.resolve(i) for i in candidates[:MAX_TOPICS]],
+        advice=_advice(themes, by_id),
+    )

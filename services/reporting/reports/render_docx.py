@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import _Cell
 
 from .charts import ChartFont, chart_pngs
 from .explain import (
@@ -29,7 +30,10 @@ from .i18n import DEFAULT_LANG, Lang, Translator, translator
 from .model import Report
 from .tables import Table, format_value, report_tables
 
-__all__ = ["render_docx"]
+__all__ = ["MAX_DOC_ROWS", "render_docx"]
+
+MAX_DOC_ROWS = 300
+"""Rows of a table a printed document holds; the workbook has every row."""
 
 _EAST_ASIA_FONT = "WenQuanYi Zen Hei"
 _COLUMNS = {  # the columns a page can hold, by table
@@ -88,17 +92,25 @@ def _table(doc: Any, table: Table, tr: Translator) -> None:
         doc.add_paragraph(tr("None in this period."))
         return
     keep = _COLUMNS.get(table.name, tuple(range(len(table.columns))))
-    cols = [table.columns[i] for i in keep]
-    out = doc.add_table(rows=1, cols=len(cols))
+    rows = table.rows[:MAX_DOC_ROWS]
+    out = doc.add_table(rows=len(rows) + 1, cols=len(keep))
     out.style = "Table Grid"
-    for cell, col in zip(out.rows[0].cells, cols, strict=True):
-        cell.text = col.header
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in table.rows:
-        cells = out.add_row().cells
-        for cell, i in zip(cells, keep, strict=True):
-            cell.text = format_value(row[i], table.columns[i], tr)
+    # Cells are reached through the XML rows: python-docx's row.cells rebuilds the whole
+    # grid on every call, quadratic in a table of a thousand questions.
+    trs = out._tbl.tr_lst
+    for tc, i in zip(trs[0].tc_lst, keep, strict=True):
+        _Cell(tc, out).paragraphs[0].add_run(table.columns[i].header).bold = True
+    for tr_el, row in zip(trs[1:], rows, strict=True):
+        for tc, i in zip(tr_el.tc_lst, keep, strict=True):
+            _Cell(tc, out).text = format_value(row[i], table.columns[i], tr)
+    if len(table.rows) > len(rows):
+        doc.add_paragraph(
+            tr(
+                "The first %(shown)s of %(total)s rows; the workbook (XLSX) holds them all.",
+                shown=len(rows),
+                total=len(table.rows),
+            )
+        )
 
 
 def render_docx(report: Report, *, font: ChartFont, lang: Lang = DEFAULT_LANG) -> bytes:

@@ -29,7 +29,6 @@ from services.reporting.domain.digests import digest_row
 from services.reporting.domain.feedback import feedback_events, with_digest_sentiment
 from services.reporting.domain.posts import post_row
 from services.reporting.domain.report import (
-    DOCX_TYPE,
     HTML_TYPE,
     NO_DATA_YET,
     XLSX_TYPE,
@@ -49,7 +48,6 @@ from services.reporting.reports import (
     Report,
     aggregate_feedback,
     build_report,
-    render_docx,
     render_html,
     render_xlsx,
 )
@@ -64,12 +62,15 @@ _log = structlog.get_logger("reporting")
 
 @dataclass(frozen=True)
 class Composed:
-    """A built report and its renderings in the default language (zh-CN)."""
+    """A built report and the renderings stored with it, in the default language (zh-CN).
+
+    The DOCX (and any English rendering) is made from the stored report when asked for:
+    drawing its PNG charts too would double the charts' cost of every timed run.
+    """
 
     report: Report
     html: str
     xlsx: bytes
-    docx: bytes
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,7 @@ def _build(
         )
         report = report.model_copy(update={"notes": [*report.notes, note]})
     return Composed(
-        report=report,
-        html=render_html(report, font=deps.font),
-        xlsx=render_xlsx(report),
-        docx=render_docx(report, font=deps.font),
+        report=report, html=render_html(report, font=deps.font), xlsx=render_xlsx(report)
     )
 
 
@@ -164,7 +162,6 @@ def _files(composed: Composed) -> dict[str, Doc]:
             "data": composed.xlsx,  # stored as BSON binary
             "size": len(composed.xlsx),
         },
-        "docx": {"content_type": DOCX_TYPE, "data": composed.docx, "size": len(composed.docx)},
     }
 
 

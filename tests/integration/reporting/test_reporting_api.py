@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from docx import Document
 from reporting_live import DIRECTOR, EDITOR, REVIEWER, reporting, utc
 
 from tests.support.reporting_events import failed, feedback, published
@@ -30,30 +31,47 @@ async def test_a_period_without_posts_gives_a_clear_non_empty_report(
         assert response.headers["location"] == f"/reports/{report_id}"
         assert body["kind"] == "custom"
         assert body["requested_by"] == "liu"
-        note = body["report"]["notes"][0]
-        assert note.startswith("No posts were published in this period")
-        assert "2026-11-02 – 2026-11-08" in note
+        assert body["report"]["notes"] == [{"code": "no_posts", "params": {}}]
         assert body["posts"] == 0
-        assert body["summary"].startswith("No posts were published")
+        assert body["summary"] == "本期没有发布推送，以下各项数据均为零。"
         assert len(body["report"]["categories"]) == 5
-        assert body["report"]["recommendations"]["fallback_reason"]
+        plan = body["report"]["recommendations"]["plan"]
+        assert [s["idea"]["source"] for s in plan] == ["rotation"] * 6
 
         html = await svc.client.get(f"/reports/{report_id}.html", headers=EDITOR)
-        assert "No posts were published in this period" in html.text
-        assert "None in this period." in html.text
+        assert html.headers["content-type"] == "text/html; charset=utf-8"
+        assert '<html lang="zh-CN">' in html.text
+        assert "本期没有发布推送" in html.text
+        assert "本期没有推送。" in html.text
+        english = await svc.client.get(f"/reports/{report_id}.html?lang=en", headers=EDITOR)
+        assert "No posts were published in this period" in english.text
+        unknown = await svc.client.get(f"/reports/{report_id}.html?lang=fr", headers=EDITOR)
+        assert unknown.status_code == 422
+        assert {e["field"] for e in unknown.json()["errors"]} == {"query.lang"}
         xlsx = await svc.client.get(f"/reports/{report_id}.xlsx", headers=EDITOR)
-        summary = openpyxl.load_workbook(io.BytesIO(xlsx.content))["Summary"]
-        notes = [row[1] for row in summary.iter_rows(values_only=True) if row[0] == "Note"]
-        assert notes[0] == note
+        summary = openpyxl.load_workbook(io.BytesIO(xlsx.content))["摘要"]
+        notes = [row[1] for row in summary.iter_rows(values_only=True) if row[0] == "说明"]
+        assert notes == [body["summary"]]
+        docx = await svc.client.get(f"/reports/{report_id}.docx", headers=EDITOR)
+        assert docx.status_code == 200
+        assert docx.headers["content-type"].startswith("application/vnd.openxmlformats")
+        document = Document(io.BytesIO(docx.content))
+        assert document.sections[0].header.paragraphs[0].text.startswith("运营分析（自定义时段）")
         csv = await svc.client.get(f"/reports/{report_id}/csv/categories", headers=EDITOR)
         rows = csv.text.strip().splitlines()
         assert len(rows) == 1 + 5 + 1  # header, five categories, total
-        assert rows[-1].startswith("total,合计,0,0,0")
+        assert rows[0].startswith("类别,推送数,失败,阅读")
+        assert rows[-1].startswith("合计,0,0,0")
+        csv_en = await svc.client.get(
+            f"/reports/{report_id}/csv/categories?lang=en", headers=EDITOR
+        )
+        assert csv_en.text.splitlines()[-1].startswith("Total,0,0,0")
 
         event = await svc.wait_announced(report_id)
         assert event["kind"] == "custom"
-        assert event["summary"].startswith("No posts were published")
-        assert sum(r["slots"] for r in event["recommended_mix"]) == 3
+        assert event["summary"] == body["summary"]
+        assert sum(r["slots"] for r in event["recommended_mix"]) == 6  # the plan's six
+        assert event["documents"]["docx"] == f"/reports/{report_id}.docx"
         audit = await svc.runtime.db["audit"].find_one({"target": report_id})
         assert audit is not None
         assert (audit["actor"], audit["action"]) == ("liu", "report.create")
@@ -83,8 +101,12 @@ async def test_a_custom_range_of_local_days_counts_the_posts_of_those_days(
         assert report["totals"]["reads"] == 40
         assert [p["post_id"] for p in report["posts"] if p["has_feedback"]] == ["first"]
         assert report["previous_totals"]["posts"] == 1  # the day before: "before"
-        assert "without a known category" in report["notes"][-1]
-        assert "lost" in report["notes"][-1]
+        assert report["notes"][-1] == {
+            "code": "uncategorised",
+            "params": {"count": 1, "posts": "lost"},
+        }
+        html = await svc.client.get(f"/reports/{response.json()['id']}.html", headers=EDITOR)
+        assert "1 篇推送失败且类别不明，未计入各表：lost。" in html.text
 
         instants = await svc.client.post(
             "/reports",
@@ -172,4 +194,5 @@ async def test_reports_are_listed_newest_first_in_pages_and_unknown_ones_are_404
         assert table.status_code == 404
         assert "categories" in table.json()["detail"]
         archive = await svc.client.get(f"/reports/{ids[0]}/csv", headers=EDITOR)
-        assert len(zipfile.ZipFile(io.BytesIO(archive.content)).namelist()) == 7
+        assert len(zipfile.ZipFile(io.BytesIO(archive.content)).namelist()) == 8
+        assert (await svc.client.get("/reports/nope.docx", headers=EDITOR)).status_code == 404
