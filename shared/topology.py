@@ -50,7 +50,12 @@ PRODUCERS: dict[str, tuple[str, ...]] = {
     "publisher": ("post.published", "post.failed"),
     "feedback": ("feedback.received", "feedback.digest.ready"),
     "reporting": ("report.ready",),
-    "audience": ("follower.subscribed", "follower.unsubscribed", "feedback.received"),
+    "audience": (
+        "follower.subscribed",
+        "follower.unsubscribed",
+        "branch.saved",
+        "feedback.received",
+    ),
 }
 """Producer service -> the events it publishes."""
 

@@ -1,4 +1,5 @@
-"""Declare the follower events' queues of their future consumers.
+"""Declare the follower events' queues (``follower.*``, ``branch.saved``) of their future
+consumers.
 
 The relay publishes with ``mandatory=True``: an event no queue is bound for is refused,
 and the outbox would hold it (and every event after it) until one is. Until reporting
@@ -15,7 +16,7 @@ from shared.runtime import ServiceRuntime
 
 __all__ = ["FOLLOWER_EVENTS", "declare_follower_queues"]
 
-FOLLOWER_EVENTS = ("follower.subscribed", "follower.unsubscribed")
+FOLLOWER_EVENTS = ("follower.subscribed", "follower.unsubscribed", "branch.saved")
 
 
 async def declare_follower_queues(runtime: ServiceRuntime, consumers: Sequence[str]) -> None:

@@ -12,6 +12,7 @@ Every event is an :class:`EventEnvelope` subclass whose ``payload`` is a typed m
     ├── FeedbackDigestReady  feedback.digest.ready  feedback -> reporting, drafting
     ├── FollowerSubscribed   follower.subscribed    audience -> reporting
     ├── FollowerUnsubscribed follower.unsubscribed  audience -> reporting
+    ├── BranchSaved          branch.saved           audience -> reporting
     └── ReportReady          report.ready           reporting -> drafting
 """
 
@@ -53,6 +54,8 @@ from shared.events.feedback import (
     FeedbackReceivedPayload,
 )
 from shared.events.followers import (
+    BranchSaved,
+    BranchSavedPayload,
     FollowerSource,
     FollowerSubscribed,
     FollowerSubscribedPayload,
@@ -88,12 +91,15 @@ EVENT_TYPES: dict[str, type[EventEnvelope]] = {
         ReportReady,
         FollowerSubscribed,
         FollowerUnsubscribed,
+        BranchSaved,
     )
 }
 """Event name (routing key) -> envelope class."""
 
 __all__ = [
     "EVENT_TYPES",
+    "BranchSaved",
+    "BranchSavedPayload",
     "CATEGORY_LABELS",
     "Category",
     "CategoryRecommendation",

@@ -1,4 +1,5 @@
-"""Events of the audience service: ``follower.subscribed`` and ``follower.unsubscribed``.
+"""Events of the audience service: ``follower.subscribed``, ``follower.unsubscribed`` and
+``branch.saved``.
 
 A follower is a WeChat openid, kept as WeChat sent it; no nickname or other personal
 data travels in these events. Each subscription and each unsubscription is published
@@ -6,7 +7,8 @@ once (WeChat re-sends its pushes; the audience service records each once). Attri
 says where the follower came from: a branch's permanent QR code (``branch``), a campaign's
 temporary code (``campaign``), or WeChat's own source (``search``, ``article``, ...)
 when no code of ours was scanned. Reporting counts growth by branch and source, and
-unsubscribes within 24 hours of each post, from them.
+unsubscribes within 24 hours of each post, from them; ``branch.saved`` tells it each
+branch's name and head-count target, to measure growth against.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from shared.bounds import Instant
 from shared.events.envelope import Contract, EventEnvelope
 
 __all__ = [
+    "BranchSaved",
+    "BranchSavedPayload",
     "FollowerSource",
     "FollowerSubscribed",
     "FollowerSubscribedPayload",
@@ -95,3 +99,21 @@ class FollowerUnsubscribed(EventEnvelope):
     EVENT_TYPE: ClassVar[str] = "follower.unsubscribed"
     event_type: Literal["follower.unsubscribed"] = "follower.unsubscribed"
     payload: FollowerUnsubscribedPayload
+
+
+class BranchSavedPayload(Contract):
+    """A branch as it is now: its code (the scene ``branch:<code>``), name and target."""
+
+    code: str = Field(min_length=1, max_length=32, examples=["pudong"])
+    name: str = Field(min_length=1, max_length=40, examples=["浦东分公司"])
+    administrator: str = Field(min_length=1, max_length=64)
+    target: int = Field(ge=0, description="The staff head-count the branch is to reach.")
+    saved_at: Instant
+
+
+class BranchSaved(EventEnvelope):
+    """``branch.saved``: published by audience when a branch is created, for reporting."""
+
+    EVENT_TYPE: ClassVar[str] = "branch.saved"
+    event_type: Literal["branch.saved"] = "branch.saved"
+    payload: BranchSavedPayload

@@ -13,6 +13,7 @@ from services.audience.errors import AlreadyExists, NotFound
 from services.audience.ports import AudienceTx
 from services.audience.posters import Poster, render_poster
 from services.audience.usecases.wechat_calls import wechat_of
+from shared.events import BranchSaved, BranchSavedPayload
 from shared.settings import Principal
 
 __all__ = [
@@ -74,6 +75,20 @@ async def create_branch(spec: BranchSpec, *, deps: AudienceDeps, actor: Principa
             raise AlreadyExists("branch", spec.code)
         await tx.branches.insert(branch, image)
         await tx.audit.record(actor, "branch.create", spec.code, at=now)
+        tx.emit(
+            BranchSaved(
+                occurred_at=now,
+                producer="audience",
+                correlation_id=f"branch:{branch.code}",
+                payload=BranchSavedPayload(
+                    code=branch.code,
+                    name=branch.name,
+                    administrator=branch.administrator,
+                    target=branch.target,
+                    saved_at=now,
+                ),
+            )
+        )
         return branch
 
     return await deps.uow.run(work)

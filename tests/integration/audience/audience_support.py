@@ -79,6 +79,7 @@ async def running(
         yield app
     finally:
         await runtime.stop()
+        await delete_follower_queues(settings.namespace)
 
 
 def client(app: FastAPI) -> httpx.AsyncClient:

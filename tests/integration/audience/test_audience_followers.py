@@ -27,7 +27,7 @@ async def test_a_branch_gets_its_permanent_code_and_a_printable_poster(
 ) -> None:
     async with (
         running_fake_wechat() as fake,
-        observing(namespace, "follower.subscribed"),
+        observing(namespace, "branch.saved") as events,
         running(audience_settings(namespace, mongo_url, fake)) as app,
         client(app) as http,
     ):
@@ -61,6 +61,7 @@ async def test_a_branch_gets_its_permanent_code_and_a_printable_poster(
         )
         campaign_pdf = await http.get("/campaigns/fair/poster.pdf", headers=EDITOR)
         asyncapi = (await http.get("/asyncapi.json")).text
+        [saved] = await events.wait("branch.saved", 1)
     assert created.status_code == 201, created.text
     assert created.json()["scene"] == "branch:pudong"
     [code] = [c for c in fake.state.qrcodes.values() if c["scene"] == "branch:pudong"]
@@ -80,6 +81,8 @@ async def test_a_branch_gets_its_permanent_code_and_a_printable_poster(
     assert campaign_pdf.content.startswith(b"%PDF")
     assert "follower.subscribed" in asyncapi
     assert "follower.unsubscribed" in asyncapi
+    assert saved["payload"]["code"] == "pudong"
+    assert (saved["payload"]["name"], saved["payload"]["target"]) == ("浦东分公司", 120)
     assert {e["field"] for e in bad.json()["errors"]} == {"code", "target"}
 
 
