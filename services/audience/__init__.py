@@ -11,7 +11,8 @@
   service keeps its own push endpoint for deployments without this service: configure
   WeChat's push URL to one of the two, never both.
 * **Branches** (name, code, administrator, head-count target) get a permanent code
-  (``QR_LIMIT_STR_SCENE``, scene ``branch:<code>``) and a printable poster (PNG, PDF);
+  (``QR_LIMIT_STR_SCENE``, scene ``branch:<code>``) and a printable poster (PNG, PDF:
+  ``GET /branches/{code}/poster.pdf``), and are announced by ``branch.saved``;
   **campaigns** a temporary one (``QR_STR_SCENE``, scene ``campaign:<code>``).
 * **Followers** are attributed to the branch or campaign of the scene (or WeChat's own
   source) and published as ``follower.subscribed`` / ``follower.unsubscribed``; a ``SCAN``
