@@ -138,6 +138,10 @@ class Reads:
             "feedback", f"/enquiries/{quote(enquiry_id, safe=':')}/reply", {"text": text}
         )
 
+    async def preview(self, texts: list[str]) -> Answer:
+        """The feedback service's analysis of ``texts`` (groups, stances; nothing stored)."""
+        return await self._change("feedback", "/analysis/preview", {"texts": texts})
+
     async def document(self, post_id: str, fmt: str) -> Answer:
         """The core-issues document of a post as ``md``, ``html`` or ``docx``."""
         return await self.services.get(

@@ -57,6 +57,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 SLOT = datetime(2026, 11, 23, 11, 30, tzinfo=SHANGHAI)
+MONDAY_LABEL = "2026-11-23 11:30 (UTC+08:00 北京时间)"
+WEDNESDAY_LABEL = "2026-11-25 11:30 (UTC+08:00 北京时间)"
 FORTNIGHT_FIRES = datetime(2026, 12, 7, 14, 31, tzinfo=SHANGHAI)  # 2026-11-23..12-06
 XSS_TITLE = '<img src=x onerror="window.__xss=1">个税汇算要点'
 QUESTION = "请问专项附加扣除怎么填？"
@@ -219,6 +221,16 @@ async def reached(probe: Callable[[], Awaitable[bool]], timeout: float = 30.0) -
         await asyncio.sleep(0.1)
 
 
+async def leave_live_page_between_refreshes(page: Page) -> None:
+    """Wait until a refresh has just landed, so leaving does not abort one in flight (an
+    aborted request would count as a failed one)."""
+    await page.wait_for_function(
+        "(() => { const u = Number(document.getElementById('live').dataset.updated || 0);"
+        " return Date.now() - u < 1000; })()",
+        timeout=30_000,
+    )
+
+
 async def post_state(stack: PagesStack, post_id: str) -> str:
     post = await stack.publisher.deps.posts.get(post_id)
     return "" if post is None else str(post.state)
@@ -275,9 +287,27 @@ async def test_calendar_posts_feedback_documents_and_reports_in_a_browser(
     )
     await rita.wait_for_url("**done=resume")
     assert await post_state(stack, post_a) == "scheduled"
+    # reschedule the second post to Wednesday, then back to Monday
+    second = rita.locator(".slot-post", has_text="社保基数调整说明")
+    await second.locator("summary").click()
+    await second.get_by_label("改到").select_option(label=WEDNESDAY_LABEL)
+    await second.get_by_role("button", name="改期").click()
+    await rita.wait_for_url("**done=reschedule")
+    wednesday = await rita.locator("td[data-day='2026-11-25']").inner_text()
+    assert "社保基数调整说明" in wednesday
+    assert "社保基数调整说明" not in await rita.locator("td[data-day='2026-11-23']").inner_text()
+    second = rita.locator(".slot-post", has_text="社保基数调整说明")
+    await second.locator("summary").click()
+    await second.get_by_label("改到").select_option(label=MONDAY_LABEL)
+    await second.get_by_role("button", name="改期").click()
+    await rita.wait_for_url("**done=reschedule")
+    assert "社保基数调整说明" in await rita.locator("td[data-day='2026-11-23']").inner_text()
     await rita.goto(f"{base}/calendar?view=month&day=2026-11-23")
     assert "社保基数调整说明" in await rita.locator("td[data-day='2026-11-23']").inner_text()
     await check_page(rita, "h5-02-calendar-month")
+    await rita.goto(f"{base}/calendar?view=month&day=2026-10-01")  # 国庆节 and its 调休
+    assert "国庆节" in await rita.locator("td[data-day='2026-10-01']").inner_text()
+    await check_page(rita, "h5-02b-calendar-holidays")
 
     # -- 11:30: one goes out, the other's outcome is lost; the reviewer settles it -----
     clock.set(SLOT + timedelta(seconds=1))
@@ -341,7 +371,14 @@ async def test_calendar_posts_feedback_documents_and_reports_in_a_browser(
     assert await erin.evaluate("window.__sameDocument") == 1  # refreshed in place
     live = await erin.locator("#live").inner_text()
     assert QUESTION in live
+    # themes as they form: the feedback service's analysis preview groups the words
+    # (a slow first analysis is tried again at the next refresh)
+    await erin.wait_for_function(
+        "document.querySelectorAll('#live ul.themes > li').length >= 1", timeout=60_000
+    )
+    assert await erin.evaluate("window.__sameDocument") == 1
     await check_page(erin, "h5-06-feedback-window-live")
+    await leave_live_page_between_refreshes(erin)
     await erin.goto(f"{base}/feedback")
     assert XSS_TITLE in await erin.locator("main").inner_text()
     await check_page(erin, "h5-07-feedback")

@@ -14,13 +14,20 @@ __all__ = [
     "CUSTOMER_KINDS",
     "EnquiryRow",
     "LiveWindow",
+    "customer_texts",
     "enquiry_rows",
     "live_window",
+    "themes_of",
 ]
 
 CUSTOMER_KINDS = ("comment", "message")
 """Kinds whose texts are the customers' own words (replies are ours, metrics figures)."""
 LATEST = 12
+PREVIEW_TEXTS = 200
+"""The feedback service's analysis preview takes at most 200 texts ..."""
+PREVIEW_TEXT = 1000
+"""... of at most 1,000 characters each."""
+THEMES = 8
 
 
 def _instant(value: Any) -> datetime | None:
@@ -29,6 +36,40 @@ def _instant(value: Any) -> datetime | None:
     if isinstance(value, str) and value:
         return datetime.fromisoformat(value)
     return None
+
+
+def _said(items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [
+        i
+        for i in items
+        if i.get("kind") in CUSTOMER_KINDS and not (i.get("annotation") or {}).get("spam")
+    ]
+
+
+def customer_texts(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The customers' words of ``items`` (newest first, spam left out) as the analysis
+    preview takes them: non-empty, each cut to its limit, at most its number."""
+    texts = [str(i.get("text") or "").strip()[:PREVIEW_TEXT] for i in _said(items)]
+    return [t for t in texts if t][:PREVIEW_TEXTS]
+
+
+def themes_of(preview: Mapping[str, Any], texts: Sequence[str]) -> list[dict[str, Any]]:
+    """The preview's groups (largest first) as themes: a label, what people do (ask,
+    praise, complaint), how many said it, whether it is about the pushes' form, and up to
+    two of their own words."""
+    themes: list[dict[str, Any]] = []
+    for group in list(preview.get("groups") or [])[:THEMES]:
+        picks = list(group.get("representatives") or group.get("members") or [])[:2]
+        themes.append(
+            {
+                "label": str(group.get("label", "")),
+                "stance": group.get("stance"),
+                "count": int(group.get("count", 0)),
+                "about_form": bool(group.get("about_form")),
+                "quotes": [texts[n] for n in picks if isinstance(n, int) and 0 <= n < len(texts)],
+            }
+        )
+    return themes
 
 
 @dataclass(frozen=True)
@@ -57,11 +98,7 @@ def live_window(
 
     Spam is counted, never quoted; questions and the latest words are customers' only.
     """
-    said = [
-        i
-        for i in items
-        if i.get("kind") in CUSTOMER_KINDS and not (i.get("annotation") or {}).get("spam")
-    ]
+    said = _said(items)
     spam = sum(1 for i in items if (i.get("annotation") or {}).get("spam"))
     mood = Counter((i.get("annotation") or {}).get("sentiment", "neutral") for i in said)
     ends = _instant(window.get("ends_at"))

@@ -5,13 +5,14 @@ delivery of each reply through WeChat."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.gateway.errors import InvalidInput
+from services.gateway.errors import InvalidInput, UpstreamUnavailable
 from services.gateway.pages._common import (
     DELIVERY_LABELS,
     KIND_LABELS,
@@ -20,7 +21,12 @@ from services.gateway.pages._common import (
     reads,
     require,
 )
-from services.gateway.pages._feedback_view import enquiry_rows, live_window
+from services.gateway.pages._feedback_view import (
+    customer_texts,
+    enquiry_rows,
+    live_window,
+    themes_of,
+)
 from services.gateway.upstream_reads import PAGE_LIMIT, Reads, problem_of
 from services.gateway.web.console import Console, NavItem, Visit
 from shared.settings import Role
@@ -30,8 +36,15 @@ NAV = NavItem(
 )
 PostId = Annotated[str, Path(min_length=1, max_length=64)]
 REFRESH_SECONDS = 5
+PREVIEW_SECONDS = 3.0
 REPLIERS = (Role.EDITOR, Role.REVIEWER)
 ENQUIRY_STATES = ("open", "answered")
+STANCE_LABELS = {
+    "ask": "Asking",
+    "praise": "Praise",
+    "complaint": "Complaint",
+    "other": "Other",
+}
 SOURCE_LABELS = {
     "wechat_message": "WeChat message",
     "wechat_comment": "WeChat comment",
@@ -49,10 +62,26 @@ def build(console: Console) -> APIRouter:
             for kind in KIND_LABELS
         }
         items = (await source.feedback(post_id, limit=PAGE_LIMIT))["items"]
-        view = live_window(window, counts, items, now=console.deps.clock.now())
+        texts = customer_texts(items)
+        themes: list[dict[str, Any]] = []
+        themes_missing = False
+        if texts:
+            # The counts and words never wait for the analysis: a slow or refused preview
+            # (its first call loads the models) is tried again at the next refresh.
+            try:
+                analysed = await asyncio.wait_for(source.preview(texts), PREVIEW_SECONDS)
+            except (TimeoutError, UpstreamUnavailable):
+                analysed = None
+            if analysed is not None and analysed.ok and isinstance(analysed.data, dict):
+                themes = themes_of(analysed.data, texts)
+            else:
+                themes_missing = True
+        view = live_window(window, counts, items, now=console.deps.clock.now(), themes=themes)
         return {
             "window": window,
             "live": view,
+            "themes_missing": themes_missing,
+            "stance_labels": STANCE_LABELS,
             "kind_labels": KIND_LABELS,
             "refresh": REFRESH_SECONDS if window.get("state") == "open" else 0,
         }

@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo
 
 from services.gateway.pages._calendar_view import View, build_grid, shown_days, step
 from services.gateway.pages._common import lateness_text
-from services.gateway.pages._feedback_view import enquiry_rows, live_window
+from services.gateway.pages._feedback_view import (
+    customer_texts,
+    enquiry_rows,
+    live_window,
+    themes_of,
+)
 from services.gateway.pages._report_view import bar_chart, key_figures, percent
 from services.gateway.pages.documents import shown_document
 from shared.calendar import DayKind
@@ -202,3 +207,55 @@ def test_a_shown_document_keeps_its_text_and_tables_and_drops_anything_active() 
     assert "<h1>" not in shown
     for active in ("<script", "onclick", "onerror", "<img", "javascript:", "<style", "href"):
         assert active not in shown
+
+
+def test_the_analysis_preview_gets_the_customers_words_only_within_its_limits() -> None:
+    items = [
+        _item("comment", "  请问怎么办理？  "),
+        _item("comment", "加微信领资料", spam=True),
+        _item("reply", "您好，已回复"),
+        _item("message", ""),
+        _item("message", "长" * 1500),
+    ] + [_item("comment", f"第{n}条") for n in range(300)]
+    texts = customer_texts(items)
+    assert texts[0] == "请问怎么办理？"
+    assert "加微信领资料" not in texts
+    assert "您好，已回复" not in texts
+    assert "" not in texts
+    assert len(texts[1]) == 1000
+    assert len(texts) == 200
+
+
+def test_themes_are_the_previews_groups_with_their_own_words() -> None:
+    texts = ["数电发票怎么开通？", "数电发票在哪里申请", "写得很清楚", "文章太长了"]
+    preview = {
+        "groups": [
+            {
+                "label": "数电发票开通",
+                "stance": "ask",
+                "about_form": False,
+                "count": 2,
+                "members": [0, 1],
+                "representatives": [1, 0, 0],
+            },
+            {
+                "label": "篇幅",
+                "stance": "complaint",
+                "about_form": True,
+                "count": 1,
+                "members": [3],
+                "representatives": [9],
+            },
+        ]
+    }
+    themes = themes_of(preview, texts)
+    assert themes[0] == {
+        "label": "数电发票开通",
+        "stance": "ask",
+        "count": 2,
+        "about_form": False,
+        "quotes": ["数电发票在哪里申请", "数电发票怎么开通？"],
+    }
+    assert themes[1]["about_form"] is True
+    assert themes[1]["quotes"] == []  # an index outside the texts is never quoted
+    assert themes_of({}, texts) == []
