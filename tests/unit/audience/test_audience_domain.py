@@ -165,3 +165,17 @@ def test_a_reconciliation_shows_the_difference() -> None:
     assert (day.new_difference, day.cancelled_difference, day.total_difference) == (-1, 0, -2)
     assert not day.matches
     assert reconcile_day(date(2026, 11, 22), DayCount(1, 0, None), DayCount(1, 0, 3)).matches
+
+
+def test_the_audience_events_read_version_1_and_refuse_others() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from shared.events import EVENT_TYPES
+    from tests.unit.audience.samples import AUDIENCE_EVENTS, audience_sample
+
+    for event_type in AUDIENCE_EVENTS:
+        body = audience_sample(event_type, "c-1", AT).model_dump(mode="json")
+        assert EVENT_TYPES[event_type].model_validate(body).schema_version == 1
+        with pytest.raises(ValidationError):
+            EVENT_TYPES[event_type].model_validate({**body, "schema_version": 99})
