@@ -11,6 +11,7 @@ __all__ = [
     "AudienceError",
     "BackfillRunning",
     "DuplicatePush",
+    "InvalidExpiry",
     "InvalidMenu",
     "NotFound",
     "TooManyRules",
@@ -53,6 +54,14 @@ class InvalidMenu(AudienceError):
         self.errors = errors
 
 
+class InvalidExpiry(AudienceError):
+    """A campaign's code must expire in the future and within WeChat's 30 days."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.errors = [{"field": "expires_at", "message": detail}]
+
+
 class WeChatNotConfigured(AudienceError):
     """The app's credentials are not set: WeChat's API cannot be called."""
 
@@ -77,6 +86,7 @@ PROBLEMS: ProblemMap = {
     BackfillRunning: ProblemSpec(409, "Conflict", "urn:contentops:problem:conflict"),
     TooManyRules: ProblemSpec(422, "Invalid request", "urn:contentops:problem:validation"),
     InvalidMenu: ProblemSpec(422, "Invalid request", "urn:contentops:problem:validation"),
+    InvalidExpiry: ProblemSpec(422, "Invalid request", "urn:contentops:problem:validation"),
     WeChatNotConfigured: ProblemSpec(503, "WeChat not configured"),
     WeChatUnavailable: ProblemSpec(502, "WeChat unavailable"),
     FontMissing: ProblemSpec(503, "Poster font missing"),

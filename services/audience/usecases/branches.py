@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from services.audience.deps import CHINA, AudienceDeps
 from services.audience.domain.branches import Branch, Campaign, QrCode
 from services.audience.domain.scenes import branch_scene, campaign_scene
-from services.audience.errors import AlreadyExists, NotFound
+from services.audience.errors import AlreadyExists, InvalidExpiry, NotFound
 from services.audience.ports import AudienceTx
 from services.audience.posters import Poster, render_poster
 from services.audience.usecases.wechat_calls import wechat_of
@@ -101,7 +101,11 @@ async def create_campaign(spec: CampaignSpec, *, deps: AudienceDeps, actor: Prin
     now = deps.clock.now()
     # WeChat counts the expiry in real seconds; the business clock may run fast.
     seconds = (spec.expires_at - now) / timedelta(seconds=1) / max(deps.clock.speed, 1e-9)
-    seconds = int(min(max(seconds, 60), MAX_CAMPAIGN_DAYS * 86_400))
+    if seconds < 60:
+        raise InvalidExpiry("must be at least a minute from now")
+    if seconds > MAX_CAMPAIGN_DAYS * 86_400:
+        raise InvalidExpiry(f"WeChat's temporary codes live at most {MAX_CAMPAIGN_DAYS} days")
+    seconds = int(seconds)
     scene = campaign_scene(spec.code)
     async with wechat_of(deps.wechat) as api:
         ticket = await api.create_qrcode(scene, expire_seconds=seconds)

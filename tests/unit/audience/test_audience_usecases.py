@@ -9,10 +9,16 @@ import pytest
 
 from services.audience.domain.menu import Button, ButtonType, Menu
 from services.audience.domain.replies import KeywordRule, MatchMode, Reply, ReplyKind
-from services.audience.errors import InvalidMenu, TooManyRules
+from services.audience.errors import InvalidExpiry, InvalidMenu, TooManyRules
 from services.audience.posters.render import DEFAULT_FONTS
 from services.audience.usecases.backfill import Run, run_backfill, start_backfill
-from services.audience.usecases.branches import BranchSpec, branch_poster, create_branch
+from services.audience.usecases.branches import (
+    BranchSpec,
+    CampaignSpec,
+    branch_poster,
+    create_branch,
+    create_campaign,
+)
 from services.audience.usecases.menu import publish_menu, save_menu
 from services.audience.usecases.receive_push import Outcome, receive_push
 from services.audience.usecases.reconcile import reconcile
@@ -190,6 +196,19 @@ async def test_reconciliation_keeps_wechats_numbers_beside_ours() -> None:
     assert (day.ours.new, day.ours.total) == (1, 1)
     assert (day.new_difference, day.total_difference) == (-2, -6)
     assert len(days) == 7
+
+
+async def test_a_campaign_code_expires_in_the_future_within_thirty_days() -> None:
+    fake = fake_audience()
+    for days in (-1, 31):
+        spec = CampaignSpec("fair", "招聘会", START + timedelta(days=days))
+        with pytest.raises(InvalidExpiry) as refused:
+            await create_campaign(spec, deps=fake.deps, actor=ACTOR)
+        assert refused.value.errors[0]["field"] == "expires_at"
+    await create_campaign(
+        CampaignSpec("fair", "招聘会", START + timedelta(days=3)), deps=fake.deps, actor=ACTOR
+    )
+    assert fake.wechat.qrcodes == [("campaign:fair", 3 * 86_400)]
 
 
 @pytest.mark.skipif(not any(Path(p).is_file() for p in DEFAULT_FONTS), reason="no CJK font")
