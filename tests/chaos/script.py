@@ -89,11 +89,12 @@ class ChaosScript:
         elif kind == "store":
             await injector.restart_store(down_for=down)
         elif kind == "publisher-in-transaction":
-            fault = await injector.kill_in_transaction("publisher", down_for=down, within=4.0)
+            # within 20 s: after a store restart under load a slot can start late
+            fault = await injector.kill_in_transaction("publisher", down_for=down, within=20.0)
             self._measure_from(kind, self.slots[1], fault)
         elif kind == "publisher-submitting":
             slot = self.slots[2]
-            fault = await injector.kill_submitting(self.db, slot, down_for=down, within=4.0)
+            fault = await injector.kill_submitting(self.db, slot, down_for=down, within=20.0)
             self._measure_from(kind, slot, fault)
         elif kind == "broker":
             await injector.restart_broker()
