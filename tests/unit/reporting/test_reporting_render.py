@@ -78,9 +78,11 @@ class TestHtml:
 
     def test_each_question_has_our_reply_beside_it(self, report: Report, font: ChartFont) -> None:
         page = render_html(report, font=font)
-        cells = re.findall(r'<td class="wide[^"]*">([^<]*)</td>', page.split('id="questions"')[1])
+        cells = re.findall(
+            r'<td class="wide[^"]*"[^>]*>([^<]*)</td>', page.split('id="questions"')[1]
+        )
         assert cells[cells.index("补贴怎么申报？") + 1] == "请联系客服"
-        assert '<td class="wide missing">未回复</td>' in page
+        assert '<td class="wide reply missing" data-label="我们的回复">未回复</td>' in page
 
     def test_charts_are_inline_svg_with_text_drawn_in_the_font(
         self, report: Report, font: ChartFont

@@ -1,14 +1,18 @@
-"""The schedule is configured from the environment (REPORTING_*)."""
+"""The schedule, the plan's calendar and the chart font come from the environment."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from services.reporting.bootstrap import build_service
+from services.reporting.reports import ChartFontError
 from services.reporting.settings import ReportingSettings
+from shared.calendar import HolidayPolicy
 
 TOKENS = json.dumps({"director-token-0000000001": {"subject": "liu", "roles": ["director"]}})
 
@@ -32,3 +36,25 @@ def test_an_unknown_zone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORTING_ZONE", "Mars/Olympus")
     with pytest.raises(ValidationError, match="unknown time zone"):
         ReportingSettings()
+
+
+def test_the_plans_calendar_is_the_hosts_slot_calendar_with_its_holiday_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("API_TOKENS", TOKENS)
+    monkeypatch.setenv("SLOT_WEEKDAYS", "tue,thu")
+    monkeypatch.setenv("REPORTING_HOLIDAY_POLICY", "skip")
+    calendar = ReportingSettings().plan_calendar()
+    assert calendar.weekdays == (1, 3)
+    assert calendar.times == (time(11, 30),)
+    assert calendar.holiday_policy is HolidayPolicy.SKIP
+
+
+def test_the_chart_font_is_a_path_and_the_service_refuses_to_start_without_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("API_TOKENS", TOKENS)
+    assert ReportingSettings().cjk_font == Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    monkeypatch.setenv("REPORTING_CJK_FONT", "/nonexistent/wqy-zenhei.ttc")
+    with pytest.raises(ChartFontError, match="does not exist: install Debian's fonts-wqy-zenhei"):
+        build_service(ReportingSettings())
