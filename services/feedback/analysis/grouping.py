@@ -2,9 +2,11 @@
 
 * Questions and requests (ask) and complaints go to the facet of the taxonomy they are
   most about (:func:`.taxonomy.match_facet`): 红冲与作废 and 报销与入账 apart, though both
-  are 发票与报销. An item no keyword places joins the placed item of its stance it shares
-  most character pairs with (cosine of character bigrams >= ``NEIGHBOUR_SIMILARITY``), or
-  else an "其他" group of its stance.
+  are 发票与报销. An item no keyword places joins the facet group of its stance whose
+  items it shares most character pairs with (cosine between its character-bigram vector
+  and the group's mean, >= ``NEIGHBOUR_SIMILARITY``), or else an "其他" group of its
+  stance. Vectors are hashed and compared as one sparse product, so the cost grows
+  linearly with the items.
 * Praise forms one group, and so do the other remarks (neither asking, praising nor
   complaining): a document reader wants them apart from the asks, not cut finer.
 * A group's name is a phrase from its own texts: of the clauses holding the keyword its
@@ -14,12 +16,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 from .taxonomy import OTHER_INTENT, FacetMatch
 
@@ -46,22 +49,59 @@ class GroupDraft:
     members: tuple[int, ...]
 
 
-def _bigrams(text: str) -> Counter[str]:
-    chars = "".join(_BIGRAM_RE.findall(text))
-    return Counter(chars[i : i + 2] for i in range(len(chars) - 1))
+def _bigram_rows(texts: Sequence[str]) -> Any:
+    """L2-normalised, hashed character-bigram counts of each text (sparse rows)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(
+        analyzer="char",
+        ngram_range=(2, 2),
+        n_features=2**18,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=True,
+        dtype=np.float32,
+    )
+    return vectorizer.transform(["".join(_BIGRAM_RE.findall(t)) for t in texts])
 
 
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
-    dot = sum(v * b[k] for k, v in a.items() if k in b)
-    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+Key = tuple[Stance, str | None, str | None, bool]
+
+
+def _nearest_groups(
+    texts: Sequence[str], placed: dict[int, Key], unplaced: Sequence[int]
+) -> dict[int, Key]:
+    """Each unplaced item's placed group (all of one stance) nearest in character pairs,
+    when the cosine to the group's mean reaches ``NEIGHBOUR_SIMILARITY``."""
+    from sklearn.preprocessing import OneHotEncoder, normalize
+
+    groups = sorted(set(placed.values()), key=str)
+    if not unplaced or not groups:
+        return {}
+    column = {key: n for n, key in enumerate(groups)}
+    order = sorted(placed)
+    rows = _bigram_rows([texts[m] for m in [*order, *unplaced]])
+    # One row per group, one column per placed item: the group's sum of its items' rows.
+    assign = (
+        OneHotEncoder(sparse_output=True, dtype=np.float32)
+        .fit_transform(np.array([column[placed[m]] for m in order]).reshape(-1, 1))
+        .T
+    )
+    centroids = normalize(assign @ rows[: len(order)])
+    sims = (rows[len(order) :] @ centroids.T).toarray()
+    best = sims.argmax(axis=1)
+    return {
+        item: groups[int(best[n])]
+        for n, item in enumerate(unplaced)
+        if sims[n, best[n]] >= NEIGHBOUR_SIMILARITY
+    }
 
 
 def group_by_meaning(
     texts: Sequence[str], stances: Sequence[Stance | None], facets: Sequence[FacetMatch | None]
 ) -> list[GroupDraft]:
     """Groups of the items with a stance (None: spam, left out), largest first."""
-    keys: dict[int, tuple[Stance, str | None, str | None, bool]] = {}
+    keys: dict[int, Key] = {}
     unplaced: list[int] = []
     for n, (stance, match) in enumerate(zip(stances, facets, strict=True)):
         if stance is None:
@@ -73,15 +113,13 @@ def group_by_meaning(
             keys[n] = (stance, f.intent, f.name, f.about_form)
         else:
             unplaced.append(n)
-    grams = {n: _bigrams(texts[n]) for n in range(len(texts)) if stances[n] is not None}
+    for stance in ("ask", "complaint"):
+        waiting = [n for n in unplaced if stances[n] == stance]
+        placed = {m: k for m, k in keys.items() if k[0] == stance and k[2] is not None}
+        keys.update(_nearest_groups(texts, placed, waiting))
     for n in unplaced:
-        peers = [m for m in keys if stances[m] == stances[n] and keys[m][2] is not None]
-        best = max(peers, key=lambda m: _cosine(grams[n], grams[m]), default=None)
-        if best is not None and _cosine(grams[n], grams[best]) >= NEIGHBOUR_SIMILARITY:
-            keys[n] = keys[best]
-        else:
-            keys[n] = (stances[n] or "other", OTHER_INTENT, None, False)
-    members: dict[tuple[Stance, str | None, str | None, bool], list[int]] = defaultdict(list)
+        keys.setdefault(n, (stances[n] or "other", OTHER_INTENT, None, False))
+    members: dict[Key, list[int]] = defaultdict(list)
     for n in sorted(keys):
         members[keys[n]].append(n)
     drafts = [GroupDraft(*key, tuple(rows)) for key, rows in members.items()]

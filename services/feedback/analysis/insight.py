@@ -26,6 +26,7 @@ from .tokens import tokenize
 
 __all__ = ["FeedbackInsight", "InsightGroup", "ItemInsight", "Stance", "analyse_feedback"]
 
+NAMING_SAMPLE = 300
 _NOT_ASKED = QuestionVerdict(False, "广告，不判断", "none")
 _NO_POLARITY = Sentiment("neutral", 0.0, ("广告，不判断",))
 
@@ -126,24 +127,33 @@ def _representatives(texts: Sequence[str], members: Sequence[int], quotes: int) 
 
 
 def analyse_feedback(texts: Sequence[str], *, quotes: int = 3) -> FeedbackInsight:
-    """Analyse the feedback on one post: per-item verdicts and groups by meaning."""
-    analysed = [_analyse_one(t) for t in texts]
-    items = tuple(a for a, _ in analysed)
+    """Analyse the feedback on one post: per-item verdicts and groups by meaning.
+
+    Each distinct text is analysed once; a group is named from at most ``NAMING_SAMPLE``
+    of its members."""
+    seen: dict[str, tuple[ItemInsight, FacetMatch | None]] = {}
+    for text in texts:
+        if text not in seen:
+            seen[text] = _analyse_one(text)
+    analysed = [seen[t] for t in texts]
+    items = [a for a, _ in analysed]
     matches = [m for _, m in analysed]
     cleans = [i.text for i in items]
     drafts = group_by_meaning(cleans, [i.stance for i in items], matches)
     groups: list[InsightGroup] = []
     for d in drafts:
-        shared = [k for m in d.members if (fm := matches[m]) for k in fm.keywords]
+        sample = d.members[:NAMING_SAMPLE]
+        shared = [k for m in sample if (fm := matches[m]) for k in fm.keywords]
         if not shared:
-            shared = [w for m in d.members for w in dict.fromkeys(tokenize(cleans[m]))]
-        members_text = [cleans[m] for m in d.members]
+            shared = [w for m in sample for w in dict.fromkeys(tokenize(cleans[m]))]
         intent = d.intent if d.stance == "ask" else (d.intent if d.facet else None)
         if d.stance == "ask":
-            items = _with_intent(items, d.members, intent)
+            for m in d.members:  # a neighbour's intent, when placed by one
+                if items[m].intent != intent:
+                    items[m] = replace(items[m], intent=intent)
         groups.append(
             InsightGroup(
-                name_group(members_text, shared),
+                name_group([cleans[m] for m in sample], shared),
                 d.stance,
                 intent,
                 d.facet,
@@ -152,15 +162,4 @@ def analyse_feedback(texts: Sequence[str], *, quotes: int = 3) -> FeedbackInsigh
                 _representatives(cleans, d.members, quotes),
             )
         )
-    return FeedbackInsight(items, tuple(groups))
-
-
-def _with_intent(
-    items: tuple[ItemInsight, ...], members: Sequence[int], intent: str | None
-) -> tuple[ItemInsight, ...]:
-    """Items of an ask group take the group's intent (a neighbour's, when placed by one)."""
-    changed = list(items)
-    for m in members:
-        if changed[m].intent != intent:
-            changed[m] = replace(changed[m], intent=intent)
-    return tuple(changed)
+    return FeedbackInsight(tuple(items), tuple(groups))

@@ -9,14 +9,13 @@ by :mod:`.question_list`, the comparison with earlier posts of the category by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from ..analysis import (
     FeedbackInsight,
     FeedbackItem,
     analyse_feedback,
-    clean_text,
     display_text,
     redact,
     tokenize,
@@ -41,6 +40,8 @@ from .question_list import question_entries, question_order
 from .summary import findings
 
 __all__ = ["build_digest"]
+
+TERMS_SAMPLE = 300  # members whose words give a group's terms
 
 
 def _aware(name: str, value: datetime) -> None:
@@ -95,7 +96,15 @@ def build_digest(
     feedback = [i for i in current if i.is_feedback]
     insight = analyse_feedback([i.text for i in feedback], quotes=3)
     valid = [n for n, a in enumerate(insight.items) if not a.spam.is_spam]
-    theme_rows = _theme_rows(feedback, insight, len(valid))[:max_themes]
+    token_cache: dict[str, tuple[str, ...]] = {}
+
+    def tokens(n: int) -> tuple[str, ...]:
+        text = insight.items[n].text
+        if text not in token_cache:
+            token_cache[text] = tuple(tokenize(text))
+        return token_cache[text]
+
+    theme_rows = _theme_rows(feedback, insight, len(valid), tokens)[:max_themes]
     group_of = {m: g.label for g in insight.groups for m in g.members}
     labels = [insight.items[n].polarity.label for n in valid]
     split = SentimentSplit(
@@ -157,7 +166,7 @@ def build_digest(
         themes=theme_rows,
         keywords=[
             KeywordEntry(term=k.term, weight=k.weight)
-            for k in top_keywords([tokenize(clean_text(feedback[n].text).text) for n in valid], 12)
+            for k in top_keywords([tokens(n) for n in valid], 12)
         ],
         questions=questions[:max_questions],
         questions_total=len(questions),
@@ -172,12 +181,15 @@ def build_digest(
 
 
 def _theme_rows(
-    feedback: Sequence[FeedbackItem], insight: FeedbackInsight, valid: int
+    feedback: Sequence[FeedbackItem],
+    insight: FeedbackInsight,
+    valid: int,
+    tokens: Callable[[int], tuple[str, ...]],
 ) -> list[ThemeSummary]:
     rows = []
     for g in insight.groups:
         items = [insight.items[m] for m in g.members]
-        words = Counter(t for m in g.members for t in tokenize(insight.items[m].text))
+        words = Counter(t for m in g.members[:TERMS_SAMPLE] for t in tokens(m))
         rows.append(
             ThemeSummary(
                 label=g.label,
