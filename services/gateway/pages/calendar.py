@@ -5,14 +5,15 @@ the calendar)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import asyncio
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.gateway.errors import InvalidInput
-from services.gateway.pages._calendar_view import View, build_grid, range_start, step
+from services.gateway.pages._calendar_view import View, build_grid, range_start, shown_days, step
 from services.gateway.pages._common import POST_STATE_LABELS, READERS, common, reads, require
 from services.gateway.upstream_reads import problem_of
 from services.gateway.web.console import Console, NavItem, Visit
@@ -63,16 +64,15 @@ def build(console: Console) -> APIRouter:
         now = console.deps.clock.now()
         today = now.astimezone(zone).date()
         source = reads(console, visit)
-        grid = build_grid(view, anchor, [], zone=zone, today=today, lang=visit.lang)
-        days = (grid.last - grid.first).days + 1
-        slots = await source.slots(range_start(grid.first, zone), days)
-        grid = build_grid(view, anchor, slots, zone=zone, today=today, lang=visit.lang)
+        first, last = shown_days(view, anchor)
         may_change = visit.may(Role.REVIEWER)
-        targets: list[dict[str, Any]] = []
-        if may_change:
-            upcoming = await source.slots(now, 42)
-            targets = [s for s in upcoming if s.get("free", 0) > 0][:18]
-        hold = await source.calendar_hold()
+        slots, upcoming, hold = await asyncio.gather(
+            source.slots(range_start(first, zone), (last - first).days + 1),
+            source.slots(now, 42) if may_change else _nothing(),
+            source.calendar_hold(),
+        )
+        grid = build_grid(view, anchor, slots, zone=zone, today=today, lang=visit.lang)
+        targets = [s for s in upcoming if s.get("free", 0) > 0][:18]
         return console.render(
             request,
             "pages_calendar.html",
@@ -93,6 +93,7 @@ def build(console: Console) -> APIRouter:
                 "problem": problem,
                 "done": done,
                 "zone": zone.key,
+                "now_utc": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
             },
             visit=visit,
             page=NAV.key,
@@ -139,6 +140,10 @@ def build(console: Console) -> APIRouter:
         )
 
     return router
+
+
+async def _nothing() -> list[dict[str, Any]]:
+    return []
 
 
 def _moved_day(slot_at: str, console: Console) -> date | None:

@@ -56,12 +56,13 @@ def build(console: Console) -> APIRouter:
     router = APIRouter(route_class=console.route_class, include_in_schema=False)
 
     async def live(source: Reads, post_id: str) -> dict[str, Any]:
-        window = await source.window(post_id)
-        counts = {
-            kind: int((await source.feedback(post_id, kind=kind, limit=1))["total"])
-            for kind in KIND_LABELS
-        }
-        items = (await source.feedback(post_id, limit=PAGE_LIMIT))["items"]
+        window, listed, *by_kind = await asyncio.gather(
+            source.window(post_id),
+            source.feedback(post_id, limit=PAGE_LIMIT),
+            *(source.feedback(post_id, kind=kind, limit=1) for kind in KIND_LABELS),
+        )
+        counts = {kind: int(page["total"]) for kind, page in zip(KIND_LABELS, by_kind, strict=True)}
+        items = listed["items"]
         texts = customer_texts(items)
         themes: list[dict[str, Any]] = []
         themes_missing = False
@@ -91,9 +92,11 @@ def build(console: Console) -> APIRouter:
         visit = await console.visit(request)
         require(visit, *READERS)
         source = reads(console, visit)
-        open_windows = await source.windows(state="open", limit=50)
-        closed = await source.windows(state="closed", limit=20)
-        waiting = await source.enquiries(state="open", limit=1)
+        open_windows, closed, waiting = await asyncio.gather(
+            source.windows(state="open", limit=50),
+            source.windows(state="closed", limit=20),
+            source.enquiries(state="open", limit=1),
+        )
         return console.render(
             request,
             "pages_feedback.html",

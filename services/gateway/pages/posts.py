@@ -5,6 +5,7 @@ the director)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -60,8 +61,10 @@ def build(console: Console) -> APIRouter:
         if state and state not in POST_STATE_LABELS:
             raise InvalidInput({"state": f"one of {', '.join(POST_STATE_LABELS)}"})
         source = reads(console, visit)
-        listed = await source.posts([state] if state else None, offset=offset, limit=PER_PAGE)
-        unsettled = await source.posts(list(UNSETTLED), limit=50)
+        listed, unsettled = await asyncio.gather(
+            source.posts([state] if state else None, offset=offset, limit=PER_PAGE),
+            source.posts(list(UNSETTLED), limit=50),
+        )
         return console.render(
             request,
             "pages_posts.html",
