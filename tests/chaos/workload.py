@@ -44,6 +44,7 @@ class DraftPlan:
     approve: bool
     draft_id: str | None = None
     revision: int | None = None
+    review_id: str | None = None
     decided: str | None = None
 
 
@@ -157,21 +158,26 @@ class Workload:
                 return
             try:
                 queue = await self.api.every("review", "/reviews", REVIEWER, state="pending")
+                pending = {line["review_id"] for line in queue}
+                for plan in waiting.values():  # decided, but the answer was lost: read back
+                    if plan.review_id is not None and plan.review_id not in pending:
+                        await self._decide(plan, plan.review_id)
+                for line in queue:
+                    plan = waiting.get((line["draft_id"], line["revision"]))
+                    if plan is not None:
+                        await self._decide(plan, line["review_id"])
             except Unanswered:
                 continue
-            for line in queue:
-                plan = waiting.get((line["draft_id"], line["revision"]))
-                if plan is not None:
-                    await self._decide(plan, line["review_id"])
             await asyncio.sleep(0.3)
         undecided = [d.key for d in self.ledger.accepted if d.decided is None]
         if undecided:
             self.ledger.notes.append(f"reviews not decided in time: {undecided}")
 
     async def _decide(self, plan: DraftPlan, review_id: str) -> None:
+        plan.review_id = review_id
         review = await self.api.json("review", f"/reviews/{review_id}", REVIEWER)
         if review["state"] != "pending":
-            plan.decided = "approved" if review["state"] == "approved" else review["state"]
+            plan.decided = review["state"]  # approved or rejected: what the service says
             return
         if plan.approve:
             body: dict[str, Any] = {
