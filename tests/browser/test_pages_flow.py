@@ -431,6 +431,10 @@ async def test_calendar_posts_feedback_documents_and_reports_in_a_browser(
     xlsx = await liu.request.get(liu.url + "/download.xlsx")
     assert xlsx.status == 200
     assert "spreadsheetml" in xlsx.headers["content-type"]
+    full = await liu.request.get(liu.url + "/download.html")  # the service's own rendering
+    assert full.status == 200
+    assert "sandbox" in full.headers["content-security-policy"]  # its page, not ours
+    assert "<svg" in await full.text()
 
     for page in (rita, erin, liu):
         assert await page.evaluate("window.__xss === undefined")
