@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support.harness import Goal, note, pick, repeat_async, report  # noqa: E402
-from bench.support.progress import RECEIVED, registry_total, time_window  # noqa: E402
+from bench.support.progress import RECEIVED, registry_total, window_around  # noqa: E402
 from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
 from services.feedback.bootstrap import build_service  # noqa: E402
 from services.feedback.domain.item import Incoming  # noqa: E402
@@ -200,8 +200,7 @@ async def service_rate(
 
     reset_peak()
     try:
-        await runtime.start()
-        started, finished = await time_window(begun=begun, done=done, timeout=600)
+        started, finished = await window_around(runtime.start, begun=begun, done=done, timeout=600)
         peak = own_peak_mb()
         stored = await service.runtime.db[ITEMS].count_documents({})
         if stored != len(evs):

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aio_pika  # noqa: E402
 
 from bench.support.harness import Goal, note, pick, repeat_async, report  # noqa: E402
-from bench.support.progress import RECEIVED, registry_total, time_window  # noqa: E402
+from bench.support.progress import RECEIVED, registry_total, window_around  # noqa: E402
 from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
 from services.reporting.bootstrap import build_service  # noqa: E402
 from services.reporting.domain.feedback import feedback_doc  # noqa: E402
@@ -149,9 +149,8 @@ async def service_rate(
         return acked >= len(evs)
 
     reset_peak()
-    await runtime.start()
     try:
-        started, finished = await time_window(begun=begun, done=done, timeout=600)
+        started, finished = await window_around(runtime.start, begun=begun, done=done, timeout=600)
         peak = own_peak_mb()
         stored = await runtime.db[FEEDBACK].count_documents({})
         if stored != len(evs):

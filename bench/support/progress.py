@@ -18,7 +18,14 @@ import httpx
 from prometheus_client import CollectorRegistry, Metric
 from prometheus_client.parser import text_string_to_metric_families
 
-__all__ = ["RECEIVED", "family_total", "registry_total", "scrape_total", "time_window"]
+__all__ = [
+    "RECEIVED",
+    "family_total",
+    "registry_total",
+    "scrape_total",
+    "time_window",
+    "window_around",
+]
 
 RECEIVED = "faststream_received_messages_total"
 
@@ -74,3 +81,25 @@ async def time_window(
             raise TimeoutError("the events were not all handled in time")
         await asyncio.sleep(interval)
     return start, time.perf_counter()
+
+
+async def window_around(
+    start: Callable[[], Awaitable[object]],
+    *,
+    begun: Probe,
+    done: Probe,
+    timeout: float,
+    interval: float = 0.005,
+) -> tuple[float, float]:
+    """:func:`time_window` watched from *before* ``start()`` is awaited: a runtime consumes
+    as soon as its broker starts, before its own ``start()`` returns, and those first
+    events must fall inside the window."""
+    window = asyncio.create_task(
+        time_window(begun=begun, done=done, timeout=timeout, interval=interval)
+    )
+    try:
+        await start()
+    except BaseException:
+        window.cancel()
+        raise
+    return await window

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from bench.support import harness
 from bench.support.harness import RESULT_LINE, Goal, Spread, repeat, report
-from bench.support.progress import family_total
+from bench.support.progress import family_total, window_around
 from bench.support.rss import own_peak_mb, reset_peak
 
 
@@ -105,3 +107,29 @@ def test_the_peak_rss_grows_with_what_the_process_holds() -> None:
     block[::4096] = b"x" * len(block[::4096])
     assert own_peak_mb() >= before + 60
     del block
+
+
+async def test_the_window_opens_at_the_first_event_even_while_start_is_still_running() -> None:
+    state = {"received": 0, "stored": 0}
+
+    async def start() -> None:  # consumes from its first moments, returns much later
+        await asyncio.sleep(0.05)
+        state["received"] = 1
+        await asyncio.sleep(0.3)
+
+    async def finish() -> None:
+        await asyncio.sleep(0.45)
+        state["stored"] = 10
+
+    async def begun() -> bool:
+        return state["received"] > 0
+
+    async def done() -> bool:
+        return state["stored"] >= 10
+
+    finishing = asyncio.create_task(finish())
+    called = time.perf_counter()
+    opened, closed = await window_around(start, begun=begun, done=done, timeout=5)
+    await finishing
+    assert opened - called < 0.2  # at the first event, not when start() returned (0.35 s)
+    assert closed - opened >= 0.35
