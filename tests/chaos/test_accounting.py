@@ -38,8 +38,8 @@ class CannedApi(Api):
 def _ledger() -> Ledger:
     ledger = Ledger()
     ledger.drafts = [
-        DraftPlan("k1", "t1", SLOT, True, "d-1", 1, "approved"),
-        DraftPlan("k2", "t2", SLOT, False, "d-2", 1, "rejected"),
+        DraftPlan("k1", "t1", SLOT, True, draft_id="d-1", revision=1, decided="approved"),
+        DraftPlan("k2", "t2", SLOT, False, draft_id="d-2", revision=1, decided="rejected"),
     ]
     ledger.feedback = {"p-1-fb0": "p-d-1-r1", "p-1-fb1": "p-d-1-r1"}
     return ledger

@@ -163,9 +163,9 @@ class Workload:
                     if plan.review_id is not None and plan.review_id not in pending:
                         await self._decide(plan, plan.review_id)
                 for line in queue:
-                    plan = waiting.get((line["draft_id"], line["revision"]))
-                    if plan is not None:
-                        await self._decide(plan, line["review_id"])
+                    queued = waiting.get((line["draft_id"], line["revision"]))
+                    if queued is not None:
+                        await self._decide(queued, line["review_id"])
             except Unanswered:
                 continue
             await asyncio.sleep(0.3)
