@@ -40,7 +40,15 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
         "report.ready",
     ),
     "feedback": ("post.published", "feedback.received"),
-    "reporting": ("post.published", "post.failed", "feedback.received", "feedback.digest.ready"),
+    "reporting": (
+        "post.published",
+        "post.failed",
+        "feedback.received",
+        "feedback.digest.ready",
+        "follower.subscribed",
+        "follower.unsubscribed",
+        "branch.saved",
+    ),
 }
 """Consumer service -> the events it subscribes to (one queue each)."""
 

@@ -8,11 +8,17 @@ from fastapi import FastAPI
 
 from services.reporting import __doc__ as SERVICE_DOC
 from services.reporting.api import build_router
-from services.reporting.consumers import register_consumers
-from services.reporting.deps import JOB_KIND, ReportingDeps
+from services.reporting.consumers import register_consumers, register_follower_consumers
+from services.reporting.deps import JOB_KIND, FollowersDeps, ReportingDeps
 from services.reporting.errors import PROBLEMS
+from services.reporting.followers_api import build_followers_router
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.reports import require_cjk_font
+from services.reporting.repository.followers import (
+    FOLLOWER_INDEXES,
+    MongoFollowerRepository,
+    followers_binder,
+)
 from services.reporting.repository.indexes import REPORTING_INDEXES
 from services.reporting.repository.read_model import (
     MongoDigestRepository,
@@ -43,7 +49,9 @@ def build_service(
     the charts need is missing: reports with empty boxes for Chinese are not an option.
     """
     font = require_cjk_font(settings.cjk_font)
-    runtime = ServiceRuntime(settings, clock=clock, indexes=[*REPORTING_INDEXES, *JOB_INDEXES])
+    runtime = ServiceRuntime(
+        settings, clock=clock, indexes=[*REPORTING_INDEXES, *FOLLOWER_INDEXES, *JOB_INDEXES]
+    )
     db = runtime.db
     jobs = TimedJobs(db, lease=timedelta(seconds=settings.job_lease_seconds))
     deps = ReportingDeps(
@@ -61,12 +69,23 @@ def build_service(
         font=font,
         calendar=settings.plan_calendar(),
     )
+    followers = FollowersDeps(
+        uow=BoundUnitOfWork(runtime.uow, followers_binder()),
+        followers=MongoFollowerRepository(db),
+        posts=deps.posts,
+        clock=deps.clock,
+        zone=deps.policy.zone,
+    )
     register_consumers(runtime, deps)
+    register_follower_consumers(runtime, followers)
     _register_jobs(runtime, deps, jobs, settings)
     return Service(
         runtime=runtime,
         deps=deps,
-        routers=(build_router(deps, runtime.tokens),),
+        routers=(
+            build_router(deps, runtime.tokens),
+            build_followers_router(followers, runtime.tokens),
+        ),
         title="Reporting service",
         description=SERVICE_DOC or "",
         problems=PROBLEMS,

@@ -8,6 +8,8 @@ from services.reporting.metrics import ReportingMetrics
 from services.reporting.ports import (
     DigestRepository,
     FeedbackRepository,
+    FollowerRepository,
+    FollowersTx,
     JobScheduler,
     PostRepository,
     ReadModelStats,
@@ -20,7 +22,7 @@ from shared.calendar import SchedulePolicy, SlotCalendar
 from shared.clock import Clock
 from shared.outbox import UnitOfWorkPort
 
-__all__ = ["JOB_KIND", "ReportingDeps"]
+__all__ = ["JOB_KIND", "FollowersDeps", "ReportingDeps"]
 
 JOB_KIND = "report"
 """Kind of the report jobs in ``shared.jobs`` (one per due period)."""
@@ -49,3 +51,16 @@ class ReportingDeps:
     metrics: ReportingMetrics
     font: ChartFont
     calendar: SlotCalendar
+
+
+@dataclass(frozen=True)
+class FollowersDeps:
+    """What the followers use cases and route are given (issue #14): their own unit of
+    work (the same store and inbox as the rest), the followers read model, the posts
+    (for unsubscribes after each), the clock and the zone local days are read in."""
+
+    uow: UnitOfWorkPort[FollowersTx]
+    followers: FollowerRepository
+    posts: PostRepository
+    clock: Clock
+    zone: str

@@ -23,6 +23,8 @@ from shared.ports import AuditTrail, JobsInTransaction
 __all__ = [
     "DigestRepository",
     "FeedbackRepository",
+    "FollowerRepository",
+    "FollowersTx",
     "JobScheduler",
     "PostRepository",
     "ReadModelStats",
@@ -155,3 +157,36 @@ class ReportingTx(Transaction, Protocol):
 
     @property
     def audit(self) -> AuditTrail: ...
+
+
+class FollowerRepository(Protocol):
+    """The followers read model (issue #14): changes, followers' latest state, branches."""
+
+    async def get_follower(self, openid: str) -> Doc | None: ...
+
+    async def save_follower(self, doc: Doc) -> None: ...
+
+    async def save_change(self, doc: Doc) -> None:
+        """Store a change under its natural key (a repeat replaces it)."""
+        ...
+
+    async def get_branch(self, code: str) -> Doc | None: ...
+
+    async def save_branch(self, doc: Doc) -> None: ...
+
+    async def changes_between(self, start: datetime, end: datetime) -> list[Doc]:
+        """Changes placed in ``[start, end)``, oldest first."""
+        ...
+
+    async def branches(self) -> list[Doc]: ...
+
+    async def attributed_before(self, end: datetime) -> dict[str, int]:
+        """Per branch code: its code's subscriptions minus unsubscriptions before ``end``."""
+        ...
+
+
+class FollowersTx(Transaction, Protocol):
+    """The followers repository bound to one transaction, and ``emit``."""
+
+    @property
+    def followers(self) -> FollowerRepository: ...

@@ -1,0 +1,62 @@
+"""HTTP route of the followers summary (issue #14).
+
+=======================================  =========================================
+``GET  /followers/summary?from=&to=``    net growth by branch against its target,
+                                         by source, and unsubscribes within 24 h
+                                         of each post published in the range
+=======================================  =========================================
+
+``from`` and ``to`` are local days (China time, ``to`` inclusive), at most 400 days;
+a range that cannot be summarised is answered 422 naming the field. Reading needs any
+role of the platform, like the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.reporting.deps import FollowersDeps
+from services.reporting.domain.followers import FollowersSummary
+from services.reporting.usecases.followers import summarise_followers
+from shared.bounds import Day
+from shared.http import ProblemError, require
+from shared.settings import Principal, Role
+
+__all__ = ["build_followers_router"]
+
+_READERS = (Role.EDITOR, Role.REVIEWER, Role.DIRECTOR, Role.SYSTEM)
+_DAY = "A local day (China time), YYYY-MM-DD."
+
+
+def build_followers_router(
+    deps: FollowersDeps, tokens: Callable[[], Mapping[str, Principal]]
+) -> APIRouter:
+    """The followers route, bound to its use case."""
+    router = APIRouter(prefix="/followers", tags=["followers"])
+    reader = Depends(require(tokens, *_READERS))
+
+    @router.get("/summary", response_model=FollowersSummary)
+    async def followers_summary(
+        start: Annotated[Day, Query(alias="from", description=f"First day. {_DAY}")],
+        end: Annotated[Day, Query(alias="to", description=f"Last day (included). {_DAY}")],
+        principal: Principal = reader,
+    ) -> FollowersSummary:
+        """Followers of the range: net growth per branch against its head-count target
+        (and the share of it reached at the range's end), by source, and for each post
+        published in the range the unsubscribes within 24 hours after it."""
+        try:
+            return await summarise_followers(start, end, deps=deps, actor=principal)
+        except ValueError as exc:
+            message = str(exc)
+            raise ProblemError(
+                422,
+                "Invalid request",
+                f"Invalid value for: to ({message})",
+                type_="urn:contentops:problem:validation",
+                errors=[{"field": "to", "message": message}],
+            ) from exc
+
+    return router

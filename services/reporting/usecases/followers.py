@@ -1,0 +1,86 @@
+"""Use cases of the audience service's events, and the followers summary (issue #14).
+
+Each event runs in one transaction with its inbox record (``consumed=(reporting,
+event_id)``): a redelivered event is :class:`~shared.errors.AlreadyProcessed` and
+changes nothing; the same change under another event id lands on the same natural key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from services.reporting.deps import FollowersDeps
+from services.reporting.domain.followers import (
+    AFTER_POST,
+    Branch,
+    FollowerChange,
+    FollowersSummary,
+    PublishedPost,
+    branch_doc,
+    change_doc,
+    follower_doc,
+    followers_summary,
+)
+from services.reporting.ports import FollowersTx
+from services.reporting.usecases.ingest import CONSUMER
+from shared.calendar import custom_period
+from shared.events import BranchSaved, FollowerSubscribed, FollowerUnsubscribed
+from shared.settings import Principal
+
+__all__ = ["record_branch", "record_follower_change", "summarise_followers"]
+
+
+async def record_follower_change(
+    event: FollowerSubscribed | FollowerUnsubscribed,
+    *,
+    deps: FollowersDeps,
+    actor: Principal | None = None,
+) -> None:
+    """Store the change and, unless a later one is stored, the follower's new state."""
+
+    async def work(tx: FollowersTx) -> None:
+        await tx.followers.save_change(change_doc(event))
+        existing = await tx.followers.get_follower(event.payload.openid)
+        doc = follower_doc(event, existing)
+        if doc is not None:
+            await tx.followers.save_follower(doc)
+
+    await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+
+
+async def record_branch(
+    event: BranchSaved, *, deps: FollowersDeps, actor: Principal | None = None
+) -> None:
+    """Keep the branch's latest name and head-count target."""
+
+    async def work(tx: FollowersTx) -> None:
+        existing = await tx.followers.get_branch(event.payload.code)
+        doc = branch_doc(event, existing)
+        if doc is not None:
+            await tx.followers.save_branch(doc)
+
+    await deps.uow.run(work, consumed=(CONSUMER, str(event.event_id)))
+
+
+async def summarise_followers(
+    start: date, end: date, *, deps: FollowersDeps, actor: Principal | None = None
+) -> FollowersSummary:
+    """The followers summary of local days ``start``..``end`` (inclusive).
+
+    Raises ``ValueError`` for a range :func:`shared.calendar.custom_period` refuses.
+    """
+    period = custom_period(start, end, zone=deps.zone).current
+    lo, hi = period.start, period.end
+    changes = await deps.followers.changes_between(lo, hi + AFTER_POST)
+    branches = await deps.followers.branches()
+    attributed = await deps.followers.attributed_before(hi)
+    posts = [p for d in await deps.posts.between(lo, hi) if (p := PublishedPost.of(d))]
+    return followers_summary(
+        start=lo,
+        end=hi,
+        changes=[FollowerChange.of(d) for d in changes],
+        branches=[Branch.of(d) for d in branches],
+        attributed_at_end=attributed,
+        posts=posts,
+        as_of=deps.clock.now(),
+    )
