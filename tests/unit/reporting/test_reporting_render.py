@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from services.reporting.reports import (
     ChartFont,
     DigestRow,
+    Lang,
     PostFeedbackAgg,
     PostRow,
     Report,
@@ -30,6 +31,15 @@ from shared.calendar import biweekly_period, weekly_period
 from tests.unit.reporting.fortnight import fortnight_report
 
 GENERATED = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)
+_PAGES: dict[tuple[str, str], str] = {}
+
+
+def _html(report: Report, font: ChartFont, lang: Lang = "zh-CN") -> str:
+    """The page of ``report``, drawn once per report and language (charts are slow)."""
+    key = (report.model_dump_json(), lang)
+    if key not in _PAGES:
+        _PAGES[key] = render_html(report, font=font, lang=lang)
+    return _PAGES[key]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +66,7 @@ class TestHtml:
     def test_is_a_phone_friendly_standalone_chinese_page(
         self, report: Report, font: ChartFont
     ) -> None:
-        page = render_html(report, font=font)
+        page = _html(report, font)
         assert page.startswith("<!DOCTYPE html>")
         assert '<html lang="zh-CN">' in page
         assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
@@ -67,7 +77,7 @@ class TestHtml:
         assert "<title>运营周报 · 2026-W49</title>" in page
 
     def test_contains_the_figures_in_chinese(self, report: Report, font: ChartFont) -> None:
-        page = render_html(report, font=font)
+        page = _html(report, font)
         for figure in ("1,600", "2,000", "10.0%", "9.0%", "75.0%", "+100%", "+25%"):
             assert figure in page, figure
         for label in ("行业信息", "合计", "互动率", "12 小时内回复率", "下一步推送计划"):
@@ -77,7 +87,7 @@ class TestHtml:
         assert "engagement_rate" not in page
 
     def test_each_question_has_our_reply_beside_it(self, report: Report, font: ChartFont) -> None:
-        page = render_html(report, font=font)
+        page = _html(report, font)
         cells = re.findall(
             r'<td class="wide[^"]*"[^>]*>([^<]*)</td>', page.split('id="questions"')[1]
         )
@@ -87,23 +97,23 @@ class TestHtml:
     def test_charts_are_inline_svg_with_text_drawn_in_the_font(
         self, report: Report, font: ChartFont
     ) -> None:
-        page = render_html(report, font=font)
+        page = _html(report, font)
         assert page.count("<svg") == 3
         assert "<?xml" not in page
         assert 'aria-label="各类别阅读量"' in page
         assert "<text" not in page  # glyphs are paths: no browser font needed
 
     def test_text_is_escaped(self, report: Report, font: ChartFont) -> None:
-        page = render_html(report, font=font)
+        page = _html(report, font)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
     def test_empty_report_says_so(self, empty: Report, font: ChartFont) -> None:
-        page = render_html(empty, font=font)
+        page = _html(empty, font)
         assert "本期没有发布推送" in page
         assert "<svg" in page
 
     def test_english_on_request(self, report: Report, font: ChartFont) -> None:
-        page = render_html(report, font=font, lang="en")
+        page = _html(report, font, "en")
         assert '<html lang="en">' in page
         assert "Weekly report · 2026-W49" in page
         assert "The next pushes" in page
