@@ -29,6 +29,7 @@ from services.feedback.usecases.enquiries import run_enquiry_sweeps
 from services.feedback.usecases.ingest import store_event_batch
 from services.feedback.usecases.poll_comments import run_comment_poller
 from services.feedback.usecases.poll_stats import run_stats_poller
+from services.feedback.usecases.preview import warm_up_analysis
 from services.feedback.usecases.send_document import run_document_sender
 from services.feedback.usecases.send_reply import run_reply_sender
 from shared.batching import BatchWriter
@@ -77,6 +78,7 @@ def build_service(
         ),
     )
     register_consumers(runtime, deps)
+    runtime.job("analysis-warm-up", lambda: warm_up_analysis(deps=deps))  # once, then ends
     runtime.job("window-closer", lambda: run_window_closer(deps=deps))
     runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps=deps))
     if settings.poller_enabled:
