@@ -54,9 +54,9 @@ def build_followers_router(
             raise ProblemError(
                 422,
                 "Invalid request",
-                f"Invalid value for: to ({message})",
+                f"Invalid value for: query.to ({message})",
                 type_="urn:contentops:problem:validation",
-                errors=[{"field": "to", "message": message}],
+                errors=[{"field": "query.to", "message": message}],
             ) from exc
 
     return router
