@@ -8,12 +8,15 @@ import json
 import aio_pika
 import pytest
 
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
 from shared.topology import CONSUMERS, PRODUCERS, Topology
 from tests.support.backbone import emit, publish_raw, recording_runtime, wait_for
 from tests.support.events import sample
 from tests.support.metrics import metric_value
 from tests.support.recording import CONSUMED, EFFECTS
 from tests.support.servers import RABBIT_URL
+from tests.support.services import settings_kwargs
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +24,15 @@ pytestmark = pytest.mark.integration
 async def test_every_event_reaches_every_consumer_queue_named_in_the_table(
     namespace: str, mongo_url: str
 ) -> None:
-    runtimes = {s: recording_runtime(s, namespace, mongo_url) for s in CONSUMERS}
+    def runtime(service: str) -> ServiceRuntime:
+        """A recorder of what the service consumes; a producer that consumes nothing
+        (the audience service) only publishes from its outbox."""
+        if service in CONSUMERS:
+            return recording_runtime(service, namespace, mongo_url)
+        settings = ServiceSettings(service_name=service, **settings_kwargs(namespace, mongo_url))
+        return ServiceRuntime(settings)
+
+    runtimes = {s: runtime(s) for s in sorted(set(CONSUMERS) | set(PRODUCERS))}
     async with contextlib.AsyncExitStack() as stack:
         for rt in runtimes.values():
             await rt.start()
@@ -63,7 +74,9 @@ async def test_every_event_reaches_every_consumer_queue_named_in_the_table(
             assert pending == 0
 
 
-async def _get_dlq(namespace: str, service: str, event: str) -> aio_pika.IncomingMessage | None:
+async def _get_dlq(
+    namespace: str, service: str, event: str
+) -> aio_pika.abc.AbstractIncomingMessage | None:
     names = Topology(namespace=namespace).names(service, event)
     connection = await aio_pika.connect(RABBIT_URL)
     async with connection:

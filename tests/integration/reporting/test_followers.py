@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from reporting_live import EDITOR, reporting, utc
 
+from services.audience.queues import declare_follower_queues
 from shared.events import (
     BranchSaved,
     BranchSavedPayload,
@@ -18,9 +19,12 @@ from shared.events import (
     FollowerUnsubscribedPayload,
 )
 from shared.outbox import INBOX
-from tests.support.backbone import wait_for
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+from tests.support.backbone import emit, wait_for
 from tests.support.metrics import metric_value
 from tests.support.reporting_events import published
+from tests.support.services import running, settings_kwargs
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +166,21 @@ async def test_the_summary_needs_a_role_and_a_bounded_range(namespace: str, mong
         assert empty.status_code == 200
         body = empty.json()
         assert (body["subscribed"], body["branches"], body["posts"]) == (0, [], [])
+
+
+async def test_the_audience_service_declares_reportings_queues_as_reporting_does(
+    namespace: str, mongo_url: str
+) -> None:
+    """Both declare ``reporting.follower.*`` (audience so that events wait until reporting
+    runs): the declarations must agree, or the broker refuses the second one."""
+    audience = ServiceRuntime(
+        ServiceSettings(service_name="audience", **settings_kwargs(namespace, mongo_url))
+    )
+    async with running(audience):
+        await declare_follower_queues(audience, ["reporting"])
+        await emit(audience, subscribed("o-early", MON, "search", None))  # before reporting runs
+        async with reporting(namespace, mongo_url, at=NOW) as svc:
+            await declare_follower_queues(audience, ["reporting"])  # again, reporting running
+            await emit(audience, subscribed("o-late", MON + H, "article", None))
+            await svc.wait_count("follower_changes", 2)
+            assert await svc.count("followers") == 2
