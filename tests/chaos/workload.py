@@ -209,19 +209,25 @@ class Workload:
         deadline = time.monotonic() + within
         fed: set[str] = set()
         tasks: list[asyncio.Task[None]] = []
-        expected = {d.draft_id for d in self.ledger.approved if d.slot_at == slot}
-        while len(fed) < len(expected) and time.monotonic() < deadline:
+
+        def expected() -> set[str | None]:  # approvals may come after the slot under load
+            return {d.draft_id for d in self.ledger.approved if d.slot_at == slot}
+
+        def undecided() -> bool:
+            return any(d.decided is None for d in self.ledger.drafts if d.slot_at == slot)
+
+        while (undecided() or len(fed) < len(expected())) and time.monotonic() < deadline:
             try:
                 posts = await self.api.every("publisher", "/posts", DIRECTOR, state="published")
             except Unanswered:
                 continue
             for post in posts:
-                if post["draft_id"] in expected and post["post_id"] not in fed:
+                if post["draft_id"] in expected() and post["post_id"] not in fed:
                     fed.add(post["post_id"])
                     self.published_seen.setdefault(post["post_id"], time.monotonic())
                     tasks.append(asyncio.create_task(self._feed_post(post["post_id"], window_real)))
             await asyncio.sleep(0.3)
-        if len(fed) < len(expected):
+        if len(fed) < len(expected()):
             self.ledger.notes.append(f"slot {slot.isoformat()}: only {len(fed)} posts out to feed")
         await asyncio.gather(*tasks)
 
