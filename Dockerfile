@@ -4,7 +4,7 @@
 # hashes), holds that service's package only, and runs it by default:
 #   docker build --build-arg SERVICE=review -t contentops-review .
 #   docker run ... contentops-review                  # python -m services.review
-# SERVICE=all (the default) is the one image carrying all five services, each container
+# SERVICE=all (the default) is the one image carrying all seven services, each container
 # picking its service with its command (python -m services.<name>; default drafting).
 # No secrets here: API_TOKENS, RABBIT_URL, MONGO_URL and the WeChat secrets come from the
 # environment at run time (deploy/compose/.env or the Kubernetes Secret).
@@ -14,8 +14,8 @@ FROM python:3.11-slim AS build
 ARG SERVICE
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-RUN case "$SERVICE" in drafting|review|publisher|feedback|reporting|all) ;; \
-      *) echo "SERVICE=$SERVICE: use drafting, review, publisher, feedback, reporting or all" >&2; \
+RUN case "$SERVICE" in drafting|review|publisher|feedback|reporting|gateway|audience|all) ;; \
+      *) echo "SERVICE=$SERVICE: use drafting, review, publisher, feedback, reporting, gateway, audience or all" >&2; \
          exit 1 ;; \
     esac
 RUN python -m venv /opt/venv
@@ -47,7 +47,14 @@ ENV PATH=/opt/venv/bin:$PATH \
     REVIEW_HTTP_HOST=0.0.0.0 \
     PUBLISHER_HTTP_HOST=0.0.0.0 \
     FEEDBACK_HTTP_HOST=0.0.0.0 \
-    REPORTING_HTTP_HOST=0.0.0.0
+    REPORTING_HTTP_HOST=0.0.0.0 \
+    GATEWAY_HTTP_HOST=0.0.0.0 \
+    AUDIENCE_HTTP_HOST=0.0.0.0
+# Charts (reporting) and posters (audience) draw Chinese: a CJK font, found by its path
+# (/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc), never left to a font cache (#17, #14).
+RUN case "$SERVICE" in reporting|audience|all) \
+      apt-get update && apt-get install -y --no-install-recommends fonts-wqy-zenhei \
+      && rm -rf /var/lib/apt/lists/* ;; esac
 RUN groupadd --system --gid 10001 contentops \
     && useradd --system --uid 10001 --gid contentops --home-dir /app \
        --shell /usr/sbin/nologin contentops
@@ -57,5 +64,5 @@ WORKDIR /app
 # here so a volume mounted on it starts owned by the service user.
 RUN mkdir -p /app/var/published && chown -R contentops:contentops /app
 USER 10001:10001
-EXPOSE 8101 8102 8103 8104 8105
+EXPOSE 8101 8102 8103 8104 8105 8106 8107
 CMD ["contentops-service"]

@@ -6,8 +6,8 @@ PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 SRC := shared services tests bench demo
 
-.PHONY: install lock lock-upgrade lock-files lock-check infra infra-rabbit infra-tools run stop stop-all test test-unit test-integration test-e2e test-chaos \
-        lint fmt bench demo clean
+.PHONY: install lock lock-upgrade lock-files lock-check infra infra-rabbit infra-tools infra-font run stop stop-all test test-unit test-integration test-e2e test-chaos \
+        lint fmt bench bench-quick demo clean
 
 install: $(VENV)/.installed .venv-secantus/.installed
 
@@ -72,6 +72,10 @@ infra-rabbit:
 infra-tools:
 	PYTHON=$(PYTHON) bash deploy/local/infra.sh tools
 
+# The CJK font reporting's charts and audience's posters are drawn with (by path).
+infra-font:
+	PYTHON=$(PYTHON) bash deploy/local/infra.sh font
+
 run: infra
 	bash deploy/local/run.sh
 
@@ -100,10 +104,10 @@ test: install infra-rabbit infra-tools
 test-unit: install infra-tools
 	$(PYTEST) -q -p no:cacheprovider tests/unit
 
-test-integration: install infra-rabbit
+test-integration: install infra-rabbit infra-font
 	$(PYTEST) -q -p no:cacheprovider tests/integration
 
-test-e2e: install infra-rabbit
+test-e2e: install infra-rabbit infra-font
 	$(PYTEST) -q -p no:cacheprovider tests/e2e
 
 # Chaos (#11): CHAOS_RUNS runs in a row of tests/chaos (own RabbitMQ node and store, the
@@ -124,8 +128,14 @@ fmt: install
 	$(VENV)/bin/ruff check --fix $(SRC)
 	$(VENV)/bin/ruff format $(SRC)
 
-bench: install infra-rabbit
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+# Every bench on one harness (#15): warm-up, median of 3 runs with min and max, peak RSS of
+# the service under test, one table of figure | value | goal | met. bench-quick: small N,
+# one run each, to check that they work (not a measurement).
+bench: install infra-rabbit infra-font
+	$(PY) bench/run_all.py
+
+bench-quick: install infra-rabbit infra-font
+	BENCH_QUICK=1 $(PY) bench/run_all.py
 
 clean:
 	rm -rf var/log var/run

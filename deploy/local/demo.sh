@@ -8,14 +8,14 @@
 #    CONTENTOPS_NAMESPACE (demo<timestamp>.), the biweekly report's anchor, and the
 #    services' timing knobs scaled with the speed.
 # 2. Services started before are stopped (deploy/local/stop.sh) and the previous run's
-#    queues, exchanges and databases removed (`python -m demo cleanup`), then the five are
+#    queues, exchanges and databases removed (`python -m demo cleanup`), then the seven are
 #    started with that environment (run.sh reads var/demo.env only when DEMO=1, so a
 #    later `make run` is on the real clock again).
 # 3. The driver runs the two weeks: `python -m demo run` (timeline, artifacts, figures).
 # 4. Hand-over: the services are stopped, `python -m demo handover` rewrites var/demo.env
 #    with a clock at speed 1 from the simulated instant it reads then (where the two weeks
 #    ended; nothing runs in between, so no service sees its clock go back) and without
-#    the speed-scaled knobs; with DEMO_AFTER=realtime (the default) the five are started
+#    the speed-scaled knobs; with DEMO_AFTER=realtime (the default) the seven are started
 #    again with it. `python -m demo status` says what runs, on which clock, what keeps
 #    running after `make stop` (the store, RabbitMQ) and that `make stop-all` stops the
 #    store too.
@@ -50,6 +50,8 @@ fi
 "$PY" -m demo env --days "$DEMO_DAYS" --speed "$DEMO_SPEED" --startup "$DEMO_STARTUP" \
   --out var/demo.env
 DEMO=1 bash deploy/local/run.sh
+# the console's people (#13): one per role, passwords from var/local.env (made by run.sh)
+with_env bash deploy/local/console_people.sh
 
 # the driver reads the same environment as the services (tokens, clock, namespace)
 if ! with_env "$PY" -m demo run; then
@@ -65,3 +67,6 @@ if [ "$DEMO_AFTER" = realtime ]; then
   DEMO=1 bash deploy/local/run.sh
 fi
 with_env "$PY" -m demo status --after "$DEMO_AFTER"
+if [ "$DEMO_AFTER" = realtime ]; then
+  with_env bash deploy/local/console_people.sh --print
+fi

@@ -7,8 +7,12 @@
 # tests run on the alert rules and dashboard queries) when promtool is missing.
 # `infra.sh chromium` installs Debian's chromium (and a CJK font) for the browser test of
 # the offline /docs and /asyncapi pages (tests/integration/backbone/test_offline_docs.py),
-# which Playwright drives at /usr/bin/chromium. `infra.sh tools` does promtool and chromium.
-# Usage: infra.sh [rabbit|mongo|all|promtool|chromium|tools]   (default all)
+# which Playwright drives at /usr/bin/chromium. `infra.sh font` installs Debian's
+# fonts-wqy-zenhei, the CJK font the reporting service's charts and the audience service's
+# posters are drawn with, found by its path (REPORTING_CJK_FONT, AUDIENCE_POSTER_FONTS;
+# the services refuse to start without it). `infra.sh all` does rabbit, mongo and font;
+# `infra.sh tools` does promtool, chromium and font.
+# Usage: infra.sh [rabbit|mongo|all|promtool|chromium|font|tools]   (default all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 what="${1:-all}"
@@ -148,12 +152,33 @@ MSG
   fi
 }
 
+CJK_FONT=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+ensure_font() {  # the charts' and posters' CJK font, by path (never a font cache)
+  if [ -f "$CJK_FONT" ]; then echo "font: $CJK_FONT"; return; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "font: not installed; installing Debian's fonts-wqy-zenhei"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null
+    [ -f "$CJK_FONT" ] || { echo "error: apt-get installed no $CJK_FONT" >&2; exit 1; }
+    echo "font: $CJK_FONT"
+  else
+    cat >&2 <<MSG
+error: $CJK_FONT is not installed and cannot be installed here (not root or no apt-get).
+The reporting service's charts and the audience service's posters need it. Install it
+yourself (sudo apt-get install fonts-wqy-zenhei), or point REPORTING_CJK_FONT and
+AUDIENCE_POSTER_FONTS at another CJK font file.
+MSG
+    exit 1
+  fi
+}
+
 case "$what" in
   rabbit) ensure_rabbit ;;
   mongo) ensure_mongo ;;
-  all) ensure_rabbit; ensure_mongo ;;
+  all) ensure_rabbit; ensure_mongo; ensure_font ;;
   promtool) ensure_promtool ;;
   chromium) ensure_chromium ;;
-  tools) ensure_promtool; ensure_chromium ;;
-  *) echo "usage: $0 [rabbit|mongo|all|promtool|chromium|tools]" >&2; exit 2 ;;
+  font) ensure_font ;;
+  tools) ensure_promtool; ensure_chromium; ensure_font ;;
+  *) echo "usage: $0 [rabbit|mongo|all|promtool|chromium|font|tools]" >&2; exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the five services in the background (logs in var/log/, pids in var/run/) and
+# Start the seven services (the five stages, the console's gateway, audience) in the
+# background (logs in var/log/, pids in var/run/) and
 # wait until each answers /ready. Settings come from the environment and var/local.env
 # (created once with random API tokens; never committed).
 set -euo pipefail
@@ -19,9 +20,24 @@ for r, t in tokens.items():
 PYEOF
   chmod 600 var/local.env
 fi
+# The console (#13): the gateway's Ed25519 signing key and its public half for every
+# service, its first admin and the demo's people (made once; a var/local.env from before
+# the console gains them here).
+if ! grep -q '^GATEWAY_SIGNING_KEY=' var/local.env; then
+  .venv/bin/python -m services.gateway.admin_cli keypair >>var/local.env
+fi
+if ! grep -q '^GATEWAY_ADMIN_PASSWORD=' var/local.env; then
+  .venv/bin/python - >>var/local.env <<'PYEOF'
+import secrets
+print("GATEWAY_ADMIN_USERNAME=admin")
+print(f"GATEWAY_ADMIN_PASSWORD={secrets.token_urlsafe(12)}")
+for who in ("editor", "reviewer", "director", "staff"):
+    print(f"CONSOLE_PASSWORD_{who.upper()}={secrets.token_urlsafe(12)}")
+PYEOF
+fi
 set -a; . var/local.env; set +a
 if [ "${DEMO:-0}" = 1 ] && [ -f var/demo.env ]; then set -a; . var/demo.env; set +a; fi
-SERVICES="${SERVICES:-drafting review publisher feedback reporting}"
+SERVICES="${SERVICES:-drafting review publisher feedback reporting gateway audience}"
 for s in $SERVICES; do
   pidfile="var/run/$s.pid"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
@@ -31,7 +47,7 @@ for s in $SERVICES; do
   echo $! >"$pidfile"
   echo "$s: started (pid $!, log var/log/$s.log)"
 done
-declare -A PORTS=([drafting]=8101 [review]=8102 [publisher]=8103 [feedback]=8104 [reporting]=8105)
+declare -A PORTS=([drafting]=8101 [review]=8102 [publisher]=8103 [feedback]=8104 [reporting]=8105 [gateway]=8106 [audience]=8107)
 for s in $SERVICES; do
   port_var="${s^^}_HTTP_PORT"; port="${!port_var:-${PORTS[$s]}}"
   ok=""

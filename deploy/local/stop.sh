@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Stop the five services run.sh started (by pid), gracefully and together; with "all", the
+# Stop the seven services run.sh started (by pid), gracefully and together; with "all", the
 # embedded store (SecantusDB, started by infra.sh) too. RabbitMQ is never stopped here: it
 # is the system's broker (infra.sh only starts it when it is not running), and other
 # programs may use it. Afterwards it says what keeps running (STOP_HINTS=0: quiet).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-SERVICES="drafting review publisher feedback reporting"
+SERVICES="drafting review publisher feedback reporting gateway audience"
 MONGO_PORT="${MONGO_PORT:-27117}"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

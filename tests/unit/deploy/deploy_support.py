@@ -10,8 +10,10 @@ from typing import Any
 import yaml
 from pydantic import AliasChoices, AliasPath
 
+from services.audience.settings import AudienceSettings
 from services.drafting.settings import DraftingSettings
 from services.feedback.settings import FeedbackSettings
+from services.gateway.settings import GatewaySettings
 from services.publisher.settings import PublisherSettings
 from services.reporting.settings import ReportingSettings
 from services.review.settings import ReviewSettings
@@ -32,6 +34,8 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "publisher": PublisherSettings,
     "feedback": FeedbackSettings,
     "reporting": ReportingSettings,
+    "gateway": GatewaySettings,
+    "audience": AudienceSettings,
 }
 SERVICES = tuple(SETTINGS)
 REQUIRED_ENV = frozenset({"API_TOKENS", "RABBIT_URL", "MONGO_URL"})
