@@ -70,7 +70,10 @@ class FeedbackWindows:
             ends[post_id] = parse_instant(window["ends_at"])
             published_at = parse_instant(post["published_at"])
             ordinal = [p.post_id for p in self.record.posts].index(post_id)
-            for item in plan_feedback(post_id, post["category"], ordinal=ordinal, seed=self.seed):
+            planned = plan_feedback(
+                post_id, post["category"], ordinal=ordinal, seed=self.seed, title=post.get("title")
+            )
+            for item in planned:
                 actions.extend(self._item_actions(item, post_id, published_at, ends[post_id]))
         self.progress.phase("24 小时反馈窗口")
         for action in sorted(actions, key=lambda a: a.at):

@@ -243,7 +243,7 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     html_report = Path(files_of["html"]).read_text(encoding="utf-8")
     assert "<html" in html_report.lower()
     workbook = openpyxl.load_workbook(io.BytesIO(Path(files_of["xlsx"]).read_bytes()))
-    rows = [r for r in workbook["Posts"].iter_rows(min_row=3, values_only=True) if any(r)]
+    rows = [r for r in workbook["本期推送明细"].iter_rows(min_row=3, values_only=True) if any(r)]
     assert len(rows) == len(posts)
 
     # the scenario's people: a rejection, a late draft, most enquiries answered in 12 h

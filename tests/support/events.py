@@ -30,6 +30,7 @@ from shared.events import (
     ReportReady,
     ReportReadyPayload,
 )
+from tests.support.audience_events import AUDIENCE_EVENTS, audience_sample
 
 NOW = datetime(2026, 11, 23, 3, 30, tzinfo=UTC)
 CONTENT = ContentSnapshot(
@@ -139,6 +140,8 @@ def sample(event_type: str, correlation_id: str | None = None) -> EventEnvelope:
             ),
             **common,
         )
+    if event_type in AUDIENCE_EVENTS:
+        return audience_sample(event_type, cid, NOW)
     raise ValueError(event_type)
 
 

@@ -41,6 +41,9 @@ PURE = [
     "services.feedback.digest",
     "services.reporting.domain",
     "services.reporting.reports",
+    "services.gateway.domain",
+    "services.audience.domain",
+    "services.audience.posters",
 ]
 
 

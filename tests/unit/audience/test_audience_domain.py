@@ -172,7 +172,7 @@ def test_the_audience_events_read_version_1_and_refuse_others() -> None:
     from pydantic import ValidationError
 
     from shared.events import EVENT_TYPES
-    from tests.unit.audience.samples import AUDIENCE_EVENTS, audience_sample
+    from tests.support.audience_events import AUDIENCE_EVENTS, audience_sample
 
     for event_type in AUDIENCE_EVENTS:
         body = audience_sample(event_type, "c-1", AT).model_dump(mode="json")

@@ -1,9 +1,5 @@
 """One valid event of each type the audience service adds (``follower.subscribed``,
-``follower.unsubscribed``, ``branch.saved``), for ``tests.support.events.sample``::
-
-    if event_type in AUDIENCE_EVENTS:
-        return audience_sample(event_type, cid, NOW)
-"""
+``follower.unsubscribed``, ``branch.saved``); ``tests.support.events.sample`` gives them too."""
 
 from __future__ import annotations
 
