@@ -58,14 +58,15 @@ class ApiError(RuntimeError):
 
 
 def _read_env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` assignments of a shell env file, read as the shell reads them: a quoted
+    value may span lines (the gateway's PEM keys do)."""
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        name, sep, raw = line.partition("=")
-        if sep and name.strip() and not name.lstrip().startswith("#"):
-            parts = shlex.split(raw)
-            values[name.strip()] = parts[0] if parts else ""
+    for word in shlex.split(path.read_text(encoding="utf-8"), comments=True):
+        name, sep, value = word.partition("=")
+        if sep and name.strip():
+            values[name.strip()] = value
     return values
 
 

@@ -65,6 +65,8 @@ def test_from_env_refuses_a_real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_tokens_come_from_the_environment_or_local_env(tmp_path: Path) -> None:
     local = tmp_path / "local.env"
     local.write_text("API_TOKENS='{}'\nTOKEN_EDITOR=e-file\nTOKEN_EDITOR2=e2\n"
+                     "GATEWAY_SIGNING_KEY='-----BEGIN PRIVATE KEY-----\nMC4C\n"
+                     "-----END PRIVATE KEY-----'\n# the console's people\n"
                      "TOKEN_REVIEWER=r\nTOKEN_DIRECTOR=d\nTOKEN_SYSTEM=s\n")  # fmt: skip
     tokens = Tokens.load({"TOKEN_EDITOR": "e-env"}, local_env=local)
     assert tokens.by_role["editor"] == "e-env"
