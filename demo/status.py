@@ -147,7 +147,7 @@ def print_status(
         )
     elif state.none_ready:
         how = "按要求（DEMO_AFTER=stop）" if after == "stop" else ""
-        console.rule(f"[bold]{ended}：五个服务已{how}停止")
+        console.rule(f"[bold]{ended}：七个服务已{how}停止")
         console.print(
             f"模拟时钟停在 {fmt_sim(clock.since, seconds=True)}；本次运行的数据仍在命名空间 "
             f"{plan.namespace}，产出物在 {plan.run_dir}。"
@@ -168,10 +168,10 @@ def _print_stopping(console: Console, infra: Infra, *, running: bool) -> None:
     still = [s for s in (infra.store, "RabbitMQ（127.0.0.1:5672）" if infra.rabbit else None) if s]
     console.rule("[bold]停止")
     if running:
-        console.print("  make stop       停止这五个服务（var/run/ 中记录的进程）")
+        console.print("  make stop       停止这七个服务（var/run/ 中记录的进程）")
     if still:
         console.print(f"  仍会继续运行：{'；'.join(still)}")
-    console.print("  make stop-all   停止五个服务和 make 启动的存储 SecantusDB")
+    console.print("  make stop-all   停止七个服务和 make 启动的存储 SecantusDB")
     if infra.rabbit:
         console.print(
             "  RabbitMQ 是系统消息代理，make 不会停止它（其他程序也可能在用）；"

@@ -126,7 +126,7 @@ def test_the_status_warns_when_the_services_clock_is_not_the_handover_clock() ->
 def test_the_status_says_stopped_when_asked_and_nothing_answers() -> None:
     state = ServicesState(ready={"drafting": False, "reporting": False}, reporting_tick=None)
     text = _printed(state=state, after="stop")
-    assert "14 天的模拟结束：五个服务已按要求（DEMO_AFTER=stop）停止" in text
+    assert "14 天的模拟结束：七个服务已按要求（DEMO_AFTER=stop）停止" in text
     assert "DEMO=1 bash deploy/local/run.sh" in text
     assert "make stop " not in text  # nothing of ours left for it to stop
     assert "make stop-all" in text
