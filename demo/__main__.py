@@ -198,11 +198,11 @@ async def run(args: argparse.Namespace) -> int:
         print_summary(console, record, punctuality, manifest)
         if os.environ.get("DEMO_AFTER", "realtime") == "stop":
             console.print(
-                f"{plan.days} 天的模拟结束。接下来 make demo 停止全部七个服务（DEMO_AFTER=stop）。"
+                f"{plan.days} 天的模拟结束。接下来 make demo 停止七个服务（DEMO_AFTER=stop）。"
             )
         else:
             console.print(
-                f"{plan.days} 天的模拟结束。接下来 make demo 停止全部七个服务，再以真实时间重启它们："
+                f"{plan.days} 天的模拟结束。接下来 make demo 停止七个服务，再以真实时间重启它们："
                 "时钟从停下处起按 1 倍速接着走（DEMO_AFTER=stop 则只停止）。"
             )
     finally:
