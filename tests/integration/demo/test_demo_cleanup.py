@@ -73,7 +73,10 @@ async def test_cleanup_removes_the_runs_queues_exchanges_and_databases(
         for service in ("drafting", "feedback"):
             db = settings.model_copy(update={"service_name": service}).database
             await client[db]["things"].insert_one({"x": 1})
-        assert len(await _existing_queues(topology.queue_names())) == 42
+        # every consumer queue with its DLQ and retry queue (#14 added reporting's three)
+        expected = 3 * sum(len(events) for events in CONSUMERS.values())
+        assert len(topology.queue_names()) == expected == 51
+        assert len(await _existing_queues(topology.queue_names())) == expected
 
         removed = await remove_run(settings)
 
@@ -84,7 +87,7 @@ async def test_cleanup_removes_the_runs_queues_exchanges_and_databases(
         ]
         left = set(await client.list_database_names())
         assert not any(name.startswith(demo_namespace.rstrip(".")) for name in left)
-        assert len(await _existing_queues(other.queue_names())) == 42  # untouched
+        assert len(await _existing_queues(other.queue_names())) == expected  # untouched
     finally:
         await client.close()
 
