@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
 
 import structlog
 from fastapi import APIRouter, Request
@@ -31,23 +30,17 @@ from fastapi.responses import PlainTextResponse, Response
 
 from services.feedback.deps import FeedbackDeps
 from services.feedback.usecases.receive_push import receive_push
-from shared.bounds import MAX_YEAR, MIN_YEAR
 from shared.http import ProblemError
-from shared.limits import BODY_LIMIT_KEY, BodyTooLarge
+from shared.limits import BODY_LIMIT_KEY
 from shared.wechat import (
     SUCCESS_REPLY,
     MessageCrypto,
-    PushCryptoError,
-    PushParseError,
-    parse_message,
-    verify_signature,
 )
+from shared.wechat.push_gate import PushGate
 
 __all__ = ["build_push_router"]
 
 _log = structlog.get_logger("feedback.push")
-_EARLIEST = int(datetime(MIN_YEAR, 1, 1, tzinfo=UTC).timestamp())
-_LATEST = int(datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) - 1
 
 
 def build_push_router(deps: FeedbackDeps) -> APIRouter:
@@ -62,21 +55,21 @@ def build_push_router(deps: FeedbackDeps) -> APIRouter:
         crypto = MessageCrypto(
             token, settings.wechat_encoding_aes_key.get_secret_value(), settings.wechat_app_id
         )
-    skew = settings.wechat_max_skew_seconds
     router = APIRouter(prefix="/wechat", tags=["wechat"])
 
-    def refuse(outcome: str, detail: str) -> ProblemError:
-        deps.metrics.push_requests.labels(outcome).inc()
-        _log.warning("wechat_push_refused", outcome=outcome, detail=detail)
-        return ProblemError(403, "Forbidden", detail)
+    gate = PushGate(
+        token=token,
+        crypto=crypto,
+        max_skew=settings.wechat_max_skew_seconds,
+        max_bytes=settings.push_max_bytes,
+        count=lambda outcome: deps.metrics.push_requests.labels(outcome).inc(),
+    )
 
     @router.get("/push", summary="WeChat URL verification (echo)", response_class=PlainTextResponse)
     async def verify_url(
         signature: str = "", timestamp: str = "", nonce: str = "", echostr: str = ""
     ) -> PlainTextResponse:
-        if not verify_signature(token, signature, timestamp, nonce, now=time.time(), max_skew=skew):
-            raise refuse("bad_signature", "signature or timestamp check failed")
-        deps.metrics.push_requests.labels("verified").inc()
+        gate.verify_url(signature, timestamp, nonce)
         return PlainTextResponse(echostr)
 
     @router.post(
@@ -100,44 +93,15 @@ def build_push_router(deps: FeedbackDeps) -> APIRouter:
         msg_signature: str = "",
     ) -> Response:
         now = time.time()
-        if crypto is None and not verify_signature(
-            token, signature, timestamp, nonce, now=now, max_skew=skew
-        ):  # plain mode: the signature covers the query only, so check it before reading
-            raise refuse("bad_signature", "signature or timestamp check failed")
-        try:
-            body = await request.body()  # BodyGuard stops it at push_max_bytes
-        except BodyTooLarge:
-            deps.metrics.push_requests.labels("too_large").inc()
-            raise
-        if crypto is not None:
-            if encrypt_type.lower() != "aes":
-                raise refuse("not_encrypted", "this endpoint expects encrypted (aes) pushes")
-            try:
-                xml = crypto.decrypt_message(
-                    body,
-                    msg_signature=msg_signature,
-                    timestamp=timestamp,
-                    nonce=nonce,
-                    now=now,
-                    max_skew=skew,
-                )
-            except PushCryptoError as exc:
-                raise refuse("bad_signature", str(exc)) from exc
-        else:
-            xml = body
-        try:
-            message = parse_message(xml, max_bytes=settings.push_max_bytes)
-        except PushParseError as exc:
-            deps.metrics.push_requests.labels("malformed").inc()
-            raise ProblemError(400, "Bad request", f"unreadable push: {exc}") from exc
-        if message.create_time and not _EARLIEST <= message.create_time <= _LATEST:
-            deps.metrics.push_requests.labels("malformed").inc()
-            raise ProblemError(
-                400,
-                "Bad request",
-                f"unreadable push: CreateTime {message.create_time} is not between the years "
-                f"{MIN_YEAR} and {MAX_YEAR}",
-            )
+        message = await gate.read(
+            request,
+            signature=signature,
+            timestamp=timestamp,
+            nonce=nonce,
+            encrypt_type=encrypt_type,
+            msg_signature=msg_signature,
+            now=now,
+        )
         try:
             outcome = await asyncio.wait_for(
                 receive_push(message, deps=deps), timeout=settings.push_answer_seconds
