@@ -18,13 +18,21 @@ import time
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.calendar import HolidayPolicy, SlotCalendar, parse_times, parse_weekdays
 from shared.clock import AcceleratedClock, Clock, FixedClock, SystemClock
 
-__all__ = ["CalendarSettings", "ClockMode", "Principal", "Role", "ServiceSettings"]
+__all__ = [
+    "CalendarSettings",
+    "ClockMode",
+    "PLACEHOLDER_SECRETS",
+    "Principal",
+    "Role",
+    "ServiceSettings",
+    "secret_text",
+]
 
 
 class Role(StrEnum):
@@ -53,6 +61,13 @@ class ClockMode(StrEnum):
 
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "token", "password", "xxx"}
+# What a WeChat token or app secret must not be (the feedback and audience services).
+PLACEHOLDER_SECRETS = frozenset(_PLACEHOLDERS | {"appsecret"})
+
+
+def secret_text(value: SecretStr | None) -> str:
+    """The secret's text, or "" when it is not set."""
+    return value.get_secret_value() if value is not None else ""
 
 
 def _shared(name: str) -> AliasChoices:

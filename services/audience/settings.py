@@ -15,17 +15,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.audience.posters.render import DEFAULT_FONTS
-from shared.settings import ServiceSettings
+from shared.settings import PLACEHOLDER_SECRETS, ServiceSettings, secret_text
 from shared.wechat import DEFAULT_BASE_URL
 from shared.wechat.followers import DEFAULT_QRCODE_BASE_URL
 
 __all__ = ["AudienceSettings"]
-
-_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "token", "xxx", "appsecret"}
-
-
-def _secret(value: SecretStr | None) -> str:
-    return value.get_secret_value() if value is not None else ""
 
 
 class AudienceSettings(ServiceSettings):
@@ -89,13 +83,13 @@ class AudienceSettings(ServiceSettings):
     @field_validator("wechat_token", "wechat_app_secret")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("must be a real secret, not a placeholder")
         return value
 
     @model_validator(mode="after")
     def _check(self) -> AudienceSettings:
-        aes_key = _secret(self.wechat_encoding_aes_key)
+        aes_key = secret_text(self.wechat_encoding_aes_key)
         if aes_key:
             if len(aes_key) != 43:
                 raise ValueError("AUDIENCE_WECHAT_ENCODING_AES_KEY must be 43 characters")
@@ -109,13 +103,13 @@ class AudienceSettings(ServiceSettings):
 
     @property
     def push_enabled(self) -> bool:
-        return bool(_secret(self.wechat_token))
+        return bool(secret_text(self.wechat_token))
 
     @property
     def encrypted_push(self) -> bool:
-        return bool(_secret(self.wechat_encoding_aes_key))
+        return bool(secret_text(self.wechat_encoding_aes_key))
 
     @property
     def api_enabled(self) -> bool:
         """WeChat's API is reachable: the app's credentials are set."""
-        return bool(self.wechat_app_id and _secret(self.wechat_app_secret))
+        return bool(self.wechat_app_id and secret_text(self.wechat_app_secret))

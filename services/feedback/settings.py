@@ -22,16 +22,10 @@ from datetime import time, timedelta
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import PLACEHOLDER_SECRETS, ServiceSettings, secret_text
 from shared.wechat import DEFAULT_BASE_URL
 
 __all__ = ["FeedbackSettings"]
-
-_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "token", "xxx", "appsecret"}
-
-
-def _secret(value: SecretStr | None) -> str:
-    return value.get_secret_value() if value is not None else ""
 
 
 class FeedbackSettings(ServiceSettings):
@@ -146,7 +140,7 @@ class FeedbackSettings(ServiceSettings):
     @field_validator("wechat_token", "wechat_app_secret", "digest_webhook_secret")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError("must be a real secret, not a placeholder")
         return value
 
@@ -157,7 +151,7 @@ class FeedbackSettings(ServiceSettings):
                 "FEEDBACK_PREFETCH must be at least FEEDBACK_INGEST_BATCH_SIZE, "
                 "or a batch can never fill"
             )
-        aes_key = _secret(self.wechat_encoding_aes_key)
+        aes_key = secret_text(self.wechat_encoding_aes_key)
         if aes_key:
             if len(aes_key) != 43:
                 raise ValueError("FEEDBACK_WECHAT_ENCODING_AES_KEY must be 43 characters")
@@ -167,7 +161,7 @@ class FeedbackSettings(ServiceSettings):
                 )
         if self.wechat_app_secret and not self.wechat_app_id:
             raise ValueError("FEEDBACK_WECHAT_APP_SECRET needs FEEDBACK_WECHAT_APP_ID")
-        if self.digest_webhook_url and not _secret(self.digest_webhook_secret):
+        if self.digest_webhook_url and not secret_text(self.digest_webhook_secret):
             raise ValueError("FEEDBACK_DIGEST_WEBHOOK_SECRET is required with a webhook URL")
         if self.smtp_host and (not self.smtp_from or not self.smtp_to):
             raise ValueError("FEEDBACK_SMTP_FROM and FEEDBACK_SMTP_TO are required with SMTP")
@@ -184,16 +178,16 @@ class FeedbackSettings(ServiceSettings):
     @property
     def push_enabled(self) -> bool:
         """The push endpoint is served only with a token."""
-        return bool(_secret(self.wechat_token))
+        return bool(secret_text(self.wechat_token))
 
     @property
     def encrypted_push(self) -> bool:
-        return bool(_secret(self.wechat_encoding_aes_key))
+        return bool(secret_text(self.wechat_encoding_aes_key))
 
     @property
     def poller_enabled(self) -> bool:
         """Comments are polled only with the app's credentials."""
-        return bool(self.wechat_app_id and _secret(self.wechat_app_secret))
+        return bool(self.wechat_app_id and secret_text(self.wechat_app_secret))
 
     @property
     def stats_polling(self) -> bool:
