@@ -39,6 +39,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.accounts import Accounts
 from shared.problems import ProblemMap, ProblemSpec
 from shared.settings import Principal, Role
 
@@ -53,6 +54,8 @@ __all__ = [
     "Problem",
     "ProblemError",
     "RequireRoles",
+    "account_scope",
+    "authorize",
     "install_problem_handlers",
     "key_id",
     "problem_response_of",
@@ -289,12 +292,31 @@ class PersonTokens:
         if not isinstance(roles, list) or not all(r in _PERSON_ROLES for r in roles):
             return None
         name = claims.get("name", "")
-        return Principal(
-            subject=str(claims["sub"]),
-            roles=frozenset(Role(r) for r in roles),
-            name=name if isinstance(name, str) else "",
-            person=True,
-        )
+        accounts = claims.get("accounts")  # absent: the roles hold on every account
+        if accounts is not None and not (
+            isinstance(accounts, list) and all(isinstance(a, str) for a in accounts)
+        ):
+            return None
+        account_roles = claims.get("account_roles", {})
+        if not isinstance(account_roles, dict) or not all(
+            isinstance(held, list) and all(r in _PERSON_ROLES for r in held)
+            for held in account_roles.values()
+        ):
+            return None
+        try:
+            return Principal(
+                subject=str(claims["sub"]),
+                roles=frozenset(Role(r) for r in roles),
+                name=name if isinstance(name, str) else "",
+                person=True,
+                accounts=frozenset(accounts) if accounts is not None else None,
+                account_roles={
+                    str(account): frozenset(Role(r) for r in held)
+                    for account, held in account_roles.items()
+                },
+            )
+        except ValueError:  # a malformed account id
+            return None
 
 
 class Credentials(Mapping[str, Principal]):
@@ -359,7 +381,7 @@ class RequireRoles:
         principal = self.principal_of(request.headers)
         if principal is None:
             raise self.unauthenticated()
-        if not principal.roles & self.roles:
+        if not principal.all_roles & self.roles:
             raise ProblemError(
                 403,
                 "Forbidden",
@@ -375,6 +397,52 @@ def require(tokens: Callable[[], Mapping[str, Principal]], *roles: Role) -> Requ
     ``admin`` passes every check. 401 without a valid token, 403 without the role.
     """
     return RequireRoles(tokens, frozenset(roles))
+
+
+def authorize(principal: Principal, account: str, *roles: Role) -> None:
+    """403 unless ``principal`` holds one of ``roles`` (or ``admin``) on ``account``.
+
+    A route's :func:`require` checked the role on *some* account; the use case or route
+    calls this with the account of the resource it touches (the draft's, the post's), so
+    a reviewer of one account cannot approve for another.
+    """
+    if not principal.may(account, frozenset(roles)):
+        raise ProblemError(
+            403,
+            "Forbidden",
+            f"This action on account {account!r} needs one of the roles: "
+            f"{', '.join(sorted({*roles, Role.ADMIN}))} on that account.",
+            type_="urn:contentops:problem:forbidden-account",
+        )
+
+
+def account_scope(
+    principal: Principal, accounts: Accounts, requested: str | None = None
+) -> list[str]:
+    """The accounts a list route reads: ``requested`` (known, readable) or all readable.
+
+    An unknown ``requested`` is 404 naming the ``account`` field; one the principal holds
+    no role on is 403. Without ``requested``: every account the principal may read (the
+    director's "all together"), never an empty filter that would read everything.
+    """
+    if requested is not None:
+        if requested not in accounts:
+            raise ProblemError(
+                404,
+                "Unknown account",
+                f"No account {requested!r} in this deployment.",
+                type_="urn:contentops:problem:unknown-account",
+                errors=[{"field": "account", "message": "unknown account", "type": "unknown"}],
+            )
+        if not principal.roles_on(requested):
+            raise ProblemError(
+                403,
+                "Forbidden",
+                f"You hold no role on account {requested!r}.",
+                type_="urn:contentops:problem:forbidden-account",
+            )
+        return [requested]
+    return principal.readable(accounts.ids)
 
 
 class CatchAll:

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["ProblemMap", "ProblemSpec"]
+from shared.accounts import UnknownAccount
+
+__all__ = ["ACCOUNT_PROBLEMS", "ProblemMap", "ProblemSpec"]
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,9 @@ class ProblemSpec:
 
 ProblemMap = Mapping[type[Exception], ProblemSpec]
 """A service's domain errors and their answers; the most specific class wins."""
+
+
+ACCOUNT_PROBLEMS: ProblemMap = {
+    UnknownAccount: ProblemSpec(404, "Unknown account", "urn:contentops:problem:unknown-account"),
+}
+"""Every service's answer to an account it does not have; merge into ``PROBLEMS``."""

@@ -10,17 +10,34 @@ Person tokens (#13): the console's gateway calls the services with a short-lived
 JWT naming the person; ``PERSON_TOKEN_KEYS`` lists the gateway's Ed25519 public keys (PEM,
 several while a key is rotated), ``PERSON_TOKEN_ISSUER`` the issuer they must name.
 Without keys no person token is accepted; the static ``API_TOKENS`` work as before.
+
+Accounts (#12): ``ACCOUNTS`` (JSON list) or ``ACCOUNTS_FILE`` lists the deployment's
+official accounts (:mod:`shared.accounts`), host-wide; unset, the one ``default`` account on
+the ``SLOT_*`` calendar. A principal's roles hold on the accounts it is limited to
+(``accounts``; unset: all) plus ``account_roles`` on single accounts.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.accounts import ACCOUNT_ID_PATTERN, Accounts
 from shared.calendar import HolidayPolicy, SlotCalendar, parse_times, parse_weekdays
 from shared.clock import AcceleratedClock, Clock, FixedClock, SystemClock
 
@@ -46,12 +63,61 @@ class Role(StrEnum):
 
 
 class Principal(BaseModel):
-    """The holder of an API token, or the person a gateway's person token names."""
+    """The holder of an API token, or the person a gateway's person token names.
+
+    ``roles`` hold on every account in ``accounts`` (``None``: on all, as before
+    accounts); ``account_roles`` adds roles on single accounts (an editor of ``default``
+    who reviews ``talent``). ``admin`` anywhere it holds passes every role check there.
+    """
 
     subject: str = Field(min_length=1, max_length=64)
     roles: frozenset[Role]
     name: str = Field(default="", max_length=64, description="A person's display name.")
     person: bool = Field(default=False, description="Named by a person token (a gateway).")
+    accounts: frozenset[str] | None = Field(
+        default=None, description="The accounts ``roles`` hold on; unset: every account."
+    )
+    account_roles: dict[str, frozenset[Role]] = Field(
+        default_factory=dict, description="Further roles on single accounts."
+    )
+
+    @field_validator("accounts")
+    @classmethod
+    def _account_ids(cls, value: frozenset[str] | None) -> frozenset[str] | None:
+        for account in value or ():
+            _check_account_id(account)
+        return value
+
+    @field_validator("account_roles")
+    @classmethod
+    def _account_role_ids(cls, value: dict[str, frozenset[Role]]) -> dict[str, frozenset[Role]]:
+        for account in value:
+            _check_account_id(account)
+        return value
+
+    def roles_on(self, account: str) -> frozenset[Role]:
+        """The roles this principal holds on ``account``."""
+        everywhere = self.roles if self.accounts is None or account in self.accounts else None
+        return (everywhere or frozenset()) | self.account_roles.get(account, frozenset())
+
+    def may(self, account: str, roles: frozenset[Role] | set[Role]) -> bool:
+        """Holds one of ``roles`` (or ``admin``) on ``account``."""
+        return bool(self.roles_on(account) & (set(roles) | {Role.ADMIN}))
+
+    @property
+    def all_roles(self) -> frozenset[Role]:
+        """Every role held on some account (what a route's first check looks at)."""
+        extra = frozenset().union(*self.account_roles.values()) if self.account_roles else None
+        return self.roles | (extra or frozenset())
+
+    def readable(self, accounts: tuple[str, ...] | list[str]) -> list[str]:
+        """Of ``accounts``, those on which this principal holds any role, in order."""
+        return [account for account in accounts if self.roles_on(account)]
+
+
+def _check_account_id(account: str) -> None:
+    if not re.fullmatch(ACCOUNT_ID_PATTERN, account):
+        raise ValueError(f"not an account id: {account!r}")
 
 
 class ClockMode(StrEnum):
@@ -119,6 +185,34 @@ class ServiceSettings(BaseSettings):
     )
     clock_speed: float = Field(default=1.0, gt=0, validation_alias=_shared("CLOCK_SPEED"))
     log_level: str = Field(default="INFO", validation_alias=_shared("LOG_LEVEL"))
+    # The calendar is host-wide: every service reads the same SLOT_* and ACCOUNTS, so
+    # review's deadlines, the publisher's slots and the console's calendar cannot drift.
+    slot_weekdays: str = Field(
+        default="mon,wed,fri",
+        validation_alias=_shared("SLOT_WEEKDAYS"),
+        description="Publishing weekdays: names or 0=Monday..6=Sunday.",
+    )
+    slot_times: str = Field(
+        default="11:30",
+        validation_alias=_shared("SLOT_TIMES"),
+        description="Local slot times, comma separated.",
+    )
+    slot_zone: str = Field(
+        default="Asia/Shanghai",
+        validation_alias=_shared("SLOT_ZONE"),
+        description="IANA zone of the calendar.",
+    )
+    accounts_json: str = Field(
+        default="",
+        validation_alias=_shared("ACCOUNTS"),
+        description="JSON list of the official accounts (shared.accounts.AccountSpec); "
+        "unset: the one account 'default' on the SLOT_* calendar.",
+    )
+    accounts_file: Path | None = Field(
+        default=None,
+        validation_alias=_shared("ACCOUNTS_FILE"),
+        description="A file holding the ACCOUNTS JSON list (used when ACCOUNTS is unset).",
+    )
     log_format: Literal["json", "console"] = Field(
         default="json", validation_alias=_shared("LOG_FORMAT")
     )
@@ -158,6 +252,21 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("PERSON_TOKEN_KEYS: each key is a PEM public key")
         return value
 
+    @model_validator(mode="after")
+    def _accounts_valid(self) -> ServiceSettings:
+        self.accounts  # noqa: B018 - a bad ACCOUNTS stops start-up, naming the account
+        return self
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """The deployment's accounts (``ValueError`` naming a bad one)."""
+        text = self.accounts_json
+        if not text.strip() and self.accounts_file is not None:
+            text = self.accounts_file.read_text(encoding="utf-8")
+        return Accounts.parse(
+            text, weekdays=self.slot_weekdays, times=self.slot_times, zone=self.slot_zone
+        )
+
     @property
     def person_token_audience(self) -> str:
         """The audience (aud) a person token for this service names: its service name."""
@@ -191,24 +300,9 @@ class CalendarSettings(ServiceSettings):
     both, with no per-service prefix that could let them drift apart.
     """
 
-    slot_weekdays: str = Field(
-        default="mon,wed,fri",
-        validation_alias=_shared("SLOT_WEEKDAYS"),
-        description="Publishing weekdays: names or 0=Monday..6=Sunday.",
-    )
-    slot_times: str = Field(
-        default="11:30",
-        validation_alias=_shared("SLOT_TIMES"),
-        description="Local slot times, comma separated.",
-    )
-    slot_zone: str = Field(
-        default="Asia/Shanghai",
-        validation_alias=_shared("SLOT_ZONE"),
-        description="IANA zone of the calendar.",
-    )
-
     def slot_calendar(self, holiday_policy: HolidayPolicy = HolidayPolicy.KEEP) -> SlotCalendar:
-        """The slot calendar ``SLOT_*`` describe (``ValueError`` naming a bad value)."""
+        """The slot calendar ``SLOT_*`` describe (``ValueError`` naming a bad value): the
+        default account's unless ``ACCOUNTS`` gives it its own (``accounts.calendar``)."""
         return SlotCalendar(
             weekdays=parse_weekdays(self.slot_weekdays),
             times=parse_times(self.slot_times),

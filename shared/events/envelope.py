@@ -12,6 +12,10 @@ reason :data:`UNKNOWN_SCHEMA_VERSION` instead of reading it as version 1. A brea
 adds its version to ``SCHEMA_VERSIONS`` together with an upcaster (a ``mode="before"``
 model validator that turns the older payload into the newer), so both are consumed side
 by side.
+
+Accounts (#12): ``schema_version`` 2 adds ``account``, the official account the event
+belongs to (:mod:`shared.accounts`). Every contract reads 1 and 2 and writes 2; a
+version-1 envelope belongs to :data:`~shared.accounts.DEFAULT_ACCOUNT` whatever it carries.
 """
 
 from __future__ import annotations
@@ -20,16 +24,21 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.accounts import ACCOUNT_ID_PATTERN, DEFAULT_ACCOUNT
 
 __all__ = [
     "UNKNOWN_SCHEMA_VERSION",
+    "CURRENT_SCHEMA_VERSION",
     "Contract",
     "EventEnvelope",
     "UnknownSchemaVersion",
     "utc",
 ]
 
+CURRENT_SCHEMA_VERSION = 2
+"""The version every producer writes: version 1 plus the ``account``."""
 UNKNOWN_SCHEMA_VERSION = "unknown_schema_version"
 """The dead-letter reason of an envelope whose ``schema_version`` is not one it knows."""
 
@@ -58,7 +67,7 @@ class EventEnvelope(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     EVENT_TYPE: ClassVar[str] = ""
-    SCHEMA_VERSIONS: ClassVar[frozenset[int]] = frozenset({1})
+    SCHEMA_VERSIONS: ClassVar[frozenset[int]] = frozenset({1, 2})
     """The payload versions this code reads; any other is refused, never guessed."""
 
     event_id: UUID = Field(
@@ -67,7 +76,17 @@ class EventEnvelope(BaseModel):
         examples=["5b0f3c1e-8f53-4f7e-9a59-6a1f1c2d3e4f"],
     )
     schema_version: int = Field(
-        default=1, ge=1, description="Version of the payload schema.", examples=[1]
+        default=CURRENT_SCHEMA_VERSION,
+        ge=1,
+        description="Version of the event's schema: 2 carries ``account``; 1 (before "
+        "accounts) is still read and belongs to the account 'default'.",
+        examples=[2],
+    )
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        pattern=ACCOUNT_ID_PATTERN,
+        description="The official account (公众号) the event belongs to (since version 2).",
+        examples=["default", "talent"],
     )
     occurred_at: AwareDatetime = Field(
         description="When the fact happened, aware UTC (ISO 8601 with offset).",
@@ -85,6 +104,14 @@ class EventEnvelope(BaseModel):
         description="Id of the draft or post this event belongs to; groups a pipeline run.",
         examples=["draft-6f1c2a"],
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upcast_v1(cls, data: Any) -> Any:
+        """Version 1 knew no accounts: it belongs to the default account."""
+        if isinstance(data, dict) and data.get("schema_version") == 1:
+            return {**data, "account": DEFAULT_ACCOUNT}
+        return data
 
     @field_validator("schema_version")
     @classmethod
@@ -108,4 +135,5 @@ class EventEnvelope(BaseModel):
             "event_type": self.EVENT_TYPE,
             "schema_version": self.schema_version,
             "producer": self.producer,
+            "account": self.account,
         }

@@ -167,7 +167,7 @@ def test_a_reconciliation_shows_the_difference() -> None:
     assert reconcile_day(date(2026, 11, 22), DayCount(1, 0, None), DayCount(1, 0, 3)).matches
 
 
-def test_the_audience_events_read_version_1_and_refuse_others() -> None:
+def test_the_audience_events_read_versions_1_and_2_and_refuse_others() -> None:
     import pytest
     from pydantic import ValidationError
 
@@ -176,6 +176,8 @@ def test_the_audience_events_read_version_1_and_refuse_others() -> None:
 
     for event_type in AUDIENCE_EVENTS:
         body = audience_sample(event_type, "c-1", AT).model_dump(mode="json")
-        assert EVENT_TYPES[event_type].model_validate(body).schema_version == 1
+        assert EVENT_TYPES[event_type].model_validate(body).schema_version == 2
+        older = EVENT_TYPES[event_type].model_validate({**body, "schema_version": 1})
+        assert (older.schema_version, older.account) == (1, "default")
         with pytest.raises(ValidationError):
             EVENT_TYPES[event_type].model_validate({**body, "schema_version": 99})
