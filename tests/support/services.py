@@ -27,6 +27,25 @@ TOKENS = {
     "director-token-0000000001": {"subject": "liu", "roles": ["director"]},
     "admin-token-0000000000001": {"subject": "root", "roles": ["admin"]},
     "system-token-000000000001": {"subject": "crm", "roles": ["system"]},
+    # Limited to one account (#12): see tests.support.accounts.
+    "editor-a-token-0000000001": {"subject": "ann", "roles": ["editor"], "accounts": ["default"]},
+    "editor-b-token-0000000001": {"subject": "tina", "roles": ["editor"], "accounts": ["talent"]},
+    "reviewer-a-token-00000001": {
+        "subject": "rao",
+        "roles": ["reviewer"],
+        "accounts": ["default"],
+    },
+    "reviewer-b-token-00000001": {
+        "subject": "tom",
+        "roles": ["reviewer"],
+        "accounts": ["talent"],
+    },
+    "director-a-token-00000001": {
+        "subject": "dai",
+        "roles": ["director"],
+        "accounts": ["default"],
+    },
+    "system-b-token-0000000001": {"subject": "hr", "roles": ["system"], "accounts": ["talent"]},
 }
 
 
