@@ -34,14 +34,15 @@ from rich.console import Console
 from demo.articles import load_articles
 from demo.cleanup import remove_run
 from demo.client import ApiClient, Tokens, service_urls
-from demo.config import AFTER_MODES, DEFAULT_DAYS, DEFAULT_SPEED, DemoPlan
+from demo.config import AFTER_MODES, DEFAULT_DAYS, DEFAULT_SPEED, TALENT, DemoPlan
 from demo.feedback_bus import FeedbackBus
 from demo.progress import DemoProgress, fmt_sim
 from demo.punctuality import Punctuality
 from demo.records import RunRecord
-from demo.scenario import Scenario
+from demo.scenario import Scenario, download_reports
 from demo.status import ServiceClock, print_status, read_infra, read_state
 from demo.summary import collect_summary, print_summary
+from demo.talent import TalentDesk
 from shared.settings import ServiceSettings
 
 __all__ = ["main"]
@@ -145,7 +146,7 @@ async def _wait_ready(api: ApiClient, console: Console, within: float = 60.0) ->
             if time.monotonic() > deadline:
                 raise SystemExit(f"demo: {name} is not ready at {api.urls[name]}")
             await asyncio.sleep(0.2)
-    console.print("demo: all five services are ready")
+    console.print("demo: the services are ready")
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -191,9 +192,31 @@ async def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             punctuality=punctuality,
         )
+        talent = record.talent = RunRecord(
+            namespace=plan.namespace,
+            run_dir=str(plan.run_dir),
+            sim_start=plan.sim_start.isoformat(),
+            days=plan.days,
+            speed=plan.speed,
+            seed=args.seed,
+            account=TALENT,
+        )
+        desk = TalentDesk(
+            plan=plan,
+            clock=clock,
+            api=api,
+            bus=bus,
+            progress=progress,
+            record=talent,
+            seed=args.seed,
+            punctuality=punctuality,
+            at=scenario.at,
+        )
         async with progress.running():
-            await scenario.run()
+            await asyncio.gather(scenario.run(), desk.run())
+        await download_reports(desk.api, plan, talent)
         record.summary = await collect_summary(api, record, punctuality, plan)
+        talent.summary = await collect_summary(desk.api, talent, punctuality, plan)
         record.write(manifest)
         print_summary(console, record, punctuality, manifest)
         if os.environ.get("DEMO_AFTER", "realtime") == "stop":

@@ -3,7 +3,7 @@
 Tokens come from the environment (``TOKEN_EDITOR``, ``TOKEN_EDITOR2``, ``TOKEN_REVIEWER``,
 ``TOKEN_DIRECTOR``, ``TOKEN_SYSTEM``) or, when absent there, from ``var/local.env`` (written
 by ``deploy/local/run.sh``). Base URLs follow the services' ports (``<SERVICE>_HTTP_PORT``,
-defaults 8101-8105).
+defaults 8101-8105). A client acts for one official account (``account``, #12).
 """
 
 from __future__ import annotations
@@ -103,15 +103,36 @@ def service_urls(env: Mapping[str, str] | None = None, host: str = "127.0.0.1") 
 
 
 class ApiClient:
-    """Calls the services' routes the scenario needs; errors raise :class:`ApiError`."""
+    """Calls the services' routes the scenario needs; errors raise :class:`ApiError`.
 
-    def __init__(self, urls: Mapping[str, str], tokens: Tokens, *, timeout: float = 30.0) -> None:
+    It acts for one official account (#12): every list reads ``?account=`` and every
+    create names it, so the default account's timeline never counts the second
+    account's drafts or posts. :meth:`for_account` gives a client of another account
+    sharing the connection pool.
+    """
+
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        tokens: Tokens,
+        *,
+        timeout: float = 30.0,
+        account: str = "default",
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
         self.urls = dict(urls)
+        self.account = account
         self._tokens = tokens
-        self._http = httpx.AsyncClient(timeout=timeout)
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._owns_http = http is None
+
+    def for_account(self, account: str) -> ApiClient:
+        """The same services and tokens, acting for ``account``."""
+        return ApiClient(self.urls, self._tokens, account=account, http=self._http)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
 
     async def _call(
         self,
@@ -156,7 +177,12 @@ class ApiClient:
                 "GET",
                 path,
                 role,
-                params={**(params or {}), "offset": len(items), "limit": 100},
+                params={
+                    **(params or {}),
+                    "account": self.account,
+                    "offset": len(items),
+                    "limit": 100,
+                },
             )
             items.extend(page["items"])
             if not page["items"] or len(items) >= page["total"]:
@@ -165,7 +191,13 @@ class ApiClient:
     async def _total(
         self, service: str, path: str, role: Role, params: Mapping[str, Any] | None = None
     ) -> int:
-        page = await self._json(service, "GET", path, role, params={**(params or {}), "limit": 1})
+        page = await self._json(
+            service,
+            "GET",
+            path,
+            role,
+            params={**(params or {}), "account": self.account, "limit": 1},
+        )
         return int(page["total"])
 
     async def ready(self, service: str) -> bool:
@@ -177,11 +209,15 @@ class ApiClient:
 
     # -- drafting ------------------------------------------------------------------------
     async def create_material(self, role: Role, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("drafting", "POST", "/materials", role, json=body)
+        result: dict[str, Any] = await self._json(
+            "drafting", "POST", "/materials", role, json={**body, "account": self.account}
+        )
         return result
 
     async def create_draft(self, role: Role, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("drafting", "POST", "/drafts", role, json=body)
+        result: dict[str, Any] = await self._json(
+            "drafting", "POST", "/drafts", role, json={**body, "account": self.account}
+        )
         return result
 
     async def update_draft(self, role: Role, draft_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -283,6 +319,10 @@ class ApiClient:
 
     async def request_report(self, start: str, end: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._json(
-            "reporting", "POST", "/reports", "director", json={"start": start, "end": end}
+            "reporting",
+            "POST",
+            "/reports",
+            "director",
+            json={"start": start, "end": end, "account": self.account},
         )
         return result

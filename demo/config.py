@@ -19,6 +19,7 @@ the e2e test passes them to its subprocess services.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Mapping
@@ -32,6 +33,8 @@ __all__ = [
     "DEFAULT_DAYS",
     "DEFAULT_SPEED",
     "SIM_START",
+    "TALENT",
+    "TALENT_REPLY_LIMIT_HOURS",
     "ZONE",
     "DemoPlan",
     "push_days",
@@ -50,6 +53,25 @@ REPORT_FIRE = timedelta(hours=14, minutes=30)  # the reporting service's default
 TOLERANCE_REAL_SECONDS = 0.5
 """How late (in real seconds) a post may go out and still count as on time."""
 GRACE_REAL_SECONDS = 5.0
+TALENT = "talent"
+"""The demo's second official account (#12): 融智人才, on its own calendar."""
+TALENT_WEEKDAYS = (1, 3)  # Tuesday, Thursday
+TALENT_SLOT_TIME = (8, 0)
+TALENT_REPLY_LIMIT_HOURS = 6
+ACCOUNTS: list[dict[str, object]] = [
+    {"id": "default", "name": "融智财税", "name_en": "Rongzhi Tax & Finance"},
+    {
+        "id": TALENT,
+        "name": "融智人才",
+        "name_en": "Rongzhi Talent",
+        "slot_weekdays": "tue,thu",
+        "slot_times": "08:00",
+        "review_deadline": "07:00",
+        "reply_limit_hours": TALENT_REPLY_LIMIT_HOURS,
+    },
+]
+"""The run's two accounts: the plan's Mon/Wed/Fri 11:30 and a second one on Tue/Thu 08:00
+(drafts due 07:00, enquiries answered within 6 hours)."""
 AFTER_MODES = ("realtime", "stop")
 """What ``make demo`` does once the simulated days are over (``DEMO_AFTER``): hand the
 services over to real time (the default), or stop them."""
@@ -170,6 +192,19 @@ class DemoPlan:
         return datetime(day.year, day.month, day.day, *SLOT_TIME, tzinfo=ZONE)
 
     @property
+    def talent_days(self) -> list[date]:
+        """The second account's push days (Tue/Thu) among the simulated days."""
+        return [
+            self.first_day + timedelta(days=n)
+            for n in range(self.days)
+            if (self.first_day + timedelta(days=n)).weekday() in TALENT_WEEKDAYS
+        ]
+
+    def talent_slot(self, day: date) -> datetime:
+        """The second account's 08:00 slot of one of its push days."""
+        return datetime(day.year, day.month, day.day, *TALENT_SLOT_TIME, tzinfo=ZONE)
+
+    @property
     def sim_seconds(self) -> float:
         """Simulated seconds from the start to the biweekly report."""
         return (self.report_due - self.sim_start).total_seconds()
@@ -236,6 +271,8 @@ class DemoPlan:
             "PUBLISHER_CHANNEL": "local",
             "PUBLISHER_LOCAL_DIR": str(self.run_dir / "published"),
             "PUBLISHER_POSTS_PER_SLOT": "2",
+            # two official accounts, each on its own calendar (#12)
+            "ACCOUNTS": json.dumps(ACCOUNTS, ensure_ascii=False),
             # reporting: a biweekly period ends with the simulated days
             "REPORTING_BIWEEKLY_ANCHOR": self.biweekly_anchor.isoformat(),
         }

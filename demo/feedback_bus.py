@@ -40,9 +40,13 @@ _RETRYABLE = (
 )
 
 
-def feedback_event(item: PlannedItem, *, post_id: str, at: datetime) -> FeedbackReceived:
-    """The ``feedback.received`` event of one planned item, said at ``at``."""
+def feedback_event(
+    item: PlannedItem, *, post_id: str, at: datetime, account: str = "default"
+) -> FeedbackReceived:
+    """The ``feedback.received`` event of one planned item, said at ``at``, about a post
+    of ``account``."""
     return FeedbackReceived(
+        account=account,
         occurred_at=at,
         producer=PRODUCER,
         correlation_id=post_id,

@@ -2,8 +2,8 @@
 
 The audience comments and asks about each post (``feedback.received`` on RabbitMQ, some
 sent twice as a source system would); staff answer the enquiries through the feedback API,
-mostly within 12 hours; when each window closes, its core-issues document is fetched in
-Markdown, HTML and Word.
+mostly within the account's reply limit (12 hours by the plan); when each window closes,
+its core-issues document is fetched in Markdown, HTML and Word.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,10 @@ class FeedbackWindows:
         seed: int,
         run_dir: Path,
         at: Callable[[datetime], Awaitable[None]],
+        reply_limit: timedelta = REPLY_LIMIT,
     ) -> None:
         self.clock = clock
+        self.reply_limit = reply_limit  # the account's (#12): the plan's 12 hours by default
         self.api = api
         self.bus = bus
         self.progress = progress
@@ -91,7 +93,7 @@ class FeedbackWindows:
         assert record is not None
 
         async def send() -> None:
-            event = feedback_event(item, post_id=post_id, at=said_at)
+            event = feedback_event(item, post_id=post_id, at=said_at, account=self.api.account)
             if self.clock.now() >= ends_at:
                 record.sent_after_window += 1
             await self.bus.publish(event)
@@ -134,7 +136,7 @@ class FeedbackWindows:
             self.record.notes.append(f"reply to {item.key} refused: {exc}")
             return
         record.replies += 1
-        if self.clock.now() - said_at > REPLY_LIMIT:
+        if self.clock.now() - said_at > self.reply_limit:
             record.replies_late += 1
         self.progress.event(f"回复咨询「{item.text[:18]}…」", style="cyan")
 

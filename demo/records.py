@@ -73,6 +73,9 @@ class RunRecord:
     biweekly_fallback: bool = False
     notes: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    account: str = "default"
+    # the second official account's own run (#12), on its own calendar
+    talent: RunRecord | None = None
 
     def post(self, post_id: str) -> PostRecord | None:
         return next((p for p in self.posts if p.post_id == post_id), None)

@@ -47,7 +47,7 @@ from demo.punctuality import Punctuality
 from demo.records import DraftRecord, RunRecord
 from shared.clock import Clock, sleep_until
 
-__all__ = ["Scenario"]
+__all__ = ["Scenario", "download_reports"]
 
 REPORT_FORMATS = ("html", "xlsx")
 
@@ -263,26 +263,31 @@ class Scenario:
         await self.download_reports()
 
     async def download_reports(self) -> None:
-        """This run's reports, as HTML and XLSX.
-
-        The reporting service skips the periods that end before its first data (#16), so
-        the week and the fortnight ending on the run's first day are no reports; a report
-        that still does not cover the run would be noted (``reports_before_run``), not
-        downloaded or listed among the run's artifacts.
-        """
-        folder = self.run_dir / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        for report in await self.api.reports():
-            if not self.of_this_run(report):
-                self.record.reports_before_run.append(report["id"])
-                continue
-            files: dict[str, str] = {}
-            for fmt in REPORT_FORMATS:
-                path = folder / f"{report['id']}.{fmt}"
-                path.write_bytes(await self.api.report_file(report["id"], fmt))
-                files[fmt] = str(path)
-            self.record.reports[report["id"]] = files
+        """This run's reports of the default account, as HTML and XLSX."""
+        await download_reports(self.api, self.plan, self.record)
 
     def of_this_run(self, report: dict[str, Any]) -> bool:
         """A report whose period ends after the run's first midnight (it covers the run)."""
         return self.plan.covers(parse_instant(report["period_end"]))
+
+
+async def download_reports(api: ApiClient, plan: DemoPlan, record: RunRecord) -> None:
+    """The reports of ``api``'s account that cover the run, as HTML and XLSX.
+
+    The reporting service skips the periods that end before its first data (#16), so
+    the week and the fortnight ending on the run's first day are no reports; a report
+    that still does not cover the run would be noted (``reports_before_run``), not
+    downloaded or listed among the run's artifacts.
+    """
+    folder = Path(plan.run_dir) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for report in await api.reports():
+        if not plan.covers(parse_instant(report["period_end"])):
+            record.reports_before_run.append(report["id"])
+            continue
+        files: dict[str, str] = {}
+        for fmt in REPORT_FORMATS:
+            path = folder / f"{report['id']}.{fmt}"
+            path.write_bytes(await api.report_file(report["id"], fmt))
+            files[fmt] = str(path)
+        record.reports[report["id"]] = files

@@ -73,8 +73,16 @@ async def collect_summary(
     return summary
 
 
-def _table(s: dict[str, Any], punctuality: Punctuality) -> Table:
-    table = Table(title="两周运营模拟：汇总", show_lines=False)
+ACCOUNT_TITLES = {
+    "default": "融智财税（周一、三、五 11:30）",
+    "talent": "融智人才（周二、四 08:00）",
+}
+"""The demo's two official accounts (#12) as the summary names them."""
+
+
+def _table(s: dict[str, Any], punctuality: Punctuality, account: str = "default") -> Table:
+    name = ACCOUNT_TITLES.get(account, account)
+    table = Table(title=f"两周运营模拟：{name}", show_lines=False)
     table.add_column("项目")
     table.add_column("数值", justify="right")
     rows = [
@@ -101,7 +109,7 @@ def _table(s: dict[str, Any], punctuality: Punctuality) -> Table:
             f"{s['feedback_items_stored']}（{s['comments']} / {s['messages']} / {s['replies']}）",
         ),
         (
-            "咨询：12 小时内回复 / 超时回复 / 未回复",
+            "咨询：时限内回复 / 超时回复 / 未回复",
             f"{s['enquiries_answered_within_12h']} / {s['enquiries_answered_late']} / "
             f"{s['enquiries_open']}（共 {s['enquiries']}）",
         ),
@@ -131,14 +139,20 @@ def print_summary(
     console.print(f"已发布推送（本地渠道 HTML，{len(published)} 个）：{run_dir / 'published'}")
     for path in published:
         console.print(f"  • {path}")
+    runs = [record, *([record.talent] if record.talent else [])]
     console.print(f"核心问题文档（.md/.html/.docx）：{run_dir / 'documents'}")
-    for post in record.posts:
-        if post.documents:
-            console.print(f"  • 《{post.title}》 {post.documents.get('html')}")
+    for run in runs:
+        for post in run.posts:
+            if post.documents:
+                console.print(
+                    f"  • [{ACCOUNT_TITLES.get(run.account, run.account)[:4]}]"
+                    f"《{post.title}》 {post.documents.get('html')}"
+                )
     console.print(f"运营分析报告（HTML/XLSX）：{run_dir / 'reports'}")
-    for report_id, files in record.reports.items():
-        mark = " ← 双周报告" if report_id == record.biweekly_report_id else ""
-        console.print(f"  • {files.get('html')}  {files.get('xlsx')}{mark}")
+    for run in runs:
+        for report_id, files in run.reports.items():
+            mark = " ← 双周报告" if report_id == run.biweekly_report_id else ""
+            console.print(f"  • {files.get('html')}  {files.get('xlsx')}{mark}")
     if record.reports_before_run:  # none expected: periods before any data are skipped
         console.print(
             f"[yellow]  （报告服务列出了 {len(record.reports_before_run)} 份周期在本次运行"
@@ -149,5 +163,8 @@ def print_summary(
         console.print("[yellow]双周报告未按计划生成，已通过 POST /reports 按需生成。[/yellow]")
     console.print(f"运行清单：{manifest}")
     console.print(_table(s, punctuality))
-    for note in record.notes:
-        console.print(f"[yellow]注意：{note}[/yellow]")
+    if record.talent is not None and record.talent.summary:
+        console.print(_table(record.talent.summary, punctuality, record.talent.account))
+    for run in runs:
+        for note in run.notes:
+            console.print(f"[yellow]注意（{run.account}）：{note}[/yellow]")

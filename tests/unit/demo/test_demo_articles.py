@@ -67,3 +67,15 @@ def test_draft_body_lists_the_pictures_and_shows_in_body_ones() -> None:
     in_body = next(p for p in article.pictures if p.in_body)
     assert f'src="{in_body.url}"' in body["body_html"]
     assert body["body_html"].startswith("<p>")
+
+
+def test_the_second_account_has_one_clean_article_for_each_of_its_push_days() -> None:
+    from demo.talent import TALENT_ARTICLES_DIR
+
+    talent = load_articles(TALENT_ARTICLES_DIR)
+
+    assert [a.day for a in talent] == [0, 1, 2, 3]  # Tue/Thu of the two weeks
+    for article in talent:
+        assert article.text_length >= 150, article.key
+        assert sum(p.cover for p in article.pictures) == 1, article.key
+        assert _findings(article.title, article.digest, article.body) == [], article.key

@@ -12,6 +12,7 @@ from demo.client import Tokens, service_urls
 from demo.config import DemoPlan
 from services.publisher.settings import PublisherSettings
 from services.reporting.settings import ReportingSettings
+from shared.calendar import slot_for
 from shared.settings import ServiceSettings
 
 TOKENS = json.dumps({"x" * 20: {"subject": "a", "roles": ["admin"]}})
@@ -74,3 +75,23 @@ def test_tokens_come_from_the_environment_or_local_env(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="TOKEN_EDITOR"):
         Tokens.load({}, local_env=tmp_path / "missing.env")
     assert service_urls({"REVIEW_HTTP_PORT": "9002"})["review"] == "http://127.0.0.1:9002"
+
+
+def test_the_run_has_two_accounts_each_on_its_own_calendar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = _plan()
+    for key, value in {**plan.env(), "API_TOKENS": TOKENS}.items():
+        monkeypatch.setenv(key, value)
+    accounts = ServiceSettings(service_name="demo").accounts
+
+    assert accounts.ids == ("default", "talent")
+    assert accounts["talent"].label() == "融智人才"
+    talent = accounts.calendar("talent")
+    days = [d.isoformat() for d in plan.talent_days]
+    assert days == ["2026-11-24", "2026-11-26", "2026-12-01", "2026-12-03"]
+    for day in plan.talent_days:  # the driver's slots are the account's calendar's
+        assert slot_for(talent, plan.talent_slot(day)) is not None
+        assert slot_for(accounts.calendar("default"), plan.talent_slot(day)) is None
+    for day in plan.push_days:
+        assert slot_for(accounts.calendar("default"), plan.slot(day)) is not None
