@@ -11,7 +11,8 @@ accounts host-wide, like the calendar, so every service sees the same list:
   push token and message key are read by :func:`account_secret` from the environment
   (``ACCOUNT_<ID>_WECHAT_APP_SECRET``, ``ACCOUNT_<ID>_WECHAT_TOKEN``,
   ``ACCOUNT_<ID>_WECHAT_AES_KEY``; the id upper-cased, ``-`` as ``_``) or from a file
-  ``<ACCOUNTS_SECRETS_DIR>/<id>/<name>`` (a mounted Kubernetes secret).
+  ``<ACCOUNTS_SECRETS_DIR>/<id>.<name>`` (a mounted Kubernetes Secret whose keys are
+  ``talent.wechat_app_secret`` and so on).
 
 The account that existed before accounts is :data:`DEFAULT_ACCOUNT`: documents written
 before #12 and events of ``schema_version`` 1 belong to it, so a list of several accounts
@@ -224,7 +225,7 @@ def account_secret(
     environ: Mapping[str, str] | None = None,
     secrets_dir: str | Path | None = None,
 ) -> SecretStr | None:
-    """An account's secret from the environment, else from ``<secrets_dir>/<id>/<name>``.
+    """An account's secret from the environment, else from ``<secrets_dir>/<id>.<name>``.
 
     ``secrets_dir`` defaults to ``ACCOUNTS_SECRETS_DIR``. ``None`` when neither has it;
     the value is a :class:`SecretStr`, so a log or ``repr`` never shows it.
@@ -235,7 +236,7 @@ def account_secret(
         return SecretStr(value)
     folder = secrets_dir if secrets_dir is not None else env.get("ACCOUNTS_SECRETS_DIR", "")
     if folder:
-        path = Path(folder) / account / name
+        path = Path(folder) / f"{account}.{name}"
         if path.is_file():
             text = path.read_text(encoding="utf-8").strip()
             if text:

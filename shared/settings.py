@@ -213,6 +213,13 @@ class ServiceSettings(BaseSettings):
         validation_alias=_shared("ACCOUNTS_FILE"),
         description="A file holding the ACCOUNTS JSON list (used when ACCOUNTS is unset).",
     )
+    accounts_secrets_dir: Path | None = Field(
+        default=None,
+        validation_alias=_shared("ACCOUNTS_SECRETS_DIR"),
+        description="Folder of the accounts' secrets as files, <dir>/<account>.<name> "
+        "(wechat_app_secret, wechat_token, wechat_aes_key): a mounted Kubernetes Secret. "
+        "ACCOUNT_<ID>_<NAME> variables take precedence (shared.accounts.account_secret).",
+    )
     log_format: Literal["json", "console"] = Field(
         default="json", validation_alias=_shared("LOG_FORMAT")
     )

@@ -95,8 +95,7 @@ def test_a_bad_list_stops_start_up_naming_what_is_wrong(
 
 
 def test_secrets_come_from_the_environment_or_a_file_and_never_show(tmp_path: Path) -> None:
-    (tmp_path / "talent").mkdir()
-    (tmp_path / "talent" / "wechat_app_secret").write_text("file-secret\n", encoding="utf-8")
+    (tmp_path / "talent.wechat_app_secret").write_text("file-secret\n", encoding="utf-8")
 
     from_env = account_secret(
         "talent", "wechat_app_secret", environ={"ACCOUNT_TALENT_WECHAT_APP_SECRET": "env-secret"}
