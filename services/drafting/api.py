@@ -4,6 +4,12 @@ answer.
 
 Roles: editors create and change drafts and materials (anyone else only the drafts they
 created); editors, reviewers and the director read. Admin passes every check.
+
+Accounts (#12): every draft, material and topic idea belongs to one official account.
+Roles hold per account: creating needs the role on the account named in the body, a
+change needs it on the resource's account (403), a list reads the accounts asked for
+(``?account=``) or every account the caller holds a role on, and a single resource of an
+account the caller holds no role on is answered 404.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI must evaluate the route
@@ -32,7 +38,7 @@ from services.drafting.schemas import (
 )
 from shared.bounds import MAX_OFFSET, MAX_REVISION, Instant
 from shared.events import Category
-from shared.http import Page, require
+from shared.http import Page, account_scope, require
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
@@ -43,6 +49,15 @@ Offset = Annotated[
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 DraftId = Annotated[str, Path(min_length=1, max_length=64)]
 RevisionNo = Annotated[int, Path(ge=1, le=MAX_REVISION)]
+AccountQuery = Annotated[
+    str | None,
+    Query(
+        max_length=32,
+        description="Only this official account's (you need a role on it: 403; unknown: "
+        "404). Left out: every account you hold a role on.",
+        examples=["talent"],
+    ),
+]
 
 
 def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
@@ -66,7 +81,8 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
 
     @router.get("/drafts", tags=["drafts"], summary="List drafts (newest change first)")
     async def list_drafts(
-        _: Reader,
+        reader: Reader,
+        account: AccountQuery = None,
         state: DraftState | None = None,
         category: Category | None = None,
         author: Annotated[str | None, Query(max_length=64)] = None,
@@ -76,13 +92,16 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         offset: Offset = 0,
         limit: Limit = 20,
     ) -> Page[DraftSummary]:
+        accounts = account_scope(reader, deps.accounts, account)
         criteria = DraftFilter(state=state, category=category, author=author, slot=slot)
-        items, total = await deps.drafts.find(criteria, offset=offset, limit=limit)
+        items, total = await deps.drafts.find(
+            criteria, accounts=accounts, offset=offset, limit=limit
+        )
         return Page(items=items, total=total, offset=offset, limit=limit)
 
     @router.get("/drafts/{draft_id}", tags=["drafts"], summary="A draft with its history")
-    async def get_draft(draft_id: DraftId, _: Reader) -> DraftDetail:
-        draft = await usecases.get_draft(draft_id, deps=deps)
+    async def get_draft(draft_id: DraftId, reader: Reader) -> DraftDetail:
+        draft = await usecases.get_draft(draft_id, deps=deps, viewer=reader)
         revisions, total = await deps.drafts.revision_infos(draft_id, limit=100)
         return DraftDetail.with_history(draft, revisions, total)
 
@@ -102,12 +121,12 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
     async def submit_draft(
         draft_id: DraftId, actor: Writer, response: Response
     ) -> SubmissionPublic:
-        submission, snapshot, created = await usecases.submit_draft(
+        draft, submission, snapshot, created = await usecases.submit_draft(
             draft_id, deps=deps, actor=actor
         )
         if not created:
             response.status_code = status.HTTP_200_OK
-        return SubmissionPublic.of(draft_id, submission, snapshot)
+        return SubmissionPublic.of(draft, submission, snapshot)
 
     @router.get(
         "/drafts/{draft_id}/submissions/{revision}",
@@ -115,23 +134,25 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         summary="The snapshot submitted for a revision",
     )
     async def get_submission(
-        draft_id: DraftId, revision: RevisionNo, _: Reader
+        draft_id: DraftId, revision: RevisionNo, reader: Reader
     ) -> SubmissionPublic:
-        submission, snapshot = await usecases.get_submission(draft_id, revision, deps=deps)
-        return SubmissionPublic.of(draft_id, submission, snapshot)
+        draft, submission, snapshot = await usecases.get_submission(
+            draft_id, revision, deps=deps, viewer=reader
+        )
+        return SubmissionPublic.of(draft, submission, snapshot)
 
     # -- revisions ------------------------------------------------------------------------
     @router.get("/drafts/{draft_id}/revisions", tags=["revisions"], summary="Revisions")
     async def list_revisions(
-        draft_id: DraftId, _: Reader, offset: Offset = 0, limit: Limit = 20
+        draft_id: DraftId, reader: Reader, offset: Offset = 0, limit: Limit = 20
     ) -> Page[Revision]:
-        await usecases.get_draft(draft_id, deps=deps)
+        await usecases.get_draft(draft_id, deps=deps, viewer=reader)  # its account: 404
         items, total = await deps.drafts.list_revisions(draft_id, offset=offset, limit=limit)
         return Page(items=items, total=total, offset=offset, limit=limit)
 
     @router.get("/drafts/{draft_id}/revisions/{number}", tags=["revisions"], summary="A revision")
-    async def get_revision(draft_id: DraftId, number: RevisionNo, _: Reader) -> Revision:
-        return await usecases.get_revision(draft_id, number, deps=deps)
+    async def get_revision(draft_id: DraftId, number: RevisionNo, reader: Reader) -> Revision:
+        return await usecases.get_revision(draft_id, number, deps=deps, viewer=reader)
 
     @router.get(
         "/drafts/{draft_id}/revisions/{old}/diff/{new}",
@@ -142,9 +163,9 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         draft_id: DraftId,
         old: RevisionNo,
         new: RevisionNo,
-        _: Reader,
+        reader: Reader,
     ) -> RevisionDiff:
-        return await usecases.diff_draft_revisions(draft_id, old, new, deps=deps)
+        return await usecases.diff_draft_revisions(draft_id, old, new, deps=deps, viewer=reader)
 
     # -- materials ------------------------------------------------------------------------
     @router.post(
@@ -158,23 +179,25 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
 
     @router.get("/materials", tags=["materials"], summary="List materials")
     async def list_materials(
-        _: Editor,
+        editor: Editor,
+        account: AccountQuery = None,
         missing_origin: Annotated[
             bool | None, Query(description="Only materials without (true) or with an origin.")
         ] = None,
         offset: Offset = 0,
         limit: Limit = 20,
     ) -> Page[MaterialPublic]:
+        accounts = account_scope(editor, deps.accounts, account)
         items, total = await deps.materials.find(
-            missing_origin=missing_origin, offset=offset, limit=limit
+            accounts=accounts, missing_origin=missing_origin, offset=offset, limit=limit
         )
         return Page(
             items=[MaterialPublic.of(m) for m in items], total=total, offset=offset, limit=limit
         )
 
     @router.get("/materials/{material_id}", tags=["materials"], summary="A material")
-    async def get_material(material_id: DraftId, _: Editor) -> MaterialPublic:
-        return MaterialPublic.of(await usecases.get_material(material_id, deps=deps))
+    async def get_material(material_id: DraftId, editor: Editor) -> MaterialPublic:
+        return MaterialPublic.of(await usecases.get_material(material_id, deps=deps, viewer=editor))
 
     @router.patch("/materials/{material_id}", tags=["materials"], summary="Change a material")
     async def update_material(
@@ -190,14 +213,19 @@ def build_router(deps: DraftingDeps, tokens: Callable[[], Mapping[str, Principal
         summary="What customers asked about, ranked (from reports and feedback digests)",
     )
     async def list_topic_ideas(
-        _: Reader,
+        reader: Reader,
+        account: AccountQuery = None,
         category: Category | None = None,
         source: IdeaSource | None = None,
         offset: Offset = 0,
         limit: Limit = 20,
     ) -> Page[TopicIdeaPublic]:
         query = usecases.TopicIdeaQuery(
-            category=category, source=source, offset=offset, limit=limit
+            accounts=tuple(account_scope(reader, deps.accounts, account)),
+            category=category,
+            source=source,
+            offset=offset,
+            limit=limit,
         )
         ideas, total = await usecases.list_topic_ideas(query, deps=deps)
         return Page(

@@ -13,6 +13,7 @@ from services.drafting.deps import DraftingDeps
 from services.drafting.errors import PROBLEMS
 from services.drafting.metrics import DraftingMetrics, refresh_state_gauge
 from services.drafting.repository import (
+    ACCOUNT_COLLECTIONS,
     INDEXES,
     MongoDraftRepository,
     MongoMaterialRepository,
@@ -21,18 +22,29 @@ from services.drafting.repository import (
 )
 from services.drafting.settings import DraftingSettings
 from shared.clock import Clock
+from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
-__all__ = ["build_service", "create_app"]
+__all__ = ["DraftingRuntime", "build_service", "create_app"]
+
+
+class DraftingRuntime(ServiceRuntime):
+    """The shared runtime, and at start-up (before indexes, consumers and routes) the
+    one-time adoption of documents written before accounts by the default account (#12),
+    so that every list can filter on ``account`` alone."""
+
+    async def start(self) -> None:
+        await adopt_default_account(self.db, ACCOUNT_COLLECTIONS)
+        await super().start()
 
 
 def build_service(
     settings: DraftingSettings, *, clock: Clock | None = None
 ) -> Service[DraftingDeps]:
     """Wire the runtime, repositories, subscribers, routes and the state gauge's loop."""
-    runtime = ServiceRuntime(settings, clock=clock, indexes=INDEXES)
+    runtime = DraftingRuntime(settings, clock=clock, indexes=INDEXES)
     drafts = MongoDraftRepository(runtime.db)
     deps = DraftingDeps(
         uow=BoundUnitOfWork(runtime.uow, bind),
@@ -43,6 +55,7 @@ def build_service(
         metrics=DraftingMetrics.create(runtime.registry),
         topic_half_life=timedelta(days=settings.topic_half_life_days),
         topic_window=timedelta(days=settings.topic_window_days),
+        accounts=settings.accounts,
     )
     register_consumers(runtime, deps)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.drafting.metrics import DraftingMetrics
@@ -12,6 +12,7 @@ from services.drafting.ports import (
     MaterialRepository,
     TopicIdeaRepository,
 )
+from shared.accounts import Accounts
 from shared.clock import Clock
 from shared.outbox import UnitOfWorkPort
 
@@ -31,3 +32,5 @@ class DraftingDeps:
     metrics: DraftingMetrics
     topic_half_life: timedelta = timedelta(days=14)
     topic_window: timedelta = timedelta(days=120)
+    accounts: Accounts = field(default_factory=Accounts)
+    """The deployment's official accounts (#12); unset: the one account ``default``."""

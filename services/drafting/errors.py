@@ -7,11 +7,16 @@ DraftingError
 ├── ConcurrentUpdate   another writer changed the draft meanwhile -> 409 (consumers retry)
 ├── EditForbidden      neither an editor nor the draft's creator  -> 403
 └── NotFound           no such draft, revision or material        -> 404
+                       (or one of an account the caller holds no role on)
+
+An unknown ``account`` is :class:`shared.accounts.UnknownAccount` (404 naming the field,
+``ACCOUNT_PROBLEMS``); a role missing on the resource's account is answered by
+:func:`shared.http.authorize` (403).
 """
 
 from __future__ import annotations
 
-from shared.problems import ProblemMap, ProblemSpec
+from shared.problems import ACCOUNT_PROBLEMS, ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
@@ -98,5 +103,6 @@ PROBLEMS: ProblemMap = {
     ConcurrentUpdate: ProblemSpec(409, "The draft changed"),
     EditForbidden: ProblemSpec(403, "Forbidden"),
     NotFound: ProblemSpec(404, "Not found"),
+    **ACCOUNT_PROBLEMS,
 }
 """How each drafting error is answered over HTTP (the most specific class wins)."""

@@ -43,9 +43,13 @@ class DraftRepository(Protocol):
         else raise :class:`~services.drafting.errors.ConcurrentUpdate`."""
 
     async def find(
-        self, criteria: DraftFilter, *, offset: int, limit: int
+        self, criteria: DraftFilter, *, accounts: Sequence[str], offset: int, limit: int
     ) -> tuple[list[DraftSummary], int]:
-        """A page of the draft list, most recently changed first, and its total."""
+        """A page of the list of ``accounts``' drafts, most recently changed first, and
+        its total (no accounts: nothing)."""
+
+    async def account_of_post(self, post_id: str) -> str | None:
+        """The account of the draft published as ``post_id``, if drafting knows it."""
 
     async def add_revision(self, revision: Revision) -> None: ...
 
@@ -60,8 +64,9 @@ class DraftRepository(Protocol):
         """The newest revisions of a draft without their content, and their total."""
 
     async def add_submission(
-        self, draft_id: str, submission: Submission, snapshot: ContentSnapshot
-    ) -> None: ...
+        self, draft_id: str, submission: Submission, snapshot: ContentSnapshot, *, account: str
+    ) -> None:
+        """Keep the snapshot submitted for a revision of a draft of ``account``."""
 
     async def get_submission(
         self, draft_id: str, revision: int
@@ -81,9 +86,10 @@ class MaterialRepository(Protocol):
     async def replace(self, material: Material) -> None: ...
 
     async def find(
-        self, *, missing_origin: bool | None, offset: int, limit: int
+        self, *, accounts: Sequence[str], missing_origin: bool | None, offset: int, limit: int
     ) -> tuple[list[Material], int]:
-        """A page of materials, newest first (``missing_origin``: only without / with one)."""
+        """A page of ``accounts``' materials, newest first (``missing_origin``: only
+        without / with one)."""
 
 
 class TopicIdeaRepository(Protocol):
@@ -95,12 +101,13 @@ class TopicIdeaRepository(Protocol):
     async def recent(
         self,
         *,
+        accounts: Sequence[str],
         since: datetime,
         category: Category | None,
         source: IdeaSource | None,
         cap: int,
     ) -> list[TopicIdeaRecord]:
-        """The newest ``cap`` ideas dated ``since`` or later."""
+        """The newest ``cap`` ideas of ``accounts`` dated ``since`` or later."""
 
 
 class DraftingTx(Transaction, Protocol):

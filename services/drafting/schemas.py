@@ -14,6 +14,7 @@ from services.drafting.domain.lifecycle import Notice
 from services.drafting.domain.revisions import RevisionInfo
 from services.drafting.domain.states import DraftState, Transition
 from services.drafting.domain.topics import IdeaSource, RankedIdea
+from shared.accounts import ACCOUNT_ID_PATTERN, DEFAULT_ACCOUNT
 from shared.bounds import MAX_REVISION, Instant
 from shared.events import Category, ContentSnapshot
 
@@ -42,6 +43,14 @@ _BODY = Field(
     ),
     examples=["<p>今年的个人所得税汇算清缴将于3月1日开始。</p>"],
 )
+_ACCOUNT = Field(
+    default=DEFAULT_ACCOUNT,
+    pattern=ACCOUNT_ID_PATTERN,
+    description="The official account (公众号) it belongs to; the caller needs the editor "
+    "role on it (403). Unknown: 404 naming `account`. Cannot be changed later.",
+    examples=["default", "talent"],
+)
+_SHOWN_ACCOUNT = Field(description="The official account (公众号) it belongs to.")
 _SLOT = Field(
     default=None,
     description="Slot the editor wishes, aware datetime between the years 2000 and 2100 "
@@ -58,6 +67,7 @@ class _Input(BaseModel):
 class DraftCreate(_Input):
     """A new draft."""
 
+    account: str = _ACCOUNT
     title: Title = Field(examples=["2026年个税汇算清缴要点"])
     category: Category = Field(description="industry, management, hr, finance or services.")
     digest: Digest = Field(default="", description="Summary shown in the feed.")
@@ -101,6 +111,7 @@ class DraftPublic(BaseModel):
     """A draft as editors see it."""
 
     id: str
+    account: str = _SHOWN_ACCOUNT
     state: DraftState
     revision: int
     title: str
@@ -151,6 +162,7 @@ def _public_fields(draft: Draft) -> dict[str, object]:
     submission: Submission | None = draft.submission
     return {
         "id": draft.id,
+        "account": draft.account,
         "state": draft.state,
         "revision": draft.revision,
         "title": content.title,
@@ -180,6 +192,7 @@ class SubmissionPublic(BaseModel):
     """A revision sent for review, with the exact snapshot and its hash."""
 
     draft_id: str
+    account: str = _SHOWN_ACCOUNT
     revision: int
     content_hash: str
     submitted_by: str
@@ -190,14 +203,17 @@ class SubmissionPublic(BaseModel):
 
     @classmethod
     def of(
-        cls, draft_id: str, submission: Submission, snapshot: ContentSnapshot
+        cls, draft: Draft, submission: Submission, snapshot: ContentSnapshot
     ) -> SubmissionPublic:
-        return cls(draft_id=draft_id, content=snapshot, **submission.model_dump())
+        return cls(
+            draft_id=draft.id, account=draft.account, content=snapshot, **submission.model_dump()
+        )
 
 
 class MaterialCreate(_Input):
     """A picture chosen from an image library or portal."""
 
+    account: str = _ACCOUNT
     title: Name = Field(examples=["会计人员在办公室"])
     url: HttpUrl = Field(description="Where the picture file can be fetched.")
     origin: OriginRecord | None = Field(
@@ -236,8 +252,10 @@ class IdeaOrigin(BaseModel):
 
 
 class TopicIdeaPublic(BaseModel):
-    """A topic customers care about, ranked, with where and when it came up."""
+    """A topic customers of one account care about, ranked, with where and when it came
+    up."""
 
+    account: str = _SHOWN_ACCOUNT
     topic: str
     category: Category | None
     score: float = Field(description="Sum of the suggestions' weights, halved per half-life.")
@@ -247,6 +265,7 @@ class TopicIdeaPublic(BaseModel):
     @classmethod
     def of(cls, idea: RankedIdea) -> TopicIdeaPublic:
         return cls(
+            account=idea.account,
             topic=idea.topic,
             category=idea.category,
             score=idea.score,

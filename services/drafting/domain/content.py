@@ -16,6 +16,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter
 
 from services.drafting.errors import FieldProblem, InvalidContent
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import Category, ContentSnapshot, PictureOrigin, PictureRef, Source, SourceKind
 
 __all__ = [
@@ -70,9 +71,13 @@ class OriginRecord(_Value):
 
 
 class Material(_Value):
-    """A picture chosen from an image library or portal, with its recorded origin."""
+    """A picture chosen from an image library or portal, with its recorded origin; it
+    belongs to one account and only that account's drafts use it (#12)."""
 
     id: str
+    account: str = Field(
+        default=DEFAULT_ACCOUNT, description="The official account the material belongs to."
+    )
     title: str
     url: HttpUrl
     origin: OriginRecord | None = None
@@ -98,16 +103,28 @@ class DraftContent(_Value):
         return [name for name in mine if mine[name] != theirs[name]]
 
 
-def check_references(content: DraftContent, materials: Mapping[str, Material]) -> None:
-    """Sources name a URL unless internal, pictures exist, at most one cover."""
+def check_references(
+    content: DraftContent, materials: Mapping[str, Material], *, account: str = DEFAULT_ACCOUNT
+) -> None:
+    """Sources name a URL unless internal, pictures exist and are materials of the
+    draft's ``account``, at most one cover."""
     problems: list[FieldProblem] = []
     for i, source in enumerate(content.sources):
         if source.kind is not SourceKind.INTERNAL and source.url is None:
             problems.append((f"sources.{i}.url", f"a {source.kind} source needs its URL"))
     seen: set[str] = set()
     for i, picture in enumerate(content.pictures):
-        if picture.material_id not in materials:
+        material = materials.get(picture.material_id)
+        if material is None:
             problems.append((f"pictures.{i}.material_id", "no such material"))
+        elif material.account != account:
+            # Which account it belongs to is not said: the caller may not read it.
+            problems.append(
+                (
+                    f"pictures.{i}.material_id",
+                    f"the material is not one of account {account!r}'s materials",
+                )
+            )
         if picture.material_id in seen:
             problems.append((f"pictures.{i}.material_id", "the picture is listed twice"))
         seen.add(picture.material_id)
@@ -117,13 +134,16 @@ def check_references(content: DraftContent, materials: Mapping[str, Material]) -
         raise InvalidContent(problems)
 
 
-def build_snapshot(content: DraftContent, materials: Mapping[str, Material]) -> ContentSnapshot:
-    """The exact content sent for review; refuses pictures without a recorded origin.
+def build_snapshot(
+    content: DraftContent, materials: Mapping[str, Material], *, account: str = DEFAULT_ACCOUNT
+) -> ContentSnapshot:
+    """The exact content sent for review; refuses pictures without a recorded origin
+    and pictures that are not materials of the draft's ``account``.
 
     Every ``<img>`` of the body must also be one of the draft's pictures, so that no
     picture reaches the account without its origin.
     """
-    check_references(content, materials)
+    check_references(content, materials, account=account)
     problems: list[FieldProblem] = []
     pictures: list[PictureRef] = []
     for i, use in enumerate(content.pictures):

@@ -14,6 +14,7 @@ from services.drafting.domain.content import DraftContent
 from services.drafting.domain.facts import Submission
 from services.drafting.domain.lifecycle import DraftLifecycle
 from services.drafting.domain.states import Action, DraftState, Transition, next_state
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import (
     ContentSnapshot,
     DraftSubmitted,
@@ -28,8 +29,12 @@ PRODUCER = "drafting"
 
 
 def may_edit(*, creator: str, subject: str, roles: frozenset[Role]) -> bool:
-    """Editors (and admins) may change any draft; anyone else only the drafts they created."""
-    return bool(roles & {Role.EDITOR, Role.ADMIN}) or subject == creator
+    """Editors (and admins) may change any draft; anyone else only the drafts they created.
+
+    ``roles`` are those the principal holds on the draft's account (#12): an editor of
+    another account is no editor of this draft.
+    """
+    return bool(roles & {Role.EDITOR, Role.ADMIN}) or (bool(roles) and subject == creator)
 
 
 class Draft(DraftLifecycle):
@@ -37,6 +42,9 @@ class Draft(DraftLifecycle):
     it recorded (collected by the use case into the outbox)."""
 
     id: str
+    account: str = Field(
+        default=DEFAULT_ACCOUNT, description="The official account the draft belongs to (#12)."
+    )
     version: int = Field(default=0, description="Bumped on every save (optimistic lock).")
     content: DraftContent
     content_notes: tuple[str, ...] = ()
@@ -59,10 +67,12 @@ class Draft(DraftLifecycle):
         by: str,
         at: datetime,
         notes: tuple[str, ...] = (),
+        account: str = DEFAULT_ACCOUNT,
     ) -> Draft:
-        """A new draft at revision 1, in ``editing``."""
+        """A new draft of ``account`` at revision 1, in ``editing``."""
         draft = cls(
             id=draft_id,
+            account=account,
             content=content,
             content_notes=notes,
             wished_slot=wished_slot,
@@ -151,6 +161,7 @@ class Draft(DraftLifecycle):
         content_hash = snapshot.content_hash()
         event = DraftSubmitted(
             producer=PRODUCER,
+            account=self.account,
             correlation_id=self.id,
             occurred_at=at,
             payload=DraftSubmittedPayload(

@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from services.drafting.domain.states import DraftState
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import Category
 
 __all__ = ["DraftFilter", "DraftSummary"]
@@ -19,6 +20,7 @@ class DraftSummary(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: str
+    account: str = DEFAULT_ACCOUNT
     state: DraftState
     revision: int
     title: str

@@ -12,9 +12,10 @@ import difflib
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.drafting.domain.content import DraftContent
+from shared.accounts import DEFAULT_ACCOUNT
 
 __all__ = [
     "DIFF_FIELDS",
@@ -48,6 +49,7 @@ class Revision(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     draft_id: str
+    account: str = Field(default=DEFAULT_ACCOUNT, description="The draft's account (#12).")
     revision: int
     content: DraftContent
     wished_slot: datetime | None = None

@@ -7,10 +7,12 @@ strongest idea of the same document, times a source weight (a report's analysis 
 more than one day's themes, a theme more than a single question; an unanswered question
 counts more than an answered one).
 
-At read time the same topic from several documents is merged (the text is compared
-without case, width, spaces or punctuation), and its **score** is the sum of its weights,
-each halved every ``half_life`` days of age, so a topic customers keep asking about rises
-and an old one fades.
+Every idea belongs to one official account (#12): the account of the report, or of the
+post the digest is about. At read time the same topic from several documents of the
+same account is merged (the text is compared without case, width, spaces or
+punctuation; two accounts' ideas are never merged), and its **score** is the sum of its
+weights, each halved every ``half_life`` days of age, so a topic customers keep asking
+about rises and an old one fades.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import Category, FeedbackDigestReadyPayload, ReportReadyPayload
 
 __all__ = [
@@ -61,6 +64,7 @@ class TopicIdeaRecord(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: str
+    account: str = DEFAULT_ACCOUNT
     topic: str
     key: str
     source: IdeaSource
@@ -73,8 +77,9 @@ class TopicIdeaRecord(BaseModel):
 
 @dataclass(frozen=True)
 class RankedIdea:
-    """A topic with its score and every document that suggested it."""
+    """A topic of one account with its score and every document that suggested it."""
 
+    account: str
     topic: str
     category: Category | None
     score: float
@@ -90,6 +95,7 @@ def topic_key(topic: str) -> str:
 
 def _record(
     *,
+    account: str,
     record_id: str,
     topic: str,
     source: IdeaSource,
@@ -105,6 +111,7 @@ def _record(
         return None
     return TopicIdeaRecord(
         id=record_id,
+        account=account,
         topic=topic,
         key=key,
         source=source,
@@ -116,8 +123,9 @@ def _record(
     )
 
 
-def ideas_from_report(payload: ReportReadyPayload) -> list[TopicIdeaRecord]:
-    """A report's topic ideas, weighted by score relative to its best idea."""
+def ideas_from_report(payload: ReportReadyPayload, *, account: str) -> list[TopicIdeaRecord]:
+    """A report's topic ideas (of the report's ``account``), weighted by score relative
+    to its best idea."""
     ideas = payload.topic_ideas
     best = max((max(i.score, 0.0) for i in ideas), default=0.0)
     out: list[TopicIdeaRecord] = []
@@ -125,6 +133,7 @@ def ideas_from_report(payload: ReportReadyPayload) -> list[TopicIdeaRecord]:
         # Without usable scores, the report's order is the ranking.
         relative = max(idea.score, 0.0) / best if best > 0 else 1.0 - n / max(len(ideas), 1)
         record = _record(
+            account=account,
             record_id=f"report:{payload.report_id}:{n}",
             topic=idea.topic,
             source=IdeaSource.REPORT,
@@ -139,13 +148,17 @@ def ideas_from_report(payload: ReportReadyPayload) -> list[TopicIdeaRecord]:
     return out
 
 
-def ideas_from_digest(payload: FeedbackDigestReadyPayload) -> list[TopicIdeaRecord]:
-    """A feedback digest's themes (weighted by size) and customer questions."""
+def ideas_from_digest(
+    payload: FeedbackDigestReadyPayload, *, account: str
+) -> list[TopicIdeaRecord]:
+    """A feedback digest's themes (weighted by size) and customer questions, of the
+    ``account`` of the post it is about."""
     out: list[TopicIdeaRecord] = []
     best = max((t.count for t in payload.themes), default=0)
     for n, theme in enumerate(payload.themes):
         terms = "、".join(theme.terms[:5])
         record = _record(
+            account=account,
             record_id=f"digest:{payload.digest_id}:theme:{n}",
             topic=theme.label,
             source=IdeaSource.FEEDBACK_THEME,
@@ -161,6 +174,7 @@ def ideas_from_digest(payload: FeedbackDigestReadyPayload) -> list[TopicIdeaReco
     for n, question in enumerate(payload.questions):
         factor = ANSWERED_QUESTION_FACTOR if question.answered else 1.0
         record = _record(
+            account=account,
             record_id=f"digest:{payload.digest_id}:question:{n}",
             topic=question.text,
             source=IdeaSource.FEEDBACK_QUESTION,
@@ -179,10 +193,10 @@ def ideas_from_digest(payload: FeedbackDigestReadyPayload) -> list[TopicIdeaReco
 def rank_ideas(
     records: Iterable[TopicIdeaRecord], *, now: datetime, half_life: timedelta
 ) -> list[RankedIdea]:
-    """Merge records of the same topic and rank them, best first."""
-    groups: dict[str, list[TopicIdeaRecord]] = {}
+    """Merge records of the same topic and account and rank them, best first."""
+    groups: dict[tuple[str, str], list[TopicIdeaRecord]] = {}
     for record in records:
-        groups.setdefault(record.key, []).append(record)
+        groups.setdefault((record.account, record.key), []).append(record)
     ranked = []
     for members in groups.values():
         members.sort(key=lambda r: (r.date, r.weight), reverse=True)
@@ -190,6 +204,7 @@ def rank_ideas(
         categories = Counter(r.category for r in members if r.category is not None)
         ranked.append(
             RankedIdea(
+                account=members[0].account,
                 topic=members[0].topic,
                 category=categories.most_common(1)[0][0] if categories else None,
                 score=round(score, 6),
@@ -197,7 +212,7 @@ def rank_ideas(
                 records=tuple(members),
             )
         )
-    ranked.sort(key=lambda idea: (-idea.score, -idea.latest.timestamp(), idea.topic))
+    ranked.sort(key=lambda idea: (-idea.score, -idea.latest.timestamp(), idea.topic, idea.account))
     return ranked
 
 

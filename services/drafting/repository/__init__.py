@@ -21,6 +21,7 @@ from shared.events import EventEnvelope
 from shared.outbox import Tx
 
 __all__ = [
+    "ACCOUNT_COLLECTIONS",
     "INDEXES",
     "MongoDraftRepository",
     "MongoDraftingTx",
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 INDEXES = (*DRAFT_INDEXES, *MATERIAL_INDEXES, *TOPIC_IDEA_INDEXES)
+ACCOUNT_COLLECTIONS = ("drafts", "revisions", "submissions", "materials", "topic_ideas")
+"""Every collection whose documents carry ``account`` (#12): those written before it are
+the default account's (``shared.mongo.adopt_default_account`` at start-up)."""
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,13 @@
 ``revisions``    every revision's content (``_id`` = ``<draft>:<n>``)
 ``submissions``  the exact snapshot sent for review (``_id`` = ``<draft>:<revision>``;
                  the unique id is what makes a double submit store one submission)
+
+Every document carries its draft's ``account`` (#12); the list's indexes lead with it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -17,8 +21,9 @@ from services.drafting.domain.facts import Submission
 from services.drafting.domain.listing import DraftFilter, DraftSummary
 from services.drafting.domain.revisions import Revision, RevisionInfo
 from services.drafting.errors import ConcurrentUpdate
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import ContentSnapshot
-from shared.mongo import IndexSpec, MongoDoc
+from shared.mongo import IndexSpec, MongoDoc, account_filter
 
 __all__ = ["DRAFT_INDEXES", "MongoDraftRepository"]
 
@@ -29,12 +34,32 @@ DRAFT_INDEXES = (
     IndexSpec(
         DRAFTS,
         (
-            IndexModel([("state", ASCENDING), ("updated_at", DESCENDING)], name="state"),
-            IndexModel([("content.category", ASCENDING), ("updated_at", DESCENDING)], name="cat"),
-            IndexModel([("content.author", ASCENDING), ("updated_at", DESCENDING)], name="author"),
-            IndexModel([("wished_slot", ASCENDING)], name="wished_slot"),
-            IndexModel([("scheduled_slot", ASCENDING)], name="scheduled_slot"),
-            IndexModel([("updated_at", DESCENDING)], name="updated_at"),
+            # The list reads one account (or a few) first: every list index leads with it.
+            IndexModel(
+                [("account", ASCENDING), ("state", ASCENDING), ("updated_at", DESCENDING)],
+                name="account_state",
+            ),
+            IndexModel(
+                [
+                    ("account", ASCENDING),
+                    ("content.category", ASCENDING),
+                    ("updated_at", DESCENDING),
+                ],
+                name="account_cat",
+            ),
+            IndexModel(
+                [("account", ASCENDING), ("content.author", ASCENDING), ("updated_at", DESCENDING)],
+                name="account_author",
+            ),
+            IndexModel([("account", ASCENDING), ("wished_slot", ASCENDING)], name="account_wished"),
+            IndexModel(
+                [("account", ASCENDING), ("scheduled_slot", ASCENDING)], name="account_scheduled"
+            ),
+            IndexModel(
+                [("account", ASCENDING), ("updated_at", DESCENDING)], name="account_updated_at"
+            ),
+            # feedback.digest.ready names a post: its draft's account owns the ideas
+            IndexModel([("publication.post_id", ASCENDING)], name="publication_post"),
         ),
     ),
     IndexSpec(REVISIONS, (IndexModel([("draft_id", ASCENDING), ("revision", ASCENDING)]),)),
@@ -42,7 +67,7 @@ DRAFT_INDEXES = (
 )
 
 _SUMMARY_FIELDS = (
-    "state", "revision", "content.title", "content.category", "content.author",
+    "account", "state", "revision", "content.title", "content.category", "content.author",
     "wished_slot", "scheduled_slot", "created_by", "created_at", "updated_at",
     "submission.content_hash",
 )  # fmt: skip
@@ -60,8 +85,8 @@ def _summary(doc: MongoDoc) -> DraftSummary:
     )
 
 
-def _list_query(criteria: DraftFilter) -> MongoDoc:
-    query: MongoDoc = {}
+def _list_query(criteria: DraftFilter, accounts: Sequence[str]) -> MongoDoc:
+    query: MongoDoc = account_filter(accounts)
     if criteria.state is not None:
         query["state"] = criteria.state.value
     if criteria.category is not None:
@@ -111,9 +136,9 @@ class MongoDraftRepository:
             raise ConcurrentUpdate(f"draft {draft.id} changed meanwhile")
 
     async def find(
-        self, criteria: DraftFilter, *, offset: int, limit: int
+        self, criteria: DraftFilter, *, accounts: Sequence[str], offset: int, limit: int
     ) -> tuple[list[DraftSummary], int]:
-        query = _list_query(criteria)
+        query = _list_query(criteria, accounts)
         total = await self._drafts.count_documents(query, session=self._session)
         cursor = (
             self._drafts.find(query, dict.fromkeys(_SUMMARY_FIELDS, 1), session=self._session)
@@ -123,6 +148,12 @@ class MongoDraftRepository:
         )
         docs = await cursor.to_list(None)
         return [_summary(d) for d in docs], total
+
+    async def account_of_post(self, post_id: str) -> str | None:
+        doc = await self._drafts.find_one(
+            {"publication.post_id": post_id}, {"account": 1}, session=self._session
+        )
+        return str(doc.get("account", DEFAULT_ACCOUNT)) if doc is not None else None
 
     async def count_by_state(self) -> dict[str, int]:
         cursor = await self._drafts.aggregate(
@@ -172,11 +203,14 @@ class MongoDraftRepository:
         draft_id: str,
         submission: Submission,
         snapshot: ContentSnapshot,
+        *,
+        account: str,
     ) -> None:
         await self._submissions.insert_one(
             {
                 "_id": f"{draft_id}:{submission.revision}",
                 "draft_id": draft_id,
+                "account": account,
                 **submission.model_dump(mode="python"),
                 "content": snapshot.model_dump(mode="json"),
             },

@@ -1,4 +1,5 @@
-"""Materials (pictures and their origin) in MongoDB: the ``materials`` collection."""
+"""Materials (pictures and their origin) in MongoDB: the ``materials`` collection; each
+carries its ``account`` (#12), which the list's indexes lead with."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.drafting.domain.content import Material
-from shared.mongo import IndexSpec, MongoDoc
+from shared.mongo import IndexSpec, MongoDoc, account_filter
 
 __all__ = ["MATERIAL_INDEXES", "MongoMaterialRepository"]
 
@@ -20,8 +21,13 @@ MATERIAL_INDEXES = (
     IndexSpec(
         MATERIALS,
         (
-            IndexModel([("created_at", DESCENDING)], name="created_at"),
-            IndexModel([("has_origin", ASCENDING), ("created_at", DESCENDING)], name="origin"),
+            IndexModel(
+                [("account", ASCENDING), ("created_at", DESCENDING)], name="account_created_at"
+            ),
+            IndexModel(
+                [("account", ASCENDING), ("has_origin", ASCENDING), ("created_at", DESCENDING)],
+                name="account_origin",
+            ),
         ),
     ),
 )
@@ -64,9 +70,9 @@ class MongoMaterialRepository:
         )
 
     async def find(
-        self, *, missing_origin: bool | None, offset: int, limit: int
+        self, *, accounts: Sequence[str], missing_origin: bool | None, offset: int, limit: int
     ) -> tuple[list[Material], int]:
-        query: MongoDoc = {}
+        query: MongoDoc = account_filter(accounts)
         if missing_origin is not None:
             query["has_origin"] = not missing_origin
         total = await self._materials.count_documents(query, session=self._session)

@@ -1,5 +1,6 @@
 """Topic ideas in MongoDB: the ``topic_ideas`` collection (``_id`` from the document, so a
-re-sent report replaces its ideas instead of adding them twice)."""
+re-sent report replaces its ideas instead of adding them twice). Each idea carries its
+``account`` (#12), which the indexes lead with."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.drafting.domain.topics import IdeaSource, TopicIdeaRecord
 from shared.events import Category
-from shared.mongo import IndexSpec, MongoDoc
+from shared.mongo import IndexSpec, MongoDoc, account_filter
 
 __all__ = ["TOPIC_IDEA_INDEXES", "MongoTopicIdeaRepository"]
 
@@ -24,8 +25,11 @@ TOPIC_IDEA_INDEXES = (
     IndexSpec(
         TOPIC_IDEAS,
         (
-            IndexModel([("date", DESCENDING)], name="date"),
-            IndexModel([("category", ASCENDING), ("date", DESCENDING)], name="category"),
+            IndexModel([("account", ASCENDING), ("date", DESCENDING)], name="account_date"),
+            IndexModel(
+                [("account", ASCENDING), ("category", ASCENDING), ("date", DESCENDING)],
+                name="account_category",
+            ),
         ),
     ),
 )
@@ -50,12 +54,13 @@ class MongoTopicIdeaRepository:
     async def recent(
         self,
         *,
+        accounts: Sequence[str],
         since: datetime,
         category: Category | None,
         source: IdeaSource | None,
         cap: int,
     ) -> list[TopicIdeaRecord]:
-        query: MongoDoc = {"date": {"$gte": since}}
+        query: MongoDoc = {**account_filter(accounts), "date": {"$gte": since}}
         if category is not None:
             query["category"] = category.value
         if source is not None:

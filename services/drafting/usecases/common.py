@@ -1,5 +1,5 @@
-"""What the use cases share: ids, the retried unit of work, the pictures' materials, and
-the count of refused inputs."""
+"""What the use cases share: ids, the retried unit of work, the pictures' materials, the
+count of refused inputs, and the account rules (#12): whose event it is, who may see."""
 
 from __future__ import annotations
 
@@ -10,11 +10,26 @@ from typing import ParamSpec, TypeVar
 
 from services.drafting.deps import DraftingDeps
 from services.drafting.domain.content import DraftContent, Material
-from services.drafting.errors import ConcurrentUpdate, InvalidContent
+from services.drafting.errors import ConcurrentUpdate, InvalidContent, NotFound
 from services.drafting.ports import DraftingTx, MaterialRepository
+from shared.errors import PoisonMessage
+from shared.events import EventEnvelope
 from shared.outbox import UnitOfWorkPort
+from shared.settings import Principal
 
-__all__ = ["SERVICE", "counts_refusals", "materials_of", "new_id", "run_work"]
+__all__ = [
+    "ACCOUNT_MISMATCH",
+    "SERVICE",
+    "counts_refusals",
+    "event_account",
+    "materials_of",
+    "must_see",
+    "new_id",
+    "run_work",
+]
+
+ACCOUNT_MISMATCH = "account_mismatch"
+"""The dead-letter reason of an event naming another account than its resource's."""
 
 SERVICE = "drafting"
 ATTEMPTS = 3
@@ -63,3 +78,29 @@ def counts_refusals(use_case: Callable[P, Awaitable[T]]) -> Callable[P, Awaitabl
             raise
 
     return counted
+
+
+def event_account(event: EventEnvelope, stored: str | None, *, what: str) -> str:
+    """The account a consumed event's effect belongs to.
+
+    ``stored``: the account of the resource the event is about (``what``, e.g. ``draft
+    d-1``), when drafting knows it. It wins over a version-1 event (which knew no
+    accounts); a version-2 event naming another account can never apply: poison,
+    dead-lettered as ``account_mismatch``. Without a known resource: the event's account.
+    """
+    if stored is None:
+        return event.account
+    if event.schema_version >= 2 and event.account != stored:
+        raise PoisonMessage(
+            ACCOUNT_MISMATCH,
+            f"{event.EVENT_TYPE} names account {event.account!r} but {what} belongs to "
+            f"account {stored!r}",
+        )
+    return stored
+
+
+def must_see(viewer: Principal, account: str, what: str) -> None:
+    """:class:`NotFound` unless ``viewer`` holds some role on ``account``: a resource of
+    an account the caller cannot read is answered as if it did not exist."""
+    if not viewer.roles_on(account):
+        raise NotFound(f"no {what}")

@@ -4,6 +4,10 @@ Every command validates first (the body is sanitised before any transaction), th
 reads, decides and writes in **one** unit of work: the draft, its revision or
 submission, the audit entry and the outbox event commit together or not at all, so a
 refused request leaves nothing behind.
+
+Accounts (#12): a draft belongs to the account it was created for (the caller needs the
+editor role there); every change is authorised on the draft's stored account, and its
+pictures must be materials of that account.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from services.drafting.ports import DraftingTx
 from services.drafting.schemas import DraftCreate, DraftUpdate
 from services.drafting.usecases.common import counts_refusals, materials_of, new_id, run_work
 from shared.events import ContentSnapshot, utc
-from shared.settings import Principal
+from shared.http import authorize
+from shared.settings import Principal, Role
 
 __all__ = ["create_draft", "submit_draft", "update_draft"]
 
@@ -55,7 +60,9 @@ def _validated_input(
 
 @counts_refusals
 async def create_draft(data: DraftCreate, *, deps: DraftingDeps, actor: Principal) -> Draft:
-    """Create a draft at revision 1 (body sanitised, references checked)."""
+    """Create a draft of ``data.account`` at revision 1 (body sanitised, references checked)."""
+    account = deps.accounts.require(data.account).id
+    authorize(actor, account, Role.EDITOR)
     now = deps.clock.now()
     verdict, slot = _validated_input(data.body_html, data.wished_slot, check_slot=True, now=now)
     assert verdict is not None
@@ -75,14 +82,16 @@ async def create_draft(data: DraftCreate, *, deps: DraftingDeps, actor: Principa
         by=actor.subject,
         at=now,
         notes=verdict.notes,
+        account=account,
     )
 
     async def work(tx: DraftingTx) -> Draft:
-        check_references(content, await materials_of(tx.materials, content))
+        check_references(content, await materials_of(tx.materials, content), account=account)
         await tx.drafts.insert(draft)
         await tx.drafts.add_revision(
             Revision(
                 draft_id=draft.id,
+                account=account,
                 revision=1,
                 content=content,
                 wished_slot=draft.wished_slot,
@@ -92,7 +101,11 @@ async def create_draft(data: DraftCreate, *, deps: DraftingDeps, actor: Principa
             )
         )
         await tx.audit.record(
-            actor, "draft.create", draft.id, at=now, details={"title": content.title}
+            actor,
+            "draft.create",
+            draft.id,
+            at=now,
+            details={"account": account, "title": content.title},
         )
         return draft
 
@@ -127,7 +140,7 @@ async def update_draft(
             pictures=tuple(changes.pictures) if changes.pictures is not None else old.pictures,
         )
         slot = new_slot if "wished_slot" in given else draft.wished_slot
-        check_references(content, await materials_of(tx.materials, content))
+        check_references(content, await materials_of(tx.materials, content), account=draft.account)
         steps_before = len(draft.history)
         changed = draft.edit(
             content,
@@ -142,6 +155,7 @@ async def update_draft(
         await tx.drafts.add_revision(
             Revision(
                 draft_id=draft.id,
+                account=draft.account,
                 revision=draft.revision,
                 content=content,
                 wished_slot=slot,
@@ -155,7 +169,7 @@ async def update_draft(
             "draft.update",
             draft.id,
             at=now,
-            details={"revision": draft.revision, "changed": changed},
+            details={"account": draft.account, "revision": draft.revision, "changed": changed},
         )
         return draft, draft.history[steps_before:]
 
@@ -167,25 +181,29 @@ async def update_draft(
 @counts_refusals
 async def submit_draft(
     draft_id: str, *, deps: DraftingDeps, actor: Principal
-) -> tuple[Submission, ContentSnapshot, bool]:
+) -> tuple[Draft, Submission, ContentSnapshot, bool]:
     """Send the current revision for review: state, submission, audit and
-    ``draft.submitted`` in one transaction. A second submit of the same revision returns
-    the first submission and emits nothing."""
+    ``draft.submitted`` (of the draft's account) in one transaction; returns the draft,
+    the submission, its snapshot and whether it was made now. A second submit of the
+    same revision returns the first submission and emits nothing."""
     now = deps.clock.now()
 
-    async def work(tx: DraftingTx) -> tuple[Submission, ContentSnapshot, bool, list[Transition]]:
+    async def work(
+        tx: DraftingTx,
+    ) -> tuple[Draft, Submission, ContentSnapshot, bool, list[Transition]]:
         draft = await _editable(tx, draft_id, actor)
         current = draft.current_submission()
         if current is not None and draft.state is not DraftState.REJECTED:
             stored = await tx.drafts.get_submission(draft.id, current.revision)
             if stored is None:  # written in the same transaction as the state: cannot happen
                 raise NotFound(f"submission {draft.id}:{current.revision}")
-            return stored[0], stored[1], False, []
-        snapshot = build_snapshot(draft.content, await materials_of(tx.materials, draft.content))
+            return draft, stored[0], stored[1], False, []
+        materials = await materials_of(tx.materials, draft.content)
+        snapshot = build_snapshot(draft.content, materials, account=draft.account)
         steps_before = len(draft.history)
         submission, created = draft.submit(snapshot, by=actor.subject, at=now)
         await tx.drafts.save(draft)
-        await tx.drafts.add_submission(draft.id, submission, snapshot)
+        await tx.drafts.add_submission(draft.id, submission, snapshot, account=draft.account)
         for event in draft.collect_events():
             tx.emit(event)
         await tx.audit.record(
@@ -193,19 +211,27 @@ async def submit_draft(
             "draft.submit",
             draft.id,
             at=now,
-            details={"revision": submission.revision, "content_hash": submission.content_hash},
+            details={
+                "account": draft.account,
+                "revision": submission.revision,
+                "content_hash": submission.content_hash,
+            },
         )
-        return submission, snapshot, created, draft.history[steps_before:]
+        return draft, submission, snapshot, created, draft.history[steps_before:]
 
-    submission, snapshot, created, steps = await run_work(deps.uow, work)
+    draft, submission, snapshot, created, steps = await run_work(deps.uow, work)
     deps.metrics.count_transitions(steps)
-    return submission, snapshot, created
+    return draft, submission, snapshot, created
 
 
 async def _editable(tx: DraftingTx, draft_id: str, actor: Principal) -> Draft:
+    """The draft, if ``actor`` may change it: a writer's role on the draft's account (403
+    otherwise), and the editor role there or being its creator."""
     draft = await tx.drafts.get(draft_id)
     if draft is None:
         raise NotFound(f"no draft {draft_id}")
-    if not may_edit(creator=draft.created_by, subject=actor.subject, roles=actor.roles):
+    authorize(actor, draft.account, Role.EDITOR, Role.REVIEWER, Role.DIRECTOR)
+    roles = actor.roles_on(draft.account)
+    if not may_edit(creator=draft.created_by, subject=actor.subject, roles=roles):
         raise EditForbidden("only editors and the draft's creator may change it")
     return draft

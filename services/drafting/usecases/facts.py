@@ -2,7 +2,9 @@
 
 Each runs in one unit of work with the consumed event's idempotency record: a
 redelivered event is acked without a second effect. An event about a draft this
-service does not have can never succeed: it goes to the dead-letter queue.
+service does not have can never succeed: it goes to the dead-letter queue, and so does
+a version-2 event naming another account than the draft's (``account_mismatch``); a
+version-1 event (before accounts) applies to the draft it names, whatever its account.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from services.drafting.domain.facts import Approval, FactOutcome, Failure, Publi
 from services.drafting.domain.states import Transition
 from services.drafting.errors import ConcurrentUpdate
 from services.drafting.ports import DraftingTx
-from services.drafting.usecases.common import SERVICE, run_work
+from services.drafting.usecases.common import SERVICE, event_account, run_work
 from shared.errors import PoisonMessage, TransientError
 from shared.events import DraftApproved, DraftRejected, EventEnvelope, PostFailed, PostPublished
 
@@ -33,6 +35,7 @@ async def _apply_fact(
         draft = await tx.drafts.get(draft_id)
         if draft is None:
             raise PoisonMessage("unknown_draft", f"drafting has no draft {draft_id!r}")
+        event_account(event, draft.account, what=f"draft {draft_id}")
         steps_before = len(draft.history)
         outcome = apply(draft, deps.clock.now())
         if outcome is not FactOutcome.DUPLICATE:

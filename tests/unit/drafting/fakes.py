@@ -28,6 +28,7 @@ from services.drafting.domain.revisions import Revision, RevisionInfo
 from services.drafting.domain.topics import IdeaSource, TopicIdeaRecord
 from services.drafting.errors import ConcurrentUpdate
 from services.drafting.metrics import DraftingMetrics
+from shared.accounts import Accounts
 from shared.clock import FixedClock
 from shared.events import Category, ContentSnapshot
 from tests.fakes.audit import FakeAudit
@@ -51,6 +52,7 @@ class FakeDrafts(FakeStore):
         self.drafts: dict[str, Draft] = {}
         self.revisions: dict[tuple[str, int], Revision] = {}
         self.submissions: dict[tuple[str, int], tuple[Submission, ContentSnapshot]] = {}
+        self.submission_accounts: dict[tuple[str, int], str] = {}
         self._stale: dict[str, tuple[Draft, int]] = {}
 
     def read_before_another_writer(self, draft: Draft, *, times: int) -> None:
@@ -89,12 +91,13 @@ class FakeDrafts(FakeStore):
         self.drafts[draft.id] = draft.model_copy(deep=True)
 
     async def find(
-        self, criteria: DraftFilter, *, offset: int, limit: int
+        self, criteria: DraftFilter, *, accounts: Sequence[str], offset: int, limit: int
     ) -> tuple[list[DraftSummary], int]:
         found = [
             d
             for d in self.drafts.values()
-            if criteria.state in (None, d.state)
+            if d.account in accounts
+            and criteria.state in (None, d.state)
             and criteria.category in (None, d.content.category)
             and criteria.author in (None, d.content.author)
             and (criteria.slot is None or criteria.slot in (d.wished_slot, d.scheduled_slot))
@@ -104,6 +107,7 @@ class FakeDrafts(FakeStore):
         lines = [
             DraftSummary(
                 id=d.id,
+                account=d.account,
                 state=d.state,
                 revision=d.revision,
                 title=d.content.title,
@@ -119,6 +123,12 @@ class FakeDrafts(FakeStore):
             for d in found
         ]
         return lines[offset : offset + limit], len(lines)
+
+    async def account_of_post(self, post_id: str) -> str | None:
+        for draft in self.drafts.values():
+            if draft.publication is not None and draft.publication.post_id == post_id:
+                return draft.account
+        return None
 
     async def add_revision(self, revision: Revision) -> None:
         key = (revision.draft_id, revision.revision)
@@ -146,11 +156,12 @@ class FakeDrafts(FakeStore):
         return infos[:limit], len(mine)
 
     async def add_submission(
-        self, draft_id: str, submission: Submission, snapshot: ContentSnapshot
+        self, draft_id: str, submission: Submission, snapshot: ContentSnapshot, *, account: str
     ) -> None:
         key = (draft_id, submission.revision)
         assert key not in self.submissions, f"duplicate submission {key}"
         self.submissions[key] = (submission, snapshot)
+        self.submission_accounts[key] = account
 
     async def get_submission(
         self, draft_id: str, revision: int
@@ -178,12 +189,13 @@ class FakeMaterials(FakeStore):
         self.materials[material.id] = material
 
     async def find(
-        self, *, missing_origin: bool | None, offset: int, limit: int
+        self, *, accounts: Sequence[str], missing_origin: bool | None, offset: int, limit: int
     ) -> tuple[list[Material], int]:
         found = [
             m
             for m in self.materials.values()
-            if missing_origin is None or (m.origin is None) == missing_origin
+            if m.account in accounts
+            and (missing_origin is None or (m.origin is None) == missing_origin)
         ]
         found.sort(key=lambda m: m.id)
         found.sort(key=lambda m: m.created_at, reverse=True)
@@ -203,6 +215,7 @@ class FakeTopicIdeas(FakeStore):
     async def recent(
         self,
         *,
+        accounts: Sequence[str],
         since: datetime,
         category: Category | None,
         source: IdeaSource | None,
@@ -211,7 +224,10 @@ class FakeTopicIdeas(FakeStore):
         found = [
             i
             for i in self.ideas.values()
-            if i.date >= since and category in (None, i.category) and source in (None, i.source)
+            if i.account in accounts
+            and i.date >= since
+            and category in (None, i.category)
+            and source in (None, i.source)
         ]
         return sorted(found, key=lambda i: i.date, reverse=True)[:cap]
 
@@ -241,8 +257,9 @@ class FakeDrafting:
         return metric_value(self.registry, name, **labels)
 
 
-def fake_drafting(now: datetime) -> FakeDrafting:
-    """Empty stores, a clock fixed at ``now`` and metrics in a registry of their own."""
+def fake_drafting(now: datetime, accounts: Accounts | None = None) -> FakeDrafting:
+    """Empty stores, a clock fixed at ``now``, metrics in a registry of their own, and
+    the deployment's ``accounts`` (unset: the one account ``default``)."""
     store = FakeDraftingTx()
     uow = FakeUnitOfWork(store)
     clock = FixedClock(now)
@@ -254,5 +271,6 @@ def fake_drafting(now: datetime) -> FakeDrafting:
         ideas=store.ideas,
         clock=clock,
         metrics=DraftingMetrics.create(registry),
+        accounts=accounts or Accounts(),
     )
     return FakeDrafting(deps=deps, uow=uow, store=store, clock=clock, registry=registry)

@@ -11,6 +11,7 @@ from services.drafting.domain.topics import (
     rank_ideas,
     topic_key,
 )
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import (
     Category,
     DigestQuestion,
@@ -54,7 +55,8 @@ def digest(
 
 def test_report_ideas_are_weighted_against_the_reports_best_idea() -> None:
     records = ideas_from_report(
-        report(TopicIdea(topic="个税汇算", score=8.0), TopicIdea(topic="社保基数", score=2.0))
+        report(TopicIdea(topic="个税汇算", score=8.0), TopicIdea(topic="社保基数", score=2.0)),
+        account=DEFAULT_ACCOUNT,
     )
 
     assert [(r.topic, r.weight, r.source) for r in records] == [
@@ -65,7 +67,9 @@ def test_report_ideas_are_weighted_against_the_reports_best_idea() -> None:
 
 
 def test_report_ideas_without_scores_keep_the_reports_order() -> None:
-    records = ideas_from_report(report(TopicIdea(topic="甲"), TopicIdea(topic="乙")))
+    records = ideas_from_report(
+        report(TopicIdea(topic="甲"), TopicIdea(topic="乙")), account=DEFAULT_ACCOUNT
+    )
 
     assert records[0].weight > records[1].weight > 0
 
@@ -81,7 +85,8 @@ def test_digest_themes_and_questions_become_ideas_unanswered_questions_count_mor
                 DigestQuestion(text="年终奖怎么计税？", asked_at=NOW, answered=False),
                 DigestQuestion(text="哪天开始申报？", asked_at=NOW, answered=True),
             ),
-        )
+        ),
+        account=DEFAULT_ACCOUNT,
     )
 
     by_topic = {r.topic: r for r in records}
@@ -95,12 +100,16 @@ def test_digest_themes_and_questions_become_ideas_unanswered_questions_count_mor
 def test_the_same_topic_from_two_documents_is_merged_and_rises() -> None:
     records = [
         *ideas_from_report(
-            report(TopicIdea(topic="年终奖怎么计税", score=5.0), TopicIdea(topic="发票", score=5.0))
+            report(
+                TopicIdea(topic="年终奖怎么计税", score=5.0), TopicIdea(topic="发票", score=5.0)
+            ),
+            account=DEFAULT_ACCOUNT,
         ),
         *ideas_from_digest(
             digest(
                 questions=(DigestQuestion(text="年终奖怎么计税？", asked_at=NOW, answered=False),)
-            )
+            ),
+            account=DEFAULT_ACCOUNT,
         ),
     ]
 
@@ -114,8 +123,12 @@ def test_the_same_topic_from_two_documents_is_merged_and_rises() -> None:
 
 
 def test_older_ideas_fade_by_half_per_half_life() -> None:
-    old = ideas_from_report(report(TopicIdea(topic="旧话题", score=1.0), end=NOW - HALF_LIFE))
-    new = ideas_from_report(report(TopicIdea(topic="新话题", score=1.0), report_id="rep-2"))
+    old = ideas_from_report(
+        report(TopicIdea(topic="旧话题", score=1.0), end=NOW - HALF_LIFE), account=DEFAULT_ACCOUNT
+    )
+    new = ideas_from_report(
+        report(TopicIdea(topic="新话题", score=1.0), report_id="rep-2"), account=DEFAULT_ACCOUNT
+    )
 
     ranked = rank_ideas([*old, *new], now=NOW, half_life=HALF_LIFE)
 
@@ -127,4 +140,4 @@ def test_topics_are_compared_without_case_width_spaces_or_punctuation() -> None:
 
 
 def test_a_blank_topic_is_ignored() -> None:
-    assert ideas_from_report(report(TopicIdea(topic="  ？！ "))) == []
+    assert ideas_from_report(report(TopicIdea(topic="  ？！ ")), account=DEFAULT_ACCOUNT) == []

@@ -21,6 +21,7 @@ from services.drafting.errors import (
     TransitionRefused,
 )
 from services.drafting.schemas import DraftCreate, DraftUpdate, MaterialCreate, MaterialUpdate
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.errors import AlreadyProcessed, PoisonMessage, TransientError
 from shared.events import (
     Category,
@@ -283,7 +284,9 @@ async def test_submitting_stores_the_snapshot_and_emits_draft_submitted(
     svc.store.materials.materials[m.id] = m
     draft_id = await created(svc, pictures=[picture("m-1", cover=True).model_dump()])
 
-    submission, snapshot, first = await usecases.submit_draft(draft_id, deps=svc.deps, actor=ERIN)
+    _, submission, snapshot, first = await usecases.submit_draft(
+        draft_id, deps=svc.deps, actor=ERIN
+    )
 
     assert first is True
     assert svc.store.drafts.drafts[draft_id].state is DraftState.SUBMITTED
@@ -300,9 +303,9 @@ async def test_submitting_the_same_revision_again_returns_the_first_submission(
     svc: FakeDrafting,
 ) -> None:
     draft_id = await created(svc)
-    first, _, _ = await usecases.submit_draft(draft_id, deps=svc.deps, actor=ERIN)
+    _, first, _, _ = await usecases.submit_draft(draft_id, deps=svc.deps, actor=ERIN)
 
-    again, _, created_now = await usecases.submit_draft(draft_id, deps=svc.deps, actor=ED)
+    _, again, _, created_now = await usecases.submit_draft(draft_id, deps=svc.deps, actor=ED)
 
     assert created_now is False
     assert again == first
@@ -408,7 +411,10 @@ async def test_a_material_is_recorded_changed_and_its_origin_withdrawn(svc: Fake
     )
     assert updated.updated_at == T0 + timedelta(minutes=5)
     assert svc.store.materials.materials[updated.id] == updated
-    assert svc.store.audit.entries[-1].details == {"changed": ["origin", "title"]}
+    assert svc.store.audit.entries[-1].details == {
+        "account": "default",
+        "changed": ["origin", "title"],
+    }
     with pytest.raises(NotFound):
         await usecases.update_material("m-404", MaterialUpdate(), deps=svc.deps, actor=ERIN)
 
@@ -541,7 +547,9 @@ async def test_a_reports_topic_ideas_are_kept_once_and_ranked_for_editors(
     with pytest.raises(AlreadyProcessed):
         await usecases.receive_report(report, deps=svc.deps)
 
-    ideas, total = await usecases.list_topic_ideas(usecases.TopicIdeaQuery(limit=1), deps=svc.deps)
+    ideas, total = await usecases.list_topic_ideas(
+        usecases.TopicIdeaQuery(accounts=(DEFAULT_ACCOUNT,), limit=1), deps=svc.deps
+    )
     assert total == 2
     assert [i.topic for i in ideas] == ["年终奖怎么计税"]
     assert svc.metric("contentops_topic_ideas_received_total", source="report") == 2
