@@ -15,12 +15,13 @@ from services.review.errors import PROBLEMS
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
 from services.review.repository.lexicon import MongoLexiconRepository
-from services.review.repository.reviews import REVIEW_INDEXES, MongoReviewRepository
+from services.review.repository.reviews import REVIEW_INDEXES, REVIEWS, MongoReviewRepository
 from services.review.repository.tx import binder
 from services.review.settings import ReviewSettings
 from services.review.usecases import refresh_gauges, report_overdue
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
+from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
@@ -33,7 +34,8 @@ _OVERDUE_RETRY = timedelta(minutes=1)  # business time before a failed overdue r
 def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Service[ReviewDeps]:
     """Wire the runtime, repositories, checker, subscribers, timed jobs and routes."""
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*REVIEW_INDEXES, *JOB_INDEXES])
-    calendar = settings.calendar
+    calendars = settings.calendars  # each account's calendar, deadline and cut-off (#12)
+    calendar = calendars.default
 
     def today() -> date:  # the personal-data rules (ages, expiry) use the business day
         return runtime.clock.now().astimezone(calendar.tz).date()
@@ -53,9 +55,10 @@ def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Se
             refresh_seconds=settings.lexicon_refresh_seconds,
         ),
         clock=runtime.clock,
-        calendar=calendar,
+        calendars=calendars,
         late_policy=settings.late_policy,
         metrics=ReviewMetrics.create(runtime.registry),
+        accounts=settings.accounts,
     )
     register_consumers(runtime, deps)
 
@@ -75,6 +78,10 @@ def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Se
     async def gauges_loop() -> None:
         await every(settings.gauge_refresh_seconds, lambda: refresh_gauges(deps=deps))
 
+    async def adopt() -> None:  # once, right after the indexes: reviews from before #12
+        await adopt_default_account(runtime.db, [REVIEWS])
+
+    runtime.job("review-adopt-accounts", adopt)
     runtime.job("review-overdue", overdue.run)
     runtime.job("review-gauges", gauges_loop)
     return Service(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.review.checking import CheckerProvider
-from services.review.domain.deadline import LatePolicy, ReviewCalendar
+from services.review.domain.deadline import LatePolicy, ReviewCalendar, ReviewCalendars
 from services.review.metrics import ReviewMetrics
 from services.review.ports import LexiconReader, ReviewQueue, ReviewTx
+from shared.accounts import DEFAULT_ACCOUNT, Accounts
 from shared.clock import Clock
 from shared.outbox import UnitOfWorkPort
 from shared.settings import Principal, Role
@@ -20,9 +21,15 @@ SYSTEM = Principal(subject="review-service", roles=frozenset({Role.SYSTEM}))
 """The actor of what the service does by itself (late rejections, overdue reports)."""
 
 
-def overdue_job_key(calendar: ReviewCalendar, slot: datetime) -> str:
-    """One overdue check per slot: ``overdue:2026-11-23T11:30+08:00``."""
-    return f"overdue:{calendar.key(slot)}"
+def overdue_job_key(
+    calendar: ReviewCalendar, slot: datetime, account: str = DEFAULT_ACCOUNT
+) -> str:
+    """One overdue check per account and slot: ``overdue:2026-11-23T11:30+08:00`` for the
+    default account (the key from before accounts), ``overdue:talent:2026-11-24T08:00+08:00``
+    for another (two accounts may have a slot at the same instant)."""
+    if account == DEFAULT_ACCOUNT:
+        return f"overdue:{calendar.key(slot)}"
+    return f"overdue:{account}:{calendar.key(slot)}"
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,8 @@ class ReviewDeps:
 
     ``uow.run(work)`` hands ``work`` a :class:`~services.review.ports.ReviewTx`;
     ``reviews`` and ``lexicon`` are the read side, outside any transaction.
+    ``calendars`` holds each account's review calendar (#12); ``accounts`` the
+    deployment's accounts (one, ``default``, unless ``ACCOUNTS`` lists more).
     """
 
     uow: UnitOfWorkPort[ReviewTx]
@@ -38,6 +47,12 @@ class ReviewDeps:
     lexicon: LexiconReader
     checkers: CheckerProvider
     clock: Clock
-    calendar: ReviewCalendar
+    calendars: ReviewCalendars
     late_policy: LatePolicy
     metrics: ReviewMetrics
+    accounts: Accounts = field(default_factory=Accounts)
+
+    @property
+    def calendar(self) -> ReviewCalendar:
+        """The default account's review calendar."""
+        return self.calendars.default

@@ -3,6 +3,7 @@
 ReviewError
 ├── ReviewNotFound        404  no review with that id
 ├── FourEyesViolation     403  who wrote, rewrote or submitted any revision may not approve
+├── AccountForbidden      403  the role is not held on the review's account (#12)
 ├── ReviewClosed          409  already decided, or superseded by a newer revision
 ├── ContentChanged        409  the reviewer saw other content than the review holds
 ├── OverrideRequired      409  blocking findings, and no written override reason
@@ -11,17 +12,19 @@ ReviewError
     └── UnknownTerm       404  the term to remove is not in force
 
 The errors know nothing of HTTP: only :data:`PROBLEMS` says what each becomes
-(problem+json, ``type`` ``urn:contentops:problem:review:<kind>``).
+(problem+json, ``type`` ``urn:contentops:problem:review:<kind>``; an account this
+deployment does not have is ``shared.problems.ACCOUNT_PROBLEMS``' 404).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.problems import ProblemMap, ProblemSpec
+from shared.problems import ACCOUNT_PROBLEMS, ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
+    "AccountForbidden",
     "ContentChanged",
     "FourEyesViolation",
     "InvalidTerm",
@@ -49,6 +52,11 @@ class ReviewNotFound(ReviewError):
 
 class FourEyesViolation(ReviewError):
     """The four-eyes rule: nobody approves a draft they wrote, rewrote or submitted."""
+
+
+class AccountForbidden(ReviewError):
+    """The actor holds none of the roles the command needs on the review's account (a
+    reviewer of one official account deciding for another)."""
 
 
 class ReviewClosed(ReviewError):
@@ -82,11 +90,13 @@ def _problem(status: int, title: str, kind: str) -> ProblemSpec:
 _LEXICON_REFUSED = "Lexicon change refused"
 
 PROBLEMS: ProblemMap = {
+    **ACCOUNT_PROBLEMS,
     ReviewError: _problem(409, "Review refused", "review-error"),
     ReviewNotFound: _problem(404, "Review not found", "review-not-found"),
     FourEyesViolation: _problem(
         403, "Four-eyes rule: you cannot approve your own draft", "four-eyes-violation"
     ),
+    AccountForbidden: ProblemSpec(403, "Forbidden", "urn:contentops:problem:forbidden-account"),
     ReviewClosed: _problem(409, "Review is no longer pending", "review-closed"),
     ContentChanged: _problem(409, "Content changed since you opened it", "content-changed"),
     OverrideRequired: _problem(409, "Blocking findings need an override", "override-required"),

@@ -44,7 +44,13 @@ class ReviewRepository(Protocol):
         """Pending reviews of revisions older than ``revision``."""
         ...
 
-    async def pending_for_slot(self, slot_at: datetime) -> list[Review]: ...
+    async def draft_account(self, draft_id: str) -> str | None:
+        """The account ``draft_id``'s revisions are under review for (None: none yet)."""
+        ...
+
+    async def pending_for_slot(self, slot_at: datetime, account: str) -> list[Review]:
+        """Pending reviews of ``account`` for the slot at ``slot_at``."""
+        ...
 
     async def insert(self, review: Review) -> None: ...
 
@@ -65,6 +71,7 @@ class ReviewQueue(Protocol):
     async def queue(
         self,
         *,
+        accounts: Sequence[str],
         state: ReviewState | None,
         slot_from: datetime | None,
         slot_to: datetime | None,
@@ -72,18 +79,19 @@ class ReviewQueue(Protocol):
         offset: int,
         limit: int,
     ) -> tuple[list[ReviewLine], int]:
-        """One page of reviews in ``state`` (any when None) with a slot in
-        ``[slot_from, slot_to)``, in queue order, and the total."""
+        """One page of the reviews of ``accounts`` in ``state`` (any when None) with a
+        slot in ``[slot_from, slot_to)``, in queue order, and the total."""
         ...
 
     async def overdue(
-        self, now: datetime, *, offset: int, limit: int
+        self, now: datetime, *, accounts: Sequence[str], offset: int, limit: int
     ) -> tuple[list[ReviewLine], int]:
-        """One page of pending reviews whose cut-off has passed, and the total."""
+        """One page of pending reviews of ``accounts`` whose cut-off has passed, and the
+        total."""
         ...
 
     async def counts(self, now: datetime) -> tuple[int, int, int]:
-        """``(pending, overdue, slots with an overdue review)``."""
+        """``(pending, overdue, slots with an overdue review)`` of every account."""
         ...
 
 

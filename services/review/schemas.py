@@ -112,6 +112,11 @@ class ReviewSummary(BaseModel):
     """A line of the review queue."""
 
     review_id: str
+    account: str = Field(
+        description="The official account (公众号) the draft belongs to; its calendar gives "
+        "the slot, deadline and cut-off.",
+        examples=["default", "talent"],
+    )
     draft_id: str
     revision: int
     title: str
@@ -193,6 +198,7 @@ def _summary_fields(review: ReviewLine, now: datetime, calendar: ReviewCalendar)
     pending = review.state is ReviewState.PENDING
     return {
         "review_id": review.id,
+        "account": review.account,
         "draft_id": review.draft_id,
         "revision": review.revision,
         "title": review.title,

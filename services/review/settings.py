@@ -9,19 +9,31 @@ overdue). ``REVIEW_LATE_POLICY`` says what happens to a late submission.
 ``REVIEW_CONFIDENTIAL_TERMS`` lists the company's own confidential terms (project code
 names, client names), comma separated or as a JSON list; they block like lexicon terms.
 A bad value stops the process at start-up with the field named.
+
+Accounts (#12): each account of ``ACCOUNTS`` has its own calendar and review deadline
+(``review_deadline``); an account that leaves them unset takes ``SLOT_*`` and
+``REVIEW_DEADLINE``, so the default account needs no new setting. ``REVIEW_CUTOFF`` is
+used where it falls between an account's deadline and its first slot; elsewhere the
+cut-off keeps the same distance before the slot (see ``fitting_cutoff``).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from services.review.domain.deadline import LatePolicy, ReviewCalendar
+from services.review.domain.deadline import (
+    LatePolicy,
+    ReviewCalendar,
+    ReviewCalendars,
+    fitting_cutoff,
+)
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.settings import CalendarSettings
 
 __all__ = ["ReviewSettings"]
@@ -91,10 +103,45 @@ class ReviewSettings(CalendarSettings):
 
     @model_validator(mode="after")
     def _check(self) -> ReviewSettings:
-        self.calendar  # noqa: B018 - builds and validates the calendar
+        self.calendars  # noqa: B018 - builds and validates every account's calendar
         return self
 
     @property
     def calendar(self) -> ReviewCalendar:
-        """The slot calendar with its deadline and cut-off."""
-        return ReviewCalendar.of(self.slot_calendar(), deadline=self.deadline, cutoff=self.cutoff)
+        """The default account's slot calendar with its deadline and cut-off."""
+        return self.calendar_for(DEFAULT_ACCOUNT)
+
+    def calendar_for(self, account: str) -> ReviewCalendar:
+        """``account``'s slot calendar, its review deadline and cut-off (``UnknownAccount``).
+
+        The account's ``review_deadline`` when ``ACCOUNTS`` sets it, else
+        ``REVIEW_DEADLINE``. The cut-off is ``REVIEW_CUTOFF``; an account with its own
+        slot times or deadline, where ``REVIEW_CUTOFF`` does not fit, gets one as far
+        before its first slot as ``REVIEW_CUTOFF`` is before the host's (``SLOT_TIMES``).
+        """
+        spec = self.accounts.require(account)
+        slots = self.accounts.calendar(account)
+        own = "review_deadline" in spec.model_fields_set
+        deadline = spec.review_deadline if own else self.deadline
+        if not own and spec.slot_times is None:  # the host's times and deadline: as before
+            return ReviewCalendar.of(slots, deadline=deadline, cutoff=self.cutoff)
+        host_first = min(self.slot_calendar().times)
+        day = date(2000, 1, 3)  # wall-clock arithmetic only
+        lead = datetime.combine(day, host_first) - datetime.combine(day, self.cutoff)
+        cutoff = fitting_cutoff(
+            deadline=deadline, first_slot=min(slots.times), preferred=self.cutoff, lead=lead
+        )
+        return ReviewCalendar.of(slots, deadline=deadline, cutoff=cutoff)
+
+    @property
+    def calendars(self) -> ReviewCalendars:
+        """Every account's review calendar (``ValueError`` naming a bad account)."""
+        by_account: dict[str, ReviewCalendar] = {}
+        for account in self.accounts.ids:
+            try:
+                by_account[account] = self.calendar_for(account)
+            except ValueError as exc:
+                if account == DEFAULT_ACCOUNT and not self.accounts.several:
+                    raise
+                raise ValueError(f"account {account!r}: {exc}") from exc
+        return ReviewCalendars(by_account)

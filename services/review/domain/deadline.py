@@ -25,12 +25,13 @@ Slot names (``2026-11-23T11:30+08:00``) are the publisher's slot keys without th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shared.accounts import DEFAULT_ACCOUNT, UnknownAccount
 from shared.calendar import (
     DEFAULT_REVIEW_DEADLINE,
     HORIZON_DAYS,
@@ -43,9 +44,11 @@ from shared.calendar import (
 __all__ = [
     "LatePolicy",
     "ReviewCalendar",
+    "ReviewCalendars",
     "SlotAction",
     "SlotDecision",
     "decide_slot",
+    "fitting_cutoff",
 ]
 
 
@@ -148,6 +151,70 @@ class ReviewCalendar:
     def key(self, slot: datetime) -> str:
         """A readable, stable name of the slot: ``2026-11-23T11:30+08:00``."""
         return self.local(slot).isoformat(timespec="minutes")
+
+
+def fitting_cutoff(*, deadline: time, first_slot: time, preferred: time, lead: timedelta) -> time:
+    """The cut-off of an account whose calendar is not the one ``REVIEW_CUTOFF`` was set for.
+
+    ``preferred`` (``REVIEW_CUTOFF``) when it lies after the account's ``deadline`` and
+    before its ``first_slot`` time; else ``lead`` before the first slot (the service's
+    cut-off's distance from the default account's slot: 11:00 before 11:30 is 30 min, so
+    a Tue/Thu 08:00 account with a 07:00 deadline is reported overdue at 07:30) when that
+    is still after the deadline; else halfway between the deadline and the first slot.
+    """
+    if deadline < preferred < first_slot:
+        return preferred
+    day = date(2000, 1, 3)  # any day: wall-clock arithmetic only
+    slot_at = datetime.combine(day, first_slot)
+    deadline_at = datetime.combine(day, deadline)
+    ahead = slot_at - lead
+    if deadline_at < ahead < slot_at and ahead.date() == day:
+        return ahead.time()
+    return (deadline_at + (slot_at - deadline_at) / 2).time()
+
+
+@dataclass(frozen=True)
+class ReviewCalendars:
+    """Each account's :class:`ReviewCalendar`, by account id (#12).
+
+    Every review is for a slot of its own account's calendar, with that account's
+    deadline and cut-off; the default account's is the one of today's settings.
+    """
+
+    by_account: Mapping[str, ReviewCalendar]
+
+    def __post_init__(self) -> None:
+        if DEFAULT_ACCOUNT not in self.by_account:
+            raise ValueError(f"the account {DEFAULT_ACCOUNT!r} needs a calendar")
+
+    @classmethod
+    def single(cls, calendar: ReviewCalendar) -> ReviewCalendars:
+        """A deployment of one account (``default``) on ``calendar``."""
+        return cls({DEFAULT_ACCOUNT: calendar})
+
+    def of(self, account: str) -> ReviewCalendar:
+        """The calendar of ``account`` (:class:`UnknownAccount` when there is none)."""
+        try:
+            return self.by_account[account]
+        except KeyError:
+            raise UnknownAccount(account) from None
+
+    def shown(self, account: str) -> ReviewCalendar:
+        """The calendar to show a review of ``account`` on: its own, or the default's for
+        an account no longer listed (its stored slot and deadline still hold)."""
+        return self.by_account.get(account) or self.default
+
+    @property
+    def default(self) -> ReviewCalendar:
+        """The default account's calendar."""
+        return self.by_account[DEFAULT_ACCOUNT]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.by_account)
+
+    def __contains__(self, account: object) -> bool:
+        return account in self.by_account
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from services.review.errors import (
     OverrideRequired,
     ReviewClosed,
 )
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import (
     ContentSnapshot,
     DraftApproved,
@@ -62,6 +63,10 @@ class ReviewLine(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     id: str = Field(alias="_id")
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        description="The official account the draft belongs to (draft.submitted's; #12).",
+    )
     draft_id: str
     revision: int = Field(ge=1)
     title: str
@@ -190,6 +195,7 @@ class Review(ReviewLine):
             )
         event = DraftApproved(
             producer=PRODUCER,
+            account=self.account,
             correlation_id=self.correlation_id,
             occurred_at=now,
             payload=DraftApprovedPayload(
@@ -228,6 +234,7 @@ class Review(ReviewLine):
         self._require_pending("reject")
         event = DraftRejected(
             producer=PRODUCER,
+            account=self.account,
             correlation_id=self.correlation_id,
             occurred_at=now,
             payload=DraftRejectedPayload(

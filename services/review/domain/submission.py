@@ -29,11 +29,14 @@ def new_review(
     slot: SlotDecision,
     calendar: ReviewCalendar,
     now: datetime,
+    account: str | None = None,
 ) -> Review:
-    """The pending review of a submitted revision."""
+    """The pending review of a submitted revision, of ``account`` (the event's when
+    ``None``; ``calendar`` is that account's)."""
     p = event.payload
     review = Review(
         id=review_id_for(p.draft_id, p.revision),
+        account=event.account if account is None else account,
         draft_id=p.draft_id,
         revision=p.revision,
         correlation_id=event.correlation_id,

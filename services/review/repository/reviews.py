@@ -1,4 +1,8 @@
-"""The ``reviews`` collection: its indexes, the transaction side and the read side."""
+"""The ``reviews`` collection: its indexes, the transaction side and the read side.
+
+Every review carries its ``account`` (#12); reviews stored before accounts are given
+``default`` once at start-up (``adopt_default_account``), so every list filters on it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.review.domain.decision import ReviewState
 from services.review.domain.review import Review, ReviewLine
 from services.review.errors import ReviewClosed
-from shared.mongo import IndexSpec, MongoDoc
+from shared.accounts import DEFAULT_ACCOUNT
+from shared.mongo import IndexSpec, MongoDoc, account_filter
 
 __all__ = ["REVIEWS", "REVIEW_INDEXES", "MongoReviewRepository"]
 
@@ -31,6 +36,20 @@ REVIEW_INDEXES = (
                 name="queue",
             ),
             IndexModel([("state", ASCENDING), ("cutoff_at", ASCENDING)], name="overdue"),
+            # The lists read one account or a few (#12): lead with it.
+            IndexModel(
+                [
+                    ("account", ASCENDING),
+                    ("state", ASCENDING),
+                    ("slot_at", ASCENDING),
+                    ("deadline_at", ASCENDING),
+                ],
+                name="account_queue",
+            ),
+            IndexModel(
+                [("account", ASCENDING), ("state", ASCENDING), ("cutoff_at", ASCENDING)],
+                name="account_overdue",
+            ),
         ),
     ),
 )
@@ -76,9 +95,17 @@ class MongoReviewRepository:
         ).to_list(None)
         return [Review.model_validate(d) for d in docs]
 
-    async def pending_for_slot(self, slot_at: datetime) -> list[Review]:
+    async def draft_account(self, draft_id: str) -> str | None:
+        """The account ``draft_id``'s revisions are under review for (None: none yet)."""
+        doc = await self._reviews.find_one(
+            {"draft_id": draft_id}, {"account": 1}, session=self._session
+        )
+        return None if doc is None else str(doc.get("account") or DEFAULT_ACCOUNT)
+
+    async def pending_for_slot(self, slot_at: datetime, account: str) -> list[Review]:
         docs = await self._reviews.find(
-            {"state": ReviewState.PENDING, "slot_at": slot_at}, session=self._session
+            {"account": account, "state": ReviewState.PENDING, "slot_at": slot_at},
+            session=self._session,
         ).to_list(None)
         return [Review.model_validate(d) for d in docs]
 
@@ -107,6 +134,7 @@ class MongoReviewRepository:
     async def queue(
         self,
         *,
+        accounts: Sequence[str],
         state: ReviewState | None,
         slot_from: datetime | None,
         slot_to: datetime | None,
@@ -114,8 +142,9 @@ class MongoReviewRepository:
         offset: int,
         limit: int,
     ) -> tuple[list[ReviewLine], int]:
-        """Reviews in ``state`` (any when None), with a slot in ``[slot_from, slot_to)``."""
-        query: dict[str, Any] = {}
+        """Reviews of ``accounts`` in ``state`` (any when None), with a slot in
+        ``[slot_from, slot_to)``."""
+        query: dict[str, Any] = account_filter(accounts)
         if state is not None:
             query["state"] = state.value
         if slot_from is not None or slot_to is not None:
@@ -130,10 +159,11 @@ class MongoReviewRepository:
         return await self._page(query, offset=offset, limit=limit)
 
     async def overdue(
-        self, now: datetime, *, offset: int, limit: int
+        self, now: datetime, *, accounts: Sequence[str], offset: int, limit: int
     ) -> tuple[list[ReviewLine], int]:
-        """Pending reviews whose cut-off has passed."""
-        return await self._page(_overdue_query(now), offset=offset, limit=limit)
+        """Pending reviews of ``accounts`` whose cut-off has passed."""
+        query = {**account_filter(accounts), **_overdue_query(now)}
+        return await self._page(query, offset=offset, limit=limit)
 
     async def _page(
         self, query: dict[str, Any], *, offset: int, limit: int

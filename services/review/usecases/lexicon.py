@@ -3,6 +3,11 @@
 A change is one transaction: the term's latest instruction in ``lexicon_changes``, the
 bumped ``revision`` every replica watches, and the audit line. The answering replica
 reloads at once; the others on their next check (see :mod:`services.review.checking`).
+
+One lexicon for the whole deployment (#12): the company's content norms hold for every
+official account, so a draft of any account is checked against the same terms, and a
+change needs the admin role on every account of the deployment (an admin limited to one
+account cannot change what all the others are checked against).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from services.review.norms import (
     normalise_term,
 )
 from services.review.ports import ReviewTx
-from shared.settings import Principal
+from services.review.usecases.access import require_on_all
+from shared.settings import Principal, Role
 
 __all__ = ["TermChange", "add_term", "remove_term"]
 
@@ -66,6 +72,7 @@ async def _commit(
 
 async def add_term(change: TermChange, *, deps: ReviewDeps, actor: Principal) -> LoadedLexicon:
     """Put a term in force (replacing one with the same normalised form)."""
+    require_on_all(actor, deps.accounts.ids, Role.ADMIN)
     severity = change.severity or DEFAULT_SEVERITY[change.category]
     try:
         term = Term(change.text.strip(), change.category, severity, change.note.strip())
@@ -85,6 +92,7 @@ async def add_term(change: TermChange, *, deps: ReviewDeps, actor: Principal) ->
 
 async def remove_term(text: str, *, deps: ReviewDeps, actor: Principal) -> LoadedLexicon:
     """Take a term out of force (shipped or added); configured terms stay configuration."""
+    require_on_all(actor, deps.accounts.ids, Role.ADMIN)
     key = normalise_term(text)
     loaded = await deps.checkers.current()
     if not any(t.key == key for t in loaded.base.terms):

@@ -1,7 +1,9 @@
 """At a slot's cut-off: report the reviews of the slot still pending; the queue gauges.
 
 Reporting marks the reviews (``overdue_reported_at``) and completes the slot's job in
-one transaction, so each review is reported once whichever replica runs the job.
+one transaction, so each review is reported once whichever replica runs the job. The job
+is per account and slot (#12): two accounts with a slot at the same instant each have
+theirs; a job scheduled before accounts carries no account and is the default's.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import structlog
 from services.review.deps import ReviewDeps
 from services.review.domain.review import Review
 from services.review.ports import ReviewTx
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.jobs import Claim
 
 __all__ = ["log_overdue", "refresh_gauges", "report_overdue"]
@@ -21,9 +24,10 @@ _log = structlog.get_logger("review")
 async def report_overdue(claim: Claim, *, deps: ReviewDeps) -> list[Review]:
     """At a slot's cut-off: report every review of the slot still pending."""
     slot_at = claim.payload["slot_at"]
+    account = str(claim.payload.get("account") or DEFAULT_ACCOUNT)
 
     async def work(tx: ReviewTx) -> list[Review]:
-        pending = await tx.reviews.pending_for_slot(slot_at)
+        pending = await tx.reviews.pending_for_slot(slot_at, account)
         ids = [r.id for r in pending if r.overdue_reported_at is None]
         await tx.reviews.mark_overdue(ids, deps.clock.now())
         await tx.jobs.complete(claim, result={"overdue": ids})
@@ -42,6 +46,7 @@ def log_overdue(deps: ReviewDeps, overdue: list[Review]) -> None:
         _log.warning(
             "review_overdue",
             review_id=review.id,
+            account=review.account,
             draft_id=review.draft_id,
             revision=review.revision,
             title=review.title,

@@ -4,6 +4,12 @@ rejected late by policy).
 One transaction, idempotent on the consumed ``event_id``: the review, the older
 revisions it supersedes, the slot's overdue job or the late rejection's audit line and
 event commit together or not at all.
+
+Accounts (#12): the review belongs to the account of ``draft.submitted`` and is for a
+slot of that account's calendar, before that account's deadline. A draft already under
+review keeps its account: a version-1 event (from before accounts) takes it; a version-2
+event naming another account is poison (``account_mismatch``), as is one naming an
+account this deployment does not have (``unknown_account``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from services.review.domain.decision import ReviewState
 from services.review.domain.findings import check_snapshot
 from services.review.domain.review import Review
 from services.review.domain.submission import new_review, review_id_for
-from services.review.ports import ReviewTx
+from services.review.ports import ReviewRepository, ReviewTx
 from services.review.usecases.overdue import log_overdue
 from shared.errors import PoisonMessage
 from shared.events import DraftSubmitted
@@ -57,28 +63,38 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
             "hash_mismatch",
             f"content hashes to {actual}, the submission carries {submitted.content_hash}",
         )
+    if event.account not in deps.calendars:
+        raise PoisonMessage(
+            "unknown_account",
+            f"draft {submitted.draft_id} is of account {event.account!r}, "
+            "which this deployment does not have",
+        )
+    # One lexicon for every account: the company's content norms hold for all of them.
     checker = await deps.checkers.checker()
     check = check_snapshot(checker, submitted.content)
     now = deps.clock.now()
     # The draft reached review when drafting handed it over; outbox and broker delays are
     # not the editor's, but it never counts as earlier than a clock ahead of ours says.
     arrived = min(submitted.submitted_at, now)
-    slot = decide_slot(
-        deps.calendar, wished=submitted.wished_slot, arrived=arrived, policy=deps.late_policy
-    )
 
     async def work(tx: ReviewTx) -> Started:
         # Built here: a retried transaction must start again from the event.
+        repo = tx.reviews
+        account = await _account_of(repo, event)
+        calendar = deps.calendars.of(account)
+        slot = decide_slot(
+            calendar, wished=submitted.wished_slot, arrived=arrived, policy=deps.late_policy
+        )
         review = new_review(
             event,
             findings=check.findings,
             lexicon_version=check.lexicon_version,
             body_text=check.body_text,
             slot=slot,
-            calendar=deps.calendar,
+            calendar=calendar,
             now=now,
+            account=account,
         )
-        repo = tx.reviews
         same = await repo.by_revision(review.draft_id, review.revision)
         if same is not None:
             return Started(same, StartOutcome.SAME_REVISION)
@@ -96,6 +112,7 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
         if slot.action is SlotAction.REJECTED:
             tx.emit(review.reject(SYSTEM.subject, review.slot_note, now=now, automatic=True))
             why = {
+                "account": review.account,
                 "draft_id": review.draft_id,
                 "revision": review.revision,
                 "why": review.slot_note,
@@ -108,10 +125,14 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
                 # slot's overdue job (done, or about to run) does not report it again.
                 review.overdue_reported_at = now
             await tx.jobs.schedule(
-                overdue_job_key(deps.calendar, review.slot_at),
+                overdue_job_key(calendar, review.slot_at, account),
                 kind=OVERDUE_JOB,
                 due_at=review.cutoff_at,
-                payload={"slot_at": review.slot_at, "slot_key": review.slot_key},
+                payload={
+                    "slot_at": review.slot_at,
+                    "slot_key": review.slot_key,
+                    "account": account,
+                },
             )
         await repo.insert(review)
         return Started(review, outcome)
@@ -122,6 +143,7 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
     _log.info(
         "review_started",
         review_id=review.id,
+        account=review.account,
         outcome=started.outcome,
         draft_id=review.draft_id,
         revision=review.revision,
@@ -134,6 +156,22 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
     if started.outcome is StartOutcome.QUEUED and review.overdue_reported_at is not None:
         log_overdue(deps, [review])
     return started
+
+
+async def _account_of(repo: ReviewRepository, event: DraftSubmitted) -> str:
+    """The account of the submitted draft: the one its earlier revisions are under review
+    for, else the event's."""
+    draft_id = event.payload.draft_id
+    known = await repo.draft_account(draft_id)
+    if known is None:
+        return event.account
+    if event.schema_version >= 2 and event.account != known:
+        raise PoisonMessage(
+            "account_mismatch",
+            f"draft {draft_id} is under review for account {known!r}; "
+            f"draft.submitted names account {event.account!r}",
+        )
+    return known  # a version-1 event knows no account: the draft's holds
 
 
 def _count_start(deps: ReviewDeps, started: Started) -> None:

@@ -16,13 +16,14 @@ from prometheus_client import CollectorRegistry
 
 from services.review.checking import CheckerProvider
 from services.review.deps import ReviewDeps
-from services.review.domain.deadline import LatePolicy, ReviewCalendar
+from services.review.domain.deadline import LatePolicy, ReviewCalendar, ReviewCalendars
 from services.review.domain.decision import ReviewState
 from services.review.domain.lexicon import LexiconChange
 from services.review.domain.review import Review, ReviewLine
 from services.review.errors import ReviewClosed
 from services.review.metrics import ReviewMetrics
 from services.review.norms import Lexicon
+from shared.accounts import DEFAULT_ACCOUNT, Accounts
 from shared.clock import FixedClock
 from tests.fakes.audit import FakeAudit
 from tests.fakes.jobs import FakeJobs
@@ -64,8 +65,15 @@ class FakeReviews(FakeStore):
             if r.draft_id == draft_id and r.revision < revision and r.state is ReviewState.PENDING
         ]
 
-    async def pending_for_slot(self, slot_at: datetime) -> list[Review]:
-        return [r for r in self._all() if r.state is ReviewState.PENDING and r.slot_at == slot_at]
+    async def draft_account(self, draft_id: str) -> str | None:
+        return next((r.account for r in self._all() if r.draft_id == draft_id), None)
+
+    async def pending_for_slot(self, slot_at: datetime, account: str) -> list[Review]:
+        return [
+            r
+            for r in self._all()
+            if r.account == account and r.state is ReviewState.PENDING and r.slot_at == slot_at
+        ]
 
     async def insert(self, review: Review) -> None:
         if self.fail_insert is not None:
@@ -89,6 +97,7 @@ class FakeReviews(FakeStore):
     async def queue(
         self,
         *,
+        accounts: Sequence[str],
         state: ReviewState | None,
         slot_from: datetime | None,
         slot_to: datetime | None,
@@ -99,7 +108,8 @@ class FakeReviews(FakeStore):
         found = [
             r
             for r in self._all()
-            if (state is None or r.state is state)
+            if r.account in accounts
+            and (state is None or r.state is state)
             and (slot_from is None or r.slot_at >= slot_from)
             and (slot_to is None or r.slot_at < slot_to)
             and (late is None or r.late is late)
@@ -107,9 +117,9 @@ class FakeReviews(FakeStore):
         return _page(found, offset, limit)
 
     async def overdue(
-        self, now: datetime, *, offset: int, limit: int
+        self, now: datetime, *, accounts: Sequence[str], offset: int, limit: int
     ) -> tuple[list[ReviewLine], int]:
-        return _page(self._overdue(now), offset, limit)
+        return _page([r for r in self._overdue(now) if r.account in accounts], offset, limit)
 
     async def counts(self, now: datetime) -> tuple[int, int, int]:
         pending = sum(1 for r in self.stored.values() if r.state is ReviewState.PENDING)
@@ -171,12 +181,16 @@ def review_deps(
     registry: CollectorRegistry,
     late_policy: LatePolicy = LatePolicy.NEXT_SLOT,
     confidential_terms: Sequence[str] = (),
+    accounts: Accounts | None = None,
+    calendars: ReviewCalendars | None = None,
 ) -> tuple[ReviewDeps, FakeUnitOfWork[FakeReviewTx], FixedClock]:
     """``ReviewDeps`` over ``view`` (its stores are also the read side, its metrics in
-    ``registry``), the unit of work and the clock, set to ``now``."""
+    ``registry``), the unit of work and the clock, set to ``now``. One account
+    (``default``, the plan's calendar) unless ``accounts`` and ``calendars`` say more."""
     uow = FakeUnitOfWork(view)
     clock = FixedClock(now)
-    calendar = ReviewCalendar()
+    calendars = calendars or ReviewCalendars({DEFAULT_ACCOUNT: ReviewCalendar()})
+    calendar = calendars.default
     deps = ReviewDeps(
         uow=uow,
         reviews=view.reviews,
@@ -188,8 +202,9 @@ def review_deps(
             today=lambda: clock.now().astimezone(calendar.tz).date(),
         ),
         clock=clock,
-        calendar=calendar,
+        calendars=calendars,
         late_policy=late_policy,
         metrics=ReviewMetrics.create(registry),
+        accounts=accounts or Accounts(),
     )
     return deps, uow, clock
