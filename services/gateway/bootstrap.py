@@ -64,6 +64,7 @@ def build_service(
             cap_seconds=settings.signin_max_delay_seconds,
         ),
         password_min_length=settings.password_min_length,
+        accounts=settings.accounts,
     )
     signer = PersonTokenSigner(
         settings.signing_key.get_secret_value(),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.gateway.domain.backoff import BackoffPolicy
 from services.gateway.domain.sessions import SessionRules
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.passwords import Passwords
 from services.gateway.ports import AttemptRepository, GatewayTx, PersonRepository, SessionRepository
+from shared.accounts import Accounts
 from shared.clock import Clock
 from shared.outbox import UnitOfWorkPort
 
@@ -35,3 +36,5 @@ class GatewayDeps:
     user_backoff: BackoffPolicy
     address_backoff: BackoffPolicy
     password_min_length: int = 10
+    accounts: Accounts = field(default_factory=Accounts)
+    """The deployment's accounts: the ones a person may be given (#12)."""

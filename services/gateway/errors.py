@@ -10,6 +10,7 @@ GatewayError
 ├── PersonExists        the user name is taken                          -> 409
 ├── LastAdmin           the change would leave no active admin          -> 409
 ├── PersonNotFound      no such person                                  -> 404
+├── AccountNotFound     no such account in this deployment              -> 404
 └── UpstreamUnavailable a service did not answer                        -> 502
 """
 
@@ -19,6 +20,7 @@ from shared.problems import ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
+    "AccountNotFound",
     "CsrfRefused",
     "GatewayError",
     "InvalidInput",
@@ -98,6 +100,10 @@ class PersonNotFound(GatewayError):
     """No such person."""
 
 
+class AccountNotFound(GatewayError):
+    """No such official account in this deployment (#12)."""
+
+
 class UpstreamUnavailable(GatewayError):
     """A service the console needs did not answer."""
 
@@ -112,5 +118,8 @@ PROBLEMS: ProblemMap = {
     PersonExists: ProblemSpec(409, "User name taken", "urn:contentops:problem:conflict"),
     LastAdmin: ProblemSpec(409, "Last administrator", "urn:contentops:problem:conflict"),
     PersonNotFound: ProblemSpec(404, "Person not found", "urn:contentops:problem:not-found"),
+    AccountNotFound: ProblemSpec(
+        404, "Account not found", "urn:contentops:problem:unknown-account"
+    ),
     UpstreamUnavailable: ProblemSpec(502, "Service unavailable", "urn:contentops:problem:upstream"),
 }

@@ -1,7 +1,9 @@
 """Signs the short-lived person tokens the gateway calls the services with (EdDSA JWT).
 
 Claims: ``sub`` (user name), ``name``, ``roles``, ``iss``, ``aud`` (the service called),
-``iat``, ``exp`` (at most 5 minutes later), ``jti``; header ``kid`` names the key
+``iat``, ``exp`` (at most 5 minutes later), ``jti``; for a person limited to accounts
+(#12) ``accounts`` (the accounts ``roles`` hold on; absent: every account) and, for roles
+on single accounts, ``account_roles`` (``{account: [roles]}``); header ``kid`` names the key
 (:func:`shared.http.key_id`), so services can hold old and new public keys while the
 gateway's key is rotated. Services verify them with :class:`shared.http.PersonTokens`.
 """
@@ -38,7 +40,7 @@ class PersonTokenSigner:
         self.kid = key_id(key.public_key())
         self.issuer = issuer
         self.seconds = seconds
-        self._cache: dict[tuple[str, str, str, tuple[str, ...]], tuple[float, str]] = {}
+        self._cache: dict[tuple[object, ...], tuple[float, str]] = {}
 
     @property
     def public_pem(self) -> str:
@@ -52,23 +54,32 @@ class PersonTokenSigner:
     def sign(self, person: Person, audience: str) -> str:
         """A token naming ``person`` for the service ``audience``."""
         roles = tuple(sorted(person.roles))
-        cache_key = (person.username, person.display_name, audience, roles)
+        accounts = tuple(sorted(person.accounts))
+        account_roles = tuple(
+            (account, tuple(sorted(held))) for account, held in sorted(person.account_roles.items())
+        )
+        cache_key = (person.username, person.display_name, audience, roles, accounts, account_roles)
         now = time.time()
         cached = self._cache.get(cache_key)
         if cached is not None and cached[0] - now > self.seconds / 2:
             return cached[1]
         issued = int(now)
+        claims: dict[str, object] = {
+            "sub": person.username,
+            "name": person.display_name,
+            "roles": list(roles),
+            "iss": self.issuer,
+            "aud": audience,
+            "iat": issued,
+            "exp": issued + self.seconds,
+            "jti": uuid.uuid4().hex,
+        }
+        if accounts:  # absent: the roles hold on every account (as before accounts)
+            claims["accounts"] = list(accounts)
+        if account_roles:
+            claims["account_roles"] = {account: list(held) for account, held in account_roles}
         token = jwt.encode(
-            {
-                "sub": person.username,
-                "name": person.display_name,
-                "roles": list(roles),
-                "iss": self.issuer,
-                "aud": audience,
-                "iat": issued,
-                "exp": issued + self.seconds,
-                "jti": uuid.uuid4().hex,
-            },
+            claims,
             self._key,
             algorithm="EdDSA",
             headers={"kid": self.kid},

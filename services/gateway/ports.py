@@ -39,6 +39,9 @@ class SessionRepository(Protocol):
 
     async def touch(self, session_id: str, at: datetime) -> None: ...
 
+    async def set_account(self, session_id: str, account: str) -> bool:
+        """Keep the account the person works in; False if the session is gone."""
+
     async def delete(self, session_id: str) -> None: ...
 
     async def delete_for(self, username: str) -> int:

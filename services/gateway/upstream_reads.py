@@ -61,10 +61,12 @@ def _segment(value: str) -> str:
 
 @dataclass(frozen=True)
 class Reads:
-    """The five services as one person sees them."""
+    """The five services as one person sees them, in the official account they work in
+    (``account``: every list reads ``?account=``; ``None``: all they may read, #12)."""
 
     services: Services
     person: Person
+    account: str | None = None
 
     async def _json(self, service: str, path: str, **params: Any) -> Any:
         answer = await self.services.get(self.person, service, path, **params)
@@ -83,6 +85,7 @@ class Reads:
             page = await self._json(
                 "publisher",
                 "/slots",
+                account=self.account,
                 start=start.isoformat(),
                 days=days,
                 offset=len(found),
@@ -97,7 +100,12 @@ class Reads:
     ) -> dict[str, Any]:
         return dict(
             await self._json(
-                "publisher", "/posts", state=states or None, offset=offset, limit=limit
+                "publisher",
+                "/posts",
+                account=self.account,
+                state=states or None,
+                offset=offset,
+                limit=limit,
             )
         )
 
@@ -105,7 +113,7 @@ class Reads:
         return dict(await self._json("publisher", f"/posts/{_segment(post_id)}"))
 
     async def calendar_hold(self) -> dict[str, Any]:
-        return dict(await self._json("publisher", "/calendar"))
+        return dict(await self._json("publisher", "/calendar", account=self.account))
 
     async def post_command(self, post_id: str, command: str, body: Any = None) -> Answer:
         """``reschedule``, ``pause``, ``resume``, ``cancel`` or ``resolve`` a post."""
@@ -116,7 +124,14 @@ class Reads:
         self, *, state: str | None = None, offset: int = 0, limit: int = 50
     ) -> dict[str, Any]:
         return dict(
-            await self._json("feedback", "/windows", state=state, offset=offset, limit=limit)
+            await self._json(
+                "feedback",
+                "/windows",
+                account=self.account,
+                state=state,
+                offset=offset,
+                limit=limit,
+            )
         )
 
     async def window(self, post_id: str) -> dict[str, Any]:
@@ -131,7 +146,9 @@ class Reads:
         )
 
     async def enquiries(self, **filters: Any) -> dict[str, Any]:
-        return dict(await self._json("feedback", "/enquiries", **filters))
+        return dict(
+            await self._json("feedback", "/enquiries", **{"account": self.account, **filters})
+        )
 
     async def reply(self, enquiry_id: str, text: str) -> Answer:
         return await self._change(
@@ -153,7 +170,14 @@ class Reads:
         self, *, kind: str | None = None, offset: int = 0, limit: int = 20
     ) -> dict[str, Any]:
         return dict(
-            await self._json("reporting", "/reports", kind=kind, offset=offset, limit=limit)
+            await self._json(
+                "reporting",
+                "/reports",
+                account=self.account,
+                kind=kind,
+                offset=offset,
+                limit=limit,
+            )
         )
 
     async def report(self, report_id: str) -> dict[str, Any]:

@@ -1,17 +1,30 @@
-"""People who sign in to the console, and the rules on their names, roles and passwords."""
+"""People who sign in to the console, and the rules on their names, roles, accounts and
+passwords.
+
+A person's ``roles`` hold on every account of the deployment, or only on ``accounts``
+when that is not empty (#12); ``account_roles`` adds roles on single accounts (an editor of
+``talent`` who reviews for ``default``). The person token the gateway signs carries both,
+so every service enforces them (:class:`shared.settings.Principal`).
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from shared.settings import Role
+from shared.accounts import Accounts
+from shared.settings import Principal, Role
 
 __all__ = [
+    "ACCOUNT_ROLES",
     "PERSON_ROLES",
     "ROLE_LABELS",
     "Person",
+    "check_account_roles",
+    "check_accounts",
+    "check_limits",
     "check_display_name",
     "check_password",
     "check_roles",
@@ -29,6 +42,9 @@ ROLE_LABELS: dict[Role, str] = {
     Role.DIRECTOR: "Director",
     Role.ADMIN: "Administrator",
 }
+ACCOUNT_ROLES: tuple[Role, ...] = (Role.EDITOR, Role.REVIEWER, Role.DIRECTOR)
+"""Roles a person may hold on a single account; ``admin`` manages people of every account,
+so it is never limited to one."""
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 
 
@@ -44,10 +60,34 @@ class Person:
     created_at: datetime
     created_by: str
     updated_at: datetime
+    accounts: frozenset[str] = frozenset()
+    """The accounts ``roles`` hold on; empty: every account."""
+    account_roles: Mapping[str, frozenset[Role]] = field(default_factory=dict)
+    """Further roles on single accounts."""
+
+    @property
+    def principal(self) -> Principal:
+        """This person as the services see them (the claims of their person token)."""
+        return Principal(
+            subject=self.username,
+            roles=self.roles,
+            name=self.display_name,
+            person=True,
+            accounts=self.accounts or None,
+            account_roles=dict(self.account_roles),
+        )
 
     def may(self, *roles: Role) -> bool:
-        """Whether the person holds one of ``roles`` (admin holds every one)."""
-        return Role.ADMIN in self.roles or bool(self.roles & set(roles))
+        """Whether the person holds one of ``roles`` on some account (admin holds every one)."""
+        return bool(self.principal.all_roles & ({*roles, Role.ADMIN}))
+
+    def may_on(self, account: str, *roles: Role) -> bool:
+        """Whether the person holds one of ``roles`` (or admin) on ``account``."""
+        return self.principal.may(account, frozenset(roles))
+
+    def readable(self, accounts: Iterable[str]) -> list[str]:
+        """Of ``accounts``, those the person holds any role on, in order."""
+        return self.principal.readable(list(accounts))
 
     def with_changes(self, **changes: object) -> Person:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -69,15 +109,56 @@ def check_display_name(value: str) -> str | None:
     return None
 
 
-def check_roles(values: list[str]) -> tuple[frozenset[Role], str | None]:
-    """The roles named by ``values``, or why they are not person roles."""
+def check_roles(
+    values: list[str], *, on_accounts: bool = False
+) -> tuple[frozenset[Role], str | None]:
+    """The roles named by ``values``, or why they are not person roles.
+
+    None at all is allowed only to a person who holds roles on single accounts
+    (``on_accounts``)."""
     allowed = {str(r): r for r in PERSON_ROLES}
     unknown = [v for v in values if v not in allowed]
     if unknown:
         return frozenset(), f"unknown roles: {', '.join(sorted(unknown))}"
-    if not values:
-        return frozenset(), "choose at least one role"
+    if not values and not on_accounts:
+        return frozenset(), "choose at least one role (here or on an account)"
     return frozenset(allowed[v] for v in values), None
+
+
+def check_limits(roles: frozenset[Role], accounts: frozenset[str]) -> str | None:
+    """Why ``roles`` may not be limited to ``accounts``, or ``None``: an administrator
+    manages people of every account, and could lift their own limit anyway."""
+    if accounts and Role.ADMIN in roles:
+        return "an administrator holds every account: leave the accounts empty"
+    return None
+
+
+def check_accounts(values: Iterable[str], known: Accounts) -> tuple[frozenset[str], str | None]:
+    """The accounts named by ``values`` (empty: every account), or why some are unknown."""
+    chosen = {v.strip() for v in values if v.strip()}
+    unknown = sorted(chosen - set(known.ids))
+    if unknown:
+        return frozenset(), f"unknown accounts: {', '.join(unknown)}"
+    return frozenset(chosen), None
+
+
+def check_account_roles(
+    values: Iterable[str], known: Accounts
+) -> tuple[dict[str, frozenset[Role]], str | None]:
+    """Roles on single accounts from ``account:role`` values, or why some are not valid."""
+    allowed = {str(r): r for r in ACCOUNT_ROLES}
+    found: dict[str, set[Role]] = {}
+    bad: list[str] = []
+    for value in values:
+        account, sep, role = value.strip().partition(":")
+        if not sep or account not in known or role not in allowed:
+            bad.append(value.strip())
+            continue
+        found.setdefault(account, set()).add(allowed[role])
+    if bad:
+        roles = "/".join(allowed)
+        return {}, f"not account:role ({roles}) of this deployment: {', '.join(sorted(bad))}"
+    return {account: frozenset(held) for account, held in found.items()}, None
 
 
 def check_password(password: str, *, username: str, min_length: int) -> str | None:

@@ -2,7 +2,8 @@
 
 The cookie carries the secret; the store keeps only its SHA-256, so a leaked store does
 not give live sessions. A session ends when signed out, revoked (sign-out everywhere, a
-person deactivated), idle too long or past its absolute life.
+person deactivated), idle too long or past its absolute life. It also keeps the official
+account the person chose to work in (#12), so the choice survives navigation.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class SessionRecord:
     expires_at: datetime
     address: str
     user_agent: str
+    account: str | None = None
+    """The official account the person works in (an id, ``*`` for all, ``None``: not
+    chosen yet); see :mod:`services.gateway.domain.accounts`."""
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from shared.calendar.deadline import review_deadline
+from shared.accounts import DEFAULT_ACCOUNT
+from shared.calendar.deadline import DEFAULT_REVIEW_DEADLINE, review_deadline
 from shared.calendar.slots import SlotCalendar, next_slot
 
-__all__ = ["DraftDue", "EnquiryDue", "drafts_due", "enquiries_nearing"]
+__all__ = ["AccountRules", "DraftDue", "EnquiryDue", "drafts_due", "enquiries_nearing"]
 
 ENQUIRY_WARN = timedelta(hours=2)
 
@@ -44,20 +45,48 @@ def _instant(value: Any) -> datetime | None:
     return None
 
 
+@dataclass(frozen=True)
+class AccountRules:
+    """An official account's calendar and review deadline (the draft's account's apply)."""
+
+    calendar: SlotCalendar
+    deadline: time = DEFAULT_REVIEW_DEADLINE
+
+
+def _next_due_slot(rules: AccountRules, now: datetime) -> datetime:
+    upcoming = next_slot(rules.calendar, now)
+    if review_deadline(rules.calendar, upcoming, rules.deadline) <= now:
+        upcoming = next_slot(rules.calendar, upcoming.at)
+    return upcoming.at
+
+
 def drafts_due(
-    drafts: Sequence[Mapping[str, Any]], *, calendar: SlotCalendar, now: datetime
+    drafts: Sequence[Mapping[str, Any]],
+    *,
+    calendar: SlotCalendar,
+    now: datetime,
+    accounts: Mapping[str, AccountRules] | None = None,
 ) -> list[DraftDue]:
-    """Drafts being edited or sent back, with the review deadline (10:00 on the push day)
-    of their wished slot, else of the next slot whose deadline is still ahead; soonest first."""
-    upcoming = next_slot(calendar, now)
-    if review_deadline(calendar, upcoming) <= now:
-        upcoming = next_slot(calendar, upcoming.at)
+    """Drafts being edited or sent back, with the review deadline (10:00 on the push day,
+    or the draft's account's own) of their wished slot, else of the next slot of the
+    account's calendar whose deadline is still ahead; soonest first.
+
+    ``accounts`` gives each account's rules (#12); a draft of an account not in it (or
+    without ``account``) goes by ``calendar`` and the 10:00 deadline.
+    """
+    fallback = AccountRules(calendar)
+    rules_of = dict(accounts or {})
+    upcoming: dict[str, datetime] = {}
     out: list[DraftDue] = []
     for draft in drafts:
         if draft.get("state") not in ("editing", "rejected"):
             continue
-        slot_at = _instant(draft.get("wished_slot")) or upcoming.at
-        deadline = review_deadline(calendar, slot_at)
+        account = str(draft.get("account") or DEFAULT_ACCOUNT)
+        rules = rules_of.get(account, fallback)
+        if account not in upcoming:
+            upcoming[account] = _next_due_slot(rules, now)
+        slot_at = _instant(draft.get("wished_slot")) or upcoming[account]
+        deadline = review_deadline(rules.calendar, slot_at, rules.deadline)
         out.append(DraftDue(draft, slot_at, deadline, (deadline - now).total_seconds()))
     return sorted(out, key=lambda d: d.deadline_at)
 

@@ -78,7 +78,8 @@ def common(visit: Visit) -> dict[str, Any]:
 
 
 def reads(console: Console, visit: Visit) -> Reads:
-    return Reads(console.services, visit.person)
+    """The services as ``visit``'s person sees them, in the account they work in."""
+    return Reads(console.services, visit.person, visit.account)
 
 
 def require(visit: Visit, *roles: Role) -> None:

@@ -1,4 +1,5 @@
-"""Signing in and out, the language switch, and the person's own account page."""
+"""Signing in and out, the language switch, the official-account switch (#12), and the
+person's own account page."""
 
 from __future__ import annotations
 
@@ -105,6 +106,16 @@ def build(console: Console) -> APIRouter:
                 LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=console.cookie_secure
             )
         return response
+
+    @router.post("/account/switch")
+    async def switch_account(request: Request) -> Response:
+        """Work in another official account (or all the person reads): kept in the
+        session, so every page from now on reads it. A change: the CSRF token is needed."""
+        visit, form = await console.change_form(request)
+        await usecases.choose_account(
+            visit.session, visit.person, form.get("account").strip(), deps=deps
+        )
+        return RedirectResponse(safe_next(form.get("next")), status_code=303)
 
     @router.get("/account")
     async def account(request: Request) -> Response:

@@ -1,4 +1,6 @@
-"""Admin: people and their roles — add a person, change roles, deactivate, reset a password."""
+"""Admin: people and their roles — add a person, change roles, deactivate, reset a password;
+with several official accounts (#12), the accounts a person's roles hold on and roles on
+single accounts (only accounts of this deployment are offered)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.gateway import usecases
-from services.gateway.domain.people import PERSON_ROLES
+from services.gateway.domain.people import ACCOUNT_ROLES, PERSON_ROLES
 from services.gateway.errors import InvalidInput, NotAllowed
 from services.gateway.web.console import Console, NavItem
 from shared.settings import Role
@@ -31,6 +33,15 @@ def build(console: Console) -> APIRouter:
         if Role.ADMIN not in roles:
             raise NotAllowed("only an administrator manages people")
 
+    def choices() -> dict[str, object]:
+        """The roles and, with several accounts, the accounts a person may be given."""
+        accounts = deps.accounts
+        return {
+            "roles": [str(r) for r in PERSON_ROLES],
+            "account_roles": [str(r) for r in ACCOUNT_ROLES],
+            "deployment_accounts": list(accounts.ids) if accounts.several else [],
+        }
+
     @router.get("/admin/users")
     async def users_page(
         request: Request,
@@ -46,7 +57,7 @@ def build(console: Console) -> APIRouter:
             {
                 "people": people,
                 "total": total,
-                "roles": [str(r) for r in PERSON_ROLES],
+                **choices(),
                 "done": done,
                 "problems": {},
                 "draft": {},
@@ -64,6 +75,8 @@ def build(console: Console) -> APIRouter:
             display_name=form.get("display_name"),
             roles=form.all("roles"),
             password=form.get("password"),
+            accounts=form.all("accounts"),
+            account_roles=form.all("account_roles"),
         )
         try:
             person = await usecases.create_person(command, deps=deps, actor=visit.principal)
@@ -75,13 +88,15 @@ def build(console: Console) -> APIRouter:
                 {
                     "people": people,
                     "total": total,
-                    "roles": [str(r) for r in PERSON_ROLES],
+                    **choices(),
                     "done": "",
                     "problems": exc.problems,
                     "draft": {
                         "username": command.username,
                         "display_name": command.display_name,
                         "roles": command.roles,
+                        "accounts": command.accounts,
+                        "account_roles": command.account_roles,
                     },
                 },
                 visit=visit,
@@ -99,6 +114,8 @@ def build(console: Console) -> APIRouter:
             roles=form.all("roles") if form.get("set_roles") else None,
             active={"1": True, "0": False}.get(form.get("active")),
             password=form.get("password") or None,
+            accounts=form.all("accounts") if form.get("set_accounts") else None,
+            account_roles=form.all("account_roles") if form.get("set_accounts") else None,
         )
         await usecases.change_person(username, change, deps=deps, actor=visit.principal)
         return RedirectResponse(f"/admin/users?done=changed:{username}", status_code=303)

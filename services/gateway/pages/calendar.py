@@ -1,4 +1,5 @@
-"""Calendar: the week or month of Mon/Wed/Fri 11:30 slots (and statutory holidays), each
+"""Calendar: the week or month of Mon/Wed/Fri 11:30 slots (and statutory holidays) — the
+current account's calendar, or every account's slots together (#12) — each
 slot with its posts and their states; reviewers reschedule, pause and resume a post
 where the publisher allows it (the publisher answers 409/422 otherwise, shown beside
 the calendar)."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -49,7 +51,10 @@ def _anchor(day: str, today: date) -> date:
 
 def build(console: Console) -> APIRouter:
     router = APIRouter(route_class=console.route_class, include_in_schema=False)
-    zone = console.zone
+
+    def zone_of(visit: Visit) -> ZoneInfo:
+        """The zone of the current account's calendar (all accounts: the host's)."""
+        return console.calendar_of(visit.choice.current).tz
 
     async def page(
         request: Request,
@@ -61,11 +66,12 @@ def build(console: Console) -> APIRouter:
         done: str = "",
     ) -> Response:
         require(visit, *READERS)
+        zone = zone_of(visit)
         now = console.deps.clock.now()
         today = now.astimezone(zone).date()
-        source = reads(console, visit)
+        source = reads(console, visit)  # the current account's slots (#12)
         first, last = shown_days(view, anchor)
-        may_change = visit.may(Role.REVIEWER)
+        may_change = visit.may_here(Role.REVIEWER)
         slots, upcoming, hold = await asyncio.gather(
             source.slots(range_start(first, zone), (last - first).days + 1),
             source.slots(now, 42) if may_change else _nothing(),
@@ -87,6 +93,7 @@ def build(console: Console) -> APIRouter:
                 "weekdays": WEEKDAYS.get(visit.lang, WEEKDAYS["en"]),
                 "state_labels": POST_STATE_LABELS,
                 "may_change": may_change,
+                "may_change_on": lambda account: visit.may_on(account, Role.REVIEWER),
                 "movable": MOVABLE,
                 "targets": targets,
                 "hold": hold,
@@ -108,7 +115,7 @@ def build(console: Console) -> APIRouter:
         done: Annotated[str, Query(max_length=16)] = "",
     ) -> Response:
         visit = await console.visit(request)
-        today = console.deps.clock.now().astimezone(zone).date()
+        today = console.deps.clock.now().astimezone(zone_of(visit)).date()
         return await page(request, visit, view, _anchor(day, today), done=done)
 
     @router.post("/calendar/posts/{post_id}/{command}")
@@ -120,7 +127,7 @@ def build(console: Console) -> APIRouter:
             raise InvalidInput({"command": f"one of {', '.join(COMMANDS)}"})
         require(visit, Role.REVIEWER)
         view = View(form.get("view")) if form.get("view") in ("week", "month") else View.WEEK
-        today = console.deps.clock.now().astimezone(zone).date()
+        today = console.deps.clock.now().astimezone(zone_of(visit)).date()
         anchor = _anchor(form.get("day"), today)
         body: Any = None
         if command == "reschedule":
@@ -133,7 +140,7 @@ def build(console: Console) -> APIRouter:
         if command == "reschedule" and isinstance(answer.data, dict):
             moved = answer.data.get("slot_at")
             if isinstance(moved, str):  # show the week or month the post went to
-                anchor = _moved_day(moved, console) or anchor
+                anchor = _moved_day(moved, zone_of(visit)) or anchor
         return RedirectResponse(
             f"/calendar?view={view.value}&day={anchor.isoformat()}&done={command}",
             status_code=303,
@@ -146,8 +153,8 @@ async def _nothing() -> list[dict[str, Any]]:
     return []
 
 
-def _moved_day(slot_at: str, console: Console) -> date | None:
+def _moved_day(slot_at: str, zone: ZoneInfo) -> date | None:
     try:
-        return datetime.fromisoformat(slot_at).astimezone(console.zone).date()
+        return datetime.fromisoformat(slot_at).astimezone(zone).date()
     except ValueError:
         return None

@@ -1,5 +1,6 @@
 """Drafts: the list with filters, and the editor (title, category, digest, body as text,
-sources, a phone-width preview as WeChat shows it, save and submit)."""
+sources, a phone-width preview as WeChat shows it, save and submit). The list reads the
+account the person works in; a new draft is written for it (#12)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,13 @@ def build(console: Console) -> APIRouter:
         status: int = 200,
         notice: str = "",
     ) -> Response:
-        editable = draft is None or (draft.get("state") in EDITABLE and visit.may(Role.EDITOR))
+        # Only what the person's roles on the draft's account allow is offered (#12).
+        if draft is None:
+            editable = visit.may_on(visit.choice.current, Role.EDITOR)
+        else:
+            editable = draft.get("state") in EDITABLE and visit.may_on(
+                draft.get("account"), Role.EDITOR
+            )
         return console.render(
             request,
             "draft_editor.html",
@@ -101,6 +108,7 @@ def build(console: Console) -> APIRouter:
             visit,
             "drafting",
             "/drafts",
+            account=visit.account,
             state=state if state in STATES else None,
             category=category or None,
             author=author or None,
@@ -116,6 +124,8 @@ def build(console: Console) -> APIRouter:
                 "offset": offset,
                 "filters": {"state": state, "category": category, "author": author},
                 "states": STATES,
+                "may_write": visit.choice.current is not None
+                and visit.may_on(visit.choice.current, Role.EDITOR),
             },
             visit=visit,
             page=NAV.key,
@@ -124,18 +134,22 @@ def build(console: Console) -> APIRouter:
     @router.get("/drafts/new")
     async def new_draft(request: Request) -> Response:
         visit = await console.visit(request)
+        visit.creating_account()  # a draft is written for one account
         values = {"title": "", "category": "industry", "digest": "", "body_text": "", "sources": ""}
         return editor_page(request, visit, draft=None, values=values)
 
     @router.post("/drafts/new")
     async def create_draft(request: Request) -> Response:
         visit, form = await console.change_form(request)
+        account = visit.creating_account()  # the current account, or 422 with all chosen
         content, problems = _content(form)
         values = {k: form.get(k) for k in ("title", "category", "digest", "body_text", "sources")}
         if problems:
             return editor_page(
                 request, visit, draft=None, values=values, problems=problems, status=422
             )
+        if account is not None:
+            content["account"] = account
         answer = await console.send(visit, "drafting", "POST", "/drafts", content)
         if answer.status == 422:
             return editor_page(

@@ -55,6 +55,13 @@ SOURCE_LABELS = {
 def build(console: Console) -> APIRouter:
     router = APIRouter(route_class=console.route_class, include_in_schema=False)
 
+    def reply_hours(visit: Visit) -> float | None:
+        """The current account's reply limit, with several accounts (#12)."""
+        current = visit.choice.current
+        if not visit.choice.several or current is None or current not in console.deps.accounts:
+            return None
+        return console.deps.accounts[current].reply_limit_hours
+
     async def live(source: Reads, post_id: str) -> dict[str, Any]:
         window, listed, *by_kind = await asyncio.gather(
             source.window(post_id),
@@ -163,7 +170,8 @@ def build(console: Console) -> APIRouter:
                 "total": listed["total"],
                 "state": state,
                 "post_id": post_id,
-                "may_reply": visit.may(*REPLIERS),
+                "may_reply": lambda account: visit.may_on(account, *REPLIERS),
+                "reply_hours": reply_hours(visit),
                 "delivery_labels": DELIVERY_LABELS,
                 "source_labels": SOURCE_LABELS,
                 "problem": problem,

@@ -104,7 +104,7 @@ def build(console: Console) -> APIRouter:
                 "states": POST_STATE_LABELS,
                 "actions": HISTORY_ACTIONS,
                 "lateness": lateness(post.get("lateness_seconds"), visit.lang),
-                "may_resolve": visit.may(Role.REVIEWER, Role.DIRECTOR)
+                "may_resolve": visit.may_on(post.get("account"), Role.REVIEWER, Role.DIRECTOR)
                 and post.get("state") in UNSETTLED,
                 "problem": problem,
                 "done": done,

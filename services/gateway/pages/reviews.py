@@ -36,7 +36,9 @@ def build(console: Console) -> APIRouter:
     ) -> Response:
         visit = await console.visit(request)
         state = state if state in QUEUE_STATES else "pending"
-        page = await console.data(visit, "review", "/reviews", state=state, offset=offset, limit=50)
+        page = await console.data(
+            visit, "review", "/reviews", account=visit.account, state=state, offset=offset, limit=50
+        )
         return console.render(
             request,
             "reviews.html",
@@ -71,7 +73,9 @@ def build(console: Console) -> APIRouter:
                 "findings": findings,
                 "parts": parts,
                 "done": done,
-                "may_decide": visit.may(Role.REVIEWER) and review.get("state") == "pending",
+                # The roles held on the review's account decide (#12).
+                "may_decide": visit.may_on(review.get("account"), Role.REVIEWER)
+                and review.get("state") == "pending",
             },
             visit=visit,
             page=NAV.key,

@@ -1,7 +1,9 @@
 """Today, the landing page: what needs the person now, by role — drafts due before
-10:00 and the time left, reviews waiting, posts whose outcome is unknown, enquiries
-nearing their 12 hours. Each part asks its service as the person; a service that does
-not answer leaves its part marked unavailable, not the page broken."""
+10:00 (or their account's review deadline) and the time left, reviews waiting, posts whose
+outcome is unknown, enquiries nearing their reply limit. It works in the account the
+person chose (#12): its lists, by the roles held on it. Each part asks its service as the
+person; a service that does not answer leaves its part marked unavailable, not the page
+broken."""
 
 from __future__ import annotations
 
@@ -42,23 +44,25 @@ def build(console: Console) -> APIRouter:
     async def today(request: Request) -> Response:
         visit = await console.visit(request)
         now = console.deps.clock.now()
-        editor = visit.may(Role.EDITOR)
-        reviewer = visit.may(Role.REVIEWER, Role.DIRECTOR)
-        replier = visit.may(Role.EDITOR, Role.REVIEWER)
+        # Per the account worked in (#12): its lists, and the roles held on it.
+        editor = visit.may_here(Role.EDITOR)
+        reviewer = visit.may_here(Role.REVIEWER, Role.DIRECTOR)
+        replier = visit.may_here(Role.EDITOR, Role.REVIEWER)
+        account = visit.account
         drafts, rejected, reviews, unknown, enquiries = await asyncio.gather(
-            fetch(visit, "drafting", "/drafts", state="editing", limit=100)
+            fetch(visit, "drafting", "/drafts", account=account, state="editing", limit=100)
             if editor
             else nothing(),
-            fetch(visit, "drafting", "/drafts", state="rejected", limit=100)
+            fetch(visit, "drafting", "/drafts", account=account, state="rejected", limit=100)
             if editor
             else nothing(),
-            fetch(visit, "review", "/reviews", state="pending", limit=50)
+            fetch(visit, "review", "/reviews", account=account, state="pending", limit=50)
             if reviewer
             else nothing(),
-            fetch(visit, "publisher", "/posts", state="unknown", limit=50)
+            fetch(visit, "publisher", "/posts", account=account, state="unknown", limit=50)
             if reviewer
             else nothing(),
-            fetch(visit, "feedback", "/enquiries", state="open", limit=100)
+            fetch(visit, "feedback", "/enquiries", account=account, state="open", limit=100)
             if replier
             else nothing(),
         )
@@ -69,7 +73,12 @@ def build(console: Console) -> APIRouter:
             else:
                 items = [*drafts["items"], *rejected["items"]]
                 own = [d for d in items if d.get("created_by") == visit.person.username]
-                mine = drafts_due(own, calendar=console.calendar, now=now)
+                mine = drafts_due(
+                    own,
+                    calendar=console.calendar,
+                    now=now,
+                    accounts=console.account_rules(),
+                )
         near = None
         if enquiries is UNAVAILABLE:
             near = UNAVAILABLE

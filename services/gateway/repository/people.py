@@ -1,4 +1,9 @@
-"""The ``users`` collection: one document per person, ``_id`` the user name."""
+"""The ``users`` collection: one document per person, ``_id`` the user name.
+
+``accounts`` (the accounts the roles hold on; empty or missing: all) and ``account_roles``
+(``{account: [roles]}``) came with accounts (#12): a person stored before holds their roles
+on every account, as before.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ def _doc(person: Person) -> MongoDoc:
         "created_at": person.created_at,
         "created_by": person.created_by,
         "updated_at": person.updated_at,
+        "accounts": sorted(person.accounts),
+        "account_roles": {a: sorted(held) for a, held in sorted(person.account_roles.items())},
     }
 
 
@@ -40,6 +47,11 @@ def _person(doc: MongoDoc) -> Person:
         created_at=doc["created_at"],
         created_by=doc["created_by"],
         updated_at=doc["updated_at"],
+        accounts=frozenset(doc.get("accounts") or ()),
+        account_roles={
+            str(account): frozenset(Role(r) for r in held)
+            for account, held in (doc.get("account_roles") or {}).items()
+        },
     )
 
 

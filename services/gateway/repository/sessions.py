@@ -41,6 +41,7 @@ def _session(doc: MongoDoc) -> SessionRecord:
         expires_at=doc["expires_at"],
         address=doc.get("address", ""),
         user_agent=doc.get("user_agent", ""),
+        account=doc.get("account"),
     )
 
 
@@ -64,6 +65,7 @@ class MongoSessionRepository:
                 "expires_at": session.expires_at,
                 "address": session.address,
                 "user_agent": session.user_agent,
+                "account": session.account,
             },
             session=self._session,
         )
@@ -76,6 +78,12 @@ class MongoSessionRepository:
         await self._sessions.update_one(
             {"_id": session_id}, {"$set": {"last_seen_at": at}}, session=self._session
         )
+
+    async def set_account(self, session_id: str, account: str) -> bool:
+        result = await self._sessions.update_one(
+            {"_id": session_id}, {"$set": {"account": account}}, session=self._session
+        )
+        return result.matched_count == 1
 
     async def delete(self, session_id: str) -> None:
         await self._sessions.delete_one({"_id": session_id}, session=self._session)

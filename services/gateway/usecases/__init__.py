@@ -1,5 +1,7 @@
-"""Every use case of the gateway: signing in and out, and managing people."""
+"""Every use case of the gateway: signing in and out, choosing the account to work in,
+and managing people."""
 
+from services.gateway.usecases.accounts import choose_account
 from services.gateway.usecases.people import (
     PersonChange,
     PersonCreate,
@@ -23,6 +25,7 @@ __all__ = [
     "bootstrap_admin",
     "change_own_password",
     "change_person",
+    "choose_account",
     "create_person",
     "current_session",
     "sign_in",

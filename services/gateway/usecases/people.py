@@ -1,14 +1,18 @@
-"""Managing people: the first admin from settings, adding people, changing roles,
-deactivating (which ends their sessions), resetting and changing passwords."""
+"""Managing people: the first admin from settings, adding people, changing roles and the
+accounts they hold them on, deactivating (which ends their sessions), resetting and
+changing passwords."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.gateway.deps import GatewayDeps
 from services.gateway.domain.people import (
     Person,
+    check_account_roles,
+    check_accounts,
     check_display_name,
+    check_limits,
     check_password,
     check_roles,
     check_username,
@@ -36,10 +40,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PersonCreate:
+    """A new person; ``accounts`` limits ``roles`` (empty: every account), ``account_roles``
+    are ``account:role`` values (roles on single accounts)."""
+
     username: str
     display_name: str
     roles: list[str]
     password: str
+    accounts: list[str] = field(default_factory=list)
+    account_roles: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,16 @@ class PersonChange:
     roles: list[str] | None = None
     active: bool | None = None
     password: str | None = None
+    accounts: list[str] | None = None
+    account_roles: list[str] | None = None
+
+
+def _lost_access(before: Person, after: Person, accounts: tuple[str, ...]) -> bool:
+    """Whether ``after`` holds less than ``before`` anywhere (roles, or roles on an account)."""
+    if before.roles - after.roles:
+        return True
+    was, now = before.principal, after.principal
+    return any(was.roles_on(a) - now.roles_on(a) for a in accounts)
 
 
 def _admin_only(actor: Principal) -> None:
@@ -66,9 +85,17 @@ async def create_person(command: PersonCreate, *, deps: GatewayDeps, actor: Prin
         problems["username"] = why
     if why := check_display_name(command.display_name):
         problems["display_name"] = why
-    roles, why_roles = check_roles(command.roles)
+    accounts, why_accounts = check_accounts(command.accounts, deps.accounts)
+    if why_accounts:
+        problems["accounts"] = why_accounts
+    account_roles, why_account_roles = check_account_roles(command.account_roles, deps.accounts)
+    if why_account_roles:
+        problems["account_roles"] = why_account_roles
+    roles, why_roles = check_roles(command.roles, on_accounts=bool(account_roles))
     if why_roles:
         problems["roles"] = why_roles
+    elif why := check_limits(roles, accounts):
+        problems["accounts"] = why
     if why := check_password(
         command.password, username=username, min_length=deps.password_min_length
     ):
@@ -85,6 +112,8 @@ async def create_person(command: PersonCreate, *, deps: GatewayDeps, actor: Prin
         created_at=now,
         created_by=actor.subject,
         updated_at=now,
+        accounts=accounts,
+        account_roles=account_roles,
     )
 
     async def work(tx: GatewayTx) -> Person:
@@ -95,7 +124,11 @@ async def create_person(command: PersonCreate, *, deps: GatewayDeps, actor: Prin
             "person_created",
             f"user:{username}",
             at=now,
-            details={"roles": sorted(roles), "display_name": person.display_name},
+            details={
+                "roles": sorted(roles),
+                "display_name": person.display_name,
+                **_account_details(person),
+            },
         )
         return person
 
@@ -115,8 +148,19 @@ async def change_person(
     roles: frozenset[Role] | None = None
     if change.display_name is not None and (why := check_display_name(change.display_name)):
         problems["display_name"] = why
+    accounts: frozenset[str] | None = None
+    if change.accounts is not None:
+        accounts, why_accounts = check_accounts(change.accounts, deps.accounts)
+        if why_accounts:
+            problems["accounts"] = why_accounts
+    account_roles: dict[str, frozenset[Role]] | None = None
+    if change.account_roles is not None:
+        account_roles, why_account_roles = check_account_roles(change.account_roles, deps.accounts)
+        if why_account_roles:
+            problems["account_roles"] = why_account_roles
     if change.roles is not None:
-        roles, why_roles = check_roles(change.roles)
+        # Whether roles on accounts make none here fine is checked with the person below.
+        roles, why_roles = check_roles(change.roles, on_accounts=True)
         if why_roles:
             problems["roles"] = why_roles
     if change.password and (
@@ -140,13 +184,19 @@ async def change_person(
             active=person.active if change.active is None else change.active,
             password_hash=password_hash or person.password_hash,
             updated_at=now,
+            accounts=accounts if accounts is not None else person.accounts,
+            account_roles=account_roles if account_roles is not None else person.account_roles,
         )
+        if not updated.roles and not updated.account_roles:
+            raise InvalidInput({"roles": "choose at least one role (here or on an account)"})
+        if why := check_limits(updated.roles, updated.accounts):
+            raise InvalidInput({"accounts": why})
         was_admin = Role.ADMIN in person.roles and person.active
         still_admin = Role.ADMIN in updated.roles and updated.active
         if was_admin and not still_admin and await tx.people.active_admins() <= 1:
             raise LastAdmin("the console needs at least one active administrator")
         await tx.people.replace(updated)
-        lost_roles = bool(person.roles - updated.roles)
+        lost_roles = _lost_access(person, updated, deps.accounts.ids)
         ended = 0
         if lost_roles or not updated.active or password_hash:
             ended = await tx.sessions.delete_for(username)
@@ -157,6 +207,7 @@ async def change_person(
             at=now,
             details={
                 "roles": sorted(updated.roles),
+                **_account_details(updated),
                 "active": updated.active,
                 "password_reset": password_hash is not None,
                 "sessions_ended": ended,
@@ -177,7 +228,7 @@ async def change_own_password(
         raise InvalidInput({"new_password": why})
     now = deps.wall.now()
     updated = person.with_changes(password_hash=deps.passwords.hash(new), updated_at=now)
-    actor = Principal(subject=person.username, roles=person.roles, person=True)
+    actor = person.principal
 
     async def work(tx: GatewayTx) -> Person:
         await tx.people.replace(updated)
@@ -186,6 +237,14 @@ async def change_own_password(
         return updated
 
     return await deps.uow.run(work)
+
+
+def _account_details(person: Person) -> dict[str, object]:
+    """What the audit records of a person's accounts (empty: every account)."""
+    return {
+        "accounts": sorted(person.accounts),
+        "account_roles": {a: sorted(held) for a, held in sorted(person.account_roles.items())},
+    }
 
 
 async def bootstrap_admin(username: str, password: str, *, deps: GatewayDeps) -> Person | None:

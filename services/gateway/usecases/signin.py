@@ -25,9 +25,7 @@ class SignedIn:
 
 
 def actor_of(person: Person) -> Principal:
-    return Principal(
-        subject=person.username, roles=person.roles, name=person.display_name, person=True
-    )
+    return person.principal
 
 
 async def sign_in(

@@ -23,8 +23,10 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.gateway.deps import GatewayDeps
+from services.gateway.domain.accounts import ALL_ACCOUNTS, AccountChoice, account_choice
 from services.gateway.domain.people import ROLE_LABELS, Person
 from services.gateway.domain.sessions import SessionRecord, csrf_matches
+from services.gateway.domain.today import AccountRules
 from services.gateway.errors import (
     PROBLEMS,
     CsrfRefused,
@@ -37,6 +39,7 @@ from services.gateway.upstream import Answer, Services
 from services.gateway.web.forms import Form, read_form
 from services.gateway.web.i18n import DEFAULT_LANG, LANGS, translations
 from services.gateway.web.timefmt import local_time, span_text
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar.slots import SlotCalendar
 from shared.events import CATEGORY_LABELS, Category
 from shared.http import ProblemError
@@ -90,23 +93,44 @@ class NavItem:
 
 @dataclass(frozen=True)
 class Visit:
-    """A signed-in person's request: session, person, language."""
+    """A signed-in person's request: session, person, language, and the official account
+    they work in (``choice``; #12)."""
 
     session: SessionRecord
     person: Person
     lang: str
+    choice: AccountChoice
 
     @property
     def principal(self) -> Principal:
-        return Principal(
-            subject=self.person.username,
-            roles=self.person.roles,
-            name=self.person.display_name,
-            person=True,
-        )
+        return self.person.principal
+
+    @property
+    def account(self) -> str | None:
+        """The ``account`` lists read with and creates send (``None``: leave it out, as
+        with one account, or all accounts together)."""
+        return self.choice.param
 
     def may(self, *roles: Role) -> bool:
+        """Holds one of ``roles`` on some account (what the navigation shows)."""
         return self.person.may(*roles)
+
+    def may_on(self, account: str | None, *roles: Role) -> bool:
+        """Holds one of ``roles`` on ``account`` (a resource's; missing: the default)."""
+        return self.person.may_on(account or DEFAULT_ACCOUNT, *roles)
+
+    def may_here(self, *roles: Role) -> bool:
+        """Holds one of ``roles`` on the current account (``all``: on one of them)."""
+        if self.choice.current is None:
+            return any(self.person.may_on(a, *roles) for a in self.choice.readable)
+        return self.person.may_on(self.choice.current, *roles)
+
+    def creating_account(self) -> str | None:
+        """The account a new resource goes to: the current one. With all accounts chosen
+        there is none: :class:`InvalidInput` naming ``account``."""
+        if self.choice.several and self.choice.current is None:
+            raise InvalidInput({"account": "choose one account to create in"})
+        return self.choice.param
 
 
 _CATEGORY_EN = {
@@ -152,6 +176,20 @@ class Console:
             auto_reload=False,  # templates ship with the code: no stat() per render
         )
 
+    # -- the official accounts (#12) ----------------------------------------------------
+    def calendar_of(self, account: str | None) -> SlotCalendar:
+        """The slot calendar of ``account`` (``None``: the host's, for all accounts)."""
+        if account is None or account not in self.deps.accounts:
+            return self.calendar
+        return self.deps.accounts.calendar(account, self.calendar.holiday_policy)
+
+    def account_rules(self) -> dict[str, AccountRules]:
+        """Every account's calendar and review deadline (Today's drafts due)."""
+        return {
+            account: AccountRules(self.calendar_of(account), spec.review_deadline)
+            for account, spec in self.deps.accounts.items()
+        }
+
     # -- who is asking ----------------------------------------------------------------
     async def visit(self, request: Request) -> Visit:
         """The signed-in person, or :class:`NotSignedIn`; changes need the CSRF token."""
@@ -161,10 +199,9 @@ class Console:
         if found is None:
             raise NotSignedIn()
         session, person = found
-        request.state.principal = Principal(
-            subject=person.username, roles=person.roles, person=True
-        )
-        return Visit(session=session, person=person, lang=lang_of(request))
+        request.state.principal = person.principal
+        choice = account_choice(self.deps.accounts, person, session.account)
+        return Visit(session=session, person=person, lang=lang_of(request), choice=choice)
 
     @staticmethod
     def check_csrf(visit: Visit, request: Request, form_token: str | None = None) -> None:
@@ -226,11 +263,19 @@ class Console:
             "nav": self.nav_for(visit),
             "page": page,
             "path": request.url.path,
+            "here": _here(request),
             "role_labels": {str(k): v for k, v in ROLE_LABELS.items()},
             "local_time": lambda value: local_time(value, zone, lang),
             "span": lambda seconds: span_text(seconds, lang),
             "category_label": lambda value: category_label(value, lang),
             "categories": [str(c) for c in Category],
+            "accounts": visit.choice if visit else None,
+            "account_label": (
+                (lambda value: visit.choice.label(value, lang))
+                if visit
+                else (lambda value: str(value or ""))
+            ),
+            "all_accounts": ALL_ACCOUNTS,
         }
         html = self.env.get_template(template).render({**base, **context})
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
@@ -250,6 +295,13 @@ class Console:
             visit=visit,
             status=status,
         )
+
+
+def _here(request: Request) -> str:
+    """Where the account switch comes back to: this page (a form's answer: Today)."""
+    if request.method not in SAFE_METHODS:
+        return "/today"
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 def sign_in_redirect(request: Request) -> RedirectResponse:

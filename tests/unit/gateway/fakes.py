@@ -17,6 +17,7 @@ from services.gateway.domain.backoff import Attempts, BackoffPolicy
 from services.gateway.domain.people import Person
 from services.gateway.domain.sessions import SessionRecord, SessionRules
 from services.gateway.metrics import GatewayMetrics
+from shared.accounts import Accounts
 from shared.clock import FixedClock
 from shared.settings import Role
 from tests.fakes.audit import FakeAudit
@@ -80,6 +81,14 @@ class FakeSessions(FakeStore):
         if session_id in self.sessions:
             self.sessions[session_id] = replace(self.sessions[session_id], last_seen_at=at)
 
+    async def set_account(self, session_id: str, account: str) -> bool:
+        from dataclasses import replace
+
+        if session_id not in self.sessions:
+            return False
+        self.sessions[session_id] = replace(self.sessions[session_id], account=account)
+        return True
+
     async def delete(self, session_id: str) -> None:
         self.sessions.pop(session_id, None)
 
@@ -125,7 +134,7 @@ class FakeGateway:
         self.wall.advance(timedelta(seconds=seconds))
 
 
-def fake_gateway(*, free: int = 3) -> FakeGateway:
+def fake_gateway(*, free: int = 3, accounts: Accounts | None = None) -> FakeGateway:
     tx = FakeGatewayTx()
     wall = FixedClock(NOW)
     deps = GatewayDeps(
@@ -140,5 +149,6 @@ def fake_gateway(*, free: int = 3) -> FakeGateway:
         session_rules=SessionRules(life=timedelta(hours=12), idle=timedelta(hours=2)),
         user_backoff=BackoffPolicy(free=free, base_seconds=2, cap_seconds=900),
         address_backoff=BackoffPolicy(free=20, base_seconds=2, cap_seconds=900),
+        accounts=accounts or Accounts(),
     )
     return FakeGateway(deps=deps, tx=tx, wall=wall)
