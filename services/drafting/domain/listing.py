@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.drafting.domain.states import DraftState
 from shared.accounts import DEFAULT_ACCOUNT
@@ -20,7 +20,9 @@ class DraftSummary(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     id: str
-    account: str = DEFAULT_ACCOUNT
+    account: str = Field(
+        default=DEFAULT_ACCOUNT, description="The official account the draft belongs to."
+    )
     state: DraftState
     revision: int
     title: str
