@@ -457,3 +457,14 @@ async def test_a_digest_of_a_post_belongs_to_its_drafts_account(svc: FakeDraftin
     assert poison.value.reason == "account_mismatch"
     accounts = {(i.source_id, i.account) for i in svc.store.ideas.ideas.values()}
     assert accounts == {("dg-p-t1-talent", "talent"), ("dg-p-elsewhere-talent", "talent")}
+
+
+async def test_a_submission_of_an_account_one_cannot_read_is_not_found(svc: FakeDrafting) -> None:
+    sent = await submitted_talent(svc)
+    draft_id = sent.payload.draft_id
+
+    with pytest.raises(NotFound):
+        await usecases.get_submission(draft_id, 1, deps=svc.deps, viewer=ANN)
+
+    draft, submission, _ = await usecases.get_submission(draft_id, 1, deps=svc.deps, viewer=TOM)
+    assert (draft.account, submission.content_hash) == ("talent", sent.payload.content_hash)
