@@ -14,6 +14,14 @@ route                                  roles                        use
 =====================================  ===========================  ===================
 
 ``admin`` passes every check. The WeChat push endpoint is in :mod:`.push_api`.
+
+Accounts (#12): the roles count on an account. Lists take an optional ``account`` and
+read the accounts the caller may read with the route's roles (``?account=`` of another:
+403; unknown: 404). A window, its document or an enquiry of an account the caller holds
+no role on is 404; with a role there but not the route's, 403. A batch is for the
+``account`` its body names (the system's role on it); a reply needs the editor's or
+reviewer's role on the enquiry's account. The analysis preview stores nothing and
+belongs to no account.
 """
 
 # No ``from __future__ import annotations`` here: the role dependencies are built per app
@@ -48,9 +56,10 @@ from services.feedback.schemas import (
 from services.feedback.usecases.enquiries import EnquiryReply, reply_to_enquiry
 from services.feedback.usecases.ingest import ingest_batch
 from services.feedback.usecases.preview import preview_analysis
+from shared.accounts import ACCOUNT_ID_PATTERN
 from shared.bounds import MAX_OFFSET, Instant
 from shared.events import FeedbackKind
-from shared.http import Page, ProblemError, require
+from shared.http import Page, ProblemError, account_scope, authorize, require
 from shared.limits import BODY_LIMIT_KEY
 from shared.settings import Principal, Role
 
@@ -62,6 +71,16 @@ Offset = Annotated[
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
 Text = Annotated[str | None, Query(max_length=200)]
 When = Annotated[Instant | None, Query(description="Aware datetime, years 2000-2100.")]
+AccountQuery = Annotated[
+    str | None,
+    Query(
+        max_length=32,
+        pattern=ACCOUNT_ID_PATTERN,
+        description="Only this official account's; unset: every account you may read.",
+    ),
+]
+_READ_ROLES = (Role.EDITOR, Role.REVIEWER, Role.DIRECTOR)
+_DOCUMENT_ROLES = (Role.REVIEWER, Role.DIRECTOR)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # Every text at its longest in 4-byte UTF-8, with JSON quoting: a bigger body is a 413.
 _PREVIEW_MAX_BYTES = MAX_PREVIEW_TEXTS * (MAX_PREVIEW_TEXT * 4 + 8) + 1024
@@ -77,6 +96,22 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
     DocumentReader = Annotated[Principal, Depends(require(tokens, Role.REVIEWER, Role.DIRECTOR))]
     Replier = Annotated[Principal, Depends(require(tokens, Role.EDITOR, Role.REVIEWER))]
     base_url = deps.settings.public_base_url
+    accounts = deps.settings.accounts
+
+    def scope(principal: Principal, requested: str | None, roles: tuple[Role, ...]) -> list[str]:
+        """The accounts a list reads: those the caller holds one of ``roles`` on."""
+        readable = account_scope(principal, accounts, requested)
+        if requested is not None:
+            authorize(principal, requested, *roles)
+        return [a for a in readable if principal.may(a, frozenset(roles))]
+
+    def may_read(principal: Principal, account: str, roles: tuple[Role, ...]) -> bool:
+        """False (answer 404) when the caller holds no role on the account; 403 when it
+        holds one but not the route's."""
+        if not principal.roles_on(account):
+            return False
+        authorize(principal, account, *roles)
+        return True
 
     @router.post(
         "/feedback/batch",
@@ -86,6 +121,8 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         openapi_extra={BODY_LIMIT_KEY: deps.settings.http_batch_max_bytes},
     )
     async def post_batch(body: BatchCreate, principal: System) -> BatchPublic:
+        accounts.require(body.account)
+        authorize(principal, body.account, Role.SYSTEM)
         limit = deps.settings.http_batch_max_items
         if len(body.items) > limit:
             raise ProblemError(
@@ -95,7 +132,7 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
                 type_="urn:contentops:problem:validation",
                 errors=[{"field": "items", "message": f"at most {limit} items per batch"}],
             )
-        report = await ingest_batch(body.items, deps=deps, actor=principal)
+        report = await ingest_batch(body.items, deps=deps, actor=principal, account=body.account)
         return BatchPublic(
             stored=report.count(Outcome.STORED),
             duplicates=report.count(Outcome.DUPLICATE),
@@ -108,7 +145,8 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
 
     @router.get("/feedback", tags=["ingestion"], summary="Stored feedback items")
     async def list_feedback(
-        _: Reader,
+        principal: Reader,
+        account: AccountQuery = None,
         offset: Offset = 0,
         limit: Limit = 50,
         post_id: Text = None,
@@ -117,6 +155,7 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         late: bool | None = None,
     ) -> Page[FeedbackPublic]:
         items, total = await deps.items.page(
+            accounts=scope(principal, account, _READ_ROLES),
             offset=offset,
             limit=limit,
             post_id=post_id,
@@ -130,9 +169,18 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
 
     @router.get("/windows", tags=["windows"], summary="Feedback windows, newest first")
     async def list_windows(
-        _: Reader, offset: Offset = 0, limit: Limit = 50, state: WindowState | None = None
+        principal: Reader,
+        account: AccountQuery = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+        state: WindowState | None = None,
     ) -> Page[WindowPublic]:
-        windows, total = await deps.windows.page(offset=offset, limit=limit, state=state)
+        windows, total = await deps.windows.page(
+            accounts=scope(principal, account, _READ_ROLES),
+            offset=offset,
+            limit=limit,
+            state=state,
+        )
         return Page(
             items=[WindowPublic.of(w, base_url) for w in windows],
             total=total,
@@ -141,9 +189,9 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         )
 
     @router.get("/windows/{post_id}", tags=["windows"], summary="One post's feedback window")
-    async def get_window(post_id: str, _: Reader) -> WindowPublic:
+    async def get_window(post_id: str, principal: Reader) -> WindowPublic:
         window = await deps.windows.get(post_id)
-        if window is None:
+        if window is None or not may_read(principal, window.account, _READ_ROLES):
             raise WindowNotFound(post_id)
         return WindowPublic.of(window, base_url)
 
@@ -153,16 +201,16 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         summary="The core-issues document (md, html or docx)",
         response_class=Response,
     )
-    async def get_document(post_id: str, fmt: str, _: DocumentReader) -> Response:
+    async def get_document(post_id: str, fmt: str, principal: DocumentReader) -> Response:
         if fmt not in DOCUMENT_FORMATS:
             raise ProblemError(
                 404, "Not found", f"No format {fmt!r}: use one of {', '.join(DOCUMENT_FORMATS)}."
             )
+        window = await deps.windows.get(post_id)
+        if window is None or not may_read(principal, window.account, _DOCUMENT_ROLES):
+            raise WindowNotFound(post_id)
         content = await deps.documents.rendering(post_id, fmt)
         if content is None:
-            window = await deps.windows.get(post_id)
-            if window is None:
-                raise WindowNotFound(post_id)
             raise DocumentNotIssued(post_id, window.ends_at)
         name = _SAFE_NAME.sub("_", post_id)
         disposition = "attachment" if fmt == "docx" else "inline"
@@ -174,7 +222,8 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
 
     @router.get("/enquiries", tags=["enquiries"], summary="The enquiry log (12-hour reply rule)")
     async def list_enquiries(
-        _: Reader,
+        principal: Reader,
+        account: AccountQuery = None,
         offset: Offset = 0,
         limit: Limit = 50,
         state: EnquiryState | None = None,
@@ -188,6 +237,7 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         ] = None,
     ) -> Page[EnquiryPublic]:
         items, total = await deps.items.enquiry_page(
+            accounts=scope(principal, account, _READ_ROLES),
             offset=offset,
             limit=limit,
             state=state.value if state is not None else None,
@@ -229,9 +279,9 @@ def build_router(deps: FeedbackDeps, tokens: Callable[[], Mapping[str, Principal
         return AnalysisPreviewPublic.of(insight)
 
     @router.get("/enquiries/{enquiry_id:path}", tags=["enquiries"], summary="One enquiry")
-    async def get_enquiry(enquiry_id: str, _: Reader) -> EnquiryPublic:
+    async def get_enquiry(enquiry_id: str, principal: Reader) -> EnquiryPublic:
         enquiry = await deps.items.get_enquiry(enquiry_id)
-        if enquiry is None:
+        if enquiry is None or not may_read(principal, enquiry.account, _READ_ROLES):
             raise EnquiryNotFound(enquiry_id)
         return EnquiryPublic.of(enquiry)
 

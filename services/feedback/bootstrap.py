@@ -13,9 +13,9 @@ from services.feedback.deps import FeedbackDeps
 from services.feedback.domain.item import Incoming, Outcome
 from services.feedback.errors import PROBLEMS
 from services.feedback.metrics import FeedbackMetrics
-from services.feedback.push_api import build_push_router
+from services.feedback.push_api import build_push_router, push_gates
 from services.feedback.repository.documents import MongoPushEventRepository
-from services.feedback.repository.indexes import INDEXES
+from services.feedback.repository.indexes import ACCOUNT_COLLECTIONS, INDEXES
 from services.feedback.repository.lookup import WindowLookup
 from services.feedback.repository.reads import (
     MongoDocumentReader,
@@ -35,6 +35,7 @@ from services.feedback.usecases.send_reply import run_reply_sender
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
+from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
@@ -77,21 +78,25 @@ def build_service(
             observe=observe,
         ),
     )
+    gates = push_gates(deps)  # a bad account's push credentials stop start-up here
     register_consumers(runtime, deps)
+    # Once, then ends: documents from before accounts (#12) become the default account's.
+    runtime.job("account-adoption", lambda: adopt_default_account(runtime.db, ACCOUNT_COLLECTIONS))
     runtime.job("analysis-warm-up", lambda: warm_up_analysis(deps=deps))  # once, then ends
     runtime.job("window-closer", lambda: run_window_closer(deps=deps))
     runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps=deps))
-    if settings.poller_enabled:
+    wechat = bool(deps.wechat_accounts)  # some account has WeChat app credentials
+    if wechat:
         runtime.job("comment-poller", lambda: run_comment_poller(deps=deps))
-    if settings.stats_polling:
+    if wechat and settings.stats_enabled:
         runtime.job("stats-poller", lambda: run_stats_poller(deps=deps))
-    if settings.reply_sending:
+    if wechat and settings.reply_send_enabled:
         runtime.job("reply-sender", lambda: run_reply_sender(deps=deps))
     if settings.delivery_channels:
         runtime.job("digest-delivery", lambda: run_document_sender(deps=deps))
     routers = [build_router(deps, runtime.tokens)]
-    if settings.push_enabled:
-        routers.append(build_push_router(deps))
+    if gates:
+        routers.append(build_push_router(deps, gates))
     return Service(
         runtime=runtime,
         deps=deps,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from services.feedback.deps import FeedbackDeps
 from services.feedback.domain.item import Incoming, Outcome
 from services.feedback.usecases.open_window import open_window
-from shared.errors import AlreadyProcessed
-from shared.events import FeedbackReceived, PostPublished
+from shared.errors import AlreadyProcessed, PoisonMessage
+from shared.events import EventEnvelope, FeedbackReceived, PostPublished
 from shared.runtime import ServiceRuntime
 
 __all__ = ["register_consumers"]
@@ -15,9 +15,15 @@ __all__ = ["register_consumers"]
 def register_consumers(runtime: ServiceRuntime, deps: FeedbackDeps) -> None:
     """Subscribe this service's handlers, one queue per event."""
 
+    def known_account(event: EventEnvelope) -> None:
+        if event.account not in deps.settings.accounts:
+            raise PoisonMessage("unknown_account", f"no account {event.account!r} here")
+
     @runtime.subscriber("post.published")
     async def on_post_published(event: PostPublished) -> None:
-        """Open the post's feedback window (24 hours by default), once per post."""
+        """Open the post's feedback window (24 hours by default), once per post, as the
+        event's account's (a version-1 event: the default account's)."""
+        known_account(event)
         await open_window(event, deps=deps)
 
     @runtime.subscriber("feedback.received")
@@ -25,7 +31,22 @@ def register_consumers(runtime: ServiceRuntime, deps: FeedbackDeps) -> None:
         """Store one comment, message, reply or metric snapshot, once.
 
         The item joins a batch; the message is acked only after that batch is written.
+        It belongs to its post's account: a version-2 event naming another account is
+        dead-lettered (``account_mismatch``); a version-1 event takes the post's account.
         """
-        outcome = await deps.batcher.submit(Incoming(event.payload, str(event.event_id), "amqp"))
+        known_account(event)
+        incoming = Incoming(
+            event.payload,
+            str(event.event_id),
+            "amqp",
+            account=event.account,
+            account_named=event.schema_version >= 2,
+        )
+        outcome = await deps.batcher.submit(incoming)
         if outcome is Outcome.DUPLICATE:
             raise AlreadyProcessed(str(event.event_id))  # acked, counted as a duplicate
+        if outcome is Outcome.INVALID:
+            raise PoisonMessage(
+                "account_mismatch",
+                f"post {event.payload.post_id!r} is not of account {event.account!r}",
+            )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from pydantic import SecretStr
 
 from services.feedback.domain.item import Incoming, Outcome
 from services.feedback.metrics import FeedbackMetrics
@@ -17,6 +21,7 @@ from services.feedback.ports import (
 )
 from services.feedback.repository.lookup import WindowLookup
 from services.feedback.settings import FeedbackSettings
+from shared.accounts import DEFAULT_ACCOUNT, account_secret
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import Claim, JobLoop, TimedJobs
@@ -30,6 +35,8 @@ __all__ = [
     "STATS_POLL",
     "WINDOW_CLOSE",
     "FeedbackDeps",
+    "WeChatApp",
+    "WeChatClients",
     "comment_poll_key",
     "delivery_key",
     "reply_send_key",
@@ -63,6 +70,54 @@ def delivery_key(digest_id: str, channel: str) -> str:
 def reply_send_key(enquiry_id: str) -> str:
     """One send per enquiry, whatever number of replies it gets."""
     return f"{REPLY_SEND}:{enquiry_id}"
+
+
+@dataclass(frozen=True)
+class WeChatApp:
+    """An account's WeChat app: its id and secret (the secret never logged)."""
+
+    app_id: str
+    secret: SecretStr
+
+
+@dataclass
+class WeChatClients:
+    """One WeChat API client per account, made on first use (``async with`` closes all).
+
+    ``get`` is None for an account without app credentials: nothing of it goes to WeChat.
+    """
+
+    deps: FeedbackDeps
+    _clients: dict[str, WeChatClient] = field(default_factory=dict)
+
+    def get(self, account: str) -> WeChatClient | None:
+        client = self._clients.get(account)
+        if client is None:
+            app = self.deps.wechat_app(account)
+            if app is None:
+                return None
+            settings = self.deps.settings
+            client = WeChatClient(
+                app.app_id,
+                app.secret.get_secret_value(),
+                base_url=settings.wechat_base_url,
+                timeout=settings.wechat_timeout_seconds,
+            )
+            self._clients[account] = client
+        return client
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
 
 @dataclass(frozen=True)
@@ -114,14 +169,42 @@ class FeedbackDeps:
             shutdown_grace=settings.shutdown_grace_seconds,
         )
 
-    def wechat_client(self) -> WeChatClient:
-        """A client of the WeChat API with the app's credentials (the caller closes it)."""
+    def reply_limit(self, account: str) -> timedelta:
+        """The account's enquiry reply limit; where its ``reply_limit_hours`` is unset (and
+        for an account this deployment does not list), ``FEEDBACK_REPLY_LIMIT_HOURS``."""
+        accounts = self.settings.accounts
+        if account not in accounts:  # Accounts.get would raise UnknownAccount (no KeyError)
+            return self.settings.reply_limit
+        spec = accounts[account]
+        if "reply_limit_hours" not in spec.model_fields_set:
+            return self.settings.reply_limit
+        return timedelta(hours=spec.reply_limit_hours)
+
+    def wechat_app(self, account: str) -> WeChatApp | None:
+        """The account's WeChat app credentials; None when it has none.
+
+        The default account's are ``FEEDBACK_WECHAT_APP_ID``/``_APP_SECRET`` (as before
+        accounts); another's are its ``wechat_app_id`` and its ``wechat_app_secret``
+        secret (:func:`shared.accounts.account_secret`).
+        """
         settings = self.settings
-        assert settings.wechat_app_id
-        assert settings.wechat_app_secret
-        return WeChatClient(
-            settings.wechat_app_id,
-            settings.wechat_app_secret.get_secret_value(),
-            base_url=settings.wechat_base_url,
-            timeout=settings.wechat_timeout_seconds,
-        )
+        if account == DEFAULT_ACCOUNT and settings.poller_enabled:
+            assert settings.wechat_app_id
+            assert settings.wechat_app_secret
+            return WeChatApp(settings.wechat_app_id, settings.wechat_app_secret)
+        if account not in settings.accounts:
+            return None
+        spec = settings.accounts[account]
+        if not spec.wechat_app_id:
+            return None
+        secret = account_secret(account, "wechat_app_secret")
+        return WeChatApp(spec.wechat_app_id, secret) if secret is not None else None
+
+    @property
+    def wechat_accounts(self) -> tuple[str, ...]:
+        """The accounts with WeChat app credentials (their comments, statistics, replies)."""
+        return tuple(a for a in self.settings.accounts.ids if self.wechat_app(a) is not None)
+
+    def wechat_clients(self) -> WeChatClients:
+        """WeChat API clients by account (``async with``: closed at the end)."""
+        return WeChatClients(self)

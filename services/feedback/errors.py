@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.problems import ProblemMap, ProblemSpec
+from shared.problems import ACCOUNT_PROBLEMS, ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
@@ -71,6 +71,7 @@ class ItemsStoredConcurrently(Exception):
 _NOT_FOUND = ProblemSpec(404, "Not found")
 
 PROBLEMS: ProblemMap = {
+    **ACCOUNT_PROBLEMS,
     WindowNotFound: _NOT_FOUND,
     DocumentNotIssued: _NOT_FOUND,
     EnquiryNotFound: _NOT_FOUND,

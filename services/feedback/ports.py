@@ -56,7 +56,9 @@ class ItemRepository(Protocol):
         """Reply items answering any of ``keys``, oldest first."""
         ...
 
-    async def of_post(self, post_id: str) -> list[FeedbackItem]: ...
+    async def of_post(self, post_id: str, *, account: str) -> list[FeedbackItem]:
+        """The post's items of ``account`` (the post's window's)."""
+        ...
 
     async def get_enquiry(self, key: str) -> FeedbackItem | None:
         """The item ``source:source_id`` if it carries an enquiry."""
@@ -120,9 +122,10 @@ class WindowRepository(Protocol):
     async def recently_closed(self, since: datetime) -> list[Window]: ...
 
     async def category_history(
-        self, category: str, *, before: datetime, limit: int
+        self, category: str, *, account: str, before: datetime, limit: int
     ) -> list[Window]:
-        """Closed windows of a category published before ``before``, newest first."""
+        """Closed windows of ``account`` and a category published before ``before``, newest
+        first."""
         ...
 
     async def count_open(self) -> int: ...
@@ -161,6 +164,7 @@ class ItemReader(ItemRepository, Protocol):
     async def page(
         self,
         *,
+        accounts: Sequence[str],
         offset: int,
         limit: int,
         post_id: str | None = None,
@@ -168,12 +172,14 @@ class ItemReader(ItemRepository, Protocol):
         source: str | None = None,
         late: bool | None = None,
     ) -> tuple[list[FeedbackItem], int]:
-        """Stored items matching every filter given, newest first, and how many match."""
+        """Stored items of ``accounts`` matching every filter given, newest first, and how
+        many match."""
         ...
 
     async def enquiry_page(
         self,
         *,
+        accounts: Sequence[str],
         offset: int,
         limit: int,
         state: str | None = None,
@@ -184,7 +190,8 @@ class ItemReader(ItemRepository, Protocol):
         asked_to: datetime | None = None,
         delivery: str | None = None,
     ) -> tuple[list[FeedbackItem], int]:
-        """The enquiry log matching every filter given, newest first, and how many match."""
+        """The enquiry log of ``accounts`` matching every filter given, newest first, and how
+        many match."""
         ...
 
 
@@ -192,8 +199,15 @@ class WindowReader(WindowRepository, Protocol):
     """Windows as the routes list them."""
 
     async def page(
-        self, *, offset: int, limit: int, state: WindowState | None = None
-    ) -> tuple[list[Window], int]: ...
+        self,
+        *,
+        accounts: Sequence[str],
+        offset: int,
+        limit: int,
+        state: WindowState | None = None,
+    ) -> tuple[list[Window], int]:
+        """Windows of ``accounts`` (in ``state``, if given), newest first, and how many."""
+        ...
 
 
 class DocumentReader(DocumentRepository, Protocol):

@@ -13,6 +13,7 @@ from services.feedback.domain.document import document_paths
 from services.feedback.domain.enquiry import Enquiry
 from services.feedback.domain.item import FeedbackItem
 from services.feedback.domain.window import Window
+from shared.accounts import ACCOUNT_ID_PATTERN, DEFAULT_ACCOUNT
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 
 __all__ = [
@@ -31,8 +32,21 @@ __all__ = [
 ]
 
 
+_ACCOUNT_OUT = Field(
+    description="The official account (公众号) it belongs to.", examples=["default", "talent"]
+)
+
+
 class BatchCreate(BaseModel):
     """Items to ingest; each is checked on its own against ``feedback.received``'s payload."""
+
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        pattern=ACCOUNT_ID_PATTERN,
+        description="The official account (公众号) the items are feedback to; an item "
+        "naming a post of another account is invalid. Unknown: 404.",
+        examples=["default", "talent"],
+    )
 
     items: list[Any] = Field(
         min_length=1,
@@ -102,6 +116,7 @@ class EnquiryPublic(BaseModel):
     """An entry of the enquiry log: who asked what, when, and the reply."""
 
     id: str = Field(description="`source:source_id` of the item asked.")
+    account: str = _ACCOUNT_OUT
     source: str
     kind: str
     post_id: str | None
@@ -131,6 +146,7 @@ class EnquiryPublic(BaseModel):
             {
                 **_enquiry_fields(item.enquiry),
                 "id": item.key,
+                "account": item.account,
                 "source": item.source,
                 "kind": item.kind.value,
                 "post_id": item.post_id,
@@ -155,6 +171,7 @@ class FeedbackPublic(BaseModel):
     """A stored feedback item with its annotation."""
 
     key: str
+    account: str = _ACCOUNT_OUT
     source: str
     source_id: str
     kind: str
@@ -175,6 +192,7 @@ class FeedbackPublic(BaseModel):
         return cls.model_validate(
             {
                 "key": item.key,
+                "account": item.account,
                 "source": item.source,
                 "source_id": item.source_id,
                 "kind": item.kind.value,
@@ -197,6 +215,7 @@ class WindowPublic(BaseModel):
     """A post's feedback window and, once closed, its document's numbers and links."""
 
     post_id: str
+    account: str = _ACCOUNT_OUT
     title: str
     category: str
     channel: str
@@ -213,6 +232,7 @@ class WindowPublic(BaseModel):
         documents = document_paths(window.post_id, base_url) if window.digest_id else {}
         return cls(
             post_id=window.post_id,
+            account=window.account,
             title=window.title,
             category=window.category,
             channel=window.channel,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.accounts import DEFAULT_ACCOUNT
+
 __all__ = ["DOCUMENT_FORMATS", "IssuedDocument", "document_paths"]
 
 DOCUMENT_FORMATS: dict[str, str] = {
@@ -36,3 +38,4 @@ class IssuedDocument:
     markdown: str
     html: str
     docx: bytes
+    account: str = DEFAULT_ACCOUNT

@@ -5,12 +5,19 @@ through) is **placed** at ingestion (:meth:`FeedbackItem.placed`): annotated, pu
 post's window (or, for a message naming no post, the latest open window it falls in),
 flagged late when outside it, and given an :class:`~.enquiry.Enquiry` when it needs a
 reply. An item and its enquiry are one record.
+
+Accounts (#12): an item belongs to its post's (its window's) account. The door that
+brought it names an account too (a version-2 event's ``account``, the HTTP batch's, the
+push URL's); when that is not the window's account the item is refused
+(:class:`AccountMismatch`) unless the door only assumed it (a version-1 event: the
+window's account wins). An item without a window keeps the door's account, and a message
+naming no post is placed only in an open window of that account.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,9 +29,10 @@ from services.feedback.domain.annotation import Annotation, annotate, needs_repl
 from services.feedback.domain.enquiry import Enquiry, send_target
 from services.feedback.domain.keys import item_key
 from services.feedback.domain.window import WindowSpan, choose_window, is_late
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FeedbackKind, FeedbackReceived, FeedbackReceivedPayload
 
-__all__ = ["FeedbackItem", "Incoming", "Outcome", "Via"]
+__all__ = ["AccountMismatch", "FeedbackItem", "Incoming", "Outcome", "Via"]
 
 Via = Literal["amqp", "http", "push", "poll", "api"]
 """The door an item came through."""
@@ -40,13 +48,31 @@ class Outcome(StrEnum):
     INVALID = "invalid"
 
 
+class AccountMismatch(ValueError):
+    """The door named one account, the item's post belongs to another."""
+
+    def __init__(self, post_id: str, named: str, owner: str) -> None:
+        super().__init__(
+            f"post {post_id!r} belongs to account {owner!r}, not to {named!r} named with it"
+        )
+        self.post_id = post_id
+        self.named = named
+        self.owner = owner
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One item to store: the public contract's payload, its event id and its door."""
+    """One item to store: the public contract's payload, its event id and its door.
+
+    ``account`` is the account the door names; ``account_named`` False when the door
+    only assumed it (a version-1 event), so the item's window decides.
+    """
 
     payload: FeedbackReceivedPayload
     event_id: str
     via: Via
+    account: str = DEFAULT_ACCOUNT
+    account_named: bool = True
 
     @property
     def key(self) -> str:
@@ -57,9 +83,10 @@ class Incoming:
         """A comment or message naming no post belongs to the open window it falls in."""
         return not self.payload.post_id and self.payload.kind in _CUSTOMER_WORDS
 
-    def announced(self, *, correlation_id: str, now: datetime) -> FeedbackReceived:
+    def announced(self, *, correlation_id: str, now: datetime, account: str) -> FeedbackReceived:
         """``feedback.received`` for an item that entered through our own doors."""
         return FeedbackReceived(
+            account=account,
             event_id=uuid.UUID(self.event_id),
             occurred_at=now,
             producer="feedback",
@@ -94,6 +121,7 @@ class FeedbackItem:
     annotation: Annotation = Annotation()
     enquiry: Enquiry | None = None
     ref: object | None = None
+    account: str = DEFAULT_ACCOUNT
 
     @classmethod
     def placed(
@@ -102,16 +130,23 @@ class FeedbackItem:
         *,
         windows: Mapping[str, WindowSpan | None],
         open_windows: Iterable[WindowSpan],
-        reply_limit: timedelta,
+        reply_limit: Callable[[str], timedelta],
         now: datetime,
     ) -> FeedbackItem:
-        """Annotate, place in a window (or infer one) and open the enquiry of an item."""
+        """Annotate, place in a window (or infer one of the door's account) and open the
+        enquiry of an item, with its account's reply limit; :class:`AccountMismatch` when
+        the door named another account than the post's."""
         p = incoming.payload
         post_id, inferred = p.post_id, False
         window = windows.get(post_id) if post_id else None
         if incoming.needs_window_guess:
-            window = choose_window(open_windows, p.received_at)
+            window = choose_window(open_windows, p.received_at, incoming.account)
             post_id, inferred = (window.post_id, True) if window else (None, False)
+        account = incoming.account
+        if window is not None and window.account != account:
+            if incoming.account_named:
+                raise AccountMismatch(window.post_id, account, window.account)
+            account = window.account  # a version-1 event: the post's account wins
         annotation = annotate(p.kind.value, p.text)
         reply_needed = needs_reply(p.kind.value, annotation)
         return cls(
@@ -131,7 +166,8 @@ class FeedbackItem:
             late=is_late(window, p.received_at),
             needs_reply=reply_needed,
             annotation=annotation,
-            enquiry=Enquiry.opened(p.received_at, reply_limit) if reply_needed else None,
+            enquiry=Enquiry.opened(p.received_at, reply_limit(account)) if reply_needed else None,
+            account=account,
         )
 
     @property

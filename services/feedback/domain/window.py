@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 from services.feedback.digest import CategoryHistoryRow, PostInfo
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import PostPublished
 
 __all__ = [
@@ -39,6 +40,7 @@ class WindowSpan:
     starts_at: datetime
     ends_at: datetime
     state: WindowState
+    account: str = DEFAULT_ACCOUNT
 
     def contains(self, instant: datetime) -> bool:
         return self.starts_at <= instant < self.ends_at
@@ -53,12 +55,15 @@ def is_late(window: WindowSpan | None, received_at: datetime) -> bool:
     return window is not None and window.is_late(received_at)
 
 
-def choose_window(open_windows: Iterable[WindowSpan], received_at: datetime) -> WindowSpan | None:
-    """The window an item without a post belongs to: the latest open one it falls in.
+def choose_window(
+    open_windows: Iterable[WindowSpan], received_at: datetime, account: str = DEFAULT_ACCOUNT
+) -> WindowSpan | None:
+    """The window an item without a post belongs to: the latest open one of its account
+    (the account whose push URL or event brought it) it falls in.
 
     Private messages name no post; during a window they are feedback on that push.
     """
-    candidates = [w for w in open_windows if w.contains(received_at)]
+    candidates = [w for w in open_windows if w.account == account and w.contains(received_at)]
     return max(candidates, key=lambda w: w.starts_at) if candidates else None
 
 
@@ -112,6 +117,8 @@ class Window:
     digest_id: str | None = None
     summary: Mapping[str, Any] | None = None
     tail: Tail | None = None
+    account: str = DEFAULT_ACCOUNT
+    """The official account that published the post (``post.published``'s account)."""
 
     @classmethod
     def open_for(cls, event: PostPublished, *, length: timedelta, now: datetime) -> Window:
@@ -131,6 +138,7 @@ class Window:
             state=WindowState.OPEN,
             opened_at=now,
             poll=CommentPoll.of(p.channel, p.channel_ids),
+            account=event.account,
         )
 
     @property
@@ -139,7 +147,7 @@ class Window:
 
     @property
     def span(self) -> WindowSpan:
-        return WindowSpan(self.post_id, self.starts_at, self.ends_at, self.state)
+        return WindowSpan(self.post_id, self.starts_at, self.ends_at, self.state, self.account)
 
     def contains(self, instant: datetime) -> bool:
         return self.starts_at <= instant < self.ends_at

@@ -126,8 +126,9 @@ class MongoItemRepository:
         ).sort("received_at", ASCENDING)
         return [item_from_document(d) async for d in cursor]
 
-    async def of_post(self, post_id: str) -> list[FeedbackItem]:
-        cursor = self._items.find({"post_id": post_id}, session=self._session)
+    async def of_post(self, post_id: str, *, account: str) -> list[FeedbackItem]:
+        """The post's items of ``account`` (the post's window's)."""
+        cursor = self._items.find({"post_id": post_id, "account": account}, session=self._session)
         return [item_from_document(d) async for d in cursor]
 
     # -- enquiries ---------------------------------------------------------------------------

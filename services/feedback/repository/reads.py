@@ -6,6 +6,7 @@ own methods (``ports``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from services.feedback.repository.documents import MongoDocumentRepository
 from services.feedback.repository.items import MongoItemRepository
 from services.feedback.repository.shapes import item_from_document, window_from_document
 from services.feedback.repository.windows import MongoWindowRepository
-from shared.mongo import MongoDoc
+from shared.mongo import MongoDoc, account_filter
 
 __all__ = ["MongoDocumentReader", "MongoItemReader", "MongoWindowReader"]
 
@@ -44,6 +45,7 @@ class MongoItemReader(MongoItemRepository):
     async def page(
         self,
         *,
+        accounts: Sequence[str],
         offset: int,
         limit: int,
         post_id: str | None = None,
@@ -51,8 +53,12 @@ class MongoItemReader(MongoItemRepository):
         source: str | None = None,
         late: bool | None = None,
     ) -> tuple[list[FeedbackItem], int]:
-        """Stored items matching every filter given, newest first, and how many match."""
-        query = _matching(post_id=post_id, source=source, late=late, kind=kind)
+        """Stored items of ``accounts`` matching every filter given, newest first, and how
+        many match."""
+        query = {
+            **account_filter(accounts),
+            **_matching(post_id=post_id, source=source, late=late, kind=kind),
+        }
         return await self._page(query, offset=offset, limit=limit)
 
     async def _page(
@@ -70,6 +76,7 @@ class MongoItemReader(MongoItemRepository):
     async def enquiry_page(
         self,
         *,
+        accounts: Sequence[str],
         offset: int,
         limit: int,
         state: str | None = None,
@@ -80,8 +87,10 @@ class MongoItemReader(MongoItemRepository):
         asked_to: datetime | None = None,
         delivery: str | None = None,
     ) -> tuple[list[FeedbackItem], int]:
-        """The enquiry log: items carrying an enquiry that match every filter, newest first."""
+        """The enquiry log of ``accounts``: items carrying an enquiry that match every filter,
+        newest first."""
         query: MongoDoc = {
+            **account_filter(accounts),
             **_ANY_ENQUIRY,
             **_range("received_at", asked_from, asked_to),
             **_matching(
@@ -101,10 +110,17 @@ class MongoWindowReader(MongoWindowRepository):
     """Windows, as the routes list them."""
 
     async def page(
-        self, *, offset: int, limit: int, state: WindowState | None = None
+        self,
+        *,
+        accounts: Sequence[str],
+        offset: int,
+        limit: int,
+        state: WindowState | None = None,
     ) -> tuple[list[Window], int]:
-        """Windows (in ``state``, if given), newest first, and how many there are."""
-        query: MongoDoc = {"state": state.value} if state is not None else {}
+        """Windows of ``accounts`` (in ``state``, if given), newest first, and how many."""
+        query: MongoDoc = account_filter(accounts)
+        if state is not None:
+            query["state"] = state.value
         total = await self._windows.count_documents(query, session=self._session)
         cursor = (
             self._windows.find(query, session=self._session)

@@ -29,6 +29,7 @@ from services.feedback.domain.document import IssuedDocument
 from services.feedback.domain.enquiry import Delivery, DeliveryState, Enquiry, EnquiryState
 from services.feedback.domain.item import FeedbackItem
 from services.feedback.domain.window import CommentPoll, Tail, Window, WindowSpan, WindowState
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FeedbackKind
 from shared.mongo import MongoDoc
 from shared.wechat import PushMessage
@@ -106,6 +107,7 @@ def item_document(item: FeedbackItem) -> MongoDoc:
     """The stored item (``_id`` left to the driver; the natural key is unique)."""
     a = item.annotation
     doc: MongoDoc = {
+        "account": item.account,
         "source": item.source,
         "source_id": item.source_id,
         "event_id": item.event_id,
@@ -170,6 +172,7 @@ def item_from_document(doc: MongoDoc) -> FeedbackItem:
         annotation=_annotation(doc.get("annotation")),
         enquiry=_enquiry(enquiry) if enquiry else None,
         ref=doc.get("_id"),
+        account=doc.get("account") or DEFAULT_ACCOUNT,
     )
 
 
@@ -183,6 +186,7 @@ def window_document(window: Window) -> MongoDoc:
     poll = window.poll
     doc: MongoDoc = {
         "_id": window.post_id,
+        "account": window.account,
         "post_id": window.post_id,
         "title": window.title,
         "category": window.category,
@@ -229,6 +233,7 @@ def window_from_document(doc: MongoDoc) -> Window:
         digest_id=doc.get("digest_id"),
         summary=doc.get("summary"),
         tail=_tail(doc.get("tail")),
+        account=doc.get("account") or DEFAULT_ACCOUNT,
     )
 
 
@@ -238,12 +243,14 @@ def span_from_document(doc: MongoDoc) -> WindowSpan:
         starts_at=doc["starts_at"],
         ends_at=doc["ends_at"],
         state=WindowState(doc["state"]),
+        account=doc.get("account") or DEFAULT_ACCOUNT,
     )
 
 
 def stored_document(document: IssuedDocument) -> MongoDoc:
     return {
         "_id": document.digest_id,
+        "account": document.account,
         "post_id": document.post_id,
         "generated_at": document.generated_at,
         "window_start": document.window_start,
@@ -267,6 +274,7 @@ def document_from_stored(doc: MongoDoc) -> IssuedDocument:
         markdown=doc["md"],
         html=doc["html"],
         docx=bytes(doc["docx"]),
+        account=doc.get("account") or DEFAULT_ACCOUNT,
     )
 
 

@@ -69,7 +69,7 @@ class MongoWindowRepository:
 
     async def spans(self, post_ids: Iterable[str], *, with_open: bool) -> list[WindowSpan]:
         """The windows of these posts and, with ``with_open``, every open window."""
-        projection = {"starts_at": 1, "ends_at": 1, "state": 1}
+        projection = {"starts_at": 1, "ends_at": 1, "state": 1, "account": 1}
         found: dict[str, MongoDoc] = {}
         if with_open:
             cursor = self._windows.find(_OPEN, projection, session=self._session)
@@ -89,14 +89,20 @@ class MongoWindowRepository:
         return [window_from_document(d) async for d in cursor]
 
     async def category_history(
-        self, category: str, *, before: datetime, limit: int
+        self, category: str, *, account: str, before: datetime, limit: int
     ) -> list[Window]:
-        """Closed windows of a category published before ``before``, newest first."""
+        """Closed windows of ``account`` and a category published before ``before``, newest
+        first."""
         if limit <= 0:
             return []
         cursor = (
             self._windows.find(
-                {"category": category, **_CLOSED, "published_at": {"$lt": before}},
+                {
+                    "account": account,
+                    "category": category,
+                    **_CLOSED,
+                    "published_at": {"$lt": before},
+                },
                 session=self._session,
             )
             .sort("published_at", DESCENDING)

@@ -9,6 +9,10 @@ document's snapshot are flagged late, the delivery jobs are scheduled,
 token. A replica that lost its lease fails that last step, so its whole transaction
 rolls back: the window closes once even if replicas die or stall mid-way.
 
+Accounts (#12): the document is the window's account's: its items are that account's,
+its comparison is with that account's earlier posts of the category, its reply limit is
+the account's, and ``feedback.digest.ready`` carries the account.
+
 "Late" therefore means "not in the issued document": said outside the window, stored
 after its close, or written while the snapshot was read (:func:`mark_stragglers_late`).
 """
@@ -97,7 +101,7 @@ async def _gather(window: Window, deps: FeedbackDeps) -> _Inputs:
     """The window's items, the replies to them, the enquiries the document must list."""
     post_id = window.post_id
     snapshot_at = deps.clock.now()
-    stored = await deps.items.of_post(post_id)
+    stored = await deps.items.of_post(post_id, account=window.account)
     # Items being written while we read may or may not be in this snapshot: remember
     # which recent ones are, so the others can be flagged late (left out of the document).
     tail_since = snapshot_at - deps.real_to_business(TAIL_SECONDS)
@@ -113,7 +117,10 @@ async def _gather(window: Window, deps: FeedbackDeps) -> _Inputs:
     history = [
         w.history_row()
         for w in await deps.windows.category_history(
-            window.category, before=window.published_at, limit=deps.settings.history_posts
+            window.category,
+            account=window.account,
+            before=window.published_at,
+            limit=deps.settings.history_posts,
         )
     ]
     return _Inputs(items, enquiries, history, tail)
@@ -186,6 +193,7 @@ def _ready_event(
     digest = rendered.digest
     counts = {k: int(summary[k]) for k in _COUNTS if summary.get(k) is not None}
     return FeedbackDigestReady(
+        account=window.account,
         occurred_at=digest.generated_at,
         producer="feedback",
         correlation_id=window.correlation_id or window.post_id,
@@ -241,7 +249,7 @@ async def close_window(claim: Claim, *, deps: FeedbackDeps) -> bool:
         inputs = await _gather(window, deps)
         generated_at = deps.clock.now()
         rendered = await asyncio.to_thread(
-            _build, window, inputs, generated_at, deps.settings.reply_limit
+            _build, window, inputs, generated_at, deps.reply_limit(window.account)
         )
     digest_id = digest_id_for(post_id)
     summary = _summary(rendered.digest, len(inputs.items))
@@ -256,6 +264,7 @@ async def close_window(claim: Claim, *, deps: FeedbackDeps) -> bool:
         markdown=rendered.markdown,
         html=rendered.html,
         docx=rendered.docx,
+        account=window.account,
     )
 
     async def work(tx: FeedbackTx) -> bool:
@@ -280,7 +289,13 @@ async def close_window(claim: Claim, *, deps: FeedbackDeps) -> bool:
         deps.metrics.digests.inc()
         deps.metrics.window_items.observe(len(inputs.items))
         deps.metrics.windows_open.set(await deps.windows.count_open())
-        _log.info("window_closed", post_id=post_id, digest_id=digest_id, items=len(inputs.items))
+        _log.info(
+            "window_closed",
+            post_id=post_id,
+            account=window.account,
+            digest_id=digest_id,
+            items=len(inputs.items),
+        )
     return issued
 
 

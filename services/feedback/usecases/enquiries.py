@@ -18,8 +18,9 @@ from services.feedback.usecases.ingest import own_door_item
 from services.feedback.usecases.send_reply import schedule_reply_send
 from services.feedback.usecases.storing import apply_reply, prepare, store_in_tx
 from shared.events import FeedbackKind, FeedbackReceivedPayload
+from shared.http import authorize
 from shared.jobs import every
-from shared.settings import Principal
+from shared.settings import Principal, Role
 
 __all__ = [
     "API_REPLY_SOURCE",
@@ -46,7 +47,10 @@ async def reply_to_enquiry(
 ) -> FeedbackItem:
     """Record our reply to an enquiry, answer it, announce the reply and audit it, and
     schedule its sending through WeChat when it answers a WeChat enquiry (one transaction).
-    Returns the enquiry as the reply left it."""
+    Returns the enquiry as the reply left it.
+
+    The actor must be an editor or reviewer of the enquiry's account (403 otherwise, and
+    nothing is written); the reply is that account's."""
     enquiry_id, text = reply.enquiry_id, reply.text
     now = deps.clock.now()
     source_id = uuid.uuid4().hex
@@ -55,6 +59,7 @@ async def reply_to_enquiry(
         enquiry = await tx.items.get_enquiry(enquiry_id)
         if enquiry is None:
             raise EnquiryNotFound(enquiry_id)
+        authorize(actor, enquiry.account, Role.EDITOR, Role.REVIEWER)
         payload = FeedbackReceivedPayload(
             source=API_REPLY_SOURCE,
             source_id=source_id,
@@ -65,14 +70,18 @@ async def reply_to_enquiry(
             received_at=now,
             in_reply_to=enquiry_id,
         )
-        prepared = await prepare([own_door_item(payload, "api")], deps)
+        prepared = await prepare([own_door_item(payload, "api", enquiry.account)], deps)
         await store_in_tx(prepared, tx, now=now, emit=True)
         await tx.audit.record(
             actor,
             "enquiry.replied",
             enquiry_id,
             at=now,
-            details={"reply": f"{API_REPLY_SOURCE}:{source_id}", "chars": len(text)},
+            details={
+                "reply": f"{API_REPLY_SOURCE}:{source_id}",
+                "chars": len(text),
+                "account": enquiry.account,
+            },
         )
         updated = await tx.items.get_enquiry(enquiry_id)
         assert updated is not None

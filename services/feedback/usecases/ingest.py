@@ -17,11 +17,13 @@ from services.feedback.domain.item import Incoming, Outcome, Via
 from services.feedback.domain.keys import item_event_id
 from services.feedback.ports import FeedbackTx
 from services.feedback.usecases.storing import (
+    Refused,
     prepare,
     run_with_duplicate_retry,
     store_in_tx,
     store_unordered,
 )
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.settings import Principal
@@ -84,10 +86,20 @@ def _field_errors(index: int, exc: ValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _refusal(index: int, refused: Refused) -> list[dict[str, Any]]:
+    return [{"field": f"items.{index}.post_id", "message": str(refused.error), "type": "account"}]
+
+
 async def ingest_batch(
-    raw_items: Sequence[dict[str, Any]], *, deps: FeedbackDeps, actor: Principal
+    raw_items: Sequence[dict[str, Any]],
+    *,
+    deps: FeedbackDeps,
+    actor: Principal,
+    account: str = DEFAULT_ACCOUNT,
 ) -> BatchReport:
-    """Validate each item against the public contract and store the valid ones (audited)."""
+    """Validate each item against the public contract and store the valid ones (audited).
+
+    The items are ``account``'s: one naming a post of another account is invalid."""
     reports: dict[int, ItemReport] = {}
     valid: list[tuple[int, Incoming]] = []
     for index, raw in enumerate(raw_items):
@@ -96,8 +108,11 @@ async def ingest_batch(
         except ValidationError as exc:
             reports[index] = ItemReport(index, Outcome.INVALID, errors=_field_errors(index, exc))
             continue
-        valid.append((index, own_door_item(payload, "http")))
+        valid.append((index, own_door_item(payload, "http", account)))
     prepared = await prepare([item for _, item in valid], deps)
+    refused = {
+        index: p for (index, _), p in zip(valid, prepared, strict=True) if isinstance(p, Refused)
+    }
 
     async def work(tx: FeedbackTx) -> list[Outcome]:
         now = deps.clock.now()
@@ -108,34 +123,39 @@ async def ingest_batch(
             "feedback_items",
             at=now,
             details={
+                "account": account,
                 "offered": len(raw_items),
                 "stored": sum(o is Outcome.STORED for o in outcomes),
                 "duplicates": sum(o is Outcome.DUPLICATE for o in outcomes),
-                "invalid": len(reports),
+                "invalid": len(reports) + len(refused),
             },
         )
         return outcomes
 
     outcomes = await run_with_duplicate_retry(deps, work) if prepared or reports else []
     for (index, item), outcome in zip(valid, outcomes, strict=True):
-        reports[index] = ItemReport(index, outcome, key=item.key)
+        errors = _refusal(index, refused[index]) if index in refused else []
+        reports[index] = ItemReport(index, outcome, key=item.key, errors=errors)
     result = BatchReport([reports[i] for i in sorted(reports)])
     _count(deps, "http", [r.status for r in result.items])
     return result
 
 
 # -- push and poller doors -------------------------------------------------------------------
-def own_door_item(payload: FeedbackReceivedPayload, via: Via) -> Incoming:
-    """An item that entered through our own doors, with its stable event id."""
-    return Incoming(payload, str(item_event_id(payload.source, payload.source_id)), via)
+def own_door_item(
+    payload: FeedbackReceivedPayload, via: Via, account: str = DEFAULT_ACCOUNT
+) -> Incoming:
+    """An item that entered through our own doors for ``account``, with its stable event id."""
+    return Incoming(payload, str(item_event_id(payload.source, payload.source_id)), via, account)
 
 
 @dataclass(frozen=True)
 class ChannelItems:
-    """Items read from WeChat, and how: pushed to us or polled by us."""
+    """Items read from an account's WeChat, and how: pushed to us or polled by us."""
 
     payloads: Sequence[FeedbackReceivedPayload]
     via: Via
+    account: str = DEFAULT_ACCOUNT
 
 
 async def ingest_channel_items(items: ChannelItems, *, deps: FeedbackDeps) -> list[Outcome]:
@@ -143,7 +163,7 @@ async def ingest_channel_items(items: ChannelItems, *, deps: FeedbackDeps) -> li
     if not items.payloads:
         return []
     via = items.via
-    prepared = await prepare([own_door_item(p, via) for p in items.payloads], deps)
+    prepared = await prepare([own_door_item(p, via, items.account) for p in items.payloads], deps)
 
     async def work(tx: FeedbackTx) -> list[Outcome]:
         return await store_in_tx(prepared, tx, now=deps.clock.now(), emit=True)

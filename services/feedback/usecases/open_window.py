@@ -24,8 +24,9 @@ _log = structlog.get_logger("feedback")
 
 
 async def open_window(event: PostPublished, *, deps: FeedbackDeps) -> bool:
-    """Open the post's feedback window and schedule its close (and, for a post WeChat
-    published, the comment polls and the daily statistics polls) once."""
+    """Open the post's feedback window (the event's account's) and schedule its close
+    (and, for a post WeChat published for an account with app credentials, the comment
+    polls and the daily statistics polls) once."""
 
     async def work(tx: FeedbackTx) -> bool:
         now = deps.clock.now()
@@ -40,7 +41,8 @@ async def open_window(event: PostPublished, *, deps: FeedbackDeps) -> bool:
             due_at=window.ends_at,
             payload={"post_id": post_id},
         )
-        if window.poll is not None and settings.poller_enabled:
+        wechat = deps.wechat_app(window.account) is not None
+        if window.poll is not None and wechat:
             await tx.jobs.schedule(
                 comment_poll_key(post_id),
                 kind=COMMENT_POLL,
@@ -49,20 +51,21 @@ async def open_window(event: PostPublished, *, deps: FeedbackDeps) -> bool:
                     "post_id": post_id,
                     "msg_data_id": window.poll.msg_data_id,
                     "index": window.poll.index,
+                    "account": window.account,
                 },
             )
         target = stats_target(window, days=settings.stats_poll_days)
-        if target is not None and settings.stats_polling:
+        if target is not None and wechat and settings.stats_enabled:
             await tx.jobs.schedule(
                 stats_poll_key(post_id),
                 kind=STATS_POLL,
                 due_at=target.first_poll(settings.stats_poll_time),
-                payload=target.as_payload(),
+                payload={**target.as_payload(), "account": window.account},
             )
         return True
 
     opened = await deps.uow.run(work, consumed=(deps.settings.service_name, str(event.event_id)))
     if opened:
         deps.metrics.windows_open.set(await deps.windows.count_open())
-        _log.info("window_opened", post_id=event.payload.post_id)
+        _log.info("window_opened", post_id=event.payload.post_id, account=event.account)
     return opened

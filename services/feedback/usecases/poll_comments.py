@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 
 import structlog
 
-from services.feedback.deps import COMMENT_POLL, FeedbackDeps
+from services.feedback.deps import COMMENT_POLL, FeedbackDeps, WeChatClients
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.keys import COMMENT_SOURCE, item_key
 from services.feedback.usecases.ingest import ChannelItems, ingest_channel_items
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.jobs import Claim
@@ -87,14 +88,20 @@ async def _all_comments(
     return comments
 
 
-async def poll_comments(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> int:
-    """One poll of a window's comments; returns how many new items were stored."""
+async def poll_comments(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients) -> int:
+    """One poll of a window's comments with its account's WeChat app; returns how many new
+    items were stored."""
     post_id = str(claim.payload["post_id"])
     msg_data_id = str(claim.payload["msg_data_id"])
     index = int(claim.payload.get("index", 0))
+    account = str(claim.payload.get("account", DEFAULT_ACCOUNT))
     window = await deps.windows.get(post_id)
     if window is None:
         await deps.jobs.complete(claim, result={"skipped": "no window"})
+        return 0
+    client = clients.get(account)
+    if client is None:
+        await deps.jobs.complete(claim, result={"skipped": "no WeChat app for the account"})
         return 0
     try:
         comments = await _all_comments(
@@ -112,7 +119,9 @@ async def poll_comments(claim: Claim, *, deps: FeedbackDeps, client: WeChatClien
                 c, msg_data_id=msg_data_id, index=index, post_id=post_id, now=now
             )
         ]
-        outcomes = await ingest_channel_items(ChannelItems(payloads, "poll"), deps=deps)
+        outcomes = await ingest_channel_items(
+            ChannelItems(payloads, "poll", window.account), deps=deps
+        )
     except Exception:
         deps.metrics.polls.labels("error").inc()
         raise
@@ -131,10 +140,10 @@ async def poll_comments(claim: Claim, *, deps: FeedbackDeps, client: WeChatClien
 
 
 async def run_comment_poller(*, deps: FeedbackDeps) -> None:
-    """The background loop: claim due polls and run them with one WeChat client."""
-    async with deps.wechat_client() as client:
+    """The background loop: claim due polls and run them with each account's WeChat client."""
+    async with deps.wechat_clients() as clients:
         await deps.job_loop(
             COMMENT_POLL,
-            lambda claim: poll_comments(claim, deps=deps, client=client),
+            lambda claim: poll_comments(claim, deps=deps, clients=clients),
             retry_seconds=deps.settings.comment_poll_seconds,
         ).run()

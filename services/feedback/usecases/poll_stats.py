@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import structlog
 
-from services.feedback.deps import STATS_POLL, FeedbackDeps
+from services.feedback.deps import STATS_POLL, FeedbackDeps, WeChatClients
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.stats import (
     STATS_SOURCE,
@@ -38,6 +38,7 @@ from services.feedback.domain.stats import (
     next_poll_at,
 )
 from services.feedback.usecases.ingest import ChannelItems, ingest_channel_items
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.jobs import Claim
 from shared.wechat import WeChatClient
 
@@ -46,7 +47,9 @@ __all__ = ["STATS_SOURCE", "poll_stats", "run_stats_poller"]
 _log = structlog.get_logger("feedback.stats")
 
 
-async def _fetch(target: StatsTarget, client: WeChatClient, deps: FeedbackDeps) -> str:
+async def _fetch(
+    target: StatsTarget, client: WeChatClient, deps: FeedbackDeps, account: str
+) -> str:
     """Ask WeChat and store the day's snapshot; returns the poll's outcome."""
     page = await client.article_stats(target.ref_date)
     row = page.find(target.msg_data_id, target.article_index)
@@ -59,7 +62,7 @@ async def _fetch(target: StatsTarget, client: WeChatClient, deps: FeedbackDeps) 
     )
     if row is None or payload is None:
         return "missing"
-    [outcome] = await ingest_channel_items(ChannelItems([payload], "poll"), deps=deps)
+    [outcome] = await ingest_channel_items(ChannelItems([payload], "poll", account), deps=deps)
     if outcome is Outcome.STORED:
         _log.info(
             "stats_collected",
@@ -71,12 +74,18 @@ async def _fetch(target: StatsTarget, client: WeChatClient, deps: FeedbackDeps) 
     return outcome.value
 
 
-async def poll_stats(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> str:
-    """One daily poll of a post's statistics; returns its outcome (the metric's label)."""
+async def poll_stats(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients) -> str:
+    """One daily poll of a post's statistics with its account's WeChat app; returns its
+    outcome (the metric's label)."""
     target = StatsTarget.from_payload(claim.payload)
+    account = str(claim.payload.get("account", DEFAULT_ACCOUNT))
     settings = deps.settings
+    client = clients.get(account)
+    if client is None:
+        await deps.jobs.complete(claim, result={"skipped": "no WeChat app for the account"})
+        return "skipped"
     try:
-        outcome = await _fetch(target, client, deps)
+        outcome = await _fetch(target, client, deps, account)
     except Exception:
         deps.metrics.stats_polls.labels("error").inc()
         raise
@@ -98,10 +107,11 @@ async def poll_stats(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) 
 
 
 async def run_stats_poller(*, deps: FeedbackDeps) -> None:
-    """The background loop: claim due statistics polls and run them with one WeChat client."""
-    async with deps.wechat_client() as client:
+    """The background loop: claim due statistics polls and run them with each account's
+    WeChat client."""
+    async with deps.wechat_clients() as clients:
         await deps.job_loop(
             STATS_POLL,
-            lambda claim: poll_stats(claim, deps=deps, client=client),
+            lambda claim: poll_stats(claim, deps=deps, clients=clients),
             retry_seconds=deps.settings.stats_retry_seconds,
         ).run()

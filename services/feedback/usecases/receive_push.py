@@ -15,6 +15,7 @@ from services.feedback.deps import FeedbackDeps
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.keys import MESSAGE_SOURCE
 from services.feedback.usecases.ingest import ChannelItems, ingest_channel_items
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FeedbackKind, FeedbackReceivedPayload
 from shared.events.feedback import MAX_FEEDBACK_TEXT
 from shared.wechat import PushMessage
@@ -65,12 +66,15 @@ def message_payload(message: PushMessage, *, now: datetime) -> FeedbackReceivedP
     )
 
 
-async def receive_push(message: PushMessage, *, deps: FeedbackDeps) -> Outcome:
-    """Store a pushed message (or event) once; WeChat re-sends when we answer late."""
+async def receive_push(
+    message: PushMessage, *, deps: FeedbackDeps, account: str = DEFAULT_ACCOUNT
+) -> Outcome:
+    """Store a pushed message (or event) once, as ``account``'s (whose push URL it came
+    to); WeChat re-sends when we answer late."""
     now = deps.clock.now()
     payload = message_payload(message, now=now)
     if payload is None:
         fresh = await deps.push_events.record(message, now=now)
         return Outcome.STORED if fresh else Outcome.DUPLICATE
-    [outcome] = await ingest_channel_items(ChannelItems([payload], "push"), deps=deps)
+    [outcome] = await ingest_channel_items(ChannelItems([payload], "push", account), deps=deps)
     return outcome

@@ -54,6 +54,7 @@ def webhook_body(document: IssuedDocument, base_url: str) -> bytes:
             "type": "feedback.digest.ready",
             "digest_id": document.digest_id,
             "post_id": document.post_id,
+            "account": document.account,
             "title": digest["post"]["title"],
             "generated_at": digest["generated_at"],
             "window_start": digest["window_start"],

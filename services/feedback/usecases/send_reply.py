@@ -37,11 +37,12 @@ from typing import Any
 
 import structlog
 
-from services.feedback.deps import REPLY_SEND, FeedbackDeps, reply_send_key
+from services.feedback.deps import REPLY_SEND, FeedbackDeps, WeChatClients, reply_send_key
 from services.feedback.domain.enquiry import Delivery, DeliveryState
 from services.feedback.domain.item import FeedbackItem
 from services.feedback.domain.keys import COMMENT_SOURCE, MESSAGE_SOURCE
 from services.feedback.ports import FeedbackTx
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.jobs import Claim
 from shared.wechat import (
     AccessTokenInvalid,
@@ -90,9 +91,10 @@ async def schedule_reply_send(
     enquiry: FeedbackItem, *, reply_key: str, text: str, tx: FeedbackTx, deps: FeedbackDeps
 ) -> bool:
     """Inside the reply's transaction: schedule the send of ``text`` if this reply
-    (``reply_key``) is the enquiry's answer and the enquiry came from WeChat. True when
-    a send was scheduled (``enquiry`` is the enquiry as the reply left it)."""
-    if not deps.settings.reply_sending:
+    (``reply_key``) is the enquiry's answer, the enquiry came from WeChat and its account
+    has WeChat app credentials. True when a send was scheduled (``enquiry`` is the enquiry
+    as the reply left it)."""
+    if not deps.settings.reply_send_enabled or deps.wechat_app(enquiry.account) is None:
         return False
     answer = enquiry.enquiry
     if answer is None or answer.reply_key != reply_key or answer.delivery is not None:
@@ -106,7 +108,7 @@ async def schedule_reply_send(
         reply_send_key(enquiry.key),
         kind=REPLY_SEND,
         due_at=deps.clock.now(),
-        payload={"enquiry_id": enquiry.key, "text": text, **target},
+        payload={"enquiry_id": enquiry.key, "text": text, "account": enquiry.account, **target},
     )
     return True
 
@@ -160,14 +162,24 @@ def _delivery_state(enquiry: FeedbackItem | None) -> DeliveryState | None:
     return answer.delivery.state if answer is not None and answer.delivery is not None else None
 
 
-async def send_reply(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> DeliveryState:
-    """One attempt to send a reply; raises (so the job loop retries) on a transient failure."""
+async def send_reply(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients) -> DeliveryState:
+    """One attempt to send a reply with its account's WeChat app; raises (so the job loop
+    retries) on a transient failure."""
     enquiry_id = str(claim.payload["enquiry_id"])
     enquiry = await deps.items.get_enquiry(enquiry_id)
     state = _delivery_state(enquiry)
     if enquiry is None or state is None:
         await deps.jobs.complete(claim, outcome="failed", result={"error": "no delivery"})
         return DeliveryState.FAILED
+    client = clients.get(str(claim.payload.get("account", DEFAULT_ACCOUNT)))
+    if client is None and state is DeliveryState.PENDING:
+        return await _settle(
+            claim,
+            enquiry,
+            deps,
+            DeliveryState.FAILED,
+            error="the enquiry's account has no WeChat app credentials any more",
+        )
     if state is not DeliveryState.PENDING:
         await deps.jobs.complete(claim, result={"delivery": state.value})
         return state
@@ -187,6 +199,7 @@ async def send_reply(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) 
             DeliveryState.UNKNOWN,
             error="an earlier attempt was interrupted while sending; check WeChat",
         )
+    assert client is not None
     try:
         await _send(client, claim.payload)
     except WeChatError as exc:
@@ -204,8 +217,8 @@ async def send_reply(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) 
 
 
 async def run_reply_sender(*, deps: FeedbackDeps) -> None:
-    """The background loop sending replies, with one WeChat client."""
-    async with deps.wechat_client() as client:
+    """The background loop sending replies, with one WeChat client per account."""
+    async with deps.wechat_clients() as clients:
         await deps.job_loop(
-            REPLY_SEND, lambda claim: send_reply(claim, deps=deps, client=client)
+            REPLY_SEND, lambda claim: send_reply(claim, deps=deps, clients=clients)
         ).run()

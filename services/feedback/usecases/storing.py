@@ -14,6 +14,9 @@
   ``feedback.received`` events (for reporting) commit together. A concurrent duplicate
   makes the transaction fail (:class:`~.errors.ItemsStoredConcurrently`);
   :func:`run_with_duplicate_retry` runs it again, and the second run sees the item as stored.
+
+An item whose door named another account than its post's (:class:`~.domain.item.AccountMismatch`)
+is :class:`Refused` by :func:`prepare`: never written, ``invalid`` in the outcomes.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ from typing import TypeVar
 import structlog
 
 from services.feedback.deps import FeedbackDeps
-from services.feedback.domain.item import FeedbackItem, Incoming, Outcome
+from services.feedback.domain.item import AccountMismatch, FeedbackItem, Incoming, Outcome
 from services.feedback.errors import ItemsStoredConcurrently
 from services.feedback.ports import FeedbackTx, ItemRepository
 from shared.errors import TransientError
 
 __all__ = [
     "Prepared",
+    "Refused",
     "apply_reply",
     "prepare",
     "run_with_duplicate_retry",
@@ -58,24 +62,51 @@ class Prepared:
         return self.incoming.key
 
 
-async def prepare(incoming: Sequence[Incoming], deps: FeedbackDeps) -> list[Prepared]:
-    """Annotate, place in a window (or infer one) and open the enquiry of each item."""
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An item not to write: its door named another account than its post's."""
+
+    incoming: Incoming
+    error: AccountMismatch
+
+
+Placement = Prepared | Refused
+
+
+async def prepare(incoming: Sequence[Incoming], deps: FeedbackDeps) -> list[Placement]:
+    """Annotate, place in a window (or infer one) and open the enquiry of each item (with
+    its account's reply limit); refuse an item naming another account than its post's."""
     if not incoming:
         return []
     named = {i.payload.post_id for i in incoming if i.payload.post_id}
     unnamed = any(i.needs_window_guess for i in incoming)
     windows, open_windows = await deps.window_lookup.windows(named, with_open=unnamed)
     now = deps.clock.now()
-    limit = deps.settings.reply_limit
-    return [
-        Prepared(
-            i,
-            FeedbackItem.placed(
-                i, windows=windows, open_windows=open_windows, reply_limit=limit, now=now
-            ),
-        )
-        for i in incoming
-    ]
+    placed: list[Placement] = []
+    for i in incoming:
+        try:
+            item = FeedbackItem.placed(
+                i,
+                windows=windows,
+                open_windows=open_windows,
+                reply_limit=deps.reply_limit,
+                now=now,
+            )
+        except AccountMismatch as exc:
+            placed.append(Refused(i, exc))
+            continue
+        placed.append(Prepared(i, item))
+    return placed
+
+
+def _accepted(placed: Sequence[Placement]) -> list[Prepared]:
+    return [p for p in placed if isinstance(p, Prepared)]
+
+
+def _aligned(placed: Sequence[Placement], outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """The accepted items' outcomes in the order offered, ``invalid`` for the refused."""
+    written = iter(outcomes)
+    return [next(written) if isinstance(p, Prepared) else Outcome.INVALID for p in placed]
 
 
 async def apply_reply(reply: FeedbackItem, items: ItemRepository) -> bool:
@@ -114,18 +145,21 @@ async def _settle(
             await apply_reply(p.item, items)
 
 
-async def store_unordered(prepared: Sequence[Prepared], deps: FeedbackDeps) -> list[Outcome]:
+async def store_unordered(placed: Sequence[Placement], deps: FeedbackDeps) -> list[Outcome]:
     """The hot path: one unordered batch insert, then the enquiries and replies."""
+    prepared = _accepted(placed)
     stored = await deps.items.insert_unordered([p.item for p in prepared])
     # Duplicates settle too: a redelivery may be completing what a crash interrupted.
     await _settle(prepared, deps.items, link_earlier_replies=False)
-    return [Outcome.STORED if ok else Outcome.DUPLICATE for ok in stored]
+    return _aligned(placed, [Outcome.STORED if ok else Outcome.DUPLICATE for ok in stored])
 
 
 async def store_in_tx(
-    prepared: Sequence[Prepared], tx: FeedbackTx, *, now: datetime, emit: bool
+    placed: Sequence[Placement], tx: FeedbackTx, *, now: datetime, emit: bool
 ) -> list[Outcome]:
-    """Store the new items inside ``tx``; with ``emit``, announce each on ``feedback.received``."""
+    """Store the new items inside ``tx``; with ``emit``, announce each on ``feedback.received``
+    (under the item's account). Refused items are ``invalid``."""
+    prepared = _accepted(placed)
     existing = await tx.items.existing_keys(
         (p.incoming.payload.source, p.incoming.payload.source_id) for p in prepared
     )
@@ -142,8 +176,12 @@ async def store_in_tx(
     await _settle(fresh, tx.items, link_earlier_replies=True)
     if emit:
         for p in fresh:
-            tx.emit(p.incoming.announced(correlation_id=p.item.post_id or p.key, now=now))
-    return outcomes
+            tx.emit(
+                p.incoming.announced(
+                    correlation_id=p.item.post_id or p.key, now=now, account=p.item.account
+                )
+            )
+    return _aligned(placed, outcomes)
 
 
 async def run_with_duplicate_retry(

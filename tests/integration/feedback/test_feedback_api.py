@@ -97,7 +97,13 @@ async def test_batch_reports_each_item_and_audits_the_call(namespace: str, mongo
         audit = await raw.db["audit"].find_one({"action": "feedback.batch_ingested"})
         assert audit is not None
         assert audit["actor"] == "crm"
-        assert audit["details"] == {"offered": 5, "stored": 1, "duplicates": 1, "invalid": 3}
+        assert audit["details"] == {
+            "account": "default",
+            "offered": 5,
+            "stored": 1,
+            "duplicates": 1,
+            "invalid": 3,
+        }
         # the stored item is announced for reporting, through the outbox
         outbox = raw.outbox
         assert await outbox.count_documents({"event_type": "feedback.received"}) == 1

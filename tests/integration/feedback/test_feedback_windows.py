@@ -19,7 +19,7 @@ from feedback_support import (
 
 from services.feedback.domain.item import Incoming
 from services.feedback.usecases.close_window import close_window
-from services.feedback.usecases.storing import prepare
+from services.feedback.usecases.storing import Prepared, prepare
 from shared.jobs import FencedOut, TimedJobs
 from tests.support.backbone import wait_for
 
@@ -82,6 +82,7 @@ async def test_an_item_written_while_the_document_was_built_is_flagged_late(
         clock.advance(timedelta(hours=24) - timedelta(seconds=5))
         said = feedback_event("in-flight", at=clock.now(), post_id=post_id)
         [straggler] = await prepare([Incoming(said.payload, str(uuid.uuid4()), "amqp")], deps)
+        assert isinstance(straggler, Prepared)
         assert straggler.item.late is False
         clock.advance(timedelta(seconds=10))
 

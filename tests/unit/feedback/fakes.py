@@ -115,8 +115,8 @@ class FakeItems(FakeStore):
         replies = [i for i in self.by_key.values() if i.is_reply and i.in_reply_to in wanted]
         return sorted(replies, key=lambda i: i.received_at)
 
-    async def of_post(self, post_id: str) -> list[FeedbackItem]:
-        return [i for i in self.by_key.values() if i.post_id == post_id]
+    async def of_post(self, post_id: str, *, account: str) -> list[FeedbackItem]:
+        return [i for i in self.by_key.values() if i.post_id == post_id and i.account == account]
 
     async def get_enquiry(self, key: str) -> FeedbackItem | None:
         item = self.by_key.get(key)
@@ -220,6 +220,7 @@ class FakeItems(FakeStore):
     async def page(
         self,
         *,
+        accounts: Sequence[str],
         offset: int,
         limit: int,
         post_id: str | None = None,
@@ -230,7 +231,8 @@ class FakeItems(FakeStore):
         found = [
             i
             for i in self.by_key.values()
-            if (post_id is None or i.post_id == post_id)
+            if i.account in accounts
+            and (post_id is None or i.post_id == post_id)
             and (kind is None or i.kind.value == kind)
             and (source is None or i.source == source)
             and (late is None or i.late == late)
@@ -241,6 +243,7 @@ class FakeItems(FakeStore):
     async def enquiry_page(
         self,
         *,
+        accounts: Sequence[str],
         offset: int,
         limit: int,
         state: str | None = None,
@@ -255,6 +258,7 @@ class FakeItems(FakeStore):
             e = i.enquiry
             return (
                 e is not None
+                and i.account in accounts
                 and (state is None or e.state.value == state)
                 and (breached is None or e.breached == breached)
                 and (post_id is None or i.post_id == post_id)
@@ -303,12 +307,15 @@ class FakeWindows(FakeStore):
         ]
 
     async def category_history(
-        self, category: str, *, before: datetime, limit: int
+        self, category: str, *, account: str, before: datetime, limit: int
     ) -> list[Window]:
         found = [
             w
             for w in self.by_post.values()
-            if w.category == category and not w.is_open and w.published_at < before
+            if w.account == account
+            and w.category == category
+            and not w.is_open
+            and w.published_at < before
         ]
         found.sort(key=lambda w: w.published_at, reverse=True)
         return found[: max(limit, 0)]
@@ -317,9 +324,18 @@ class FakeWindows(FakeStore):
         return sum(w.is_open for w in self.by_post.values())
 
     async def page(
-        self, *, offset: int, limit: int, state: WindowState | None = None
+        self,
+        *,
+        accounts: Sequence[str],
+        offset: int,
+        limit: int,
+        state: WindowState | None = None,
     ) -> tuple[list[Window], int]:
-        found = [w for w in self.by_post.values() if state is None or w.state is state]
+        found = [
+            w
+            for w in self.by_post.values()
+            if w.account in accounts and (state is None or w.state is state)
+        ]
         found.sort(key=lambda w: w.starts_at, reverse=True)
         return found[offset : offset + limit], len(found)
 

@@ -134,7 +134,7 @@ class TestReplyRule:
             Incoming(payload, "e-1", "http"),
             windows={},
             open_windows=[],
-            reply_limit=timedelta(hours=12),
+            reply_limit=lambda _account: timedelta(hours=12),
             now=START,
         )
         assert item.needs_reply

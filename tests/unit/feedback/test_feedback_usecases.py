@@ -118,6 +118,7 @@ class TestOpeningAWindow:
             "post_id": "p1",
             "msg_data_id": "2247480001",
             "index": 0,
+            "account": "default",
         }
         assert jobs["stats-poll:p1"]["due_at"] > START
         assert metric_value(f.registry, "feedback_windows_open") == 1
@@ -304,6 +305,7 @@ class TestReplyingToAnEnquiry:
         assert job["payload"] == {
             "enquiry_id": key,
             "text": "您好，可以。",
+            "account": "default",
             "channel": MESSAGE_SOURCE,
             "openid": "o-follower",
         }
