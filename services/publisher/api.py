@@ -11,6 +11,11 @@ Resolving a post whose outcome the channel cannot tell (``/posts/{id}/resolve``,
 the account: the reviewers who run the calendar, or the director the escalation goes
 to (or admin). A post not ``unknown``/``pending`` answers 409 naming its state; a
 malformed resolution 422 naming the field.
+
+Accounts (#12): every change authorises on the post's (or the held calendar's) account —
+a reviewer of one account gets 403 on another's post, and nothing changes; lists read
+``account_scope`` (``?account=``, or every account the caller holds a role on) and each
+item names its ``account``; a post of an account the caller holds no role on is 404.
 """
 
 # No ``from __future__ import annotations``: the routes' dependency aliases are local to
@@ -26,6 +31,7 @@ from services.publisher.domain import IN_FLIGHT, Post, PostState
 from services.publisher.domain.resolution import resolution
 from services.publisher.errors import PostNotFound
 from services.publisher.schemas import (
+    AccountHold,
     CalendarHoldUpdate,
     CalendarPublic,
     PostCancel,
@@ -48,9 +54,10 @@ from services.publisher.usecases.commands import (
     resume_post,
 )
 from services.publisher.usecases.resolve import ResolvePost, resolve_post
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.bounds import MAX_OFFSET, Instant
 from shared.calendar import slots_between
-from shared.http import Page, require
+from shared.http import Page, account_scope, authorize, require
 from shared.settings import Principal, Role
 
 __all__ = ["build_router"]
@@ -60,6 +67,14 @@ Offset = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (at most 200).")]
 PostId = Annotated[str, Path(min_length=1, max_length=64, description="The post id.")]
+AccountQuery = Annotated[
+    str | None,
+    Query(
+        max_length=32,
+        description="Only this account (default: every account you hold a role on).",
+        examples=["talent"],
+    ),
+]
 
 
 def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
@@ -71,76 +86,107 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
     Reader = Annotated[Principal, Depends(readers)]
     Reviewer = Annotated[Principal, Depends(reviewers)]
     Operator = Annotated[Principal, Depends(operators)]
+    accounts = deps.settings.accounts
 
-    @router.get("/slots", summary="Upcoming slots with their posts")
+    async def owned(post_id: str, who: Principal, *roles: Role) -> None:
+        """403 unless ``who`` holds one of ``roles`` on the post's account (404: no post)."""
+        post = await deps.posts.get(post_id)
+        if post is None:
+            raise PostNotFound(post_id)
+        authorize(who, post.account, *roles)
+
+    @router.get("/slots", summary="Upcoming slots with their posts, per account")
     async def list_slots(
-        _: Reader,
+        who: Reader,
         start: Annotated[
             Instant | None, Query(description="From (default now; years 2000-2100).")
         ] = None,
         days: Annotated[int, Query(ge=1, le=366)] = 14,
         offset: Offset = 0,
         limit: Limit = 20,
+        account: AccountQuery = None,
     ) -> Page[SlotPublic]:
+        scope = account_scope(who, accounts, account)
         begin = start or deps.clock.now()
-        slots = slots_between(deps.policy, begin, begin + timedelta(days=days))
+        end = begin + timedelta(days=days)
+        order = {name: i for i, name in enumerate(scope)}
+        slots = sorted(
+            (
+                (name, slot)
+                for name in scope
+                for slot in slots_between(deps.policy_for(name), begin, end)
+            ),
+            key=lambda item: (item[1].at, order[item[0]]),
+        )
         page = slots[offset : offset + limit]
-        posts = await deps.posts.in_slots([s.key for s in page])
-        by_slot: dict[str, list[PostPublic]] = {}
+        names = sorted({name for name, _ in page})
+        posts = await deps.posts.in_slots(names, sorted({s.key for _, s in page}))
+        by_slot: dict[tuple[str, str], list[PostPublic]] = {}
         for post in posts:
             if post.state is not PostState.CANCELLED:
-                by_slot.setdefault(post.slot_key, []).append(PostPublic.of(post))
-        capacity = deps.policy.posts_per_slot
-        items = [
-            SlotPublic(
-                key=s.key,
-                at=s.at,
-                local=s.local,
-                capacity=capacity,
-                free=max(0, capacity - len(by_slot.get(s.key, []))),
-                posts=by_slot.get(s.key, []),
+                by_slot.setdefault((post.account, post.slot_key), []).append(PostPublic.of(post))
+        items = []
+        for name, s in page:
+            capacity = deps.policy_for(name).posts_per_slot
+            taken = by_slot.get((name, s.key), [])
+            items.append(
+                SlotPublic(
+                    account=name,
+                    key=s.key,
+                    at=s.at,
+                    local=s.local,
+                    capacity=capacity,
+                    free=max(0, capacity - len(taken)),
+                    posts=taken,
+                )
             )
-            for s in page
-        ]
         return Page[SlotPublic](items=items, total=len(slots), offset=offset, limit=limit)
 
-    @router.get("/posts", summary="Posts, newest slot first, optionally by state")
+    @router.get("/posts", summary="Posts, newest slot first, optionally by state and account")
     async def list_posts(
-        _: Reader,
+        who: Reader,
         state: Annotated[list[PostState] | None, Query()] = None,
         offset: Offset = 0,
         limit: Limit = 50,
+        account: AccountQuery = None,
     ) -> Page[PostPublic]:
-        posts, total = await deps.posts.page(states=state or [], offset=offset, limit=limit)
+        scope = account_scope(who, accounts, account)
+        posts, total = await deps.posts.page(
+            accounts=scope, states=state or [], offset=offset, limit=limit
+        )
         return Page[PostPublic](
             items=[PostPublic.of(p) for p in posts], total=total, offset=offset, limit=limit
         )
 
     @router.get("/posts/{post_id}", summary="A post with its publishing history")
-    async def get_post(post_id: PostId, _: Reader) -> PostDetail:
+    async def get_post(post_id: PostId, who: Reader) -> PostDetail:
         post = await deps.posts.get(post_id)
-        if post is None:
+        if post is None or not who.roles_on(post.account):  # not revealed to outsiders
             raise PostNotFound(post_id)
         return PostDetail.of(post)
 
     @router.post("/posts/{post_id}/reschedule", summary="Move a post to another slot")
     async def reschedule(post_id: PostId, body: PostScheduleUpdate, who: Reviewer) -> PostPublic:
+        await owned(post_id, who, Role.REVIEWER)
         return PostPublic.of(
             await reschedule_post(ReschedulePost(post_id, body.slot), actor=who, deps=deps)
         )
 
     @router.post("/posts/{post_id}/cancel", summary="Cancel a post before it goes out")
     async def cancel(post_id: PostId, body: PostCancel, who: Reviewer) -> PostPublic:
+        await owned(post_id, who, Role.REVIEWER)
         return PostPublic.of(
             await cancel_post(CancelPost(post_id, body.reason), actor=who, deps=deps)
         )
 
     @router.post("/posts/{post_id}/pause", summary="Keep a post from going out until resumed")
     async def pause(post_id: PostId, who: Reviewer) -> PostPublic:
+        await owned(post_id, who, Role.REVIEWER)
         return PostPublic.of(await pause_post(post_id, actor=who, deps=deps))
 
     @router.post("/posts/{post_id}/resume", summary="Re-arm a paused post")
     async def resume(post_id: PostId, who: Reviewer) -> PostPublic:
+        await owned(post_id, who, Role.REVIEWER)
         return PostPublic.of(await resume_post(post_id, actor=who, deps=deps))
 
     @router.post(
@@ -148,6 +194,7 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
         summary="Settle a post whose outcome the channel cannot tell (unknown or pending)",
     )
     async def resolve(post_id: PostId, body: PostResolve, who: Operator) -> PostPublic:
+        await owned(post_id, who, Role.REVIEWER, Role.DIRECTOR)
         checked = resolution(
             body.outcome,
             note=body.note,
@@ -161,32 +208,53 @@ def build_router(deps: PublisherDeps, tokens: Callable[[], Mapping[str, Principa
             await resolve_post(ResolvePost(post_id, checked), actor=who, deps=deps)
         )
 
-    @router.get("/calendar", summary="Whether the calendar is held")
-    async def calendar(_: Reader) -> CalendarPublic:
-        hold = await deps.calendar.hold()
-        in_flight = await deps.posts.in_states(sorted(IN_FLIGHT))
-        return _calendar(hold, in_flight)
+    @router.get("/calendar", summary="Whether each account's calendar is held")
+    async def calendar(who: Reader, account: AccountQuery = None) -> CalendarPublic:
+        scope = account_scope(who, accounts, account)
+        in_flight = await deps.posts.in_states(scope, sorted(IN_FLIGHT))
+        return await _calendar(scope, in_flight)
 
-    @router.post("/calendar/hold", summary="Hold every post that has not started publishing")
+    @router.post(
+        "/calendar/hold", summary="Hold every post of an account that has not started publishing"
+    )
     async def hold(body: CalendarHoldUpdate, who: Reviewer) -> CalendarPublic:
-        return await _hold_answer(hold_calendar(HoldChange(body.reason), actor=who, deps=deps))
+        accounts.require(body.account)
+        authorize(who, body.account, Role.REVIEWER)
+        change = HoldChange(body.reason, account=body.account)
+        return await _hold_answer(body.account, hold_calendar(change, actor=who, deps=deps))
 
-    @router.post("/calendar/release", summary="Release the hold")
+    @router.post("/calendar/release", summary="Release an account's hold")
     async def release(body: CalendarHoldUpdate, who: Reviewer) -> CalendarPublic:
-        return await _hold_answer(release_calendar(HoldChange(body.reason), actor=who, deps=deps))
+        accounts.require(body.account)
+        authorize(who, body.account, Role.REVIEWER)
+        change = HoldChange(body.reason, account=body.account)
+        return await _hold_answer(body.account, release_calendar(change, actor=who, deps=deps))
 
-    async def _hold_answer(call: Awaitable[HoldResult]) -> CalendarPublic:
+    async def _hold_answer(account: str, call: Awaitable[HoldResult]) -> CalendarPublic:
         result = await call
-        return _calendar(await deps.calendar.hold(), result.in_flight)
+        return await _calendar([account], result.in_flight)
+
+    async def _calendar(scope: list[str], in_flight: list[Post]) -> CalendarPublic:
+        holds = [_hold(name, await deps.calendar.hold(name)) for name in scope]
+        first = holds[0] if holds else AccountHold(account=DEFAULT_ACCOUNT, held=False)
+        return CalendarPublic(
+            account=first.account,
+            held=first.held,
+            by=first.by,
+            reason=first.reason,
+            at=first.at,
+            accounts=holds,
+            in_flight=[PostPublic.of(p) for p in in_flight],
+        )
 
     return router
 
 
-def _calendar(hold: Mapping[str, Any], in_flight: list[Post]) -> CalendarPublic:
-    return CalendarPublic(
+def _hold(account: str, hold: Mapping[str, Any]) -> AccountHold:
+    return AccountHold(
+        account=account,
         held=bool(hold.get("held")),
         by=hold.get("by"),
         reason=hold.get("reason"),
         at=hold.get("at"),
-        in_flight=[PostPublic.of(p) for p in in_flight],
     )

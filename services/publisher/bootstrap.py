@@ -1,16 +1,19 @@
 """The one wiring place of the publisher service.
 
-Builds the runtime (indexes of posts, seats and jobs), the channel chosen by settings
-(``local`` by default, ``wechat`` with the app's credentials), the use cases'
-dependencies, the ``draft.approved`` subscriber, the two timed-job loops (publishing,
-reconciliation), the HTTP routes and the answers to domain errors (``errors.PROBLEMS``).
-Tests may pass their own ``clock`` and ``channel``.
+Builds the runtime (indexes of posts, seats and jobs), each account's channel chosen by
+settings (``local`` by default, ``wechat`` with the account's app credentials), the use
+cases' dependencies, the one-time adoption of older documents by the default account
+(before the subscriber and the jobs act), the ``draft.approved`` subscriber, each
+account's two timed-job loops (publishing, reconciliation), the HTTP routes and the
+answers to domain errors (``errors.PROBLEMS``). Tests may pass their own ``clock`` and
+``channel`` (or ``channels`` per account).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from functools import partial
 
@@ -27,9 +30,11 @@ from services.publisher.channels import (
 )
 from services.publisher.consumers import register_consumers
 from services.publisher.deps import PUBLISH_JOB, RECONCILE_JOB, PublisherDeps
+from services.publisher.domain import job_kind
 from services.publisher.errors import PROBLEMS
 from services.publisher.metrics import PublisherMetrics
 from services.publisher.repository import (
+    ACCOUNT_COLLECTIONS,
     PUBLISHER_INDEXES,
     MongoCalendar,
     MongoChannelProgress,
@@ -41,7 +46,7 @@ from services.publisher.usecases.publish import publish_due_post
 from services.publisher.usecases.reconcile import reconcile_post
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, JobLoop, TimedJobs
-from shared.mongo import MongoDoc
+from shared.mongo import MongoDoc, adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
@@ -50,18 +55,21 @@ from shared.wechat import WeChatClient
 __all__ = ["build_service", "create_app"]
 
 
-def _channel(settings: PublisherSettings, *, clock: Clock, db: AsyncDatabase[MongoDoc]) -> Channel:
-    """The channel the settings select."""
+def _channel(
+    settings: PublisherSettings, account: str, *, clock: Clock, db: AsyncDatabase[MongoDoc]
+) -> Channel:
+    """The channel the settings select for ``account``: its own WeChat app (its access
+    token cached by its own client), or the local channel in its own directory."""
     channel: Channel
-    if settings.channel == "wechat":
-        assert settings.wechat_app_id  # both checked by the settings validator
-        assert settings.wechat_app_secret
+    if settings.channel_for(account) == "wechat":
+        app_id, secret = settings.wechat_credentials(account)  # checked at start-up
         client = WeChatClient(
-            settings.wechat_app_id,
-            settings.wechat_app_secret.get_secret_value(),
+            app_id,
+            secret.get_secret_value(),
             base_url=settings.wechat_base_url,
             timeout=settings.wechat_timeout_seconds,
         )
+        # progress records are keyed by post id, unique across accounts (draft ids are)
         channel = WeChatChannel(
             client,
             progress=MongoChannelProgress(db, channel="wechat"),
@@ -69,31 +77,46 @@ def _channel(settings: PublisherSettings, *, clock: Clock, db: AsyncDatabase[Mon
             default_thumb_media_id=settings.wechat_default_thumb_media_id,
         )
     else:
-        secret = settings.local_webhook_secret
+        secret_ = settings.local_webhook_secret
         channel = LocalChannel(
             clock=clock.now,
-            directory=settings.local_dir,
+            directory=settings.local_dir_for(account),
             webhook_url=settings.local_webhook_url,
-            webhook_secret=secret.get_secret_value() if secret else None,
-            zone=settings.slot_zone,
-            public_base_url=settings.local_public_base_url,
+            webhook_secret=secret_.get_secret_value() if secret_ else None,
+            zone=settings.slot_policy_for(account).zone,
+            public_base_url=settings.local_public_base_url_for(account),
         )
-    if settings.channel == "local" and settings.local_delay_seconds > 0:
-        channel = SlowAnswerChannel(channel, delay=settings.local_delay_seconds)
+        if settings.local_delay_seconds > 0:
+            channel = SlowAnswerChannel(channel, delay=settings.local_delay_seconds)
     return channel
 
 
 def build_service(
-    settings: PublisherSettings, *, clock: Clock | None = None, channel: Channel | None = None
+    settings: PublisherSettings,
+    *,
+    clock: Clock | None = None,
+    channel: Channel | None = None,
+    channels: Mapping[str, Channel] | None = None,
 ) -> Service[PublisherDeps]:
-    """Wire the runtime, channel, repositories, subscriber, job loops and routes.
+    """Wire the runtime, channels, repositories, subscriber, job loops and routes.
 
-    A ``channel`` given by the caller is the caller's to close; the one the settings
-    select is closed when the runtime stops.
+    Each account (#12) gets its channel and its own publishing and reconcile loops (job
+    kinds ``publish``/``reconcile`` for the default account, ``publish:<account>`` …
+    for another), each with ``publish_concurrency`` jobs at once: one account's slow or
+    failing channel occupies its own loop, never another account's.
+
+    Channels given by the caller (``channels`` per account, else ``channel`` for every
+    account) are the caller's to close; those the settings select are closed when the
+    runtime stops.
     """
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*JOB_INDEXES, *PUBLISHER_INDEXES])
-    own_channel = channel is None
-    chosen = channel or _channel(settings, clock=runtime.clock, db=runtime.db)
+    given = dict(channels or {})
+    own: dict[str, Channel] = {}
+    for account in settings.accounts.ids:
+        if account not in given and channel is not None:
+            given[account] = channel
+        elif account not in given:
+            own[account] = _channel(settings, account, clock=runtime.clock, db=runtime.db)
     jobs = TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds))
     deps = PublisherDeps(
         uow=BoundUnitOfWork(runtime.uow, binder(jobs)),
@@ -101,35 +124,43 @@ def build_service(
         calendar=MongoCalendar(runtime.db),
         jobs=jobs,
         clock=runtime.clock,
-        channel=chosen,
+        channels={account: given.get(account) or own[account] for account in settings.accounts},
         settings=settings,
-        policy=settings.slot_policy,
+        policies={account: settings.slot_policy_for(account) for account in settings.accounts},
         metrics=PublisherMetrics.create(runtime.registry),
     )
-    register_consumers(runtime, deps)
+    adopted = asyncio.Event()  # documents from before accounts belong to the default one
+
+    async def adopt() -> None:
+        await adopt_default_account(runtime.db, ACCOUNT_COLLECTIONS)
+        adopted.set()
+
+    runtime.job("adopt-default-account", adopt)
+    register_consumers(runtime, deps, ready=adopted.wait)
     loops: list[JobLoop] = []
-    for kind, handler, gated in (
-        (PUBLISH_JOB, publish_due_post, True),
-        (RECONCILE_JOB, reconcile_post, False),
-    ):
-        loop = JobLoop(
-            jobs=jobs,
-            kind=kind,
-            handler=partial(handler, deps=deps),
-            clock=deps.clock,
-            capacity=settings.publish_concurrency,
-            batch=settings.claim_batch,
-            max_sleep=settings.poll_max_seconds,
-            retry_real=settings.retry_seconds,
-            shutdown_grace=settings.shutdown_grace_seconds,
-            lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
-            paused=deps.calendar.is_held if gated else None,
-        )
-        runtime.job(f"{kind}-loop", loop.run)
-        loops.append(loop)
-    if own_channel:
+    for account in settings.accounts.ids:
+        for kind, handler, gated in (
+            (PUBLISH_JOB, publish_due_post, True),
+            (RECONCILE_JOB, reconcile_post, False),
+        ):
+            loop = JobLoop(
+                jobs=jobs,
+                kind=job_kind(kind, account),
+                handler=partial(handler, deps=deps),
+                clock=deps.clock,
+                capacity=settings.publish_concurrency,
+                batch=settings.claim_batch,
+                max_sleep=settings.poll_max_seconds,
+                retry_real=settings.retry_seconds,
+                shutdown_grace=settings.shutdown_grace_seconds,
+                lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
+                paused=partial(deps.calendar.is_held, account) if gated else None,
+            )
+            runtime.job(f"{job_kind(kind, account)}-loop", partial(_after, adopted, loop.run))
+            loops.append(loop)
+    if own:
         grace = settings.shutdown_grace_seconds
-        runtime.on_stop(partial(_close_channel, chosen, loops, grace))
+        runtime.on_stop(partial(_close_channels, list(own.values()), loops, grace))
     return Service(
         runtime=runtime,
         deps=deps,
@@ -140,20 +171,31 @@ def build_service(
     )
 
 
-async def _close_channel(channel: Channel, loops: list[JobLoop], grace: float) -> None:
-    """Close the channel's HTTP clients once the loops have let their running jobs finish."""
+async def _after(ready: asyncio.Event, run: Callable[[], Awaitable[None]]) -> None:
+    """Run ``run`` once ``ready`` is set (jobs start once older documents are adopted)."""
+    await ready.wait()
+    await run()
+
+
+async def _close_channels(channels: list[Channel], loops: list[JobLoop], grace: float) -> None:
+    """Close the channels' HTTP clients once the loops have let their running jobs finish."""
     with contextlib.suppress(Exception):
         await asyncio.wait_for(
             asyncio.gather(*(loop.stopped.wait() for loop in loops)), timeout=grace
         )
-    close = getattr(channel, "aclose", None)
-    if close is not None:
-        with contextlib.suppress(Exception):
-            await close()
+    for channel in channels:
+        close = getattr(channel, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
 
 
 def create_app(
-    settings: PublisherSettings, *, clock: Clock | None = None, channel: Channel | None = None
+    settings: PublisherSettings,
+    *,
+    clock: Clock | None = None,
+    channel: Channel | None = None,
+    channels: Mapping[str, Channel] | None = None,
 ) -> FastAPI:
     """The service's ASGI app: API, health, readiness, metrics, AsyncAPI docs."""
-    return build_service(settings, clock=clock, channel=channel).app()
+    return build_service(settings, clock=clock, channel=channel, channels=channels).app()

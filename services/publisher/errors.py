@@ -4,6 +4,7 @@ PostNotFound          404  no post with that id
 TransitionRefused     409  the command does not apply to the post in its state
 SlotFull              409  every seat of the slot is taken
 RetryRefused          409  the channel holds a job for the post: a retry would not submit
+UnknownAccount        404  an account the deployment does not have (``account``)
 InvalidInput          422  a value to blame, named like the request validation errors
 ├── SlotRefused            ``slot``: not a slot of the calendar, or not ahead of now
 └── InvalidResolution      a malformed resolution (``note``, ``url``, ``action``, …)
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.problems import ProblemMap, ProblemSpec
+from shared.problems import ACCOUNT_PROBLEMS, ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
@@ -112,6 +113,7 @@ _NOT_NOW = "Not possible now"
 _VALIDATION = "urn:contentops:problem:validation"
 
 PROBLEMS: ProblemMap = {
+    **ACCOUNT_PROBLEMS,
     PostNotFound: ProblemSpec(404, "Post not found"),
     TransitionRefused: ProblemSpec(409, _NOT_NOW),
     SlotFull: ProblemSpec(409, "Slot full"),

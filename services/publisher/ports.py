@@ -31,6 +31,10 @@ class PostRepository(Protocol):
 
     async def by_revision(self, draft_id: str, revision: int) -> Post | None: ...
 
+    async def draft_account(self, draft_id: str) -> str | None:
+        """The account of the draft's posts stored so far (None: none stored)."""
+        ...
+
     async def open_older_revisions(self, draft_id: str, revision: int) -> list[Post]:
         """Earlier revisions of the draft that have not started publishing."""
         ...
@@ -47,38 +51,50 @@ class PostRepository(Protocol):
         """Apply ``transition`` if the post still matches its guard; False otherwise."""
         ...
 
-    async def in_states(self, states: Sequence[PostState]) -> list[Post]: ...
+    async def in_states(self, accounts: Sequence[str], states: Sequence[PostState]) -> list[Post]:
+        """The posts of ``accounts`` in ``states``."""
+        ...
 
-    async def in_slots(self, slot_keys: Sequence[str]) -> list[Post]: ...
+    async def in_slots(self, accounts: Sequence[str], slot_keys: Sequence[str]) -> list[Post]:
+        """The posts of ``accounts`` in the slots ``slot_keys``."""
+        ...
 
     async def page(
-        self, *, states: Sequence[PostState], offset: int, limit: int
+        self, *, accounts: Sequence[str], states: Sequence[PostState], offset: int, limit: int
     ) -> tuple[list[Post], int]:
-        """Posts, newest slot first, and how many match."""
+        """Posts of ``accounts``, newest slot first, and how many match."""
         ...
 
 
 class SeatRepository(Protocol):
-    async def occupancy(self, since: datetime) -> dict[str, int]:
-        """Taken seats per slot key, for slots at or after ``since``."""
+    """Each account's seats: two accounts' slots at one instant do not share seats."""
+
+    async def occupancy(self, account: str, since: datetime) -> dict[str, int]:
+        """Taken seats of ``account`` per slot key, for slots at or after ``since``."""
         ...
 
-    async def taken(self, slot_key: str) -> set[int]: ...
+    async def taken(self, account: str, slot_key: str) -> set[int]: ...
 
-    async def take(self, slot_key: str, seat: int, *, at: datetime, post_id: str) -> None:
+    async def take(
+        self, account: str, slot_key: str, seat: int, *, at: datetime, post_id: str
+    ) -> None:
         """Take the seat; ``SeatTaken`` when another transaction took it."""
         ...
 
-    async def free(self, slot_key: str, seat: int | None) -> None: ...
+    async def free(self, account: str, slot_key: str, seat: int | None) -> None: ...
 
 
 class CalendarRepository(Protocol):
-    async def hold(self) -> Mapping[str, Any]: ...
+    """Each account's hold."""
 
-    async def is_held(self) -> bool: ...
+    async def hold(self, account: str = ...) -> Mapping[str, Any]: ...
 
-    async def set_hold(self, *, held: bool, actor: str, reason: str, at: datetime) -> bool:
-        """Hold or release the calendar; False when it already was in that state."""
+    async def is_held(self, account: str = ...) -> bool: ...
+
+    async def set_hold(
+        self, account: str, *, held: bool, actor: str, reason: str, at: datetime
+    ) -> bool:
+        """Hold or release ``account``'s calendar; False when it already was in that state."""
         ...
 
 

@@ -9,10 +9,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.publisher.domain import Post, PostState
 from services.publisher.domain.resolution import MAX_NOTE, MAX_URL, ResolveAction, ResolveOutcome
+from shared.accounts import ACCOUNT_ID_PATTERN, DEFAULT_ACCOUNT
 from shared.bounds import Instant
 from shared.events import Category
 
 __all__ = [
+    "AccountHold",
     "CalendarHoldUpdate",
     "CalendarPublic",
     "HistoryEntry",
@@ -29,6 +31,11 @@ class PostPublic(BaseModel):
     """A post in the calendar."""
 
     post_id: str
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        description="The official account (公众号) the post goes out on.",
+        examples=["default", "talent"],
+    )
     draft_id: str
     revision: int
     title: str
@@ -94,9 +101,15 @@ def _history(entry: dict[str, Any]) -> HistoryEntry:
 class SlotPublic(BaseModel):
     """A publishing slot and the posts in it."""
 
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        description="The account whose calendar has this slot: two accounts may have a "
+        "slot at the same instant, each with its own capacity and posts.",
+        examples=["default", "talent"],
+    )
     key: str = Field(examples=["publish:2026-11-23T11:30+08:00"])
     at: AwareDatetime = Field(description="The slot instant (UTC).")
-    local: datetime = Field(description="The slot in the calendar's zone.")
+    local: datetime = Field(description="The slot in the account calendar's zone.")
     capacity: int
     free: int
     posts: list[PostPublic]
@@ -153,18 +166,45 @@ class PostResolve(BaseModel):
 
 
 class CalendarHoldUpdate(BaseModel):
-    """Hold or release the whole calendar."""
+    """Hold or release an account's whole calendar."""
 
     reason: str = Field(default="", max_length=500, examples=["account under maintenance"])
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        pattern=ACCOUNT_ID_PATTERN,
+        description="The account whose calendar is held or released (needs the reviewer "
+        "role on it).",
+        examples=["default", "talent"],
+    )
 
 
-class CalendarPublic(BaseModel):
-    """Whether the calendar is held, and posts already beyond reach of a hold."""
+class AccountHold(BaseModel):
+    """Whether one account's calendar is held."""
 
+    account: str = Field(examples=["default", "talent"])
     held: bool
     by: str | None = None
     reason: str | None = None
     at: AwareDatetime | None = None
+
+
+class CalendarPublic(BaseModel):
+    """Whether the calendar is held, and posts already beyond reach of a hold.
+
+    ``held``, ``by``, ``reason`` and ``at`` are those of ``account`` (the first account
+    read); ``accounts`` lists the hold of every account read, ``in_flight`` their posts.
+    """
+
+    account: str = Field(
+        default=DEFAULT_ACCOUNT, description="The account the top-level hold fields describe."
+    )
+    held: bool
+    by: str | None = None
+    reason: str | None = None
+    at: AwareDatetime | None = None
+    accounts: list[AccountHold] = Field(
+        default_factory=list, description="The hold of every account read."
+    )
     in_flight: list[PostPublic] = Field(
         default_factory=list,
         description="Posts already submitting (or awaiting the channel's answer): "

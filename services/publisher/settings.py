@@ -8,6 +8,14 @@ validated at start-up into a :class:`~services.publisher.domain.slots.SlotPolicy
 stops the process with the field named. Durations of the plan's day (grace, tolerance)
 are business time; operational intervals (leases, polls, reconcile rounds) are real
 seconds, converted with the clock's speed where they become due instants.
+
+Accounts (#12): each account of ``ACCOUNTS`` has its own calendar and capacity
+(:meth:`PublisherSettings.slot_policy_for`: its ``slot_*``, ``holiday_policy`` and
+``posts_per_slot``, else these settings'), its own channel (``channel``, else
+``PUBLISHER_CHANNEL``) and, on WeChat, its own app (``wechat_app_id`` and the secret
+``ACCOUNT_<ID>_WECHAT_APP_SECRET``; the default account falls back to
+``PUBLISHER_WECHAT_APP_ID``/``_SECRET``). A WeChat account without credentials stops
+start-up naming the account.
 """
 
 from __future__ import annotations
@@ -20,11 +28,14 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.publisher.domain.slots import SlotPolicy
+from shared.accounts import DEFAULT_ACCOUNT, account_secret, secret_env_name
 from shared.calendar import HolidayPolicy
 from shared.settings import CalendarSettings
 from shared.wechat import DEFAULT_BASE_URL
 
-__all__ = ["PublisherSettings"]
+__all__ = ["ChannelName", "PublisherSettings"]
+
+ChannelName = Literal["local", "wechat"]
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "xxx", "appsecret"}
 
@@ -98,15 +109,10 @@ class PublisherSettings(CalendarSettings):
     @model_validator(mode="after")
     def _check(self) -> PublisherSettings:
         self.slot_policy  # noqa: B018 - builds and validates the calendar
-        if self.channel == "wechat":
-            if not self.wechat_app_id:
-                raise ValueError("PUBLISHER_WECHAT_APP_ID is required when channel is wechat")
-            secret = self.wechat_app_secret.get_secret_value() if self.wechat_app_secret else ""
-            if not secret or secret.lower() in _PLACEHOLDERS:
-                raise ValueError(
-                    "PUBLISHER_WECHAT_APP_SECRET is required (not a placeholder) "
-                    "when channel is wechat"
-                )
+        for account in self.accounts.ids:
+            self.slot_policy_for(account)  # noqa: B018 - each account's calendar, checked
+            if self.channel_for(account) == "wechat":
+                self.wechat_credentials(account)  # a missing one stops start-up, named
         if self.prepare_ahead_seconds >= self.job_lease_seconds:
             raise ValueError("prepare_ahead_seconds must be shorter than job_lease_seconds")
         if self.local_webhook_url and not self.local_webhook_secret:
@@ -118,6 +124,65 @@ class PublisherSettings(CalendarSettings):
         """The calendar these settings describe, with the publisher's capacity."""
         calendar = self.slot_calendar(self.holiday_policy)
         return SlotPolicy(**calendar.model_dump(), posts_per_slot=self.posts_per_slot)
+
+    def slot_policy_for(self, account: str) -> SlotPolicy:
+        """``account``'s calendar and capacity (unset fields: these settings')."""
+        if account == DEFAULT_ACCOUNT and not self.accounts.several:
+            return self.slot_policy
+        spec = self.accounts.require(account)
+        calendar = self.accounts.calendar(account, self.holiday_policy)
+        capacity = spec.posts_per_slot or self.posts_per_slot
+        return SlotPolicy(**calendar.model_dump(), posts_per_slot=capacity)
+
+    def channel_for(self, account: str) -> ChannelName:
+        """Where ``account``'s posts go: its own ``channel``, else ``PUBLISHER_CHANNEL``."""
+        return self.accounts.require(account).channel or self.channel
+
+    def wechat_credentials(self, account: str) -> tuple[str, SecretStr]:
+        """``account``'s WeChat app id and secret; ``ValueError`` naming it when one is
+        missing (or a placeholder). The default account falls back to
+        ``PUBLISHER_WECHAT_APP_ID``/``PUBLISHER_WECHAT_APP_SECRET``."""
+        spec = self.accounts.require(account)
+        default = account == DEFAULT_ACCOUNT
+        app_id = spec.wechat_app_id or (self.wechat_app_id if default else None)
+        secret = account_secret(account, "wechat_app_secret")
+        if secret is None and default:
+            secret = self.wechat_app_secret
+        text = secret.get_secret_value() if secret is not None else ""
+        if default and not self.accounts.several:  # one account: today's messages
+            if not app_id:
+                raise ValueError("PUBLISHER_WECHAT_APP_ID is required when channel is wechat")
+            if not text or text.lower() in _PLACEHOLDERS:
+                raise ValueError(
+                    "PUBLISHER_WECHAT_APP_SECRET is required (not a placeholder) "
+                    "when channel is wechat"
+                )
+        if not app_id:
+            where = "PUBLISHER_WECHAT_APP_ID or its " if default else "its "
+            raise ValueError(
+                f"account {account!r} publishes on WeChat but has no app id "
+                f"(set {where}wechat_app_id in ACCOUNTS)"
+            )
+        if secret is None or not text or text.lower() in _PLACEHOLDERS:
+            also = " or PUBLISHER_WECHAT_APP_SECRET" if default else ""
+            raise ValueError(
+                f"account {account!r} publishes on WeChat but has no app secret (not a "
+                f"placeholder): set {secret_env_name(account, 'wechat_app_secret')}"
+                f"{also}, or the file <ACCOUNTS_SECRETS_DIR>/{account}/wechat_app_secret"
+            )
+        return app_id, secret
+
+    def local_dir_for(self, account: str) -> Path:
+        """Where the local channel writes ``account``'s pages: the default account's
+        directory as before, another's in ``<local_dir>/<account>/``."""
+        return self.local_dir if account == DEFAULT_ACCOUNT else self.local_dir / account
+
+    def local_public_base_url_for(self, account: str) -> str | None:
+        """The public address of ``account``'s pages (another account's ends ``/<account>``)."""
+        base = self.local_public_base_url
+        if base is None or account == DEFAULT_ACCOUNT:
+            return base
+        return f"{base.rstrip('/')}/{account}"
 
     @property
     def grace(self) -> timedelta:

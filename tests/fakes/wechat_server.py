@@ -114,7 +114,10 @@ class FakeWeChatApp:
         payload: dict[str, Any],
         files: dict[str, bytes],
     ) -> None:
-        fault = self.state.take_fault(path)
+        appid = self.state.app_of(query, payload)
+        while self.state.is_held(appid):  # that account's WeChat is slow (hold_app)
+            await asyncio.sleep(0.02)
+        fault = self.state.take_fault(path, appid)
         reply: dict[str, Any] = {}
         if fault is None or fault.effect_applies:
             reply = self.state.handle(path, query, payload, files)

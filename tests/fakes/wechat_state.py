@@ -1,6 +1,12 @@
 """State and behaviour of the fake WeChat API, independent of HTTP.
 
 Thread-safe: the server runs in its own thread while tests read and steer the state.
+
+Several official accounts (#12): besides its own ``appid``, the fake serves the apps added
+with :meth:`FakeWeChatState.add_app` (each with its own secret and access tokens; media,
+drafts and jobs are shared, :attr:`FakeWeChatState.draft_apps` says whose a draft is).
+:meth:`FakeWeChatState.fail_app` makes every call of one app fail (or hang, ``hold``)
+until :meth:`FakeWeChatState.heal_app`, while the other apps are served as usual.
 """
 
 from __future__ import annotations
@@ -134,6 +140,14 @@ class FakeWeChatState:
     menu: list[dict[str, Any]] | None = None
     menu_history: list[list[dict[str, Any]] | None] = field(default_factory=list)
     follower_page_size: int = 10_000
+    apps: dict[str, str] = field(default_factory=dict)
+    """Further apps (appid -> secret) served beside ``appid`` (several accounts)."""
+    app_tokens: dict[str, str] = field(default_factory=dict)
+    token_apps: dict[str, str] = field(default_factory=dict)
+    app_faults: dict[str, Fault] = field(default_factory=dict)
+    held_apps: set[str] = field(default_factory=set)
+    app_calls: Counter[tuple[str, str]] = field(default_factory=Counter)
+    draft_apps: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1), repr=False)
 
     # -- controls ----------------------------------------------------------------------
@@ -141,7 +155,7 @@ class FakeWeChatState:
     def reset(self) -> None:
         """Forget everything (tokens, drafts, jobs, faults...) but keep appid and secret."""
         with self.lock:
-            fresh = FakeWeChatState(appid=self.appid, secret=self.secret)
+            fresh = FakeWeChatState(appid=self.appid, secret=self.secret, apps=dict(self.apps))
             for spec in fields(self):
                 if spec.name != "lock":
                     setattr(self, spec.name, getattr(fresh, spec.name))
@@ -166,6 +180,52 @@ class FakeWeChatState:
         """Make the next ``times`` calls to ``path`` fail as ``kind`` (see :class:`Fault`)."""
         with self.lock:
             self.faults.setdefault(path, deque()).extend([Fault(kind, **options)] * times)
+
+    def add_app(self, appid: str, secret: str) -> None:
+        """Serve another app (an official account) beside ``appid``, with its own secret."""
+        with self.lock:
+            self.apps[appid] = secret
+
+    def fail_app(self, appid: str, kind: FaultKind = "errcode", **options: Any) -> None:
+        """Make every call of ``appid`` (by its access token, or its token request) fail
+        as ``kind`` (see :class:`Fault`) until :meth:`heal_app`; other apps are untouched."""
+        with self.lock:
+            self.app_faults[appid] = Fault(kind, **options)
+
+    def hold_app(self, appid: str) -> None:
+        """Make every call of ``appid`` wait (the server answers nothing) until
+        :meth:`heal_app`: that account's WeChat is slow, the others' are not."""
+        with self.lock:
+            self.held_apps.add(appid)
+
+    def heal_app(self, appid: str) -> None:
+        """Serve ``appid`` normally again (held calls go on)."""
+        with self.lock:
+            self.app_faults.pop(appid, None)
+            self.held_apps.discard(appid)
+
+    def is_held(self, appid: str | None) -> bool:
+        """Whether calls of ``appid`` are held (see :meth:`hold_app`)."""
+        with self.lock:
+            return appid is not None and appid in self.held_apps
+
+    def app_of(self, query: dict[str, str], body: dict[str, Any]) -> str | None:
+        """The app a call is made by: its access token's, or the appid it asks a token for."""
+        with self.lock:
+            token = query.get("access_token")
+            if token:
+                return self.token_apps.get(token, self.appid if token in self.tokens else None)
+            appid = body.get("appid") if isinstance(body, dict) else None
+            return appid if isinstance(appid, str) else None
+
+    def published_by(self, appid: str) -> int:
+        """How many publish jobs were created for drafts of ``appid``."""
+        with self.lock:
+            return sum(
+                count
+                for media_id, count in self.submits.items()
+                if self.draft_apps.get(media_id, self.appid) == appid
+            )
 
     def set_publish_outcome(self, status: int = 0, *, pending_polls: int = 0) -> None:
         """Outcome of future submits: final ``publish_status`` after ``pending_polls`` polls."""
@@ -362,10 +422,15 @@ class FakeWeChatState:
 
     # -- request handling (called by the server) ---------------------------------------
 
-    def take_fault(self, path: str) -> Fault | None:
-        """Pop the next injected fault for ``path``, recording the call."""
+    def take_fault(self, path: str, appid: str | None = None) -> Fault | None:
+        """Pop the next injected fault for ``path``, recording the call; a call of an app
+        made to fail (:meth:`fail_app`) gets that app's fault."""
         with self.lock:
             self.calls[path] += 1
+            if appid is not None:
+                self.app_calls[(appid, path)] += 1
+                if appid in self.app_faults:
+                    return self.app_faults[appid]
             queue = self.faults.get(path)
             if queue and queue[0].after > 0:
                 queue[0] = replace(queue[0], after=queue[0].after - 1)
@@ -403,7 +468,10 @@ class FakeWeChatState:
     def _stable_token(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:
         if body.get("grant_type") != "client_credential":
             raise _Error(40002, "invalid grant_type")
-        if body.get("appid") != self.appid:
+        appid = body.get("appid")
+        if appid != self.appid and appid in self.apps:
+            return self._app_token(str(appid), body)
+        if appid != self.appid:
             raise _Error(40013, "invalid appid")
         if body.get("secret") != self.secret:
             raise _Error(40125, "invalid appsecret")
@@ -414,6 +482,20 @@ class FakeWeChatState:
             token = f"fake-token-{next(self._ids)}"
             self.tokens[token] = self.now() + self.token_ttl
             self.current_token = token
+        return {"access_token": token, "expires_in": round(self.tokens[token] - self.now())}
+
+    def _app_token(self, appid: str, body: dict[str, Any]) -> WeChatReply:
+        """``stable_token`` of a further app: its own secret, its own current token."""
+        if body.get("secret") != self.apps[appid]:
+            raise _Error(40125, "invalid appsecret")
+        force = bool(body.get("force_refresh"))
+        self.token_requests.append(force)
+        token = self.app_tokens.get(appid)
+        if force or token is None or self.tokens[token] <= self.now():
+            token = f"fake-token-{appid}-{next(self._ids)}"
+            self.tokens[token] = self.now() + self.token_ttl
+            self.app_tokens[appid] = token
+            self.token_apps[token] = appid
         return {"access_token": token, "expires_in": round(self.tokens[token] - self.now())}
 
     def _uploadimg(self, _q: dict[str, str], _b: Any, files: dict[str, bytes]) -> WeChatReply:
@@ -443,6 +525,7 @@ class FakeWeChatState:
                 raise _Error(40007, "invalid media_id")
         media_id = f"fake-draft-{next(self._ids)}"
         self.drafts[media_id] = articles
+        self.draft_apps[media_id] = self.token_apps.get(_q.get("access_token", ""), self.appid)
         return {"media_id": media_id}
 
     def _submit(self, _q: dict[str, str], body: dict[str, Any], _f: Any) -> WeChatReply:

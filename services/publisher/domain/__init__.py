@@ -31,7 +31,12 @@ history line and event), which the repository applies as one conditional update.
 """
 
 from services.publisher.domain.events import lateness_seconds
-from services.publisher.domain.keys import publish_job_key, reconcile_job_key, retry_due_at
+from services.publisher.domain.keys import (
+    job_kind,
+    publish_job_key,
+    reconcile_job_key,
+    retry_due_at,
+)
 from services.publisher.domain.post import Post
 from services.publisher.domain.publishing import (
     DueAction,
@@ -57,6 +62,7 @@ __all__ = [
     "PostState",
     "Transition",
     "decide_due",
+    "job_kind",
     "lateness_seconds",
     "post_id_for",
     "publish_job_key",

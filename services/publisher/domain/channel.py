@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.accounts import DEFAULT_ACCOUNT
+
 __all__ = ["PublishOutcome", "PublishRequest", "PublishState"]
 
 
@@ -31,6 +33,11 @@ class PublishRequest(BaseModel):
         examples=["p-2026-11-23-1"],
     )
     draft_id: str = Field(min_length=1, max_length=64)
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        description="The official account the post goes out on (#12); a webhook receiver "
+        "serving several accounts tells them apart by it.",
+    )
     title: str = Field(min_length=1, max_length=64, examples=["2026年个税汇算清缴要点"])
     digest: str = Field(default="", max_length=120, description="Summary shown in the feed.")
     body_html: str = Field(min_length=1, description="Sanitised HTML body, inserted as is.")

@@ -39,6 +39,7 @@ def published_event(
     ids = channel_ids(post, outcome)
     return PostPublished(
         producer=PRODUCER,
+        account=post.account,
         correlation_id=post.correlation_id,
         occurred_at=published_at,
         payload=PostPublishedPayload(
@@ -70,6 +71,7 @@ def failed_event(
     """``post.failed`` for ``post``."""
     return PostFailed(
         producer=PRODUCER,
+        account=post.account,
         correlation_id=post.correlation_id,
         occurred_at=at,
         payload=PostFailedPayload(

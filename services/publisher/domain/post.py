@@ -67,7 +67,7 @@ class Post(PublishingSteps):
                 "slot_at": slot.at,
                 "seat": seat,
                 "rev": rev,
-                "job_key": publish_job_key(self.post_id, rev)
+                "job_key": publish_job_key(self.post_id, rev, self.account)
                 if to is PostState.SCHEDULED
                 else None,
                 "failure": None,
@@ -183,7 +183,7 @@ class Post(PublishingSteps):
         changes: dict[str, Any] = {
             "state": PostState.SCHEDULED,
             "rev": rev,
-            "job_key": publish_job_key(self.post_id, rev),
+            "job_key": publish_job_key(self.post_id, rev, self.account),
             "submit_fence": None,
             "unknown_since": None,
             "escalated_at": None,

@@ -57,6 +57,7 @@ def _approved_post(
     state: PostState,
     slot: Slot,
     *,
+    account: str,
     now: datetime,
     history: dict[str, Any],
     **fields: Any,
@@ -65,6 +66,7 @@ def _approved_post(
     approval = event.payload
     return Post(
         post_id=post_id_for(approval.draft_id, approval.revision),
+        account=account,
         draft_id=approval.draft_id,
         revision=approval.revision,
         review_id=approval.review_id,
@@ -86,14 +88,22 @@ def _approved_post(
     )
 
 
-def scheduled_post(event: DraftApproved, slot: Slot, seat: int, *, now: datetime) -> Post:
-    """The approved revision scheduled at ``slot`` on ``seat``, with its first job's key."""
+def scheduled_post(
+    event: DraftApproved, slot: Slot, seat: int, *, now: datetime, account: str | None = None
+) -> Post:
+    """The approved revision scheduled at ``slot`` on ``seat``, with its first job's key.
+
+    ``account``: the post's (default: the event's; a version-1 event's repeat of a draft
+    already stored under another account keeps that account).
+    """
+    owner = account or event.account
     approval = event.payload
     post_id = post_id_for(approval.draft_id, approval.revision)
     return _approved_post(
         event,
         PostState.SCHEDULED,
         slot,
+        account=owner,
         now=now,
         history=history_entry(
             "scheduled",
@@ -105,7 +115,7 @@ def scheduled_post(event: DraftApproved, slot: Slot, seat: int, *, now: datetime
             wished=approval.slot,
         ),
         seat=seat,
-        job_key=publish_job_key(post_id, 1),
+        job_key=publish_job_key(post_id, 1, owner),
     )
 
 
@@ -113,7 +123,8 @@ def refused_post(
     event: DraftApproved, out: Post, slot: Slot, *, now: datetime
 ) -> tuple[Post, PostFailed]:
     """A newer revision of a draft whose revision ``out`` went out (or may have): recorded
-    cancelled, never scheduled, with the ``post.failed`` that tells the editor."""
+    cancelled, never scheduled, with the ``post.failed`` that tells the editor (in
+    ``out``'s account: a draft's revisions are one account's)."""
     reason = (
         f"revision {out.revision} of this draft is already {out.state.value} "
         f"(post {out.post_id}); an article goes out once: write a new draft to publish again"
@@ -122,6 +133,7 @@ def refused_post(
         event,
         PostState.CANCELLED,
         slot,
+        account=out.account,
         now=now,
         history=history_entry(
             "refused",
@@ -158,6 +170,7 @@ def publish_request(post: Post, snapshot: ContentSnapshot) -> PublishRequest:
     return PublishRequest(
         post_id=post.post_id,
         draft_id=post.draft_id,
+        account=post.account,
         title=snapshot.title,
         digest=snapshot.digest,
         body_html=snapshot.body_html,

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.publisher.domain.states import ALLOWED, Command, PostState, refused
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import Category
 
 __all__ = ["PostRecord"]
@@ -20,6 +21,10 @@ class PostRecord(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     post_id: str = Field(alias="_id")
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        description="The official account the post belongs to (its approval's; #12).",
+    )
     draft_id: str
     revision: int
     review_id: str

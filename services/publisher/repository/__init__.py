@@ -10,10 +10,15 @@
 
 from services.publisher.repository.calendar import MongoCalendar, MongoSeatRepository
 from services.publisher.repository.channel_progress import MongoChannelProgress
-from services.publisher.repository.posts import PUBLISHER_INDEXES, MongoPostRepository
+from services.publisher.repository.posts import (
+    ACCOUNT_COLLECTIONS,
+    PUBLISHER_INDEXES,
+    MongoPostRepository,
+)
 from services.publisher.repository.tx import MongoPublisherTx, binder
 
 __all__ = [
+    "ACCOUNT_COLLECTIONS",
     "PUBLISHER_INDEXES",
     "MongoCalendar",
     "MongoChannelProgress",

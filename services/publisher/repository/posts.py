@@ -3,6 +3,10 @@
 A transition the :class:`~services.publisher.domain.Post` decided is applied as one
 conditional update (:meth:`MongoPostRepository.apply`): its guard is the filter, so of a
 command and a job racing on one post exactly one changes it.
+
+Every post carries its ``account`` (#12; older ones adopted by the default account at
+start-up, :data:`ACCOUNT_COLLECTIONS`); the lists read one account or several, with
+indexes that lead with ``account``.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from services.publisher.domain import IN_FLIGHT, NOT_STARTED, Post, PostState, T
 from services.publisher.domain.transition import HISTORY_LIMIT
 from services.publisher.errors import SeatTaken
 from services.publisher.repository.calendar import SEATS
-from shared.mongo import IndexSpec, MongoDoc
+from shared.accounts import DEFAULT_ACCOUNT
+from shared.mongo import IndexSpec, MongoDoc, account_filter
 
-__all__ = ["POSTS", "PUBLISHER_INDEXES", "MongoPostRepository"]
+__all__ = ["ACCOUNT_COLLECTIONS", "POSTS", "PUBLISHER_INDEXES", "MongoPostRepository"]
 
 POSTS = "posts"
+ACCOUNT_COLLECTIONS = (POSTS, SEATS)
+"""The collections whose documents carry ``account`` (older ones adopted at start-up)."""
 
 PUBLISHER_INDEXES = (
     IndexSpec(
@@ -34,6 +41,12 @@ PUBLISHER_INDEXES = (
             ),
             IndexModel([("slot_key", ASCENDING)], name="slot"),
             IndexModel([("state", ASCENDING), ("slot_at", ASCENDING)], name="state_slot"),
+            IndexModel([("account", ASCENDING), ("slot_at", DESCENDING)], name="account_slot_at"),
+            IndexModel(
+                [("account", ASCENDING), ("state", ASCENDING), ("slot_at", ASCENDING)],
+                name="account_state_slot",
+            ),
+            IndexModel([("account", ASCENDING), ("slot_key", ASCENDING)], name="account_slot"),
         ),
     ),
     IndexSpec(
@@ -41,6 +54,8 @@ PUBLISHER_INDEXES = (
         (
             IndexModel([("slot_key", ASCENDING)], name="slot"),
             IndexModel([("at", ASCENDING)], name="at"),
+            IndexModel([("account", ASCENDING), ("slot_key", ASCENDING)], name="account_slot"),
+            IndexModel([("account", ASCENDING), ("at", ASCENDING)], name="account_at"),
         ),
     ),
 )
@@ -64,6 +79,13 @@ class MongoPostRepository:
             {"draft_id": draft_id, "revision": revision}, session=self._session
         )
         return None if doc is None else Post.model_validate(doc)
+
+    async def draft_account(self, draft_id: str) -> str | None:
+        """The account of the draft's posts stored so far (None: none stored)."""
+        doc = await self._posts.find_one(
+            {"draft_id": draft_id}, {"account": 1}, session=self._session
+        )
+        return None if doc is None else str(doc.get("account") or DEFAULT_ACCOUNT)
 
     async def open_older_revisions(self, draft_id: str, revision: int) -> list[Post]:
         """Earlier revisions of the draft that have not started publishing."""
@@ -113,9 +135,11 @@ class MongoPostRepository:
         return result.modified_count == 1
 
     async def page(
-        self, *, states: Sequence[PostState], offset: int, limit: int
+        self, *, accounts: Sequence[str], states: Sequence[PostState], offset: int, limit: int
     ) -> tuple[list[Post], int]:
-        query: MongoDoc = {"state": {"$in": [str(s) for s in states]}} if states else {}
+        query: MongoDoc = account_filter(accounts)
+        if states:
+            query["state"] = {"$in": [str(s) for s in states]}
         total = await self._posts.count_documents(query, session=self._session)
         docs = (
             await self._posts.find(query, session=self._session)
@@ -126,18 +150,18 @@ class MongoPostRepository:
         )
         return [Post.model_validate(d) for d in docs], total
 
-    async def in_slots(self, slot_keys: Sequence[str]) -> list[Post]:
+    async def in_slots(self, accounts: Sequence[str], slot_keys: Sequence[str]) -> list[Post]:
+        query = {**account_filter(accounts), "slot_key": {"$in": list(slot_keys)}}
         docs = (
-            await self._posts.find({"slot_key": {"$in": list(slot_keys)}}, session=self._session)
+            await self._posts.find(query, session=self._session)
             .sort("_id", ASCENDING)
             .to_list(None)
         )
         return [Post.model_validate(d) for d in docs]
 
-    async def in_states(self, states: Sequence[PostState]) -> list[Post]:
-        docs = await self._posts.find(
-            {"state": {"$in": [str(s) for s in states]}}, session=self._session
-        ).to_list(None)
+    async def in_states(self, accounts: Sequence[str], states: Sequence[PostState]) -> list[Post]:
+        query = {**account_filter(accounts), "state": {"$in": [str(s) for s in states]}}
+        docs = await self._posts.find(query, session=self._session).to_list(None)
         return [Post.model_validate(d) for d in docs]
 
 

@@ -1,5 +1,9 @@
 """Use cases of the people running the calendar: reschedule, cancel, pause, resume a
-post; hold and release the whole calendar.
+post; hold and release an account's whole calendar.
+
+A post moves within its own account's calendar (its slots, its seats); a hold stops one
+account's posts, not another's (#12). Routes check the person's role on the post's (or
+the held) account before calling these.
 
 Each runs in one transaction with its audit line. A command and the publishing job race
 on the post document: both are conditional on its state and schedule revision (``rev``),
@@ -25,6 +29,7 @@ from services.publisher.usecases.common import (
     schedule_publish,
     take_seat,
 )
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import KEY_PREFIX, Slot, SlotError, parse_slot_key
 from shared.events import FailureCode
 from shared.settings import Principal
@@ -59,9 +64,10 @@ class CancelPost:
 
 @dataclass(frozen=True)
 class HoldChange:
-    """Hold or release the calendar, and why."""
+    """Hold or release ``account``'s calendar, and why."""
 
     reason: str
+    account: str = DEFAULT_ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -73,10 +79,11 @@ class HoldResult:
     in_flight: list[Post]
 
 
-def _requested_slot(deps: PublisherDeps, when: datetime, now: datetime) -> Slot:
-    local = when.astimezone(deps.policy.tz)
+def _requested_slot(deps: PublisherDeps, account: str, when: datetime, now: datetime) -> Slot:
+    policy = deps.policy_for(account)
+    local = when.astimezone(policy.tz)
     try:
-        slot = parse_slot_key(deps.policy, KEY_PREFIX + local.isoformat())
+        slot = parse_slot_key(policy, KEY_PREFIX + local.isoformat())
     except SlotError as exc:
         raise SlotRefused(str(exc)) from exc
     if slot.at <= now or slot.at - now < deps.settings.min_lead:
@@ -91,8 +98,8 @@ async def _moved(
     now = deps.clock.now()
     seat = post.seat
     if slot.key != post.slot_key:
-        seat = await take_seat(deps, tx, slot, post.post_id)
-        await tx.seats.free(post.slot_key, post.seat)
+        seat = await take_seat(deps, tx, post.account, slot, post.post_id)
+        await tx.seats.free(post.account, post.slot_key, post.seat)
     transition: Transition
     if command is Command.RESUME:
         transition = post.resume(slot, seat, actor=who, now=now)
@@ -116,8 +123,8 @@ async def reschedule_post(
 
     async def work(tx: PublisherTx) -> Post:
         now = deps.clock.now()
-        slot = _requested_slot(deps, command.slot, now)
         post = await load(tx, command.post_id)
+        slot = _requested_slot(deps, post.account, command.slot, now)
         post.check(Command.RESCHEDULE)
         moved = await _moved(deps, tx, post, slot, Command.RESCHEDULE, who.subject)
         details = {"from": post.slot_key, "to": slot.key}
@@ -139,7 +146,7 @@ async def cancel_post(
         transition = post.cancel(reason=command.reason, actor=who.subject, now=now)
         if not await apply(tx, transition):
             raise refused(post.post_id, PostState.SUBMITTING, Command.CANCEL)
-        await tx.seats.free(post.slot_key, post.seat)
+        await tx.seats.free(post.account, post.slot_key, post.seat)
         if post.job_key:
             await tx.jobs.cancel(post.job_key)
         details = {"reason": command.reason}
@@ -178,10 +185,10 @@ async def resume_post(post_id: str, *, deps: PublisherDeps, actor: Principal | N
         post = await load(tx, post_id)
         post.check(Command.RESUME)
         if post.slot_at > now and post.slot_at - now >= deps.settings.min_lead:
-            local = post.slot_at.astimezone(deps.policy.tz)
+            local = post.slot_at.astimezone(deps.policy_for(post.account).tz)
             slot = Slot(key=post.slot_key, at=post.slot_at, local=local)
         else:
-            slot = await next_free_slot(deps, tx, now, wished=None)
+            slot = await next_free_slot(deps, tx, post.account, now, wished=None)
         moved = await _moved(deps, tx, post, slot, Command.RESUME, who.subject)
         details = {"slot_key": slot.key}
         await tx.audit.record(who, "post.resume", post_id, at=now, details=details)
@@ -190,15 +197,22 @@ async def resume_post(post_id: str, *, deps: PublisherDeps, actor: Principal | N
     return await run_with_seat_retry(deps, work, consumed=None)
 
 
-async def _set_hold(held: bool, reason: str, *, who: Principal, deps: PublisherDeps) -> bool:
-    """Store the calendar hold flag and its audit entry in one transaction."""
+async def _set_hold(
+    held: bool, command: HoldChange, *, who: Principal, deps: PublisherDeps
+) -> bool:
+    """Store the account's hold flag and its audit entry in one transaction."""
+    account, reason = command.account, command.reason
+    deps.policy_for(account)  # an unknown account: UnknownAccount
 
     async def work(tx: PublisherTx) -> bool:
         now = deps.clock.now()
-        changed = await tx.calendar.set_hold(held=held, actor=who.subject, reason=reason, at=now)
+        changed = await tx.calendar.set_hold(
+            account, held=held, actor=who.subject, reason=reason, at=now
+        )
         action = "calendar.hold" if held else "calendar.release"
-        details = {"reason": reason, "changed": changed}
-        await tx.audit.record(who, action, "calendar", at=now, details=details)
+        details = {"reason": reason, "changed": changed, "account": account}
+        target = "calendar" if account == DEFAULT_ACCOUNT else f"calendar:{account}"
+        await tx.audit.record(who, action, target, at=now, details=details)
         return changed
 
     return await deps.uow.run(work)
@@ -207,14 +221,14 @@ async def _set_hold(held: bool, reason: str, *, who: Principal, deps: PublisherD
 async def hold_calendar(
     command: HoldChange, *, deps: PublisherDeps, actor: Principal | None = None
 ) -> HoldResult:
-    """Hold the whole calendar: no post starts publishing until it is released.
+    """Hold an account's calendar: none of its posts starts publishing until released.
 
     Posts already submitting (or pending, or unknown) cannot be called back; they are
     listed. The publishing job re-reads the hold after it marks a post ``submitting`` and
     backs off if it sees it, so every post is either stopped or in that list.
     """
-    changed = await _set_hold(True, command.reason, who=person(actor), deps=deps)
-    in_flight = await deps.posts.in_states(sorted(IN_FLIGHT))
+    changed = await _set_hold(True, command, who=person(actor), deps=deps)
+    in_flight = await deps.posts.in_states([command.account], sorted(IN_FLIGHT))
     return HoldResult(held=True, changed=changed, in_flight=in_flight)
 
 
@@ -222,5 +236,5 @@ async def release_calendar(
     command: HoldChange, *, deps: PublisherDeps, actor: Principal | None = None
 ) -> HoldResult:
     """Release the hold: due posts go out now if within grace, else they are missed."""
-    changed = await _set_hold(False, command.reason, who=person(actor), deps=deps)
+    changed = await _set_hold(False, command, who=person(actor), deps=deps)
     return HoldResult(held=False, changed=changed, in_flight=[])

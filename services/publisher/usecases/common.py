@@ -10,7 +10,7 @@ from typing import TypeVar
 import structlog
 
 from services.publisher.deps import PUBLISH_JOB, RECONCILE_JOB, PublisherDeps
-from services.publisher.domain import Post, Transition, reconcile_job_key
+from services.publisher.domain import Post, Transition, job_kind, reconcile_job_key
 from services.publisher.domain.slots import assign_slot, free_seats
 from services.publisher.errors import PostNotFound, SeatTaken, SlotFull
 from services.publisher.ports import PublisherTx
@@ -63,21 +63,21 @@ async def schedule_publish(tx: PublisherTx, post: Post, *, due_at: datetime) -> 
     assert post.job_key is not None
     await tx.jobs.schedule(
         post.job_key,
-        kind=PUBLISH_JOB,
+        kind=job_kind(PUBLISH_JOB, post.account),
         due_at=due_at,
         payload={"post_id": post.post_id, "rev": post.rev},
     )
 
 
 async def schedule_reconcile(
-    deps: PublisherDeps, tx: PublisherTx, post_id: str, round_: int, *, delay_real: float
+    deps: PublisherDeps, tx: PublisherTx, post: Post, round_: int, *, delay_real: float
 ) -> None:
-    """Schedule reconcile round ``round_`` of a post."""
+    """Schedule reconcile round ``round_`` of ``post`` (in its account's reconcile loop)."""
     await tx.jobs.schedule(
-        reconcile_job_key(post_id, round_),
-        kind=RECONCILE_JOB,
+        reconcile_job_key(post.post_id, round_, post.account),
+        kind=job_kind(RECONCILE_JOB, post.account),
         due_at=deps.after_real(delay_real),
-        payload={"post_id": post_id, "round": round_},
+        payload={"post_id": post.post_id, "round": round_},
     )
 
 
@@ -115,26 +115,36 @@ async def run_with_seat_retry(
     raise TransientError("slot seats kept changing under us; retrying later")
 
 
-async def take_seat(deps: PublisherDeps, tx: PublisherTx, slot: Slot, post_id: str) -> int:
-    """Take a free seat of ``slot`` for ``post_id``; ``SlotFull`` when none is left."""
-    free = free_seats(await tx.seats.taken(slot.key), deps.policy.posts_per_slot)
+async def take_seat(
+    deps: PublisherDeps, tx: PublisherTx, account: str, slot: Slot, post_id: str
+) -> int:
+    """Take a free seat of ``account``'s ``slot`` for ``post_id``; ``SlotFull`` when none
+    is left (each account has its own capacity, even at the same instant as another)."""
+    capacity = deps.policy_for(account).posts_per_slot
+    free = free_seats(await tx.seats.taken(account, slot.key), capacity)
     if not free:
-        raise SlotFull(f"slot {slot.key} is full ({deps.policy.posts_per_slot} posts)")
+        raise SlotFull(f"slot {slot.key} of account {account!r} is full ({capacity} posts)")
     # A random free seat: concurrent approvals for one slot rarely pick the same one, so
     # they rarely conflict and retry (the lowest free seat made every one of them collide).
     seat = random.choice(free)
-    await tx.seats.take(slot.key, seat, at=slot.at, post_id=post_id)
+    await tx.seats.take(account, slot.key, seat, at=slot.at, post_id=post_id)
     return seat
 
 
 async def next_free_slot(
-    deps: PublisherDeps, tx: PublisherTx, now: datetime, *, wished: datetime | None
+    deps: PublisherDeps, tx: PublisherTx, account: str, now: datetime, *, wished: datetime | None
 ) -> Slot:
-    """The wished slot if free and ahead, else the next free one (``SlotFull``: none)."""
-    occupied = await tx.seats.occupancy(now)
+    """``account``'s wished slot if free and ahead, else its next free one (``SlotFull``:
+    none)."""
+    occupied = await tx.seats.occupancy(account, now)
     try:
         return assign_slot(
-            deps.policy, wished, now, occupied, min_lead=deps.settings.min_lead, strict=False
+            deps.policy_for(account),
+            wished,
+            now,
+            occupied,
+            min_lead=deps.settings.min_lead,
+            strict=False,
         )
     except SlotError as exc:
         raise SlotFull(str(exc)) from exc

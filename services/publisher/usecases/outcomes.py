@@ -41,7 +41,11 @@ async def fail_post(
 ) -> None:
     """The post will not go out: ``failed`` with ``post.failed`` for whoever must act."""
     transition = post.fail(
-        guard=guard, code=code, reason=reason, channel=deps.channel.name, now=deps.clock.now()
+        guard=guard,
+        code=code,
+        reason=reason,
+        channel=deps.channel_for(post.account).name,
+        now=deps.clock.now(),
     )
 
     async def work(tx: PublisherTx) -> bool:
@@ -67,12 +71,12 @@ async def mark_unknown(
         done = await apply(tx, transition)
         if done:
             delay = deps.settings.reconcile_interval_seconds
-            await schedule_reconcile(deps, tx, post.post_id, post.next_round, delay_real=delay)
+            await schedule_reconcile(deps, tx, post, post.next_round, delay_real=delay)
         await complete_job(deps, claim, "unknown", tx)
         return done
 
     if await deps.uow.run(work):
-        deps.metrics.unknown.labels(deps.channel.name).inc()
+        deps.metrics.unknown.labels(deps.channel_for(post.account).name).inc()
         _log.warning("outcome_unknown", post_id=post.post_id, reason=reason[:500])
 
 
@@ -125,7 +129,9 @@ async def record_published(
 def count_published(deps: PublisherDeps, published: Post) -> None:
     """Metrics and log line of a publication just recorded (``published`` as stored)."""
     lateness = published.lateness_seconds or 0.0
-    deps.metrics.published.labels(published.channel or deps.channel.name).inc()
+    deps.metrics.published.labels(
+        published.channel or deps.channel_for(published.account).name
+    ).inc()
     deps.metrics.lateness.observe(lateness)
     _log.info("post_published", post_id=published.post_id, url=published.url, lateness=lateness)
 
@@ -146,7 +152,7 @@ async def record_pending(
     async def work(tx: PublisherTx) -> bool:
         done = await apply(tx, transition)
         if done:
-            await schedule_reconcile(deps, tx, post.post_id, post.next_round, delay_real=delay)
+            await schedule_reconcile(deps, tx, post, post.next_round, delay_real=delay)
         await complete_job(deps, claim, "pending", tx)
         return done
 

@@ -13,6 +13,7 @@ from datetime import datetime
 import structlog
 
 from services.publisher.channels import (
+    Channel,
     ChannelError,
     OutcomeUnknown,
     PermanentChannelError,
@@ -80,18 +81,21 @@ async def publish_due_post(
         )
         return
     request = publish_request(post, snapshot)
-    await _prepare(deps, request, claim.due_at)  # claimed ahead: get ready, fire at the instant
+    channel = deps.channel_for(post.account)  # each account its own channel and app
+    await _prepare(
+        channel, deps, request, claim.due_at
+    )  # claimed ahead: get ready, fire at the instant
     await _until(deps, claim.due_at)
-    if not await _start_submitting(deps, claim, post):
+    if not await _start_submitting(deps, claim, post, channel.name):
         await complete_job(deps, claim, "superseded", None)
         return
     # Checked after ``submitting`` is written, so a hold either stops this post here or
     # finds it submitting (and lists it as beyond recall).
-    if await deps.calendar.is_held():
+    if await deps.calendar.is_held(post.account):
         await _back_to_schedule(deps, claim, post, reason="calendar held", retry_real=1.0)
         return
     try:
-        outcome = await _with_lease(deps, claim, deps.channel.publish(request))
+        outcome = await _with_lease(deps, claim, channel.publish(request))
     except TransientChannelError as exc:
         await _back_to_schedule(
             deps, claim, post, reason=str(exc), retry_real=deps.settings.retry_seconds
@@ -114,13 +118,15 @@ async def publish_due_post(
     await record_outcome(deps, post, outcome, guard=Guard.open_under(claim.fence), claim=claim)
 
 
-async def _prepare(deps: PublisherDeps, request: PublishRequest, instant: datetime) -> None:
+async def _prepare(
+    channel: Channel, deps: PublisherDeps, request: PublishRequest, instant: datetime
+) -> None:
     """Let a channel that can (``prepare``) do the side-effect-free work before the instant.
 
     Bounded by the time left: whatever is unfinished, ``publish`` completes. Failures are
     only logged; ``publish`` meets them again and reports them properly.
     """
-    prepare = getattr(deps.channel, "prepare", None)
+    prepare = getattr(channel, "prepare", None)
     left = (instant - deps.clock.now()).total_seconds() / deps.clock.speed
     if prepare is None or left <= 0:
         return
@@ -166,11 +172,9 @@ async def _with_lease(
             await renewer
 
 
-async def _start_submitting(deps: PublisherDeps, claim: Claim, post: Post) -> bool:
+async def _start_submitting(deps: PublisherDeps, claim: Claim, post: Post, channel: str) -> bool:
     """One fenced update, outside a transaction (it writes nothing else): at the instant."""
-    transition = post.start_submitting(
-        fence=claim.fence, channel=deps.channel.name, now=deps.clock.now()
-    )
+    transition = post.start_submitting(fence=claim.fence, channel=channel, now=deps.clock.now())
     return await deps.posts.apply(transition)
 
 
@@ -204,11 +208,11 @@ async def _take_over(deps: PublisherDeps, claim: Claim, post: Post) -> None:
     async def work(tx: PublisherTx) -> bool:
         done = await apply(tx, transition)
         if done:
-            await schedule_reconcile(deps, tx, post.post_id, post.next_round, delay_real=0.0)
+            await schedule_reconcile(deps, tx, post, post.next_round, delay_real=0.0)
         await complete_job(deps, claim, "taken_over", tx)
         return done
 
     if await deps.uow.run(work):
-        deps.metrics.unknown.labels(post.channel or deps.channel.name).inc()
+        deps.metrics.unknown.labels(post.channel or deps.channel_for(post.account).name).inc()
         deps.metrics.duplicates_prevented.labels("takeover_not_resubmitted").inc()
         _log.warning("submitting_replica_lost", post_id=post.post_id, fence=post.submit_fence)

@@ -37,12 +37,13 @@ async def reconcile_post(
     ):
         await complete_job(deps, claim, "skipped", None)
         return
+    channel = deps.channel_for(post.account)
     try:
-        outcome = await deps.channel.status(post.publish_id or post.post_id)
+        outcome = await channel.status(post.publish_id or post.post_id)
     except ChannelError as exc:
         outcome = PublishOutcome(
             state=PublishState.UNKNOWN,
-            channel=deps.channel.name,
+            channel=channel.name,
             post_id=post.post_id,
             reason=exc.message,
         )
@@ -118,7 +119,7 @@ async def _still_unknown(
     async def work(tx: PublisherTx) -> bool:
         done = await apply(tx, transition)
         if done:
-            await schedule_reconcile(deps, tx, post.post_id, post.next_round, delay_real=delay_real)
+            await schedule_reconcile(deps, tx, post, post.next_round, delay_real=delay_real)
         await complete_job(deps, claim, "still_unknown", tx)
         return done and escalate
 

@@ -53,7 +53,7 @@ async def resolve_post(
     async def work(tx: PublisherTx) -> tuple[Post, Post]:
         now = deps.clock.now()
         post = await load(tx, post_id)
-        channel = post.channel or deps.channel.name
+        channel = post.channel or deps.channel_for(post.account).name
         transition = post.resolve(resolution, actor=who.subject, channel=channel, now=now)
         if not await apply(tx, transition):  # it moved since it was read: say where it is now
             current = await deps.posts.get(post_id)
@@ -62,7 +62,7 @@ async def resolve_post(
         if after.state is PostState.SCHEDULED:  # retry: due now, or at its slot if ahead
             await schedule_publish(tx, after, due_at=retry_due_at(post.slot_at, now))
         elif after.state is PostState.CANCELLED:
-            await tx.seats.free(post.slot_key, post.seat)
+            await tx.seats.free(post.account, post.slot_key, post.seat)
             if post.job_key:
                 await tx.jobs.cancel(post.job_key)
         details = _audit_details(post, resolution)

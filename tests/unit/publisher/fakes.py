@@ -23,6 +23,7 @@ from services.publisher.domain import Post, PostState, Transition
 from services.publisher.errors import SeatTaken
 from services.publisher.metrics import PublisherMetrics
 from services.publisher.settings import PublisherSettings
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.clock import FixedClock
 from tests.fakes.audit import FakeAudit
 from tests.fakes.jobs import FakeJobs
@@ -57,6 +58,10 @@ class FakePosts(FakeStore):
         found = [p for p in self._all() if (p.draft_id, p.revision) == (draft_id, revision)]
         return found[0] if found else None
 
+    async def draft_account(self, draft_id: str) -> str | None:
+        found = [p.account for p in self._all() if p.draft_id == draft_id]
+        return found[0] if found else None
+
     async def open_older_revisions(self, draft_id: str, revision: int) -> list[Post]:
         not_started = {PostState.SCHEDULED, PostState.PAUSED, PostState.MISSED}
         return [
@@ -86,66 +91,90 @@ class FakePosts(FakeStore):
         self.stored[post.post_id] = transition.applied_to(post)
         return True
 
-    async def in_states(self, states: Sequence[PostState]) -> list[Post]:
-        return [p for p in self._all() if p.state in states]
+    async def in_states(self, accounts: Sequence[str], states: Sequence[PostState]) -> list[Post]:
+        return [p for p in self._all() if p.account in accounts and p.state in states]
 
-    async def in_slots(self, slot_keys: Sequence[str]) -> list[Post]:
-        return sorted((p for p in self._all() if p.slot_key in slot_keys), key=lambda p: p.post_id)
+    async def in_slots(self, accounts: Sequence[str], slot_keys: Sequence[str]) -> list[Post]:
+        return sorted(
+            (p for p in self._all() if p.account in accounts and p.slot_key in slot_keys),
+            key=lambda p: p.post_id,
+        )
 
     async def page(
-        self, *, states: Sequence[PostState], offset: int, limit: int
+        self, *, accounts: Sequence[str], states: Sequence[PostState], offset: int, limit: int
     ) -> tuple[list[Post], int]:
-        found = [p for p in self._all() if not states or p.state in states]
+        found = [
+            p for p in self._all() if p.account in accounts and (not states or p.state in states)
+        ]
         found.sort(key=lambda p: (-p.slot_at.timestamp(), p.post_id))
         return found[offset : offset + limit], len(found)
 
 
 class FakeSeats(FakeStore):
-    """``SeatRepository``: taken seats by ``(slot_key, seat)``."""
+    """``SeatRepository``: taken seats by ``(account, slot_key, seat)``."""
 
     def __init__(self) -> None:
-        self.taken_by: dict[tuple[str, int], tuple[datetime, str]] = {}
+        self.taken_by: dict[tuple[str, str, int], tuple[datetime, str]] = {}
 
-    async def occupancy(self, since: datetime) -> dict[str, int]:
+    async def occupancy(self, account: str, since: datetime) -> dict[str, int]:
         counts: Counter[str] = Counter()
-        for (slot_key, _), (at, _) in self.taken_by.items():
-            if at >= since:
+        for (owner, slot_key, _), (at, _) in self.taken_by.items():
+            if owner == account and at >= since:
                 counts[slot_key] += 1
         return dict(counts)
 
-    async def taken(self, slot_key: str) -> set[int]:
-        return {seat for (key, seat) in self.taken_by if key == slot_key}
+    async def taken(self, account: str, slot_key: str) -> set[int]:
+        return {seat for (owner, key, seat) in self.taken_by if (owner, key) == (account, slot_key)}
 
-    async def take(self, slot_key: str, seat: int, *, at: datetime, post_id: str) -> None:
-        if (slot_key, seat) in self.taken_by:
-            raise SeatTaken(f"{slot_key}#{seat}")
-        self.taken_by[(slot_key, seat)] = (at, post_id)
+    async def take(
+        self, account: str, slot_key: str, seat: int, *, at: datetime, post_id: str
+    ) -> None:
+        if (account, slot_key, seat) in self.taken_by:
+            raise SeatTaken(f"{account}:{slot_key}#{seat}")
+        self.taken_by[(account, slot_key, seat)] = (at, post_id)
 
-    async def free(self, slot_key: str, seat: int | None) -> None:
+    async def free(self, account: str, slot_key: str, seat: int | None) -> None:
         if seat is not None:
-            self.taken_by.pop((slot_key, seat), None)
+            self.taken_by.pop((account, slot_key, seat), None)
 
-    def holders(self) -> dict[str, str]:
-        """Slot key -> post id, for slots with one seat."""
-        return {key: post_id for (key, _), (_, post_id) in self.taken_by.items()}
+    def holders(self, account: str = DEFAULT_ACCOUNT) -> dict[str, str]:
+        """Slot key -> post id of ``account``, for slots with one seat."""
+        return {
+            key: post_id
+            for (owner, key, _), (_, post_id) in self.taken_by.items()
+            if owner == account
+        }
 
 
 class FakeCalendar(FakeStore):
-    """``CalendarRepository``: the hold document."""
+    """``CalendarRepository``: a hold document per account."""
 
     def __init__(self) -> None:
-        self.doc: dict[str, Any] = {"_id": "hold", "held": False}
+        self.docs: dict[str, dict[str, Any]] = {}
 
-    async def hold(self) -> Mapping[str, Any]:
-        return dict(self.doc)
+    @property
+    def doc(self) -> dict[str, Any]:
+        """The default account's hold."""
+        return self.docs.get(DEFAULT_ACCOUNT, {"_id": "hold", "held": False})
 
-    async def is_held(self) -> bool:
-        return bool(self.doc.get("held"))
+    async def hold(self, account: str = DEFAULT_ACCOUNT) -> Mapping[str, Any]:
+        return dict(self.docs.get(account, {"account": account, "held": False}))
 
-    async def set_hold(self, *, held: bool, actor: str, reason: str, at: datetime) -> bool:
-        if bool(self.doc.get("held")) == held:
+    async def is_held(self, account: str = DEFAULT_ACCOUNT) -> bool:
+        return bool(self.docs.get(account, {}).get("held"))
+
+    async def set_hold(
+        self, account: str, *, held: bool, actor: str, reason: str, at: datetime
+    ) -> bool:
+        if await self.is_held(account) == held:
             return False
-        self.doc = {"_id": "hold", "held": held, "by": actor, "reason": reason, "at": at}
+        self.docs[account] = {
+            "account": account,
+            "held": held,
+            "by": actor,
+            "reason": reason,
+            "at": at,
+        }
         return True
 
 
@@ -191,21 +220,30 @@ class RecordingChannel:
 
 
 def publisher_deps(
-    clock: FixedClock, *, channel: RecordingChannel | None = None, **settings: Any
+    clock: FixedClock,
+    *,
+    channel: RecordingChannel | None = None,
+    channels: Mapping[str, RecordingChannel] | None = None,
+    **settings: Any,
 ) -> tuple[PublisherDeps, FakeUnitOfWork[FakePublisherTx]]:
-    """The use cases' dependencies on fakes, and the unit of work they run in."""
+    """The use cases' dependencies on fakes, and the unit of work they run in.
+
+    ``channels``: per account (``accounts_json=`` lists the accounts); every account
+    without one gets ``channel`` (or a new :class:`RecordingChannel`).
+    """
     view = FakePublisherTx()
     uow = FakeUnitOfWork(view)
     config = PublisherSettings(api_tokens=TOKENS, **settings)
+    shared = channel or RecordingChannel()
     deps = PublisherDeps(
         uow=uow,
         posts=view.posts,
         calendar=view.calendar,
         jobs=view.jobs,
         clock=clock,
-        channel=channel or RecordingChannel(),
+        channels={a: (channels or {}).get(a, shared) for a in config.accounts.ids},
         settings=config,
-        policy=config.slot_policy,
+        policies={a: config.slot_policy_for(a) for a in config.accounts.ids},
         metrics=PublisherMetrics.create(CollectorRegistry()),
     )
     return deps, uow
