@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from services.audience.posters import FontMissing
-from shared.problems import ProblemMap, ProblemSpec
+from shared.accounts import DEFAULT_ACCOUNT, secret_env_name
+from shared.problems import ACCOUNT_PROBLEMS, ProblemMap, ProblemSpec
 
 __all__ = [
     "PROBLEMS",
@@ -63,10 +64,17 @@ class InvalidExpiry(AudienceError):
 
 
 class WeChatNotConfigured(AudienceError):
-    """The app's credentials are not set: WeChat's API cannot be called."""
+    """The account's app credentials are not set: WeChat's API cannot be called for it."""
 
-    def __init__(self) -> None:
-        super().__init__("Set AUDIENCE_WECHAT_APP_ID and AUDIENCE_WECHAT_APP_SECRET first.")
+    def __init__(self, account: str = DEFAULT_ACCOUNT) -> None:
+        if account == DEFAULT_ACCOUNT:
+            hint = "Set AUDIENCE_WECHAT_APP_ID and AUDIENCE_WECHAT_APP_SECRET first."
+        else:
+            hint = (
+                f"Set wechat_app_id of account {account!r} in ACCOUNTS and "
+                f"{secret_env_name(account, 'wechat_app_secret')} first."
+            )
+        super().__init__(hint)
 
 
 class WeChatUnavailable(AudienceError):
@@ -74,13 +82,14 @@ class WeChatUnavailable(AudienceError):
 
 
 class BackfillRunning(AudienceError):
-    """A back-fill is running already; it resumes from its cursor."""
+    """The account's back-fill is running already; it resumes from its cursor."""
 
-    def __init__(self) -> None:
-        super().__init__("A back-fill is running already.")
+    def __init__(self, account: str = DEFAULT_ACCOUNT) -> None:
+        super().__init__(f"A back-fill of account {account!r} is running already.")
 
 
 PROBLEMS: ProblemMap = {
+    **ACCOUNT_PROBLEMS,
     NotFound: ProblemSpec(404, "Not found", "urn:contentops:problem:not-found"),
     AlreadyExists: ProblemSpec(409, "Conflict", "urn:contentops:problem:conflict"),
     BackfillRunning: ProblemSpec(409, "Conflict", "urn:contentops:problem:conflict"),

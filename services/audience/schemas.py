@@ -21,9 +21,11 @@ from services.audience.domain.replies import (
     ReplyKind,
 )
 from services.audience.domain.scenes import CODE_PATTERN
+from shared.accounts import ACCOUNT_ID_PATTERN, DEFAULT_ACCOUNT
 from shared.bounds import Instant
 
 __all__ = [
+    "AccountIn",
     "BranchCreate",
     "BranchPublic",
     "CampaignCreate",
@@ -34,10 +36,30 @@ __all__ = [
     "MenuVersionPublic",
     "ReplyIn",
     "RuleCreate",
+    "RuleFields",
     "RulePublic",
 ]
 
 MAX_REPLY_TEXT = 600  # WeChat takes 2,048 bytes of text: 600 Chinese characters fit
+
+
+def _account(what: str) -> Any:
+    return Field(
+        default=DEFAULT_ACCOUNT,
+        pattern=ACCOUNT_ID_PATTERN,
+        description=f"The official account (公众号) {what}; unknown: 404 naming `account`.",
+        examples=["default", "talent"],
+    )
+
+
+def _belongs() -> Any:
+    return Field(description="The official account (公众号) it belongs to.", examples=["default"])
+
+
+class AccountIn(BaseModel):
+    """Names the official account an action is for (back-fill, reconciliation)."""
+
+    account: str = _account("to act for")
 
 
 class BranchCreate(BaseModel):
@@ -50,9 +72,11 @@ class BranchCreate(BaseModel):
     greeting: str | None = Field(
         default=None, max_length=MAX_REPLY_TEXT, description="Greets followers of its code."
     )
+    account: str = _account("the branch belongs to (its code is unique within it)")
 
 
 class BranchPublic(BaseModel):
+    account: str = _belongs()
     code: str
     name: str
     administrator: str
@@ -65,6 +89,7 @@ class BranchPublic(BaseModel):
     @classmethod
     def of(cls, b: Branch) -> Self:
         return cls(
+            account=b.account,
             code=b.code,
             name=b.name,
             administrator=b.administrator,
@@ -83,9 +108,11 @@ class CampaignCreate(BaseModel):
     name: str = Field(min_length=1, max_length=40)
     expires_at: Instant = Field(description="When the code stops working (30 days at most).")
     greeting: str | None = Field(default=None, max_length=MAX_REPLY_TEXT)
+    account: str = _account("the campaign belongs to (its code is unique within it)")
 
 
 class CampaignPublic(BaseModel):
+    account: str = _belongs()
     code: str
     name: str
     expires_at: datetime
@@ -97,6 +124,7 @@ class CampaignPublic(BaseModel):
     @classmethod
     def of(cls, c: Campaign) -> Self:
         return cls(
+            account=c.account,
             code=c.code,
             name=c.name,
             expires_at=c.expires_at,
@@ -169,8 +197,8 @@ class HoursIn(BaseModel):
         return self
 
 
-class RuleCreate(BaseModel):
-    """A keyword rule."""
+class RuleFields(BaseModel):
+    """A keyword rule (a replacement keeps the rule's account)."""
 
     keyword: str = Field(min_length=1, max_length=MAX_KEYWORD_CHARS, examples=["发票"])
     mode: MatchMode = MatchMode.CONTAINS
@@ -185,7 +213,7 @@ class RuleCreate(BaseModel):
             raise ValueError("keyword is blank")
         return self
 
-    def to_domain(self) -> KeywordRule:
+    def to_domain(self, account: str = DEFAULT_ACCOUNT) -> KeywordRule:
         return KeywordRule(
             rule_id="",
             keyword=self.keyword.strip(),
@@ -194,7 +222,14 @@ class RuleCreate(BaseModel):
             priority=self.priority,
             hours=ActiveHours(self.hours.start, self.hours.end) if self.hours else None,
             enabled=self.enabled,
+            account=account,
         )
+
+
+class RuleCreate(RuleFields):
+    """A keyword rule of an account (it answers that account's followers only)."""
+
+    account: str = _account("whose followers the rule answers")
 
 
 class RulePublic(RuleCreate):
@@ -203,6 +238,7 @@ class RulePublic(RuleCreate):
     @classmethod
     def of(cls, r: KeywordRule) -> RulePublic:
         return cls(
+            account=r.account,
             rule_id=r.rule_id,
             keyword=r.keyword,
             mode=r.mode,
@@ -214,8 +250,10 @@ class RulePublic(RuleCreate):
 
 
 class DefaultsIn(BaseModel):
-    """The reply to a message no rule answers, and the greeting when a branch has none."""
+    """An account's reply to a message no rule answers, and its greeting when a branch
+    has none."""
 
+    account: str = _account("whose followers these answer")
     default: ReplyIn | None = None
     greeting: ReplyIn | None = None
 
@@ -267,13 +305,15 @@ class MenuCreate(BaseModel):
 
     buttons: list[ButtonIn] = Field(max_length=10)
     note: str = Field(default="", max_length=200)
+    account: str = _account("whose menu this is (versions are numbered per account)")
 
     def to_domain(self) -> Menu:
         return Menu(tuple(b.to_domain() for b in self.buttons))
 
 
 class MenuVersionPublic(BaseModel):
-    version: int
+    account: str = _belongs()
+    version: int = Field(description="Numbered per account.")
     buttons: list[dict[str, Any]] = Field(description="As sent to WeChat's menu/create.")
     note: str
     created_at: datetime
@@ -285,6 +325,7 @@ class MenuVersionPublic(BaseModel):
 class FollowerPublic(BaseModel):
     """A follower as stored: openid as received, attribution, no personal data."""
 
+    account: str = _belongs()
     openid: str
     subscribed: bool
     source: str
@@ -301,6 +342,7 @@ class FollowerPublic(BaseModel):
     def of(cls, f: Follower) -> Self:
         a = f.attribution
         return cls(
+            account=f.account,
             openid=f.openid,
             subscribed=f.subscribed,
             source=a.source.value,

@@ -5,21 +5,48 @@ The WeChat push endpoint needs ``AUDIENCE_WECHAT_TOKEN`` (and, for the encrypted
 the back-fill and the daily reconciliation call WeChat's API and need
 ``AUDIENCE_WECHAT_APP_ID`` + ``AUDIENCE_WECHAT_APP_SECRET``. Secrets have no defaults and
 placeholders are refused. Intervals of background work are real seconds.
+
+Accounts (#12): these settings are the default account's. Another account of ``ACCOUNTS``
+calls WeChat with its ``wechat_app_id`` and ``ACCOUNT_<ID>_WECHAT_APP_SECRET`` and takes
+pushes at ``/wechat/push/<id>`` with ``ACCOUNT_<ID>_WECHAT_TOKEN`` (and
+``ACCOUNT_<ID>_WECHAT_AES_KEY`` for the encrypted mode), read by
+:func:`shared.accounts.account_secret` (environment or ``ACCOUNTS_SECRETS_DIR``); the
+default account may set those too, else it keeps ``AUDIENCE_WECHAT_*``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import time
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.audience.posters.render import DEFAULT_FONTS
+from shared.accounts import DEFAULT_ACCOUNT, SecretName, account_secret
 from shared.settings import PLACEHOLDER_SECRETS, ServiceSettings, secret_text
 from shared.wechat import DEFAULT_BASE_URL
 from shared.wechat.followers import DEFAULT_QRCODE_BASE_URL
 
-__all__ = ["AudienceSettings"]
+__all__ = ["AppCredentials", "AudienceSettings", "PushCredentials"]
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    """What an account calls WeChat's API with (never logged: the secret is a SecretStr)."""
+
+    app_id: str
+    app_secret: SecretStr
+
+
+@dataclass(frozen=True)
+class PushCredentials:
+    """What an account's push URL checks with: the token, and in the encrypted mode the
+    message key and the app id."""
+
+    token: SecretStr
+    aes_key: SecretStr | None
+    app_id: str | None
 
 
 class AudienceSettings(ServiceSettings):
@@ -103,7 +130,57 @@ class AudienceSettings(ServiceSettings):
 
     @property
     def push_enabled(self) -> bool:
-        return bool(secret_text(self.wechat_token))
+        """The default account's push URL is on (its token is set)."""
+        return self.push_credentials(DEFAULT_ACCOUNT) is not None
+
+    def _account_secret(self, account: str, name: SecretName) -> SecretStr | None:
+        value = account_secret(account, name)
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"account {account!r}: {name} must be a real secret")
+        return value
+
+    def _app_id(self, account: str) -> str | None:
+        spec = self.accounts.require(account)
+        if account == DEFAULT_ACCOUNT:
+            return spec.wechat_app_id or self.wechat_app_id
+        return spec.wechat_app_id
+
+    def app_credentials(self, account: str) -> AppCredentials | None:
+        """The account's app id and secret, or None (then WeChat's API is off for it).
+
+        Another account: ``wechat_app_id`` in ``ACCOUNTS`` and its app secret by
+        ``account_secret``; the default account falls back to ``AUDIENCE_WECHAT_*``.
+        """
+        secret = self._account_secret(account, "wechat_app_secret")
+        if account == DEFAULT_ACCOUNT and secret is None:
+            secret = self.wechat_app_secret
+        app_id = self._app_id(account)
+        if not app_id or not secret_text(secret):
+            return None
+        assert secret is not None
+        return AppCredentials(app_id, secret)
+
+    def push_credentials(self, account: str) -> PushCredentials | None:
+        """The account's push token (and message key), or None: no push URL for it.
+
+        ``ValueError`` naming the account when its encrypted mode is incomplete.
+        """
+        token = self._account_secret(account, "wechat_token")
+        aes_key = self._account_secret(account, "wechat_aes_key")
+        if account == DEFAULT_ACCOUNT:
+            token = token or self.wechat_token
+            aes_key = aes_key or self.wechat_encoding_aes_key
+        if not secret_text(token):
+            return None
+        assert token is not None
+        app_id = self._app_id(account)
+        if secret_text(aes_key):
+            if len(secret_text(aes_key)) != 43:
+                raise ValueError(f"account {account!r}: the message key must be 43 characters")
+            if not app_id:
+                raise ValueError(f"account {account!r}: the encrypted mode needs wechat_app_id")
+            return PushCredentials(token, aes_key, app_id)
+        return PushCredentials(token, None, app_id)
 
     @property
     def encrypted_push(self) -> bool:
@@ -111,5 +188,5 @@ class AudienceSettings(ServiceSettings):
 
     @property
     def api_enabled(self) -> bool:
-        """WeChat's API is reachable: the app's credentials are set."""
-        return bool(self.wechat_app_id and secret_text(self.wechat_app_secret))
+        """WeChat's API is reachable for the default account: its credentials are set."""
+        return self.app_credentials(DEFAULT_ACCOUNT) is not None

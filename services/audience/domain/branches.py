@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.accounts import DEFAULT_ACCOUNT
+
 __all__ = ["Branch", "Campaign", "QrCode"]
 
 
@@ -29,6 +31,8 @@ class Branch:
     greeting: str | None
     created_at: datetime
     qr: QrCode | None = None
+    account: str = DEFAULT_ACCOUNT
+    """The official account it belongs to; its code is unique within the account."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +45,4 @@ class Campaign:
     greeting: str | None
     created_at: datetime
     qr: QrCode | None = None
+    account: str = DEFAULT_ACCOUNT

@@ -17,7 +17,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from services.audience.domain.accounts import scoped_key
 from services.audience.domain.scenes import Attribution
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events.followers import FollowerSource, FollowerVia
 
 __all__ = ["Change", "Follower", "on_scan", "on_subscribe", "on_unsubscribe", "push_key"]
@@ -34,7 +36,11 @@ class Change(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Follower:
-    """One openid (as WeChat sent it) and its current subscription; no personal data."""
+    """One openid (as WeChat sent it) of one account and its subscription; no personal data.
+
+    An openid is the follower's id in one account (WeChat gives the same person another
+    openid in another account): a follower is of ``account`` alone.
+    """
 
     openid: str
     subscribed: bool
@@ -44,21 +50,34 @@ class Follower:
     subscriptions: int = 1
     via: FollowerVia = FollowerVia.PUSH
     scans: int = 0
+    account: str = DEFAULT_ACCOUNT
 
 
-def push_key(*, msg_id: str | None, from_user: str, create_time: int, event: str | None) -> str:
-    """The natural key of a push: ``MsgId`` for messages, sender + time + event for events."""
-    if msg_id:
-        return f"msg:{msg_id}"
-    return f"evt:{from_user}:{create_time}:{event or ''}"
+def push_key(
+    *,
+    msg_id: str | None,
+    from_user: str,
+    create_time: int,
+    event: str | None,
+    account: str = DEFAULT_ACCOUNT,
+) -> str:
+    """The natural key of a push to ``account``: ``MsgId`` for messages, sender + time +
+    event for events; another account's push is another push even with the same MsgId."""
+    key = f"msg:{msg_id}" if msg_id else f"evt:{from_user}:{create_time}:{event or ''}"
+    return scoped_key(account, key)
 
 
 def on_subscribe(
-    existing: Follower | None, openid: str, attribution: Attribution, at: datetime
+    existing: Follower | None,
+    openid: str,
+    attribution: Attribution,
+    at: datetime,
+    *,
+    account: str = DEFAULT_ACCOUNT,
 ) -> tuple[Follower, Change]:
-    """A ``subscribe`` push."""
+    """A ``subscribe`` push to ``account``."""
     if existing is None:
-        return Follower(openid, True, attribution, at), Change.SUBSCRIBED
+        return Follower(openid, True, attribution, at, account=account), Change.SUBSCRIBED
     if existing.subscribed:
         return existing, Change.UNCHANGED
     returned = replace(
@@ -73,18 +92,23 @@ def on_subscribe(
     return returned, Change.RETURNED
 
 
-def on_scan(existing: Follower | None, openid: str, at: datetime) -> Follower:
+def on_scan(
+    existing: Follower | None, openid: str, at: datetime, *, account: str = DEFAULT_ACCOUNT
+) -> Follower:
     """A ``SCAN`` push: a follower already; one we did not know is kept, unattributed."""
     if existing is None:
         unknown = Attribution(FollowerSource.OTHER)
-        return Follower(openid, True, unknown, None, scans=1)
+        return Follower(openid, True, unknown, None, scans=1, account=account)
     return replace(existing, scans=existing.scans + 1)
 
 
-def on_unsubscribe(existing: Follower | None, openid: str, at: datetime) -> tuple[Follower, Change]:
+def on_unsubscribe(
+    existing: Follower | None, openid: str, at: datetime, *, account: str = DEFAULT_ACCOUNT
+) -> tuple[Follower, Change]:
     """An ``unsubscribe`` push."""
     if existing is None:
-        gone = Follower(openid, False, Attribution(FollowerSource.OTHER), None, at, 0)
+        unknown = Attribution(FollowerSource.OTHER)
+        gone = Follower(openid, False, unknown, None, at, 0, account=account)
         return gone, Change.UNSUBSCRIBED
     if not existing.subscribed:
         return existing, Change.UNCHANGED

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from shared.accounts import DEFAULT_ACCOUNT
+
 __all__ = [
     "MAX_BUTTONS",
     "MAX_SUB_BUTTONS",
@@ -80,6 +82,8 @@ class MenuVersion:
     created_by: str
     note: str
     published_at: datetime | None
+    account: str = DEFAULT_ACCOUNT
+    """Versions are numbered per account (1, 2, ...); each account has its own menu."""
 
 
 @dataclass(frozen=True, slots=True)

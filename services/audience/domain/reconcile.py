@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from shared.accounts import DEFAULT_ACCOUNT
+
 __all__ = ["DayCount", "DayReconciliation", "reconcile_day"]
 
 
@@ -27,6 +29,7 @@ class DayReconciliation:
     day: date
     wechat: DayCount
     ours: DayCount
+    account: str = DEFAULT_ACCOUNT
 
     @property
     def new_difference(self) -> int:
@@ -51,5 +54,8 @@ class DayReconciliation:
         )
 
 
-def reconcile_day(day: date, wechat: DayCount, ours: DayCount) -> DayReconciliation:
-    return DayReconciliation(day, wechat, ours)
+def reconcile_day(
+    day: date, wechat: DayCount, ours: DayCount, *, account: str = DEFAULT_ACCOUNT
+) -> DayReconciliation:
+    """One day of ``account``: WeChat's numbers of that account against ours."""
+    return DayReconciliation(day, wechat, ours, account)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 
+from shared.accounts import DEFAULT_ACCOUNT
+
 __all__ = [
     "MAX_KEYWORD_CHARS",
     "ActiveHours",
@@ -73,7 +75,7 @@ class ActiveHours:
 
 @dataclass(frozen=True, slots=True)
 class KeywordRule:
-    """One keyword rule; ``seq`` orders equal rules (older first)."""
+    """One keyword rule of one account; ``seq`` orders equal rules (older first)."""
 
     rule_id: str
     keyword: str
@@ -83,6 +85,7 @@ class KeywordRule:
     hours: ActiveHours | None = None
     enabled: bool = True
     seq: int = 0
+    account: str = DEFAULT_ACCOUNT
     key: str = field(init=False)
 
     def __post_init__(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+from services.audience.domain.accounts import scoped_key
 from services.audience.domain.branches import Branch, Campaign, QrCode
 from services.audience.domain.followers import Follower
 from services.audience.domain.menu import Button, ButtonType, Menu
@@ -17,6 +18,7 @@ from services.audience.domain.replies import (
     ReplyKind,
 )
 from services.audience.domain.scenes import Attribution
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events.followers import FollowerSource, FollowerVia
 from shared.mongo import MongoDoc
 
@@ -28,11 +30,23 @@ __all__ = [
     "campaign_of",
     "follower_doc",
     "follower_of",
+    "account_of",
+    "key_of",
     "reply_doc",
     "reply_of",
     "rule_doc",
     "rule_of",
 ]
+
+
+def account_of(doc: MongoDoc) -> str:
+    """The document's account (one written before accounts: the default's)."""
+    return str(doc.get("account") or DEFAULT_ACCOUNT)
+
+
+def key_of(doc: MongoDoc, field: str) -> str:
+    """The account's own key (code, openid): the field, else the default account's ``_id``."""
+    return str(doc.get(field) or doc["_id"])
 
 
 def _qr_doc(qr: QrCode | None) -> MongoDoc | None:
@@ -49,7 +63,9 @@ def _qr_of(doc: MongoDoc | None) -> QrCode | None:
 
 def branch_doc(branch: Branch) -> MongoDoc:
     return {
-        "_id": branch.code,
+        "_id": scoped_key(branch.account, branch.code),
+        "account": branch.account,
+        "code": branch.code,
         "name": branch.name,
         "administrator": branch.administrator,
         "target": branch.target,
@@ -61,19 +77,22 @@ def branch_doc(branch: Branch) -> MongoDoc:
 
 def branch_of(doc: MongoDoc) -> Branch:
     return Branch(
-        code=doc["_id"],
+        code=key_of(doc, "code"),
         name=doc["name"],
         administrator=doc["administrator"],
         target=int(doc["target"]),
         greeting=doc.get("greeting"),
         created_at=doc["created_at"],
         qr=_qr_of(doc.get("qr")),
+        account=account_of(doc),
     )
 
 
 def campaign_doc(campaign: Campaign) -> MongoDoc:
     return {
-        "_id": campaign.code,
+        "_id": scoped_key(campaign.account, campaign.code),
+        "account": campaign.account,
+        "code": campaign.code,
         "name": campaign.name,
         "expires_at": campaign.expires_at,
         "greeting": campaign.greeting,
@@ -84,19 +103,22 @@ def campaign_doc(campaign: Campaign) -> MongoDoc:
 
 def campaign_of(doc: MongoDoc) -> Campaign:
     return Campaign(
-        code=doc["_id"],
+        code=key_of(doc, "code"),
         name=doc["name"],
         expires_at=doc["expires_at"],
         greeting=doc.get("greeting"),
         created_at=doc["created_at"],
         qr=_qr_of(doc.get("qr")),
+        account=account_of(doc),
     )
 
 
 def follower_doc(f: Follower) -> MongoDoc:
     a = f.attribution
     return {
-        "_id": f.openid,
+        "_id": scoped_key(f.account, f.openid),
+        "account": f.account,
+        "openid": f.openid,
         "subscribed": f.subscribed,
         "source": a.source.value,
         "branch_code": a.branch_code,
@@ -112,7 +134,7 @@ def follower_doc(f: Follower) -> MongoDoc:
 
 def follower_of(doc: MongoDoc) -> Follower:
     return Follower(
-        openid=doc["_id"],
+        openid=key_of(doc, "openid"),
         subscribed=bool(doc["subscribed"]),
         attribution=Attribution(
             FollowerSource(doc["source"]),
@@ -125,6 +147,7 @@ def follower_of(doc: MongoDoc) -> Follower:
         subscriptions=int(doc.get("subscriptions", 1)),
         via=FollowerVia(doc.get("via", "push")),
         scans=int(doc.get("scans", 0)),
+        account=account_of(doc),
     )
 
 
@@ -169,6 +192,7 @@ def rule_doc(rule: KeywordRule) -> MongoDoc:
         ),
         "enabled": rule.enabled,
         "seq": rule.seq,
+        "account": rule.account,
     }
 
 
@@ -189,6 +213,7 @@ def rule_of(doc: MongoDoc) -> KeywordRule:
         ),
         enabled=bool(doc.get("enabled", True)),
         seq=int(doc.get("seq", 0)),
+        account=account_of(doc),
     )
 
 

@@ -2,58 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from services.audience.domain.accounts import scoped_key
 from services.audience.domain.followers import Change, Follower
 from services.audience.errors import DuplicatePush
 from services.audience.repository.base import Repo
 from services.audience.repository.codecs import follower_doc, follower_of
 from services.audience.repository.indexes import CHANGES, CLICKS, FOLLOWERS, PUSHES
-from shared.mongo import MongoDoc
+from shared.mongo import MongoDoc, account_filter
 
 __all__ = ["MongoFollowers", "MongoPushes"]
 
 
 class MongoPushes(Repo):
-    async def record(self, key: str, *, openid: str, kind: str, at: datetime) -> None:
+    async def record(self, key: str, *, account: str, openid: str, kind: str, at: datetime) -> None:
         try:
             await self.db[PUSHES].insert_one(
-                {"_id": key, "openid": openid, "kind": kind, "at": at}, session=self.session
+                {"_id": key, "account": account, "openid": openid, "kind": kind, "at": at},
+                session=self.session,
             )
         except DuplicateKeyError as exc:
             raise DuplicatePush(key) from exc
 
-    async def count_click(self, key: str, day: date) -> None:
+    async def count_click(self, account: str, key: str, day: date) -> None:
         await self.db[CLICKS].update_one(
-            {"_id": f"{day.isoformat()}:{key}"},
-            {"$inc": {"count": 1}, "$setOnInsert": {"key": key, "day": day.isoformat()}},
+            {"_id": scoped_key(account, f"{day.isoformat()}:{key}")},
+            {
+                "$inc": {"count": 1},
+                "$setOnInsert": {"key": key, "day": day.isoformat(), "account": account},
+            },
             upsert=True,
             session=self.session,
         )
 
 
 class MongoFollowers(Repo):
-    async def get(self, openid: str) -> Follower | None:
-        doc = await self.db[FOLLOWERS].find_one({"_id": openid}, session=self.session)
+    async def get(self, account: str, openid: str) -> Follower | None:
+        doc = await self.db[FOLLOWERS].find_one(
+            {"_id": scoped_key(account, openid)}, session=self.session
+        )
         return follower_of(doc) if doc else None
 
     async def save(self, follower: Follower) -> None:
         doc = follower_doc(follower)
         await self.db[FOLLOWERS].replace_one(
-            {"_id": follower.openid}, doc, upsert=True, session=self.session
+            {"_id": doc["_id"]}, doc, upsert=True, session=self.session
         )
 
     async def insert_new(self, follower: Follower) -> bool:
         # Read first: a duplicate key error inside a transaction aborts the transaction.
+        doc = follower_doc(follower)
         known = await self.db[FOLLOWERS].find_one(
-            {"_id": follower.openid}, {"_id": 1}, session=self.session
+            {"_id": doc["_id"]}, {"_id": 1}, session=self.session
         )
         if known is not None:
             return False
-        await self.db[FOLLOWERS].insert_one(follower_doc(follower), session=self.session)
+        await self.db[FOLLOWERS].insert_one(doc, session=self.session)
         return True
 
     async def record_change(
@@ -63,6 +72,7 @@ class MongoFollowers(Repo):
         await self.db[CHANGES].insert_one(
             {
                 "_id": event_id,
+                "account": follower.account,
                 "openid": follower.openid,
                 "change": change.value,
                 "at": at,
@@ -75,10 +85,13 @@ class MongoFollowers(Repo):
             session=self.session,
         )
 
-    async def changes_by_day(self, first: date, last: date) -> dict[date, dict[str, int]]:
+    async def changes_by_day(
+        self, account: str, first: date, last: date
+    ) -> dict[date, dict[str, int]]:
         pipeline: list[MongoDoc] = [
             {
                 "$match": {
+                    "account": account,
                     "day": {"$gte": first.isoformat(), "$lte": last.isoformat()},
                     "via": "push",
                 }
@@ -96,9 +109,10 @@ class MongoFollowers(Repo):
                 counts["cancelled"] += int(row["n"])
         return out
 
-    async def total_at(self, instant: datetime) -> int:
+    async def total_at(self, account: str, instant: datetime) -> int:
         return await self.db[FOLLOWERS].count_documents(
             {
+                "account": account,
                 "subscribed_at": {"$lte": instant},
                 "$or": [{"subscribed": True}, {"unsubscribed_at": {"$gt": instant}}],
             },
@@ -106,23 +120,32 @@ class MongoFollowers(Repo):
         )
 
     async def page(
-        self, *, offset: int, limit: int, branch_code: str | None, subscribed: bool | None
+        self,
+        accounts: Sequence[str],
+        *,
+        offset: int,
+        limit: int,
+        branch_code: str | None,
+        subscribed: bool | None,
     ) -> tuple[list[Follower], int]:
-        query: dict[str, Any] = {}
+        query: dict[str, Any] = account_filter(accounts)
         if branch_code is not None:
             query["branch_code"] = branch_code
         if subscribed is not None:
             query["subscribed"] = subscribed
         total = await self.db[FOLLOWERS].count_documents(query)
-        cursor = self.db[FOLLOWERS].find(query).sort("_id", 1).skip(offset).limit(limit)
+        order = [("account", 1), ("_id", 1)]
+        cursor = self.db[FOLLOWERS].find(query).sort(order).skip(offset).limit(limit)
         return [follower_of(d) async for d in cursor], total
 
-    async def summary(self) -> list[dict[str, Any]]:
-        """Current followers and those gone, by source and branch/campaign."""
+    async def summary(self, accounts: Sequence[str]) -> list[dict[str, Any]]:
+        """Current followers and those gone, by account, source and branch/campaign."""
         pipeline: list[MongoDoc] = [
+            {"$match": account_filter(accounts)},
             {
                 "$group": {
                     "_id": {
+                        "account": "$account",
                         "source": "$source",
                         "branch_code": "$branch_code",
                         "campaign_code": "$campaign_code",
@@ -130,7 +153,7 @@ class MongoFollowers(Repo):
                     },
                     "n": {"$sum": 1},
                 }
-            }
+            },
         ]
         cursor = await self.db[FOLLOWERS].aggregate(pipeline)
         return [row async for row in cursor]

@@ -7,6 +7,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from shared.mongo import IndexSpec
 
 __all__ = [
+    "ACCOUNT_COLLECTIONS",
     "BACKFILL",
     "BRANCHES",
     "CAMPAIGNS",
@@ -33,21 +34,61 @@ CLICKS = "menu_clicks"
 BACKFILL = "backfill"
 RECONCILIATIONS = "reconciliations"
 
+# Accounts (#12): the indexes that serve lists lead with ``account`` (new names: an index
+# of the same name with other keys would stop start-up where the old one exists).
 INDEXES = (
+    IndexSpec(
+        BRANCHES, (IndexModel([("account", ASCENDING), ("_id", ASCENDING)], name="account"),)
+    ),
+    IndexSpec(
+        CAMPAIGNS, (IndexModel([("account", ASCENDING), ("_id", ASCENDING)], name="account"),)
+    ),
     IndexSpec(
         FOLLOWERS,
         (
-            IndexModel([("branch_code", ASCENDING), ("subscribed", ASCENDING)], name="branch"),
-            IndexModel([("subscribed_at", ASCENDING)], name="subscribed_at"),
+            IndexModel(
+                [("account", ASCENDING), ("branch_code", ASCENDING), ("subscribed", ASCENDING)],
+                name="account_branch",
+            ),
+            IndexModel(
+                [("account", ASCENDING), ("subscribed_at", ASCENDING)],
+                name="account_subscribed_at",
+            ),
         ),
     ),
     IndexSpec(
         CHANGES,
         (
-            IndexModel([("day", ASCENDING), ("change", ASCENDING)], name="day"),
+            IndexModel(
+                [("account", ASCENDING), ("day", ASCENDING), ("change", ASCENDING)],
+                name="account_day",
+            ),
             IndexModel([("at", DESCENDING)], name="at"),
         ),
     ),
-    IndexSpec(RULES, (IndexModel([("seq", ASCENDING)], name="seq"),)),
-    IndexSpec(CLICKS, (IndexModel([("day", ASCENDING)], name="day"),)),
+    IndexSpec(
+        RULES, (IndexModel([("account", ASCENDING), ("seq", ASCENDING)], name="account_seq"),)
+    ),
+    IndexSpec(MENUS, (IndexModel([("account", ASCENDING), ("_id", DESCENDING)], name="account"),)),
+    IndexSpec(
+        CLICKS, (IndexModel([("account", ASCENDING), ("day", ASCENDING)], name="account_day"),)
+    ),
+    IndexSpec(
+        RECONCILIATIONS,
+        (IndexModel([("account", ASCENDING), ("_id", DESCENDING)], name="account"),),
+    ),
 )
+
+ACCOUNT_COLLECTIONS = (
+    BRANCHES,
+    CAMPAIGNS,
+    FOLLOWERS,
+    CHANGES,
+    PUSHES,
+    RULES,
+    MENUS,
+    CLICKS,
+    BACKFILL,
+    RECONCILIATIONS,
+)
+"""Collections whose documents carry ``account``; older ones are adopted by the default."""

@@ -13,6 +13,10 @@
   the natural key feedback's own push endpoint uses too, so an enquiry is stored once
   and its 12-hour clock starts at the message's time).
 
+Accounts (#12): a push arrives at one account's push URL and is that account's: its
+followers, its rules and greetings answer, its events (``follower.*`` and the
+``feedback.received`` of an enquiry) carry the account.
+
 Every push is recorded under its natural key in the same transaction as its effects,
 so a re-sent push changes nothing twice; it is answered again the same way (WeChat
 re-sends when our first answer came late).
@@ -38,6 +42,7 @@ from services.audience.domain.replies import Reply, ReplyKind
 from services.audience.domain.scenes import Attribution, attribute, scene_of_event_key
 from services.audience.errors import DuplicatePush
 from services.audience.ports import AudienceTx
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import (
     FeedbackKind,
     FeedbackReceived,
@@ -100,14 +105,14 @@ def _text_of(message: PushMessage) -> str:
 
 
 async def _greeting(
-    attribution: Attribution, default: Reply | None, deps: AudienceDeps
+    account: str, attribution: Attribution, default: Reply | None, deps: AudienceDeps
 ) -> Reply | None:
     text: str | None = None
     if attribution.branch_code:
-        branch = await deps.branches.get(attribution.branch_code)
+        branch = await deps.branches.get(account, attribution.branch_code)
         text = branch.greeting if branch else None
     elif attribution.campaign_code:
-        campaign = await deps.campaigns.get(attribution.campaign_code)
+        campaign = await deps.campaigns.get(account, attribution.campaign_code)
         text = campaign.greeting if campaign else None
     return Reply(ReplyKind.TEXT, text=text) if text else default
 
@@ -117,6 +122,7 @@ def _subscribed_event(follower: Follower, at: datetime, change: Change) -> Follo
     return FollowerSubscribed(
         occurred_at=at,
         producer=PRODUCER,
+        account=follower.account,
         correlation_id=f"follower:{follower.openid}"[:128],
         payload=FollowerSubscribedPayload(
             openid=follower.openid,
@@ -136,6 +142,7 @@ def _unsubscribed_event(follower: Follower, at: datetime) -> FollowerUnsubscribe
     return FollowerUnsubscribed(
         occurred_at=at,
         producer=PRODUCER,
+        account=follower.account,
         correlation_id=f"follower:{follower.openid}"[:128],
         payload=FollowerUnsubscribedPayload(
             openid=follower.openid,
@@ -149,22 +156,25 @@ def _unsubscribed_event(follower: Follower, at: datetime) -> FollowerUnsubscribe
     )
 
 
-async def _follow_event(message: PushMessage, key: str, at: datetime, deps: AudienceDeps) -> Change:
+async def _follow_event(
+    message: PushMessage, key: str, at: datetime, account: str, deps: AudienceDeps
+) -> Change:
     openid = message.from_user
     event = message.event or ""
     event_key = message.fields.get("EventKey")
 
     async def work(tx: AudienceTx) -> Change:
-        await tx.pushes.record(key, openid=openid, kind=event, at=at)  # DuplicatePush if seen
-        existing = await tx.followers.get(openid)
+        # DuplicatePush if seen
+        await tx.pushes.record(key, account=account, openid=openid, kind=event, at=at)
+        existing = await tx.followers.get(account, openid)
         if event == "SCAN":
-            await tx.followers.save(on_scan(existing, openid, at))
+            await tx.followers.save(on_scan(existing, openid, at, account=account))
             return Change.UNCHANGED
         if event == "subscribe":
             attribution = attribute(scene_of_event_key(event, event_key))
-            follower, change = on_subscribe(existing, openid, attribution, at)
+            follower, change = on_subscribe(existing, openid, attribution, at, account=account)
         else:
-            follower, change = on_unsubscribe(existing, openid, at)
+            follower, change = on_unsubscribe(existing, openid, at, account=account)
         if change is Change.UNCHANGED:
             return change
         await tx.followers.save(follower)
@@ -183,27 +193,35 @@ async def _follow_event(message: PushMessage, key: str, at: datetime, deps: Audi
 
 
 async def _record_only(
-    message: PushMessage, key: str, at: datetime, deps: AudienceDeps, *, click: str | None
+    message: PushMessage,
+    key: str,
+    at: datetime,
+    account: str,
+    deps: AudienceDeps,
+    *,
+    click: str | None,
 ) -> None:
     kind = message.event or message.msg_type
+    sender = message.from_user
     if click is None:  # one write, no transaction: the answer waits for it
-        await deps.pushes.record(key, openid=message.from_user, kind=kind, at=at)
+        await deps.pushes.record(key, account=account, openid=sender, kind=kind, at=at)
         return
 
     async def work(tx: AudienceTx) -> None:
-        await tx.pushes.record(key, openid=message.from_user, kind=kind, at=at)
-        await tx.pushes.count_click(click[:200], deps.china_day(at))
+        await tx.pushes.record(key, account=account, openid=sender, kind=kind, at=at)
+        await tx.pushes.count_click(account, click[:200], deps.china_day(at))
 
     await deps.uow.run(work)
 
 
 async def _hand_over(
-    message: PushMessage, key: str, text: str, at: datetime, deps: AudienceDeps
+    message: PushMessage, key: str, text: str, at: datetime, account: str, deps: AudienceDeps
 ) -> None:
     source_id = (message.msg_id or f"{message.from_user}:{message.create_time}")[:128]
     event = FeedbackReceived(
         occurred_at=at,
         producer=PRODUCER,
+        account=account,
         correlation_id=f"{MESSAGE_SOURCE}:{source_id}"[:128],
         payload=FeedbackReceivedPayload(
             source=MESSAGE_SOURCE,
@@ -216,14 +234,18 @@ async def _hand_over(
     )
 
     async def work(tx: AudienceTx) -> None:
-        await tx.pushes.record(key, openid=message.from_user, kind=message.msg_type, at=at)
+        await tx.pushes.record(
+            key, account=account, openid=message.from_user, kind=message.msg_type, at=at
+        )
         tx.emit(event)
 
     await deps.uow.run(work)
 
 
-async def receive_push(message: PushMessage, *, deps: AudienceDeps) -> Answer:
-    """Handle one push (see the module's rules) and say how to answer it."""
+async def receive_push(
+    message: PushMessage, *, account: str = DEFAULT_ACCOUNT, deps: AudienceDeps
+) -> Answer:
+    """Handle one push to ``account`` (see the module's rules) and say how to answer it."""
     at = _instant(message, deps.clock.now())
     china_time = at.astimezone(CHINA).time()
     key = push_key(
@@ -231,23 +253,26 @@ async def receive_push(message: PushMessage, *, deps: AudienceDeps) -> Answer:
         from_user=message.from_user,
         create_time=message.create_time,
         event=message.event,
+        account=account,
     )
-    compiled = await deps.replies.current()
+    compiled = await deps.replies.current(account)
     event = message.event or ""
     try:
         if message.msg_type == "event":
             if event in ("subscribe", "SCAN", "unsubscribe"):
-                change = await _follow_event(message, key, at, deps)
+                change = await _follow_event(message, key, at, account, deps)
                 if event != "subscribe":
                     return Answer(Outcome.RECORDED, change=change)
                 attribution = attribute(scene_of_event_key(event, message.fields.get("EventKey")))
-                greeting = await _greeting(attribution, compiled.greeting, deps)
+                greeting = await _greeting(account, attribution, compiled.greeting, deps)
                 return Answer(
                     Outcome.RECORDED, greeting, "greeting" if greeting else "none", change=change
                 )
             if event in ("CLICK", "VIEW"):
                 click = message.fields.get("EventKey") or ""
-                await _record_only(message, key, at, deps, click=f"{event.lower()}:{click}")
+                await _record_only(
+                    message, key, at, account, deps, click=f"{event.lower()}:{click}"
+                )
                 rule = compiled.matcher.match(click, china_time) if event == "CLICK" else None
                 return Answer(
                     Outcome.RECORDED, rule.reply if rule else None, "rule" if rule else "none"
@@ -265,27 +290,27 @@ async def receive_push(message: PushMessage, *, deps: AudienceDeps) -> Answer:
         by = "rule" if rule else ("default" if reply else "none")
         hand = rule is None or is_question(text)
         if hand:
-            await _hand_over(message, key, text, at, deps)
+            await _hand_over(message, key, text, at, account, deps)
         else:
-            await _record_only(message, key, at, deps, click=None)
+            await _record_only(message, key, at, account, deps, click=None)
         return Answer(Outcome.RECORDED, reply, by, handed_to_feedback=hand)
     except DuplicatePush:
-        return await _again(message, at, compiled.default, deps)
+        return await _again(message, at, compiled.default, account, deps)
 
 
 async def _again(
-    message: PushMessage, at: datetime, default: Reply | None, deps: AudienceDeps
+    message: PushMessage, at: datetime, default: Reply | None, account: str, deps: AudienceDeps
 ) -> Answer:
     """A re-sent push: no effect, the same kind of answer."""
-    compiled = await deps.replies.current()
+    compiled = await deps.replies.current(account)
     china_time = at.astimezone(CHINA).time()
     if message.msg_type == "event":
         if message.event == "subscribe":
             attribution = attribute(scene_of_event_key("subscribe", message.fields.get("EventKey")))
-            follower = await deps.followers.get(message.from_user)
+            follower = await deps.followers.get(account, message.from_user)
             if follower is not None and follower.attribution.source is not FollowerSource.OTHER:
                 attribution = follower.attribution
-            greeting = await _greeting(attribution, compiled.greeting, deps)
+            greeting = await _greeting(account, attribution, compiled.greeting, deps)
             return Answer(Outcome.DUPLICATE, greeting, "greeting" if greeting else "none")
         if message.event == "CLICK":
             rule = compiled.matcher.match(message.fields.get("EventKey") or "", china_time)

@@ -2,7 +2,8 @@
 
 WeChat counts a day by the next (T+1) and answers 7 days per call: each run checks the
 ``AUDIENCE_RECONCILE_DAYS`` days before today (China dates) and keeps, per day, WeChat's
-numbers, ours and the difference, as they are.
+numbers, ours and the difference, as they are. Each account is reconciled on its own,
+with its app's statistics against its own followers.
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), CHINA)
 
 
-async def reconcile(*, deps: AudienceDeps, days: int | None = None) -> list[DayReconciliation]:
-    """Compare the last ``days`` complete China days with WeChat; keep each comparison."""
+async def reconcile(
+    *, account: str, deps: AudienceDeps, days: int | None = None
+) -> list[DayReconciliation]:
+    """Compare the account's last ``days`` complete China days with WeChat; keep each."""
     span = days or deps.settings.reconcile_days
     last = deps.china_day() - timedelta(days=1)
     first = last - timedelta(days=span - 1)
-    async with wechat_of(deps.wechat) as api:
+    async with wechat_of(deps.api(account), account) as api:
         summary = await api.user_summary(first, last)
         cumulate = await api.user_cumulate(first, last)
-    ours = await deps.followers.changes_by_day(first, last)
+    ours = await deps.followers.changes_by_day(account, first, last)
     totals = {row.ref_date: row.cumulate_user for row in cumulate}
     now = deps.clock.now()
     results: list[DayReconciliation] = []
@@ -49,13 +52,14 @@ async def reconcile(*, deps: AudienceDeps, days: int | None = None) -> list[DayR
         mine = DayCount(
             new=counted["new"],
             cancelled=counted["cancelled"],
-            total=await deps.followers.total_at(_end_of(day)),
+            total=await deps.followers.total_at(account, _end_of(day)),
         )
-        result = reconcile_day(day, theirs, mine)
+        result = reconcile_day(day, theirs, mine, account=account)
         await deps.reconciliations.save(result, at=now)
         if not result.matches:
             _log.warning(
                 "followers_differ_from_wechat",
+                account=account,
                 day=day.isoformat(),
                 new=result.new_difference,
                 cancelled=result.cancelled_difference,
@@ -66,14 +70,19 @@ async def reconcile(*, deps: AudienceDeps, days: int | None = None) -> list[DayR
 
 
 async def run_reconcile_loop(*, deps: AudienceDeps, check_seconds: float = 60.0) -> None:
-    """Background: once a China day, after ``AUDIENCE_RECONCILE_TIME``."""
-    done: date | None = None
+    """Background: once a China day, after ``AUDIENCE_RECONCILE_TIME``, each account with
+    its app's credentials (one account's WeChat failure is retried without the others)."""
+    await deps.adopted.wait()
+    done: dict[str, date] = {}
     while True:
         now = deps.clock.now().astimezone(CHINA)
-        if now.time() >= deps.settings.reconcile_time and done != now.date():
-            try:
-                await reconcile(deps=deps)
-                done = now.date()
-            except Exception as exc:  # WeChat down: try again at the next check
-                _log.warning("reconcile_failed", error=repr(exc))
+        if now.time() >= deps.settings.reconcile_time:
+            for account in deps.accounts.ids:
+                if deps.api(account) is None or done.get(account) == now.date():
+                    continue
+                try:
+                    await reconcile(account=account, deps=deps)
+                    done[account] = now.date()
+                except Exception as exc:  # WeChat down: try again at the next check
+                    _log.warning("reconcile_failed", account=account, error=repr(exc))
         await asyncio.sleep(check_seconds)

@@ -1,9 +1,10 @@
-"""The compiled rules a replica answers pushes with, refreshed when the rules change.
+"""The compiled rules a replica answers pushes with, per account, refreshed when they change.
 
-Edits bump a revision in the store (in the edit's transaction); each replica checks it
-at most every ``AUDIENCE_RULES_REFRESH_SECONDS`` (real time) and recompiles when it moved,
-so a push never waits for more than one small read, and an edit reaches every replica
-within that interval (at once on the replica that made it).
+Edits bump the account's revision in the store (in the edit's transaction); each replica
+checks it at most every ``AUDIENCE_RULES_REFRESH_SECONDS`` (real time) and recompiles
+that account's matcher when it moved, so a push never waits for more than one small
+read, and an edit reaches every replica within that interval (at once on the replica
+that made it). Each account answers with its own rules, default reply and greeting.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from services.audience.domain.matcher import Matcher
 from services.audience.domain.replies import Reply
 from services.audience.ports import Rules
+from shared.accounts import DEFAULT_ACCOUNT
 
 __all__ = ["CompiledReplies", "ReplyBook"]
 
@@ -28,8 +30,18 @@ class CompiledReplies:
     greeting: Reply | None
 
 
+@dataclass
+class _Slot:
+    compiled: CompiledReplies | None = None
+    checked: float = float("-inf")
+
+
 class ReplyBook:
-    """Hands out the current :class:`CompiledReplies`."""
+    """Hands out each account's current :class:`CompiledReplies`.
+
+    ``ready`` (when given) is awaited before the first compile: the start-up adoption of
+    older rules by the default account, so a matcher is never compiled without them.
+    """
 
     def __init__(
         self,
@@ -37,29 +49,38 @@ class ReplyBook:
         *,
         refresh_seconds: float,
         monotonic: Callable[[], float] = time.monotonic,
+        ready: asyncio.Event | None = None,
     ) -> None:
         self._rules = rules
         self._refresh = refresh_seconds
         self._monotonic = monotonic
-        self._compiled: CompiledReplies | None = None
-        self._checked = float("-inf")
+        self._ready = ready
+        self._slots: dict[str, _Slot] = {}
         self._lock = asyncio.Lock()
 
-    def invalidate(self) -> None:
-        """Check the revision on the next use (after an edit on this replica)."""
-        self._checked = float("-inf")
+    def invalidate(self, account: str = DEFAULT_ACCOUNT) -> None:
+        """Check the account's revision on the next use (after an edit on this replica)."""
+        self._slots.setdefault(account, _Slot()).checked = float("-inf")
 
-    async def current(self) -> CompiledReplies:
-        if self._compiled is not None and self._monotonic() - self._checked < self._refresh:
-            return self._compiled
+    def _fresh(self, slot: _Slot) -> CompiledReplies | None:
+        if slot.compiled is not None and self._monotonic() - slot.checked < self._refresh:
+            return slot.compiled
+        return None
+
+    async def current(self, account: str = DEFAULT_ACCOUNT) -> CompiledReplies:
+        slot = self._slots.setdefault(account, _Slot())
+        if (compiled := self._fresh(slot)) is not None:
+            return compiled
+        if self._ready is not None:
+            await self._ready.wait()
         async with self._lock:
-            if self._compiled is not None and self._monotonic() - self._checked < self._refresh:
-                return self._compiled
-            revision = await self._rules.revision()
-            if self._compiled is None or self._compiled.revision != revision:
-                rules = await self._rules.all()
-                default, greeting = await self._rules.defaults()
+            if (compiled := self._fresh(slot)) is not None:
+                return compiled
+            revision = await self._rules.revision(account)
+            if slot.compiled is None or slot.compiled.revision != revision:
+                rules = await self._rules.all(account)
+                default, greeting = await self._rules.defaults(account)
                 matcher = await asyncio.to_thread(Matcher.compile, rules)
-                self._compiled = CompiledReplies(revision, matcher, default, greeting)
-            self._checked = self._monotonic()
-            return self._compiled
+                slot.compiled = CompiledReplies(revision, matcher, default, greeting)
+            slot.checked = self._monotonic()
+            return slot.compiled

@@ -49,7 +49,7 @@ async def test_the_backfill_resumes_where_it_stopped(namespace: str, mongo_url: 
             done = await _until(http, "done")
             followers = (await http.get("/followers?limit=50", headers=EDITOR)).json()
             await events.wait("follower.subscribed", 7)
-            assert await run_backfill(deps=service(app).deps) is Run.IDLE
+            assert await run_backfill(account="default", deps=service(app).deps) is Run.IDLE
     assert started.status_code == 202
     assert (stopped["seen"], stopped["added"], stopped["offset"]) == (3, 3, 0)
     assert stopped["next_openid"] == "o-old-2"  # the second page starts after it

@@ -11,6 +11,7 @@ Import it as ``tests.unit.audience.fakes``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from services.audience.errors import DuplicatePush
 from services.audience.metrics import AudienceMetrics
 from services.audience.settings import AudienceSettings
 from services.audience.usecases.reply_book import ReplyBook
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.clock import FixedClock
 from shared.wechat import WeChatError
 from shared.wechat.followers import (
@@ -47,57 +49,60 @@ TOKENS = {"director-token-0000000001": {"subject": "liu", "roles": ["director"]}
 
 
 class FakeBranches(FakeStore):
-    def __init__(self) -> None:
-        self.rows: dict[str, tuple[Branch, bytes | None]] = {}
+    """Keyed by (account, code): a code is unique within its account."""
 
-    async def get(self, code: str) -> Branch | None:
-        row = self.rows.get(code)
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], tuple[Branch, bytes | None]] = {}
+
+    async def get(self, account: str, code: str) -> Branch | None:
+        row = self.rows.get((account, code))
         return row[0] if row else None
 
     async def insert(self, branch: Branch, image: bytes | None) -> None:
-        assert branch.code not in self.rows, "duplicate key"
-        self.rows[branch.code] = (branch, image)
+        assert (branch.account, branch.code) not in self.rows, "duplicate key"
+        self.rows[(branch.account, branch.code)] = (branch, image)
 
-    async def image(self, code: str) -> bytes | None:
-        row = self.rows.get(code)
+    async def image(self, account: str, code: str) -> bytes | None:
+        row = self.rows.get((account, code))
         return row[1] if row else None
 
-    async def all(self) -> list[Branch]:
-        return [b for b, _ in sorted(self.rows.values(), key=lambda r: r[0].code)]
+    async def all(self, accounts: Sequence[str]) -> list[Branch]:
+        return [b for key, (b, _) in sorted(self.rows.items()) if key[0] in accounts]
 
 
 class FakeCampaigns(FakeStore):
     def __init__(self) -> None:
-        self.rows: dict[str, tuple[Campaign, bytes | None]] = {}
+        self.rows: dict[tuple[str, str], tuple[Campaign, bytes | None]] = {}
 
-    async def get(self, code: str) -> Campaign | None:
-        row = self.rows.get(code)
+    async def get(self, account: str, code: str) -> Campaign | None:
+        row = self.rows.get((account, code))
         return row[0] if row else None
 
     async def insert(self, campaign: Campaign, image: bytes | None) -> None:
-        assert campaign.code not in self.rows, "duplicate key"
-        self.rows[campaign.code] = (campaign, image)
+        assert (campaign.account, campaign.code) not in self.rows, "duplicate key"
+        self.rows[(campaign.account, campaign.code)] = (campaign, image)
 
-    async def image(self, code: str) -> bytes | None:
-        row = self.rows.get(code)
+    async def image(self, account: str, code: str) -> bytes | None:
+        row = self.rows.get((account, code))
         return row[1] if row else None
 
-    async def all(self) -> list[Campaign]:
-        return [c for c, _ in sorted(self.rows.values(), key=lambda r: r[0].code)]
+    async def all(self, accounts: Sequence[str]) -> list[Campaign]:
+        return [c for key, (c, _) in sorted(self.rows.items()) if key[0] in accounts]
 
 
 class FakePushes(FakeStore):
     def __init__(self) -> None:
         self.keys: dict[str, str] = {}
-        self.clicks: dict[tuple[str, str], int] = {}
+        self.clicks: dict[tuple[str, str, str], int] = {}
 
-    async def record(self, key: str, *, openid: str, kind: str, at: datetime) -> None:
+    async def record(self, key: str, *, account: str, openid: str, kind: str, at: datetime) -> None:
         if key in self.keys:
             raise DuplicatePush(key)
         self.keys[key] = kind
 
-    async def count_click(self, key: str, day: date) -> None:
-        self.clicks[(day.isoformat(), key)] = self.clicks.get((day.isoformat(), key), 0) + 1
+    async def count_click(self, account: str, key: str, day: date) -> None:
+        slot = (account, day.isoformat(), key)
+        self.clicks[slot] = self.clicks.get(slot, 0) + 1
 
 
 @dataclass
@@ -107,80 +112,96 @@ class RecordedChange:
     day: date
     via: str
     event_id: str
+    account: str = DEFAULT_ACCOUNT
 
 
 class FakeFollowers(FakeStore):
+    """Keyed by (account, openid)."""
+
     def __init__(self) -> None:
-        self.rows: dict[str, Follower] = {}
+        self.rows: dict[tuple[str, str], Follower] = {}
         self.changes: list[RecordedChange] = []
 
-    async def get(self, openid: str) -> Follower | None:
-        return self.rows.get(openid)
+    async def get(self, account: str, openid: str) -> Follower | None:
+        return self.rows.get((account, openid))
 
     async def save(self, follower: Follower) -> None:
-        self.rows[follower.openid] = follower
+        self.rows[(follower.account, follower.openid)] = follower
 
     async def insert_new(self, follower: Follower) -> bool:
-        if follower.openid in self.rows:
+        if (follower.account, follower.openid) in self.rows:
             return False
-        self.rows[follower.openid] = follower
+        self.rows[(follower.account, follower.openid)] = follower
         return True
 
     async def record_change(
         self, follower: Follower, change: Change, *, at: datetime, day: date, event_id: str
     ) -> None:
         self.changes.append(
-            RecordedChange(follower.openid, change, day, follower.via.value, event_id)
+            RecordedChange(
+                follower.openid, change, day, follower.via.value, event_id, follower.account
+            )
         )
 
-    async def changes_by_day(self, first: date, last: date) -> dict[date, dict[str, int]]:
+    async def changes_by_day(
+        self, account: str, first: date, last: date
+    ) -> dict[date, dict[str, int]]:
         out: dict[date, dict[str, int]] = {}
         for c in self.changes:
-            if first <= c.day <= last and c.via == "push":
+            if c.account == account and first <= c.day <= last and c.via == "push":
                 counts = out.setdefault(c.day, {"new": 0, "cancelled": 0})
                 counts["cancelled" if c.change is Change.UNSUBSCRIBED else "new"] += 1
         return out
 
-    async def total_at(self, instant: datetime) -> int:
+    async def total_at(self, account: str, instant: datetime) -> int:
         return sum(
             1
             for f in self.rows.values()
-            if f.subscribed_at is not None
+            if f.account == account
+            and f.subscribed_at is not None
             and f.subscribed_at <= instant
             and (f.subscribed or (f.unsubscribed_at is not None and f.unsubscribed_at > instant))
         )
 
     async def page(
-        self, *, offset: int, limit: int, branch_code: str | None, subscribed: bool | None
+        self,
+        accounts: Sequence[str],
+        *,
+        offset: int,
+        limit: int,
+        branch_code: str | None,
+        subscribed: bool | None,
     ) -> tuple[list[Follower], int]:
         rows = [
             f
-            for f in sorted(self.rows.values(), key=lambda f: f.openid)
-            if (branch_code is None or f.attribution.branch_code == branch_code)
+            for _, f in sorted(self.rows.items())
+            if f.account in accounts
+            and (branch_code is None or f.attribution.branch_code == branch_code)
             and (subscribed is None or f.subscribed == subscribed)
         ]
         return rows[offset : offset + limit], len(rows)
 
-    async def summary(self) -> list[dict[str, Any]]:
+    async def summary(self, accounts: Sequence[str]) -> list[dict[str, Any]]:
         return []
 
 
 class FakeRules(FakeStore):
+    """Rules by id (each of an account); defaults, revisions and order per account."""
+
     def __init__(self) -> None:
         self.rows: dict[str, KeywordRule] = {}
-        self.default: Reply | None = None
-        self.greeting: Reply | None = None
-        self.rev = 0
-        self.seq = 0
+        self.replies: dict[str, tuple[Reply | None, Reply | None]] = {}
+        self.revisions: dict[str, int] = {}
+        self.seqs: dict[str, int] = {}
 
     async def get(self, rule_id: str) -> KeywordRule | None:
         return self.rows.get(rule_id)
 
-    async def all(self) -> list[KeywordRule]:
-        return sorted(self.rows.values(), key=lambda r: r.seq)
+    async def all(self, account: str) -> list[KeywordRule]:
+        return sorted((r for r in self.rows.values() if r.account == account), key=lambda r: r.seq)
 
-    async def count(self) -> int:
-        return len(self.rows)
+    async def count(self, account: str) -> int:
+        return sum(1 for r in self.rows.values() if r.account == account)
 
     async def save(self, rule: KeywordRule) -> None:
         self.rows[rule.rule_id] = rule
@@ -188,97 +209,117 @@ class FakeRules(FakeStore):
     async def delete(self, rule_id: str) -> bool:
         return self.rows.pop(rule_id, None) is not None
 
-    async def next_seq(self) -> int:
-        self.seq += 1
-        return self.seq
+    async def next_seq(self, account: str) -> int:
+        self.seqs[account] = self.seqs.get(account, 0) + 1
+        return self.seqs[account]
 
-    async def defaults(self) -> tuple[Reply | None, Reply | None]:
-        return self.default, self.greeting
+    async def defaults(self, account: str) -> tuple[Reply | None, Reply | None]:
+        return self.replies.get(account, (None, None))
 
-    async def set_defaults(self, default: Reply | None, greeting: Reply | None) -> None:
-        self.default, self.greeting = default, greeting
+    async def set_defaults(
+        self, account: str, default: Reply | None, greeting: Reply | None
+    ) -> None:
+        self.replies[account] = (default, greeting)
 
-    async def bump_revision(self) -> int:
-        self.rev += 1
-        return self.rev
+    async def bump_revision(self, account: str = DEFAULT_ACCOUNT) -> int:
+        self.revisions[account] = self.revisions.get(account, 0) + 1
+        return self.revisions[account]
 
-    async def revision(self) -> int:
-        return self.rev
+    async def revision(self, account: str) -> int:
+        return self.revisions.get(account, 0)
 
 
 class FakeMenus(FakeStore):
-    def __init__(self) -> None:
-        self.rows: dict[int, MenuVersion] = {}
-        self.current_version: int | None = None
+    """Versions numbered per account."""
 
-    async def add(self, menu: Menu, *, at: datetime, by: str, note: str) -> int:
-        version = len(self.rows) + 1
-        self.rows[version] = MenuVersion(version, menu, at, by, note, None)
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int], MenuVersion] = {}
+        self.current_versions: dict[str, int] = {}
+
+    @property
+    def current_version(self) -> int | None:
+        return self.current_versions.get(DEFAULT_ACCOUNT)
+
+    async def add(self, account: str, menu: Menu, *, at: datetime, by: str, note: str) -> int:
+        version = sum(1 for a, _ in self.rows if a == account) + 1
+        self.rows[(account, version)] = MenuVersion(version, menu, at, by, note, None, account)
         return version
 
-    async def get(self, version: int) -> MenuVersion | None:
-        return self.rows.get(version)
+    async def get(self, account: str, version: int) -> MenuVersion | None:
+        return self.rows.get((account, version))
 
-    async def mark_published(self, version: int, *, at: datetime) -> None:
-        self.rows[version] = replace(self.rows[version], published_at=at)
-        self.current_version = version
+    async def mark_published(self, account: str, version: int, *, at: datetime) -> None:
+        self.rows[(account, version)] = replace(self.rows[(account, version)], published_at=at)
+        self.current_versions[account] = version
 
-    async def current(self) -> int | None:
-        return self.current_version
+    async def current(self, account: str) -> int | None:
+        return self.current_versions.get(account)
 
-    async def versions(self, limit: int) -> list[MenuVersion]:
-        return sorted(self.rows.values(), key=lambda v: -v.version)[:limit]
+    async def versions(self, account: str, limit: int) -> list[MenuVersion]:
+        mine = [v for (a, _), v in self.rows.items() if a == account]
+        return sorted(mine, key=lambda v: -v.version)[:limit]
 
-    async def clicks(self, first: date, last: date) -> list[dict[str, Any]]:
+    async def clicks(
+        self, accounts: Sequence[str], first: date, last: date
+    ) -> list[dict[str, Any]]:
         return []
 
 
 class FakeBackfill(FakeStore):
+    """One back-fill state per account."""
+
     def __init__(self) -> None:
-        self.doc: dict[str, Any] | None = None
+        self.docs: dict[str, dict[str, Any]] = {}
 
-    async def state(self) -> dict[str, Any] | None:
-        return dict(self.doc) if self.doc else None
+    @property
+    def doc(self) -> dict[str, Any] | None:
+        return self.docs.get(DEFAULT_ACCOUNT)
 
-    async def start(self, *, at: datetime) -> bool:
-        if self.doc and self.doc["status"] == "running":
+    async def state(self, account: str) -> dict[str, Any] | None:
+        doc = self.docs.get(account)
+        return dict(doc) if doc else None
+
+    async def start(self, account: str, *, at: datetime) -> bool:
+        doc = self.docs.get(account)
+        if doc and doc["status"] == "running":
             return False
         base = {"next_openid": "", "offset": 0, "seen": 0, "added": 0, "pages": 0}
-        if self.doc and self.doc["status"] != "done":
-            base = {k: self.doc[k] for k in base}
-        self.doc = {**base, "status": "running", "error": None}
+        if doc and doc["status"] != "done":
+            base = {k: doc[k] for k in base}
+        self.docs[account] = {**base, "status": "running", "error": None}
         return True
 
-    async def claim(self, owner: str, *, now: datetime, until: datetime) -> bool:
-        if not self.doc or self.doc["status"] != "running":
+    async def claim(self, account: str, owner: str, *, now: datetime, until: datetime) -> bool:
+        doc = self.docs.get(account)
+        if not doc or doc["status"] != "running":
             return False
-        held = self.doc.get("lease_until")
-        if held is not None and held > now and self.doc.get("lease_owner") != owner:
+        held = doc.get("lease_until")
+        if held is not None and held > now and doc.get("lease_owner") != owner:
             return False
-        self.doc.update(lease_owner=owner, lease_until=until)
+        doc.update(lease_owner=owner, lease_until=until)
         return True
 
     async def advance(
-        self, *, next_openid: str, offset: int, seen: int, added: int, pages: int
+        self, account: str, *, next_openid: str, offset: int, seen: int, added: int, pages: int
     ) -> None:
-        assert self.doc is not None
-        self.doc.update(next_openid=next_openid, offset=offset, seen=seen, added=added, pages=pages)
+        self.docs[account].update(
+            next_openid=next_openid, offset=offset, seen=seen, added=added, pages=pages
+        )
 
-    async def finish(self, *, at: datetime, error: str | None = None) -> None:
-        assert self.doc is not None
-        self.doc.update(
+    async def finish(self, account: str, *, at: datetime, error: str | None = None) -> None:
+        self.docs[account].update(
             status="stopped" if error else "done", error=error, lease_owner=None, lease_until=None
         )
 
 
 class FakeReconciliations(FakeStore):
     def __init__(self) -> None:
-        self.rows: dict[date, DayReconciliation] = {}
+        self.rows: dict[tuple[str, date], DayReconciliation] = {}
 
     async def save(self, day: DayReconciliation, *, at: datetime) -> None:
-        self.rows[day.day] = day
+        self.rows[(day.account, day.day)] = day
 
-    async def page(self, limit: int) -> list[dict[str, Any]]:
+    async def page(self, accounts: Sequence[str], limit: int) -> list[dict[str, Any]]:
         return []
 
 
@@ -299,7 +340,8 @@ class FakeWeChatApi:
     """WeChat's API in memory: QR codes, followers (pages of ``page_size``), statistics,
     the menu; ``fail_info_after`` makes ``follower_info`` fail after that many calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, app_id: str = "wx-default") -> None:
+        self.app_id = app_id
         self.qrcodes: list[tuple[str, int | None]] = []
         self.followers_list: list[FollowerInfo] = []
         self.page_size = 10_000
@@ -347,14 +389,24 @@ class FakeAudience:
     view: FakeAudienceTx
     wechat: FakeWeChatApi
     clock: FixedClock
+    apis: dict[str, FakeWeChatApi]
+    """WeChat's API per account (``wechat`` is the default account's)."""
 
 
-def fake_audience(*, now: datetime = START, **settings: Any) -> FakeAudience:
+def fake_audience(
+    *, now: datetime = START, wechat_accounts: Sequence[str] | None = None, **settings: Any
+) -> FakeAudience:
+    """The use cases' deps in memory; ``accounts_json=`` lists accounts, and
+    ``wechat_accounts`` those with WeChat's API (every account by default)."""
     view = FakeAudienceTx()
     uow = FakeUnitOfWork(view)
     clock = FixedClock(now)
-    wechat = FakeWeChatApi()
     config = AudienceSettings(api_tokens=TOKENS, **settings)
+    with_api = config.accounts.ids if wechat_accounts is None else wechat_accounts
+    apis = {account: FakeWeChatApi(f"wx-{account}") for account in with_api}
+    wechat = apis.get(DEFAULT_ACCOUNT) or FakeWeChatApi()
+    adopted = asyncio.Event()
+    adopted.set()
     deps = AudienceDeps(
         uow=cast(Any, uow),
         branches=view.branches,
@@ -366,9 +418,10 @@ def fake_audience(*, now: datetime = START, **settings: Any) -> FakeAudience:
         backfill=view.backfill,
         reconciliations=FakeReconciliations(),
         replies=ReplyBook(view.rules, refresh_seconds=0.0),
-        wechat=wechat,
+        wechat=dict(apis),
         clock=clock,
         settings=config,
         metrics=AudienceMetrics.create(CollectorRegistry()),
+        adopted=adopted,
     )
-    return FakeAudience(deps, uow, view, wechat, clock)
+    return FakeAudience(deps, uow, view, wechat, clock, apis)

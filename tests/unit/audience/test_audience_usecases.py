@@ -66,7 +66,7 @@ async def test_a_scan_from_a_follower_publishes_nothing_and_an_unsubscribe_keeps
     assert len(fake.uow.emitted("follower.subscribed")) == 1
     [left] = fake.uow.emitted("follower.unsubscribed")
     assert left.payload.branch_code == "pudong"  # type: ignore[attr-defined]
-    assert fake.view.followers.rows["o-1"].scans == 1
+    assert fake.view.followers.rows[("default", "o-1")].scans == 1
 
 
 async def test_a_branch_greets_its_followers_and_others_get_the_default_greeting() -> None:
@@ -74,7 +74,9 @@ async def test_a_branch_greets_its_followers_and_others_get_the_default_greeting
     await create_branch(
         BranchSpec("pudong", "浦东", "王", 10, greeting="欢迎浦东同事"), deps=fake.deps, actor=ACTOR
     )
-    await set_defaults(None, Reply(ReplyKind.TEXT, text="欢迎关注"), deps=fake.deps, actor=ACTOR)
+    await set_defaults(
+        None, Reply(ReplyKind.TEXT, text="欢迎关注"), account="default", deps=fake.deps, actor=ACTOR
+    )
     ours = await receive_push(
         event("subscribe", "o-1", T0, "qrscene_branch:pudong"), deps=fake.deps
     )
@@ -129,16 +131,24 @@ async def test_a_menu_click_is_counted_once_and_answered_by_its_keyword() -> Non
 async def test_a_menu_is_refused_before_sending_and_an_earlier_version_rolls_back() -> None:
     fake = fake_audience()
     with pytest.raises(InvalidMenu) as refused:
-        await save_menu(Menu(()), note="", deps=fake.deps, actor=ACTOR)
+        await save_menu(Menu(()), account="default", note="", deps=fake.deps, actor=ACTOR)
     assert refused.value.errors == [{"field": "buttons", "message": "1 to 3 buttons"}]
     one = await save_menu(
-        Menu((Button("甲", ButtonType.CLICK, key="A"),)), note="", deps=fake.deps, actor=ACTOR
+        Menu((Button("甲", ButtonType.CLICK, key="A"),)),
+        account="default",
+        note="",
+        deps=fake.deps,
+        actor=ACTOR,
     )
     two = await save_menu(
-        Menu((Button("乙", ButtonType.CLICK, key="B"),)), note="", deps=fake.deps, actor=ACTOR
+        Menu((Button("乙", ButtonType.CLICK, key="B"),)),
+        account="default",
+        note="",
+        deps=fake.deps,
+        actor=ACTOR,
     )
-    await publish_menu(two, deps=fake.deps, actor=ACTOR)
-    await publish_menu(one, deps=fake.deps, actor=ACTOR)
+    await publish_menu(two, account="default", deps=fake.deps, actor=ACTOR)
+    await publish_menu(one, account="default", deps=fake.deps, actor=ACTOR)
     assert [m[0]["key"] for m in fake.wechat.menus] == ["B", "A"]
     assert fake.view.menus.current_version == one
     assert fake.view.audit.entries[-1].action == "menu.rollback"
@@ -152,11 +162,11 @@ async def test_the_backfill_stops_on_a_wechat_failure_and_resumes_from_its_curso
         for i in range(5)
     ]
     fake.wechat.fail_info_after = 3
-    await start_backfill(deps=fake.deps, actor=ACTOR)
-    assert await run_backfill(deps=fake.deps) is Run.STOPPED
+    await start_backfill(account="default", deps=fake.deps, actor=ACTOR)
+    assert await run_backfill(account="default", deps=fake.deps) is Run.STOPPED
     assert len(fake.view.followers.rows) == 3
-    await start_backfill(deps=fake.deps, actor=ACTOR)
-    assert await run_backfill(deps=fake.deps) is Run.DONE
+    await start_backfill(account="default", deps=fake.deps, actor=ACTOR)
+    assert await run_backfill(account="default", deps=fake.deps) is Run.DONE
     assert fake.wechat.info_calls == 5  # nobody looked up twice
     assert len(fake.uow.emitted("follower.subscribed")) == 5
     assert {f.attribution.branch_code for f in fake.view.followers.rows.values()} == {"pudong"}
@@ -165,22 +175,24 @@ async def test_the_backfill_stops_on_a_wechat_failure_and_resumes_from_its_curso
 async def test_a_paused_backfill_goes_on_where_it_paused() -> None:
     fake = fake_audience(backfill_chunk=1)
     fake.wechat.followers_list = [FollowerInfo(f"o-{i}", True, T0, None, None) for i in range(3)]
-    await start_backfill(deps=fake.deps, actor=ACTOR)
-    assert await run_backfill(deps=fake.deps, max_chunks=2) is Run.PAUSED
-    assert await run_backfill(deps=fake.deps) is Run.DONE
+    await start_backfill(account="default", deps=fake.deps, actor=ACTOR)
+    assert await run_backfill(account="default", deps=fake.deps, max_chunks=2) is Run.PAUSED
+    assert await run_backfill(account="default", deps=fake.deps) is Run.DONE
     assert fake.wechat.info_calls == 3
 
 
 async def test_a_backfill_held_by_another_replica_is_left_to_it() -> None:
     fake = fake_audience()
     fake.wechat.followers_list = [FollowerInfo("o-1", True, T0, None, None)]
-    await start_backfill(deps=fake.deps, actor=ACTOR)
+    await start_backfill(account="default", deps=fake.deps, actor=ACTOR)
     now = datetime.now(UTC)
-    assert await fake.view.backfill.claim("other", now=now, until=now + timedelta(minutes=1))
-    assert await run_backfill(deps=fake.deps) is Run.IDLE
+    assert await fake.view.backfill.claim(
+        "default", "other", now=now, until=now + timedelta(minutes=1)
+    )
+    assert await run_backfill(account="default", deps=fake.deps) is Run.IDLE
     assert fake.wechat.info_calls == 0
-    await fake.view.backfill.claim("other", now=now, until=now)  # its lease runs out
-    assert await run_backfill(deps=fake.deps) is Run.DONE
+    await fake.view.backfill.claim("default", "other", now=now, until=now)  # its lease runs out
+    assert await run_backfill(account="default", deps=fake.deps) is Run.DONE
     assert fake.wechat.info_calls == 1
 
 
@@ -190,7 +202,7 @@ async def test_reconciliation_keeps_wechats_numbers_beside_ours() -> None:
     yesterday = fake.deps.china_day() - timedelta(days=1)
     fake.wechat.summary = [UserSummaryRow(yesterday, 0, 1, 0), UserSummaryRow(yesterday, 30, 2, 1)]
     fake.wechat.cumulate = [UserCumulateRow(yesterday, 7)]
-    days = await reconcile(deps=fake.deps)
+    days = await reconcile(account="default", deps=fake.deps)
     [day] = [d for d in days if d.day == yesterday]
     assert (day.wechat.new, day.wechat.cancelled, day.wechat.total) == (3, 1, 7)
     assert (day.ours.new, day.ours.total) == (1, 1)
@@ -215,6 +227,6 @@ async def test_a_campaign_code_expires_in_the_future_within_thirty_days() -> Non
 async def test_a_branch_poster_is_a_png_and_a_pdf() -> None:
     fake = fake_audience()
     await create_branch(BranchSpec("pudong", "浦东分公司", "王", 10), deps=fake.deps, actor=ACTOR)
-    poster = await branch_poster("pudong", deps=fake.deps)
+    poster = await branch_poster("pudong", account="default", deps=fake.deps)
     assert poster.png.startswith(b"\x89PNG")
     assert poster.pdf.startswith(b"%PDF")
