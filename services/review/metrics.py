@@ -11,7 +11,12 @@ __all__ = ["ReviewMetrics"]
 
 @dataclass(frozen=True)
 class ReviewMetrics:
-    """Reviews started, decided, overridden, late and overdue; the queue's size."""
+    """Reviews started, decided, overridden, late and overdue; the queue's size.
+
+    The metrics from before accounts keep their labels (deploy/ rules and dashboards use
+    them) and count every account; ``account_pending`` and ``account_overdue_pending``
+    (#12) are the queue's size per official account.
+    """
 
     submissions: Counter
     decisions: Counter
@@ -25,6 +30,8 @@ class ReviewMetrics:
     overdue_pending: Gauge
     overdue_slots: Gauge
     lexicon_changes: Counter
+    account_pending: Gauge
+    account_overdue_pending: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> ReviewMetrics:
@@ -93,6 +100,18 @@ class ReviewMetrics:
                 "review_lexicon_changes_total",
                 "Run-time lexicon changes, by action (add, remove).",
                 ["action"],
+                registry=registry,
+            ),
+            account_pending=Gauge(
+                "review_account_pending",
+                "Reviews waiting for a decision, per official account.",
+                ["account"],
+                registry=registry,
+            ),
+            account_overdue_pending=Gauge(
+                "review_account_overdue_pending",
+                "Pending reviews past their slot's cut-off, per official account.",
+                ["account"],
                 registry=registry,
             ),
         )

@@ -94,6 +94,10 @@ class ReviewQueue(Protocol):
         """``(pending, overdue, slots with an overdue review)`` of every account."""
         ...
 
+    async def counts_by_account(self, now: datetime) -> dict[str, tuple[int, int]]:
+        """``{account: (pending, overdue)}`` for the accounts with a pending review."""
+        ...
+
 
 class LexiconSource(Protocol):
     """Where the run-time lexicon changes are stored; the checker reloads from it."""

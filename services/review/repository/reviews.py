@@ -189,6 +189,21 @@ class MongoReviewRepository:
         ).to_list(None)
         return pending, len(overdue_docs), len({d["slot_at"] for d in overdue_docs})
 
+    async def counts_by_account(self, now: datetime) -> dict[str, tuple[int, int]]:
+        """``{account: (pending, overdue)}`` for the accounts with a pending review."""
+        docs = await self._reviews.find(
+            {"state": ReviewState.PENDING.value},
+            {"account": 1, "cutoff_at": 1},
+            session=self._session,
+        ).to_list(None)
+        counts: dict[str, tuple[int, int]] = {}
+        for doc in docs:
+            account = str(doc.get("account") or DEFAULT_ACCOUNT)
+            pending, overdue = counts.get(account, (0, 0))
+            late = doc["cutoff_at"] <= now  # the client reads aware datetimes
+            counts[account] = (pending + 1, overdue + int(late))
+        return counts
+
 
 def _overdue_query(now: datetime) -> dict[str, Any]:
     return {"state": ReviewState.PENDING.value, "cutoff_at": {"$lte": now}}

@@ -60,8 +60,15 @@ def log_overdue(deps: ReviewDeps, overdue: list[Review]) -> None:
 
 
 async def refresh_gauges(*, deps: ReviewDeps) -> None:
-    """Set the queue gauges from the store (every replica reports the same numbers)."""
-    pending, overdue, slots = await deps.reviews.counts(deps.clock.now())
+    """Set the queue gauges from the store (every replica reports the same numbers): the
+    totals, and each account's (an account of the deployment with none pending shows 0)."""
+    now = deps.clock.now()
+    pending, overdue, slots = await deps.reviews.counts(now)
     deps.metrics.pending.set(pending)
     deps.metrics.overdue_pending.set(overdue)
     deps.metrics.overdue_slots.set(slots)
+    by_account = await deps.reviews.counts_by_account(now)
+    for account in (*deps.accounts.ids, *(a for a in by_account if a not in deps.accounts)):
+        account_pending, account_overdue = by_account.get(account, (0, 0))
+        deps.metrics.account_pending.labels(account).set(account_pending)
+        deps.metrics.account_overdue_pending.labels(account).set(account_overdue)

@@ -81,6 +81,12 @@ async def start_review(event: DraftSubmitted, *, deps: ReviewDeps) -> Started:
         # Built here: a retried transaction must start again from the event.
         repo = tx.reviews
         account = await _account_of(repo, event)
+        if account not in deps.calendars:  # the draft's account left ACCOUNTS since
+            raise PoisonMessage(
+                "unknown_account",
+                f"draft {submitted.draft_id} is of account {account!r}, "
+                "which this deployment no longer has",
+            )
         calendar = deps.calendars.of(account)
         slot = decide_slot(
             calendar, wished=submitted.wished_slot, arrived=arrived, policy=deps.late_policy

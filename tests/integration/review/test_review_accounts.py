@@ -64,6 +64,17 @@ async def test_each_account_reviews_for_its_own_slot_and_deadline(h: Harness) ->
     assert default["slot"] == "2026-11-25T11:30+08:00"  # Mon/Wed/Fri 11:30: Wednesday
     assert default["deadline_at"] == "2026-11-25T02:00:00Z"  # 10:00
     assert (default["late"], talent["late"]) == (False, False)
+    h.clock.set(WEDNESDAY_1200)  # talent's review is past its 07:30 cut-off, default's too
+
+    async def gauges() -> bool:
+        values = [
+            h.review.registry.get_sample_value(name, {"account": account})
+            for name in ("review_account_pending", "review_account_overdue_pending")
+            for account in ("default", "talent")
+        ]
+        return values == [1, 1, 1, 1]
+
+    await wait_for(gauges, timeout=30)
 
 
 @pytest.mark.parametrize("path", ["/reviews", "/reviews/overdue"])

@@ -126,6 +126,14 @@ class FakeReviews(FakeStore):
         overdue = self._overdue(now)
         return pending, len(overdue), len({r.slot_at for r in overdue})
 
+    async def counts_by_account(self, now: datetime) -> dict[str, tuple[int, int]]:
+        counts: dict[str, tuple[int, int]] = {}
+        for r in self._all():
+            if r.state is ReviewState.PENDING:
+                pending, overdue = counts.get(r.account, (0, 0))
+                counts[r.account] = (pending + 1, overdue + int(r.cutoff_at <= now))
+        return counts
+
     def _overdue(self, now: datetime) -> list[Review]:
         return [r for r in self._all() if r.state is ReviewState.PENDING and r.cutoff_at <= now]
 

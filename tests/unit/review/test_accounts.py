@@ -22,6 +22,7 @@ from services.review.usecases import (
     TermChange,
     add_term,
     approve_review,
+    refresh_gauges,
     reject_review,
     remove_term,
     report_overdue,
@@ -256,6 +257,23 @@ class TestSubmissionPerAccount:
         assert list(world.tx.reviews.stored) == [first]
         assert world.tx.reviews.stored[first].state is ReviewState.PENDING
 
+    async def test_a_revision_of_a_draft_whose_account_left_the_deployment_is_poison(
+        self,
+    ) -> None:
+        world = World()
+        await world.queued(submitted("d-gone", "talent"))
+        one = World()  # the same store, now deployed with the default account alone
+        one.tx = world.tx
+        one.deps, one.uow, one.clock = review_deps(
+            world.tx, now=TUESDAY_0600, registry=CollectorRegistry()
+        )
+
+        with pytest.raises(PoisonMessage) as refused:
+            await start_review(version_1(submitted("d-gone", revision=2)), deps=one.deps)
+
+        assert refused.value.reason == "unknown_account"
+        assert len(world.tx.reviews.stored) == 1
+
     async def test_an_account_the_deployment_lacks_is_poison(self, world: World) -> None:
         with pytest.raises(PoisonMessage) as refused:
             await start_review(submitted("d-x", "nope"), deps=world.deps)
@@ -393,6 +411,29 @@ class TestOverduePerAccount:
 
         assert [r.id for r in reported] == [default]
         assert world.tx.reviews.stored[talent].overdue_reported_at is None
+
+
+class TestGaugesPerAccount:
+    async def test_each_account_has_its_pending_and_overdue_gauges_and_totals_stay(
+        self,
+    ) -> None:
+        world = World(now=MONDAY_0830, accounts_json=SAME_INSTANT)
+        await world.queued(submitted("d-t1", "talent", at=MONDAY_0830, wished=MONDAY_SLOT))
+        await world.queued(submitted("d-t2", "talent", at=MONDAY_0830, wished=MONDAY_SLOT))
+        world.clock.set(MONDAY_CUTOFF)
+
+        await refresh_gauges(deps=world.deps)
+
+        def gauge(name: str, account: str | None = None) -> float | None:
+            labels = {} if account is None else {"account": account}
+            return world.registry.get_sample_value(name, labels)
+
+        assert gauge("review_account_pending", "talent") == 2
+        assert gauge("review_account_overdue_pending", "talent") == 2
+        assert gauge("review_account_pending", "default") == 0
+        assert gauge("review_account_overdue_pending", "default") == 0
+        assert (gauge("review_pending"), gauge("review_overdue_pending")) == (2, 2)
+        assert gauge("review_overdue_slots") == 1
 
 
 class TestOneLexicon:
