@@ -21,6 +21,10 @@ out Monday, Wednesday and Friday at 11:30 China time, and a post must reach the 
 
 Slot names (``2026-11-23T11:30+08:00``) are the publisher's slot keys without the
 ``publish:`` prefix, so people can match them.
+
+Each official account (#12) has its own :class:`ReviewCalendar` (:class:`ReviewCalendars`):
+a talent account on Tue/Thu 08:00 with a 07:00 deadline is cut off at 07:30
+(:func:`fitting_cutoff`), while the default account keeps Mon/Wed/Fri 11:30, 10:00, 11:00.
 """
 
 from __future__ import annotations

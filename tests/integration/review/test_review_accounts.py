@@ -16,7 +16,7 @@ from review_harness import RITA, Harness, content, harness, submitted
 from shared.events import DraftSubmitted
 from tests.support.accounts import DIRECTOR_A, REVIEWER_A, REVIEWER_B, TWO_ACCOUNTS
 from tests.support.backbone import emit, publish_raw, wait_for
-from tests.support.services import auth
+from tests.support.services import TOKENS, auth
 
 pytestmark = pytest.mark.integration
 
@@ -164,6 +164,29 @@ async def test_a_rejection_carries_the_account(h: Harness) -> None:
     await h.wait_consumed(h.drafting, "draft.rejected")
     [sent] = await h.review.db["outbox"].find({"event_type": "draft.rejected"}).to_list(None)
     assert json.loads(sent["body"])["account"] == "talent"
+
+
+async def test_an_admin_of_one_account_cannot_change_the_one_lexicon(
+    namespace: str, mongo_url: str
+) -> None:
+    tokens = {
+        **TOKENS,
+        "admin-b-token-00000000001": {"subject": "ada", "roles": ["admin"], "accounts": ["talent"]},
+    }
+    ada, root = auth("admin-b-token-00000000001"), auth("admin-token-0000000000001")
+    term = {"text": "蓝鲸计划", "category": "confidential"}
+    async with harness(namespace, mongo_url, accounts_json=TWO_ACCOUNTS, api_tokens=tokens) as h:
+        before = (await h.client.get("/lexicon", headers=ada)).json()
+
+        added = await h.client.post("/lexicon/terms", json=term, headers=ada)
+        removed = await h.client.delete("/lexicon/terms", params={"text": "网赌"}, headers=ada)
+
+        assert (added.status_code, removed.status_code) == (403, 403)
+        assert added.json()["type"] == "urn:contentops:problem:forbidden-account"
+        after = (await h.client.get("/lexicon", headers=ada)).json()
+        assert (after["revision"], after["version"]) == (before["revision"], before["version"])
+        assert await h.review.db["audit"].count_documents({}) == 0
+        assert (await h.client.post("/lexicon/terms", json=term, headers=root)).status_code == 201
 
 
 async def test_a_version_1_submission_is_consumed_into_the_default_account(h: Harness) -> None:
