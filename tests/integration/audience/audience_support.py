@@ -14,20 +14,24 @@ from typing import Any
 
 import aio_pika
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from services.audience.bootstrap import create_app
 from services.audience.deps import AudienceDeps
 from services.audience.queues import FOLLOWER_EVENTS
 from services.audience.settings import AudienceSettings
+from shared.accounts import secret_env_name
 from shared.service import Service
 from shared.topology import Topology
 from shared.wechat.crypto import sha1_signature
 from tests.fakes.wechat_server import FakeWeChat
+from tests.support.accounts import TWO_ACCOUNTS
 from tests.support.servers import RABBIT_URL
 from tests.support.services import make_settings
 
 TOKEN = "wechat-push-token-audience-1"
+TALENT_TOKEN = "wechat-push-token-talent-01"
 START_SECONDS = 20.0
 
 
@@ -60,6 +64,32 @@ def audience_settings(
     }
     settings: AudienceSettings = make_settings(AudienceSettings, namespace, mongo_url, **options)
     return settings
+
+
+def two_accounts(
+    namespace: str,
+    mongo_url: str,
+    fake: FakeWeChat,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    talent_secret: str | None = None,
+    **extra: Any,
+) -> AudienceSettings:
+    """The service with the accounts of ``TWO_ACCOUNTS`` (#12): ``default`` on the
+    ``AUDIENCE_WECHAT_*`` settings, ``talent`` with its own app id (the fake's), app secret
+    (``talent_secret``, the fake's by default) and push token (``TALENT_TOKEN``), read from
+    the environment as a deployment would."""
+    accounts = json.loads(TWO_ACCOUNTS)
+    for spec in accounts:
+        if spec["id"] == "talent":
+            spec["wechat_app_id"] = fake.state.appid
+    monkeypatch.setenv(
+        secret_env_name("talent", "wechat_app_secret"), talent_secret or fake.state.secret
+    )
+    monkeypatch.setenv(secret_env_name("talent", "wechat_token"), TALENT_TOKEN)
+    return audience_settings(
+        namespace, mongo_url, fake, accounts_json=json.dumps(accounts, ensure_ascii=False), **extra
+    )
 
 
 def service(app: FastAPI) -> Service[AudienceDeps]:
