@@ -187,6 +187,12 @@ async def test_an_admin_of_one_account_cannot_change_the_one_lexicon(
         assert (after["revision"], after["version"]) == (before["revision"], before["version"])
         assert await h.review.db["audit"].count_documents({}) == 0
         assert (await h.client.post("/lexicon/terms", json=term, headers=root)).status_code == 201
+        # One lexicon: a reviewer of either account reads the same terms, the new one too.
+        params = {"q": "蓝鲸计划"}
+        of_default = (await h.client.get("/lexicon/terms", params=params, headers=RAO)).json()
+        of_talent = (await h.client.get("/lexicon/terms", params=params, headers=TOM)).json()
+        assert of_default == of_talent
+        assert [t["text"] for t in of_talent["items"]] == ["蓝鲸计划"]
 
 
 async def test_a_version_1_submission_is_consumed_into_the_default_account(h: Harness) -> None:
