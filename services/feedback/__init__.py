@@ -14,6 +14,14 @@ core-issues document, the 12-hour reply rule.
   open, answered and breached enquiries; ``POST /enquiries/{id}/reply`` answers one.
 * A reply that answers a WeChat comment or private message is sent to the customer
   through WeChat (claimed job, at most once; ``enquiry.delivery``: sent, failed, unknown).
+* Several official accounts (#12, ``ACCOUNTS``): a window is its ``post.published``'s
+  account's, and every item, enquiry and document its post's. Each account's enquiries
+  are due after its ``reply_limit_hours`` (unset: ``FEEDBACK_REPLY_LIMIT_HOURS``), its
+  replies, comments and statistics go through its own WeChat app, and its followers push
+  to ``/wechat/push/{account}`` (``/wechat/push`` stays the default account's). Lists take
+  ``?account=`` and show only the accounts the caller holds a role on; a reply needs the
+  role on the enquiry's account. Without ``ACCOUNTS`` all is the ``default`` account's,
+  exactly as before.
 
 Modules (the skeleton every service shares, see ``services/README.md``): ``domain/``
 (typed models and their rules: windows, items, enquiries, the document, WeChat's

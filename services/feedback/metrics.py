@@ -30,6 +30,8 @@ class FeedbackMetrics:
     digests: Counter
     enquiries_open: Gauge
     enquiries_overdue: Gauge
+    account_enquiries_open: Gauge
+    account_enquiries_overdue: Gauge
     breaches: Counter
     deliveries: Counter
     reply_sends: Counter
@@ -77,6 +79,18 @@ class FeedbackMetrics:
             enquiries_overdue=Gauge(
                 "feedback_enquiries_overdue",
                 "Enquiries waiting for a reply past the 12-hour limit.",
+                registry=registry,
+            ),
+            account_enquiries_open=Gauge(
+                "feedback_account_enquiries_open",
+                "Enquiries waiting for a reply, per official account.",
+                ["account"],
+                registry=registry,
+            ),
+            account_enquiries_overdue=Gauge(
+                "feedback_account_enquiries_overdue",
+                "Enquiries waiting for a reply past their account's limit, per account.",
+                ["account"],
                 registry=registry,
             ),
             breaches=Counter(

@@ -176,6 +176,10 @@ class ItemReader(ItemRepository, Protocol):
         many match."""
         ...
 
+    async def open_enquiries_by_account(self, *, due_by: datetime | None = None) -> dict[str, int]:
+        """Open enquiries per account (with ``due_by``: those due at or before it)."""
+        ...
+
     async def enquiry_page(
         self,
         *,

@@ -73,6 +73,18 @@ class MongoItemReader(MongoItemRepository):
         )
         return [item_from_document(d) async for d in cursor], total
 
+    async def open_enquiries_by_account(self, *, due_by: datetime | None = None) -> dict[str, int]:
+        """Open enquiries per account (with ``due_by``: those due at or before it)."""
+        match: MongoDoc = {"enquiry.state": EnquiryState.OPEN.value}
+        if due_by is not None:
+            match["enquiry.deadline"] = {"$lte": due_by}
+        pipeline: list[MongoDoc] = [
+            {"$match": match},
+            {"$group": {"_id": "$account", "count": {"$sum": 1}}},
+        ]
+        cursor = await self._items.aggregate(pipeline, session=self._session)
+        return {str(doc["_id"]): int(doc["count"]) async for doc in cursor}
+
     async def enquiry_page(
         self,
         *,

@@ -121,6 +121,12 @@ async def sweep_enquiries(page: int = 500, *, deps: FeedbackDeps) -> int:
         _log.warning("reply_deadline_breached", enquiries=flagged)
     deps.metrics.enquiries_open.set(await deps.items.count_open_enquiries())
     deps.metrics.enquiries_overdue.set(await deps.items.count_open_enquiries(due_by=now))
+    open_by_account = await deps.items.open_enquiries_by_account()
+    overdue_by_account = await deps.items.open_enquiries_by_account(due_by=now)
+    for account in deps.settings.accounts.ids:
+        metrics = deps.metrics
+        metrics.account_enquiries_open.labels(account).set(open_by_account.get(account, 0))
+        metrics.account_enquiries_overdue.labels(account).set(overdue_by_account.get(account, 0))
     deps.metrics.windows_open.set(await deps.windows.count_open())
     return flagged
 

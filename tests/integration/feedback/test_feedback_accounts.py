@@ -329,6 +329,15 @@ async def test_each_account_has_its_push_url_and_its_enquiries_its_reply_limit(
             default = await http.get("/enquiries/wechat_message:7002", headers=ANN)
             hidden = await http.get("/enquiries/wechat_message:7001", headers=ANN)
         stored_forged = await store(app).items.count_documents({"source_id": "7003"})
+        registry = service(app).runtime.registry
+
+        async def gauged() -> bool:  # the sweep counts each account's open enquiries
+            return all(
+                registry.get_sample_value("feedback_account_enquiries_open", {"account": a}) == 1
+                for a in ("default", "talent")
+            )
+
+        await wait_for(gauged, timeout=WAIT)
 
     assert (to_talent.status_code, to_default.status_code) == (200, 200)
     assert forged.status_code == 403

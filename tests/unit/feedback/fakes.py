@@ -240,6 +240,13 @@ class FakeItems(FakeStore):
         found.sort(key=lambda i: i.received_at, reverse=True)
         return found[offset : offset + limit], len(found)
 
+    async def open_enquiries_by_account(self, *, due_by: datetime | None = None) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for i in self._open():
+            if due_by is None or (i.enquiry is not None and i.enquiry.deadline <= due_by):
+                counts[i.account] = counts.get(i.account, 0) + 1
+        return counts
+
     async def enquiry_page(
         self,
         *,

@@ -20,7 +20,7 @@ from services.feedback.domain.item import AccountMismatch, FeedbackItem, Incomin
 from services.feedback.domain.keys import MESSAGE_SOURCE
 from services.feedback.domain.window import WindowSpan, WindowState, choose_window
 from services.feedback.usecases.close_window import close_window
-from services.feedback.usecases.enquiries import EnquiryReply, reply_to_enquiry
+from services.feedback.usecases.enquiries import EnquiryReply, reply_to_enquiry, sweep_enquiries
 from services.feedback.usecases.ingest import (
     ChannelItems,
     ingest_batch,
@@ -40,6 +40,7 @@ from shared.events import (
 from shared.http import ProblemError
 from shared.settings import Principal, Role
 from tests.support.accounts import TWO_ACCOUNTS
+from tests.support.metrics import metric_value
 from tests.unit.feedback.fakes import START, FakeFeedback, fake_feedback
 
 DAY = timedelta(hours=24)
@@ -352,3 +353,27 @@ class TestWindowsPerAccount:
         compared = [row["post_id"] for row in document.digest["comparison"]["rows"]]
         assert "old-tal" in compared
         assert "old-def" not in compared
+
+
+class TestGaugesPerAccount:
+    async def test_the_sweep_counts_open_and_overdue_enquiries_per_account(self) -> None:
+        f = fake_feedback(accounts_json=TWO_ACCOUNTS)
+        await two_windows(f)
+        await store_event_batch(
+            [
+                received("c-def", at=START, post_id="p-def", account="default"),
+                received("c-tal", at=START, post_id="p-tal", account="talent"),
+            ],
+            deps=f.deps,
+        )
+        f.clock.advance(timedelta(hours=7))  # past talent's 6 hours, within default's 12
+        await sweep_enquiries(deps=f.deps)
+
+        def gauge(name: str, account: str) -> float | None:
+            return metric_value(f.registry, name, account=account)
+
+        assert gauge("feedback_account_enquiries_open", "default") == 1
+        assert gauge("feedback_account_enquiries_open", "talent") == 1
+        assert gauge("feedback_account_enquiries_overdue", "default") == 0
+        assert gauge("feedback_account_enquiries_overdue", "talent") == 1
+        assert metric_value(f.registry, "feedback_enquiries_overdue") == 1  # the total stays
