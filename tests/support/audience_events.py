@@ -1,10 +1,12 @@
 """One valid event of each type the audience service adds (``follower.subscribed``,
-``follower.unsubscribed``, ``branch.saved``); ``tests.support.events.sample`` gives them too."""
+``follower.unsubscribed``, ``branch.saved``); ``tests.support.events.sample`` gives them too.
+Each is of the account ``account`` (#12; ``default`` unless told)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import (
     BranchSaved,
     BranchSavedPayload,
@@ -21,8 +23,15 @@ __all__ = ["AUDIENCE_EVENTS", "audience_sample"]
 AUDIENCE_EVENTS = ("follower.subscribed", "follower.unsubscribed", "branch.saved")
 
 
-def audience_sample(event_type: str, cid: str, now: datetime) -> EventEnvelope:
-    common = {"occurred_at": now, "correlation_id": cid, "producer": "audience"}
+def audience_sample(
+    event_type: str, cid: str, now: datetime, *, account: str = DEFAULT_ACCOUNT
+) -> EventEnvelope:
+    common = {
+        "occurred_at": now,
+        "correlation_id": cid,
+        "producer": "audience",
+        "account": account,
+    }
     attribution = {"openid": f"o-{cid}", "source": FollowerSource.BRANCH, "branch_code": "pudong"}
     if event_type == "follower.subscribed":
         return FollowerSubscribed(

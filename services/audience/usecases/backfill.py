@@ -205,19 +205,19 @@ async def run_backfill(*, account: str, deps: AudienceDeps, max_chunks: int | No
 
 async def run_backfill_loop(*, deps: AudienceDeps) -> None:
     """Background: go on with each account's running back-fill (after a restart too),
-    chunk by chunk, taking turns so one account's long back-fill does not hold up
-    another's (nor does one's WeChat failure)."""
+    chunk by chunk; the accounts run side by side, so one account's long back-fill or
+    slow WeChat does not hold up another's."""
     await deps.adopted.wait()
+
+    async def one(account: str) -> Run:
+        try:
+            return await run_backfill(account=account, deps=deps, max_chunks=10)
+        except Exception as exc:  # one account's trouble does not stop the others
+            _log.warning("backfill_failed", account=account, error=repr(exc))
+            return Run.STOPPED
+
     while True:
-        paused = False
-        for account in deps.accounts.ids:
-            if deps.api(account) is None:
-                continue
-            try:
-                outcome = await run_backfill(account=account, deps=deps, max_chunks=10)
-            except Exception as exc:  # one account's trouble does not stop the others
-                _log.warning("backfill_failed", account=account, error=repr(exc))
-                continue
-            paused = paused or outcome is Run.PAUSED
-        if not paused:
+        accounts = [a for a in deps.accounts.ids if deps.api(a) is not None]
+        outcomes = await asyncio.gather(*(one(account) for account in accounts))
+        if Run.PAUSED not in outcomes:
             await asyncio.sleep(deps.settings.backfill_poll_seconds)

@@ -7,7 +7,9 @@ credentials; a principal holding a role on one account only cannot change anothe
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -17,9 +19,16 @@ from services.audience.domain.followers import push_key
 from services.audience.domain.menu import Button, ButtonType, Menu
 from services.audience.domain.replies import KeywordRule, MatchMode, Reply, ReplyKind
 from services.audience.errors import AlreadyExists, WeChatNotConfigured
+from services.audience.posters import Poster
 from services.audience.settings import AudienceSettings
-from services.audience.usecases.backfill import Run, run_backfill, start_backfill
-from services.audience.usecases.branches import BranchSpec, create_branch
+from services.audience.usecases import branches as branch_cases
+from services.audience.usecases.backfill import (
+    Run,
+    run_backfill,
+    run_backfill_loop,
+    start_backfill,
+)
+from services.audience.usecases.branches import BranchSpec, branch_poster, create_branch
 from services.audience.usecases.menu import publish_menu, save_menu
 from services.audience.usecases.receive_push import receive_push
 from services.audience.usecases.reconcile import reconcile
@@ -30,7 +39,7 @@ from shared.settings import Principal, Role
 from shared.wechat import PushMessage
 from shared.wechat.followers import FollowerInfo, UserCumulateRow, UserSummaryRow
 from tests.support.accounts import TWO_ACCOUNTS
-from tests.unit.audience.fakes import START, TOKENS, FakeAudience, fake_audience
+from tests.unit.audience.fakes import START, TOKENS, FakeAudience, FakeWeChatApi, fake_audience
 
 DIRECTOR = Principal(subject="liu", roles=frozenset({Role.DIRECTOR}))
 DIRECTOR_A = Principal(subject="dai", roles=frozenset({Role.DIRECTOR}), accounts={"default"})
@@ -316,3 +325,61 @@ async def test_each_account_is_reconciled_with_its_own_statistics() -> None:
     assert (day.ours.new, day.ours.total) == (1, 1)  # the default's two are not counted
     assert day.matches
     assert set(fake.deps.reconciliations.rows) >= {("talent", yesterday)}  # type: ignore[attr-defined]
+
+
+class StuckWeChatApi(FakeWeChatApi):
+    """An account's WeChat that never answers ``user/info``."""
+
+    async def follower_info(self, openid: str) -> FollowerInfo:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_one_accounts_stuck_wechat_does_not_hold_up_the_other_accounts_backfill() -> None:
+    fake = fake_audience(accounts_json='[{"id": "talent"}, {"id": "default"}]')  # talent first
+    stuck = StuckWeChatApi()
+    stuck.followers_list = [FollowerInfo("t-1", True, T0, None, None)]
+    fake.deps.wechat["talent"] = stuck  # type: ignore[index]
+    fake.apis["default"].followers_list = [FollowerInfo("d-1", True, T0, None, None)]
+    await start_backfill(account="talent", deps=fake.deps, actor=DIRECTOR)
+    await start_backfill(account="default", deps=fake.deps, actor=DIRECTOR)
+    loop = asyncio.create_task(run_backfill_loop(deps=fake.deps))
+    try:
+        for _ in range(2_000):  # generous: the default's one follower takes a few steps
+            state = await fake.deps.backfill.state("default")
+            if state and state["status"] == "done":
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop
+    assert state is not None
+    assert state["status"] == "done"
+    assert set(fake.view.followers.rows) == {("default", "d-1")}
+    talent = await fake.deps.backfill.state("talent")
+    assert talent is not None
+    assert talent["status"] == "running"  # still waiting for its WeChat
+
+
+async def test_a_poster_prints_the_name_of_the_branchs_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    drawn: list[dict[str, Any]] = []
+
+    def render(**kwargs: Any) -> Poster:
+        drawn.append(kwargs)
+        return Poster(png=b"png", pdf=b"pdf")
+
+    monkeypatch.setattr(branch_cases, "render_poster", render)
+    fake = fake_audience(accounts_json=TWO_ACCOUNTS, account_name="示例公众号")
+    for account in ("default", "talent"):
+        await create_branch(
+            BranchSpec("sh", "上海", "王", 1, account=account), deps=fake.deps, actor=DIRECTOR
+        )
+        await branch_poster("sh", account=account, deps=fake.deps)
+    assert [d["account"] for d in drawn] == ["融智财税", "融智人才"]  # the names ACCOUNTS gives
+    one = fake_audience(account_name="示例公众号")  # one account, no ACCOUNTS: as before
+    await create_branch(BranchSpec("sh", "上海", "王", 1), deps=one.deps, actor=DIRECTOR)
+    await branch_poster("sh", account="default", deps=one.deps)
+    assert drawn[-1]["account"] == "示例公众号"

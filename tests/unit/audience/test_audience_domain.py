@@ -181,3 +181,8 @@ def test_the_audience_events_read_versions_1_and_2_and_refuse_others() -> None:
         assert (older.schema_version, older.account) == (1, "default")
         with pytest.raises(ValidationError):
             EVENT_TYPES[event_type].model_validate({**body, "schema_version": 99})
+        talent = audience_sample(event_type, "c-2", AT, account="talent").model_dump(mode="json")
+        assert EVENT_TYPES[event_type].model_validate(talent).account == "talent"
+        # Version 1 knew no accounts: whatever it carries, it is the default account's.
+        as_v1 = EVENT_TYPES[event_type].model_validate({**talent, "schema_version": 1})
+        assert as_v1.account == "default"
