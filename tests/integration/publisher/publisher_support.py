@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,14 +62,24 @@ def approval(
     revision: int = 1,
     content: ContentSnapshot | None = None,
     content_hash: str | None = None,
+    account: str | None = None,
 ) -> DraftApproved:
-    return draft_approved(
+    """``draft.approved`` (schema version 2) of ``account`` (default: the default one)."""
+    event = draft_approved(
         content or snapshot(f"标题 {draft_id}"),
         draft_id=draft_id,
         revision=revision,
         slot=slot,
         content_hash=content_hash,
     )
+    return event if account is None else event.model_copy(update={"account": account})
+
+
+def version_1(event: DraftApproved) -> DraftApproved:
+    """``event`` as a producer from before accounts wrote it (read as the default's)."""
+    data = event.model_dump(mode="json")
+    data.pop("account")
+    return DraftApproved.model_validate({**data, "schema_version": 1})
 
 
 class FakeChannel:
@@ -175,6 +185,7 @@ class Publisher:
     clock: FixedClock
     channel: FakeChannel
     http: httpx.AsyncClient
+    channels: dict[str, FakeChannel] = field(default_factory=dict)
 
     async def approve(self, *events: DraftApproved) -> list[Post]:
         return [await schedule_approved_post(e, deps=self.deps) for e in events]
@@ -218,10 +229,18 @@ class Publisher:
 
 @contextlib.asynccontextmanager
 async def running_publisher(
-    namespace: str, mongo_url: str, *, now: datetime = BEFORE_MONDAY, **extra: Any
+    namespace: str,
+    mongo_url: str,
+    *,
+    now: datetime = BEFORE_MONDAY,
+    accounts: tuple[str, ...] = (),
+    **extra: Any,
 ) -> AsyncIterator[Publisher]:
+    """A publisher on :class:`FakeChannel`; ``accounts`` named get one each (``channels``),
+    the others share ``channel`` (pass ``accounts_json=`` to have several accounts)."""
     clock = FixedClock(now)
     channel = FakeChannel(clock)
+    channels = {account: FakeChannel(clock) for account in accounts}
     settings = make_settings(
         PublisherSettings,
         namespace,
@@ -234,13 +253,13 @@ async def running_publisher(
         reconcile_max_interval_seconds=0.2,
         **extra,
     )
-    service = build_service(settings, clock=clock, channel=channel)
+    service = build_service(settings, clock=clock, channel=channel, channels=channels)
     app = service.app()
     async with (
         running(service.runtime),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
-        yield Publisher(app, service.runtime, service.deps, clock, channel, http)
+        yield Publisher(app, service.runtime, service.deps, clock, channel, http, channels)
 
 
 @dataclass
@@ -256,26 +275,33 @@ class WeChatPublisher:
 
 @contextlib.asynccontextmanager
 async def wechat_publisher(
-    namespace: str, mongo_url: str, *, escalate_after: float = 1.0
+    namespace: str,
+    mongo_url: str,
+    *,
+    escalate_after: float = 1.0,
+    apps: dict[str, str] | None = None,
+    **extra: Any,
 ) -> AsyncIterator[WeChatPublisher]:
+    """A publisher on the fake WeChat; ``apps`` (appid -> secret) are further apps the
+    fake serves (other accounts'); ``extra`` overrides settings."""
     async with running_fake_wechat() as fake:
+        for appid, secret in (apps or {}).items():
+            fake.state.add_app(appid, secret)
         async with WeChatClient(fake.state.appid, fake.state.secret, base_url=fake.base_url) as c:
             cover = await c.add_permanent_image(JPEG, "default-cover.jpg")
-        settings = make_settings(
-            PublisherSettings,
-            namespace,
-            mongo_url,
-            channel="wechat",
-            wechat_app_id=fake.state.appid,
-            wechat_app_secret="fake-app-secret-for-tests",
-            wechat_base_url=fake.base_url,
-            wechat_timeout_seconds=WECHAT_TIMEOUT_SECONDS,
-            wechat_default_thumb_media_id=cover,
-            poll_max_seconds=0.05,
-            reconcile_interval_seconds=0.1,
-            reconcile_max_interval_seconds=0.2,
-            escalate_unknown_after_seconds=escalate_after,
-        )
+        options: dict[str, Any] = {
+            "channel": "wechat",
+            "wechat_app_id": fake.state.appid,
+            "wechat_app_secret": "fake-app-secret-for-tests",
+            "wechat_base_url": fake.base_url,
+            "wechat_timeout_seconds": WECHAT_TIMEOUT_SECONDS,
+            "wechat_default_thumb_media_id": cover,
+            "poll_max_seconds": 0.05,
+            "reconcile_interval_seconds": 0.1,
+            "reconcile_max_interval_seconds": 0.2,
+            "escalate_unknown_after_seconds": escalate_after,
+        }
+        settings = make_settings(PublisherSettings, namespace, mongo_url, **(options | extra))
         fake.state.secret = "fake-app-secret-for-tests"
         clock = FixedClock(BEFORE_MONDAY)
         service = build_service(settings, clock=clock)
