@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +71,12 @@ async def reply_to_enquiry(
             received_at=now,
             in_reply_to=enquiry_id,
         )
-        prepared = await prepare([own_door_item(payload, "api", enquiry.account)], deps)
+        # The reply is filed like its enquiry; were the post's window another account's
+        # (the enquiry stored before its window opened), the post's account wins.
+        incoming = dataclasses.replace(
+            own_door_item(payload, "api", enquiry.account), account_named=False
+        )
+        prepared = await prepare([incoming], deps)
         await store_in_tx(prepared, tx, now=now, emit=True)
         await tx.audit.record(
             actor,
