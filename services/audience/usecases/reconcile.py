@@ -71,18 +71,25 @@ async def reconcile(
 
 async def run_reconcile_loop(*, deps: AudienceDeps, check_seconds: float = 60.0) -> None:
     """Background: once a China day, after ``AUDIENCE_RECONCILE_TIME``, each account with
-    its app's credentials (one account's WeChat failure is retried without the others)."""
+    its app's credentials, side by side (one account's WeChat failure is retried at the
+    next check without holding up the others)."""
     await deps.adopted.wait()
     done: dict[str, date] = {}
+
+    async def one(account: str, day: date) -> None:
+        try:
+            await reconcile(account=account, deps=deps)
+            done[account] = day
+        except Exception as exc:  # WeChat down: try again at the next check
+            _log.warning("reconcile_failed", account=account, error=repr(exc))
+
     while True:
         now = deps.clock.now().astimezone(CHINA)
         if now.time() >= deps.settings.reconcile_time:
-            for account in deps.accounts.ids:
-                if deps.api(account) is None or done.get(account) == now.date():
-                    continue
-                try:
-                    await reconcile(account=account, deps=deps)
-                    done[account] = now.date()
-                except Exception as exc:  # WeChat down: try again at the next check
-                    _log.warning("reconcile_failed", account=account, error=repr(exc))
+            due = [
+                a
+                for a in deps.accounts.ids
+                if deps.api(a) is not None and done.get(a) != now.date()
+            ]
+            await asyncio.gather(*(one(account, now.date()) for account in due))
         await asyncio.sleep(check_seconds)

@@ -36,6 +36,9 @@ from audience_support import (
 
 from services.audience.bootstrap import create_app
 from services.audience.repository.indexes import BRANCHES, FOLLOWERS, RULES
+from shared.accounts import secret_env_name
+from shared.wechat import MessageCrypto, parse_message
+from shared.wechat.crypto import safe_fromstring
 from tests.fakes.wechat_server import running_fake_wechat
 from tests.support.accounts import DIRECTOR_A, EDITOR_A, EDITOR_B
 from tests.support.services import auth
@@ -485,3 +488,45 @@ async def test_a_one_account_deployment_serves_its_push_url_as_before(
     assert other.status_code == 404  # no such account here
     assert subscribed["account"] == "default"
     assert [(f["account"], f["openid"]) for f in listed["items"]] == [("default", "o-1")]
+
+
+async def test_an_account_in_the_encrypted_mode_answers_sealed_with_its_own_key(
+    namespace: str, mongo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "".join(chr(ord("a") + i % 26) for i in range(43))
+    monkeypatch.setenv(secret_env_name("talent", "wechat_aes_key"), key)
+    async with running_fake_wechat() as fake:
+        # The default account takes no pushes here: only talent's URL is served.
+        settings = two_accounts(namespace, mongo_url, fake, monkeypatch, wechat_token=None)
+        crypto = MessageCrypto(TALENT_TOKEN, key, fake.state.appid)
+        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:8]
+        sealed = crypto.encrypt(text_push(88, "简历", "o-enc"))
+        query = {
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "encrypt_type": "aes",
+            "msg_signature": crypto.signature(timestamp, nonce, sealed),
+        }
+        body = f"<xml><Encrypt><![CDATA[{sealed}]]></Encrypt></xml>".encode()
+        async with running(settings) as app, client(app) as http:
+            rule = {
+                "account": "talent",
+                "keyword": "简历",
+                "reply": {"kind": "text", "text": "发邮箱"},
+            }
+            assert (await http.post("/rules", headers=TINA, json=rule)).status_code == 201
+            answer = await http.post("/wechat/push/talent", params=query, content=body)
+            plain = await http.post(
+                "/wechat/push/talent",
+                params=push_query(TALENT_TOKEN),
+                content=text_push(89, "简历", "o-enc"),
+            )
+            default = await http.post(
+                "/wechat/push", params=push_query(), content=text_push(90, "x", "o")
+            )
+    assert answer.status_code == 200, answer.text
+    sealed_reply = safe_fromstring(answer.content).findtext("Encrypt") or ""
+    reply = parse_message(crypto.decrypt(sealed_reply))
+    assert (reply.to_user, reply.content) == ("o-enc", "发邮箱")
+    assert plain.status_code == 403  # a plain push is refused in talent's encrypted mode
+    assert default.status_code == 404  # no push token for the default account

@@ -31,12 +31,12 @@ from services.audience.usecases.backfill import (
 from services.audience.usecases.branches import BranchSpec, branch_poster, create_branch
 from services.audience.usecases.menu import publish_menu, save_menu
 from services.audience.usecases.receive_push import receive_push
-from services.audience.usecases.reconcile import reconcile
+from services.audience.usecases.reconcile import reconcile, run_reconcile_loop
 from services.audience.usecases.rules import create_rule, set_defaults, update_rule
 from shared.accounts import AccountSpec, UnknownAccount
 from shared.http import ProblemError
 from shared.settings import Principal, Role
-from shared.wechat import PushMessage
+from shared.wechat import PushMessage, WeChatError
 from shared.wechat.followers import FollowerInfo, UserCumulateRow, UserSummaryRow
 from tests.support.accounts import TWO_ACCOUNTS
 from tests.unit.audience.fakes import START, TOKENS, FakeAudience, FakeWeChatApi, fake_audience
@@ -383,3 +383,27 @@ async def test_a_poster_prints_the_name_of_the_branchs_account(
     await create_branch(BranchSpec("sh", "上海", "王", 1), deps=one.deps, actor=DIRECTOR)
     await branch_poster("sh", account="default", deps=one.deps)
     assert drawn[-1]["account"] == "示例公众号"
+
+
+class FailingStatisticsApi(FakeWeChatApi):
+    """An account whose WeChat refuses the statistics."""
+
+    async def user_summary(self, begin: Any, end: Any) -> list[UserSummaryRow]:
+        raise WeChatError(45009, "quota")
+
+
+async def test_one_accounts_failing_statistics_leave_the_others_reconciliation_alone() -> None:
+    fake = fake_audience(accounts_json='[{"id": "talent"}, {"id": "default"}]')
+    fake.deps.wechat["talent"] = FailingStatisticsApi()  # type: ignore[index]
+    rows = fake.deps.reconciliations.rows  # type: ignore[attr-defined]
+    loop = asyncio.create_task(run_reconcile_loop(deps=fake.deps, check_seconds=0.01))
+    try:
+        for _ in range(2_000):
+            if any(account == "default" for account, _ in rows):
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        loop.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop
+    assert {account for account, _ in rows} == {"default"}
