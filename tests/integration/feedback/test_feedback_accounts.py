@@ -143,6 +143,12 @@ async def test_no_list_shows_one_accounts_data_to_a_caller_of_the_other(
                 unknown = await http.get(path, params={"account": "nope"}, headers=DIRECTOR)
                 assert unknown.status_code == 404, (path, unknown.text)
                 assert unknown.json()["errors"][0]["field"] == "account"
+            # the analysis preview belongs to no account: any reader's role will do
+            texts = {"texts": [QUESTION, "写得很清楚，收藏了"]}
+            preview = await http.post("/analysis/preview", json=texts, headers=TINA)
+            assert preview.status_code == 200, preview.text
+            assert len(preview.json()["items"]) == 2
+            assert (await http.post("/analysis/preview", json=texts, headers=HR)).status_code == 403
 
 
 async def test_a_single_window_document_or_enquiry_of_another_account_is_not_found(
