@@ -42,10 +42,14 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def console_stack(mongo_url: str) -> AsyncIterator[Stack]:
+async def console_stack(mongo_url: str, *, accounts_json: str = "") -> AsyncIterator[Stack]:
+    """The stack; ``accounts_json`` (an ``ACCOUNTS`` value) runs several official accounts
+    in every service (#12)."""
     namespace = new_namespace()
     private, public = new_keypair()
-    keys = {"person_token_keys": [public]}
+    keys: dict[str, Any] = {"person_token_keys": [public]}
+    if accounts_json:
+        keys["accounts_json"] = accounts_json
     drafting = build_drafting(
         make_settings(DraftingSettings, namespace, mongo_url, **keys, **FIXED)
     )
@@ -64,8 +68,9 @@ async def console_stack(mongo_url: str) -> AsyncIterator[Stack]:
                     )
                 )
             urls.update({"publisher": CLOSED, "feedback": CLOSED, "reporting": CLOSED})
+            more = {"accounts_json": accounts_json} if accounts_json else {}
             gateway = build_gateway(
-                gateway_settings(namespace, mongo_url, private, service_urls=urls, **FIXED)
+                gateway_settings(namespace, mongo_url, private, service_urls=urls, **more, **FIXED)
             )
             base = await stack.enter_async_context(
                 serve_asgi(

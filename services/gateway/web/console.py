@@ -276,6 +276,7 @@ class Console:
                 else (lambda value: str(value or ""))
             ),
             "all_accounts": ALL_ACCOUNTS,
+            "account_title": _account_title(visit, catalogue.gettext),
         }
         html = self.env.get_template(template).render({**base, **context})
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
@@ -295,6 +296,15 @@ class Console:
             visit=visit,
             status=status,
         )
+
+
+def _account_title(visit: Visit | None, gettext: Callable[[str], str]) -> str:
+    """`` · 融智人才`` after a list's title with several accounts (all: `` · 全部账号``)."""
+    if visit is None or not visit.choice.several:
+        return ""
+    current = visit.choice.current
+    name = visit.choice.label(current, visit.lang) if current else gettext("All accounts")
+    return f" · {name}"
 
 
 def _here(request: Request) -> str:
