@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -15,11 +16,12 @@ from services.reporting.followers_api import build_followers_router
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.reports import require_cjk_font
 from services.reporting.repository.followers import (
+    FOLLOWER_ACCOUNT_COLLECTIONS,
     FOLLOWER_INDEXES,
     MongoFollowerRepository,
     followers_binder,
 )
-from services.reporting.repository.indexes import REPORTING_INDEXES
+from services.reporting.repository.indexes import ACCOUNT_COLLECTIONS, REPORTING_INDEXES
 from services.reporting.repository.read_model import (
     MongoDigestRepository,
     MongoFeedbackRepository,
@@ -33,7 +35,9 @@ from services.reporting.usecases.produce import produce_timed_report
 from services.reporting.usecases.schedule import refresh_gauges, schedule_due_reports
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
+from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
+from shared.problems import ACCOUNT_PROBLEMS
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
@@ -67,7 +71,8 @@ def build_service(
         policy=settings.schedule_policy(),
         metrics=ReportingMetrics.create(runtime.registry),
         font=font,
-        calendar=settings.plan_calendar(),
+        accounts=settings.accounts,
+        holiday_policy=settings.holiday_policy,
     )
     followers = FollowersDeps(
         uow=BoundUnitOfWork(runtime.uow, followers_binder()),
@@ -75,10 +80,19 @@ def build_service(
         posts=deps.posts,
         clock=deps.clock,
         zone=deps.policy.zone,
+        accounts=settings.accounts,
     )
     register_consumers(runtime, deps)
     register_follower_consumers(runtime, followers)
-    _register_jobs(runtime, deps, jobs, settings)
+    adopted = asyncio.Event()
+
+    async def adopt() -> None:
+        """Documents from before accounts (#12) become the default account's, once."""
+        await adopt_default_account(db, [*ACCOUNT_COLLECTIONS, *FOLLOWER_ACCOUNT_COLLECTIONS])
+        adopted.set()
+
+    runtime.job("adopt-default-account", adopt)
+    _register_jobs(runtime, deps, jobs, settings, adopted)
     return Service(
         runtime=runtime,
         deps=deps,
@@ -88,18 +102,23 @@ def build_service(
         ),
         title="Reporting service",
         description=SERVICE_DOC or "",
-        problems=PROBLEMS,
+        problems={**ACCOUNT_PROBLEMS, **PROBLEMS},
     )
 
 
 def _register_jobs(
-    runtime: ServiceRuntime, deps: ReportingDeps, jobs: TimedJobs, settings: ReportingSettings
+    runtime: ServiceRuntime,
+    deps: ReportingDeps,
+    jobs: TimedJobs,
+    settings: ReportingSettings,
+    adopted: asyncio.Event,
 ) -> None:
     """Every replica's three loops: schedule due periods, produce the claimed reports
     (a failed one is due again after ``job_retry_seconds`` of business time), refresh
-    the gauges."""
+    the gauges. Reports wait until older documents are the default account's."""
 
     async def produce(claim: Claim) -> None:
+        await adopted.wait()
         await produce_timed_report(claim, deps=deps)
 
     reports = JobLoop(

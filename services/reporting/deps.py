@@ -18,7 +18,8 @@ from services.reporting.ports import (
     ScheduleState,
 )
 from services.reporting.reports import ChartFont
-from shared.calendar import SchedulePolicy, SlotCalendar
+from shared.accounts import Accounts
+from shared.calendar import HolidayPolicy, SchedulePolicy, SlotCalendar
 from shared.clock import Clock
 from shared.outbox import UnitOfWorkPort
 
@@ -35,7 +36,10 @@ class ReportingDeps:
     ``uow`` hands a use case the repositories bound to one transaction; the repositories
     here are the same without one: what a report reads, what the routes and gauges read,
     and the feedback path's single idempotent writes. ``font`` is the checked CJK font
-    the charts are drawn in; ``calendar`` the slots the plan of the next pushes names.
+    the charts are drawn in; ``accounts`` the deployment's official accounts (each
+    reported on by itself, and all together when there are several); ``holiday_policy``
+    the service's, for an account that sets none. The plan of the next pushes names the
+    slots of :meth:`plan_calendar`.
     """
 
     uow: UnitOfWorkPort[ReportingTx]
@@ -50,17 +54,24 @@ class ReportingDeps:
     policy: SchedulePolicy
     metrics: ReportingMetrics
     font: ChartFont
-    calendar: SlotCalendar
+    accounts: Accounts
+    holiday_policy: HolidayPolicy = HolidayPolicy.KEEP
+
+    def plan_calendar(self, account: str) -> SlotCalendar:
+        """The account's slot calendar: what its plan of the next pushes names."""
+        return self.accounts.calendar(account, self.holiday_policy)
 
 
 @dataclass(frozen=True)
 class FollowersDeps:
     """What the followers use cases and route are given (issue #14): their own unit of
     work (the same store and inbox as the rest), the followers read model, the posts
-    (for unsubscribes after each), the clock and the zone local days are read in."""
+    (for unsubscribes after each), the clock, the zone local days are read in and the
+    deployment's accounts."""
 
     uow: UnitOfWorkPort[FollowersTx]
     followers: FollowerRepository
     posts: PostRepository
     clock: Clock
     zone: str
+    accounts: Accounts

@@ -8,7 +8,9 @@
 
 ``from`` and ``to`` are local days (China time, ``to`` inclusive), at most 400 days;
 a range that cannot be summarised is answered 422 naming the field. Reading needs any
-role of the platform, like the reports.
+role of the platform, like the reports. ``account`` (#12) summarises one official
+account; unset, every account the reader may read, together and side by side
+(``by_account``); 403 for an account the reader holds no role on.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from fastapi import APIRouter, Depends, Query
 from services.reporting.deps import FollowersDeps
 from services.reporting.domain.followers import FollowersSummary
 from services.reporting.usecases.followers import summarise_followers
+from shared.accounts import ACCOUNT_ID_PATTERN
 from shared.bounds import Day
-from shared.http import ProblemError, require
+from shared.http import ProblemError, account_scope, require
 from shared.settings import Principal, Role
 
 __all__ = ["build_followers_router"]
@@ -42,13 +45,24 @@ def build_followers_router(
     async def followers_summary(
         start: Annotated[Day, Query(alias="from", description=f"First day. {_DAY}")],
         end: Annotated[Day, Query(alias="to", description=f"Last day (included). {_DAY}")],
+        account: Annotated[
+            str | None,
+            Query(
+                pattern=ACCOUNT_ID_PATTERN,
+                description="Only this official account (unset: every account the reader "
+                "may read, together).",
+            ),
+        ] = None,
         principal: Principal = reader,
     ) -> FollowersSummary:
         """Followers of the range: net growth per branch against its head-count target
         (and the share of it reached at the range's end), by source, and for each post
         published in the range the unsubscribes within 24 hours after it."""
+        accounts = account_scope(principal, deps.accounts, account)
         try:
-            return await summarise_followers(start, end, deps=deps, actor=principal)
+            return await summarise_followers(
+                start, end, accounts=accounts, deps=deps, actor=principal
+            )
         except ValueError as exc:
             message = str(exc)
             raise ProblemError(

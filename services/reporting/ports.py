@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.reporting.domain import Doc
+from services.reporting.domain.followers import BranchRef
 from shared.outbox import Transaction
 from shared.ports import AuditTrail, JobsInTransaction
 
@@ -43,8 +44,13 @@ class PostRepository(Protocol):
         """Store the post's entry, replacing the previous one."""
         ...
 
-    async def between(self, start: datetime, end: datetime) -> list[Doc]:
-        """Posts placed in ``[start, end)`` (by publish or failure time), oldest first."""
+    async def account_of(self, post_id: str) -> str | None:
+        """The account of a stored post; None when it is not stored."""
+        ...
+
+    async def between(self, start: datetime, end: datetime, accounts: Sequence[str]) -> list[Doc]:
+        """Posts of ``accounts`` placed in ``[start, end)`` (by publish or failure time),
+        oldest first."""
         ...
 
 
@@ -96,8 +102,17 @@ class ReportRepository(Protocol):
 
     async def get_file(self, report_id: str, fmt: str) -> Doc | None: ...
 
-    async def page(self, *, kind: str | None, offset: int, limit: int) -> tuple[list[Doc], int]:
-        """A page of reports without their content, newest first, and how many there are."""
+    async def page(
+        self,
+        *,
+        kind: str | None,
+        accounts: Sequence[str],
+        combined: bool,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Doc], int]:
+        """A page of the reports of ``accounts`` (and of the combined ones when
+        ``combined``) without their content, newest first, and how many there are."""
         ...
 
     async def latest_generated(self, kinds: Sequence[str]) -> dict[str, datetime]:
@@ -122,10 +137,10 @@ class ReadModelStats(Protocol):
         """Entries in each read-model collection."""
         ...
 
-    async def holds_data_before(self, end: datetime) -> bool:
-        """Whether the read model holds anything placed before ``end``: a post published
-        or failed (a cancelled one is no data: reports leave it out), a feedback item or
-        a metric snapshot."""
+    async def holds_data_before(self, end: datetime, accounts: Sequence[str]) -> bool:
+        """Whether the read model holds anything of ``accounts`` placed before ``end``: a
+        post published or failed (a cancelled one is no data: reports leave it out), a
+        feedback item or a metric snapshot."""
         ...
 
 
@@ -162,7 +177,9 @@ class ReportingTx(Transaction, Protocol):
 class FollowerRepository(Protocol):
     """The followers read model (issue #14): changes, followers' latest state, branches."""
 
-    async def get_follower(self, openid: str) -> Doc | None: ...
+    async def get_follower(self, key: str) -> Doc | None:
+        """A follower's entry by its id (``follower_key(account, openid)``)."""
+        ...
 
     async def save_follower(self, doc: Doc) -> None: ...
 
@@ -170,18 +187,25 @@ class FollowerRepository(Protocol):
         """Store a change under its natural key (a repeat replaces it)."""
         ...
 
-    async def get_branch(self, code: str) -> Doc | None: ...
+    async def get_branch(self, key: str) -> Doc | None:
+        """A branch's entry by its id (``branch_key(account, code)``)."""
+        ...
 
     async def save_branch(self, doc: Doc) -> None: ...
 
-    async def changes_between(self, start: datetime, end: datetime) -> list[Doc]:
-        """Changes placed in ``[start, end)``, oldest first."""
+    async def changes_between(
+        self, start: datetime, end: datetime, accounts: Sequence[str]
+    ) -> list[Doc]:
+        """Changes of ``accounts`` placed in ``[start, end)``, oldest first."""
         ...
 
-    async def branches(self) -> list[Doc]: ...
+    async def branches(self, accounts: Sequence[str]) -> list[Doc]: ...
 
-    async def attributed_before(self, end: datetime) -> dict[str, int]:
-        """Per branch code: its code's subscriptions minus unsubscriptions before ``end``."""
+    async def attributed_before(
+        self, end: datetime, accounts: Sequence[str]
+    ) -> dict[BranchRef, int]:
+        """Per ``(account, branch code)``: its code's subscriptions minus unsubscriptions
+        before ``end``."""
         ...
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from services.reporting.reports import Report
+from shared.accounts import ACCOUNT_ID_PATTERN, DEFAULT_ACCOUNT
 from shared.bounds import check_day
 
 __all__ = ["ListKind", "ReportCreate", "ReportPublic", "ReportSummary"]
@@ -21,6 +22,20 @@ class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["custom"] = Field(default="custom", description="Only custom ranges.")
+    account: str = Field(
+        default=DEFAULT_ACCOUNT,
+        pattern=ACCOUNT_ID_PATTERN,
+        description="The official account reported on (its posts, its calendar); the "
+        "asker needs the director or reviewer role on it.",
+        examples=["default", "talent"],
+    )
+    combined: bool = Field(
+        default=False,
+        description="Every account together instead (each one's figures side by side and "
+        "their total; `account` is then ignored): only in a deployment of several "
+        "accounts, for one who holds the director or reviewer role on every account. "
+        "Stored, not announced with report.ready.",
+    )
     start: AwareDatetime | date = Field(
         description="First local day (2026-11-01) or an instant with offset; years 2000-2100.",
         examples=["2026-11-01"],
@@ -56,6 +71,14 @@ class ReportSummary(BaseModel):
     """A stored report, as listed."""
 
     id: str
+    account: str | None = Field(
+        default=DEFAULT_ACCOUNT,
+        description="The official account it reports on; null: every account together.",
+    )
+    combined: bool = Field(default=False, description="A report of every account together.")
+    accounts: list[str] = Field(
+        default_factory=list, description="The accounts it covers (combined: all of them)."
+    )
     kind: ListKind
     key: str | None = Field(description="Job key of a timed report (one per period).")
     title: str

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import DEFAULT_ZONE, HolidayPolicy, SchedulePolicy, SlotCalendar
 from shared.settings import CalendarSettings
 
@@ -86,9 +87,10 @@ class ReportingSettings(CalendarSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    def plan_calendar(self) -> SlotCalendar:
-        """The slots the plan of the next pushes is made for."""
-        return self.slot_calendar(self.holiday_policy)
+    def plan_calendar(self, account: str = DEFAULT_ACCOUNT) -> SlotCalendar:
+        """The slots the plan of the next pushes of ``account`` is made for (its own
+        calendar from ``ACCOUNTS``, else the host's ``SLOT_*``)."""
+        return self.accounts.calendar(account, self.holiday_policy)
 
     def schedule_policy(self) -> SchedulePolicy:
         """The fire times these settings describe."""

@@ -73,8 +73,12 @@ def _topics(report: Report) -> tuple[TopicIdea, ...]:
 
 
 def report_ready(report_id: str, report: Report, *, now: datetime) -> ReportReady:
-    """The ``report.ready`` event announcing a stored report."""
+    """The ``report.ready`` event announcing a stored report of one account (the event
+    is the account's: drafting plans that account's pushes with it)."""
+    if report.account is None:
+        raise ValueError("a report of every account together is not announced")
     return ReportReady(
+        account=report.account,
         occurred_at=now,
         producer=_PRODUCER,
         correlation_id=report_id,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.reporting.domain import Doc
+from services.reporting.domain.accounts import account_of, fact_account
 from services.reporting.reports import (
     CATEGORIES,
     Category,
@@ -23,13 +24,24 @@ from shared.events import FeedbackDigestReady
 __all__ = ["digest_doc", "digest_row"]
 
 
-def digest_doc(event: FeedbackDigestReady, existing: Mapping[str, Any] | None) -> Doc | None:
-    """The post's digest document, or None when a later digest is already stored."""
+def digest_doc(
+    event: FeedbackDigestReady,
+    existing: Mapping[str, Any] | None,
+    post: Mapping[str, Any] | None = None,
+) -> Doc | None:
+    """The post's digest document, or None when a later digest is already stored.
+
+    It belongs to the post's account when the post (or an earlier digest) is stored:
+    ``AccountMismatch`` for a version-2 event naming another.
+    """
     p = event.payload
+    known = account_of(post) or account_of(existing)
+    account = fact_account(event, known, what=f"post {p.post_id}")
     if existing is not None and existing["window_end"] > p.window_end:
         return None
     return {
         "_id": p.post_id,
+        "account": account,
         "digest_id": p.digest_id,
         "title": p.title,
         "category": p.category.value if p.category is not None else None,

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from services.reporting.domain import Doc
+from services.reporting.domain.accounts import fact_account, scoped_key
 from services.reporting.reports import FeedbackEvent, PostFeedbackAgg
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FeedbackKind, FeedbackReceived
 
 __all__ = [
@@ -44,41 +46,55 @@ def asks_question(text: str) -> bool:
     return _INTERROGATIVE.search(_NOT_INTERROGATIVE.sub("", clean)) is not None
 
 
-def feedback_ref(source: str, source_id: str) -> str:
-    """The natural key of a feedback item, in the form replies point at it."""
-    return f"{source}:{source_id}"
+def feedback_ref(source: str, source_id: str, account: str = DEFAULT_ACCOUNT) -> str:
+    """The natural key of a feedback item, in the form replies point at it (per account:
+    two accounts' channels may give the same ids)."""
+    return scoped_key(account, f"{source}:{source_id}")
 
 
-def feedback_doc(event: FeedbackReceived) -> Doc:
-    """A stored feedback item (comment, message or reply; not metric snapshots)."""
+def feedback_account(event: FeedbackReceived, post_account: str | None) -> str:
+    """The account of a feedback item or snapshot: its post's, when the post is known
+    (``AccountMismatch`` for a version-2 event naming another account)."""
+    return fact_account(event, post_account, what=f"post {event.payload.post_id}")
+
+
+def feedback_doc(event: FeedbackReceived, post_account: str | None = None) -> Doc:
+    """A stored feedback item (comment, message or reply; not metric snapshots).
+
+    ``post_account`` is the account of the post it is about, when the post is stored.
+    """
     p = event.payload
+    account = feedback_account(event, post_account)
     kind = p.kind.value
     if p.kind in (FeedbackKind.COMMENT, FeedbackKind.MESSAGE) and asks_question(p.text):
         kind = "enquiry"
     doc: Doc = {
-        "_id": feedback_ref(p.source, p.source_id),
+        "_id": feedback_ref(p.source, p.source_id, account),
+        "account": account,
         "kind": kind,
         "post_id": p.post_id,
         "at": p.received_at,
         "event_id": str(event.event_id),
     }
     if p.in_reply_to:  # only replies carry it: keeps the sparse index small
-        doc["in_reply_to"] = p.in_reply_to
+        doc["in_reply_to"] = scoped_key(account, p.in_reply_to)
     return doc
 
 
-def metric_doc(event: FeedbackReceived) -> Doc | None:
+def metric_doc(event: FeedbackReceived, post_account: str | None = None) -> Doc | None:
     """The latest-counters document of a metric snapshot; None without a post."""
     p = event.payload
     if p.metrics is None or p.post_id is None:
         return None
+    account = feedback_account(event, post_account)
     return {
         "_id": p.post_id,
+        "account": account,
         "at": p.received_at,
         "reads": p.metrics.reads,
         "likes": p.metrics.likes,
         "shares": p.metrics.shares,
-        "ref": feedback_ref(p.source, p.source_id),
+        "ref": feedback_ref(p.source, p.source_id, account),
     }
 
 

@@ -6,12 +6,20 @@ The audience service's events in, three kinds of entries out::
                                          ->  followers         (_id = openid, latest state)
     branch.saved                         ->  branches          (_id = code, latest save)
 
+Every entry records its event's account (#12); ids are per account
+(:func:`~.accounts.scoped_key`: the default account's as before, ``talent/<id>`` for
+another), since openids and branch codes are an account's own.
+
 Rules that keep the model right whatever order events arrive in:
 
 * a change is keyed by what it is (subscribe or unsubscribe, who, when), so the same
   change stored twice, by any path, is one entry;
 * a follower's entry is their latest change: an older change arriving late leaves it;
 * a branch's entry is its latest save (name and head-count target).
+
+A summary may cover several accounts together (a director's "all together"): each
+branch row names its account, each account's figures stand side by side
+(``by_account``), and a post's unsubscribes are its own account's followers'.
 
 :func:`followers_summary` is the followers section of a period: net growth per branch
 against its target (and the share of the target its followers reach at the period's
@@ -23,14 +31,16 @@ the post drive people away?). An unsubscribe within 24 hours of two posts counts
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.reporting.domain import Doc
+from services.reporting.domain.accounts import account_of, scoped_key
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import (
     BranchSaved,
     FollowerSource,
@@ -40,8 +50,10 @@ from shared.events import (
 
 __all__ = [
     "AFTER_POST",
+    "AccountGrowth",
     "Branch",
     "BranchGrowth",
+    "BranchRef",
     "ChangeKind",
     "FollowerChange",
     "FollowersSummary",
@@ -49,8 +61,10 @@ __all__ = [
     "PublishedPost",
     "SourceGrowth",
     "branch_doc",
+    "branch_key",
     "change_doc",
     "follower_doc",
+    "follower_key",
     "followers_summary",
 ]
 
@@ -63,6 +77,16 @@ ChangeKind = Literal["subscribed", "unsubscribed"]
 # -- the read model's entries ---------------------------------------------------------------
 
 
+def follower_key(account: str, openid: str) -> str:
+    """The ``followers`` entry id of a follower of ``account`` (an openid is per account)."""
+    return scoped_key(account, openid)
+
+
+def branch_key(account: str, code: str) -> str:
+    """The ``branches`` entry id of a branch code of ``account`` (codes are per account)."""
+    return scoped_key(account, code)
+
+
 def change_doc(event: FollowerSubscribed | FollowerUnsubscribed) -> Doc:
     """The ``follower_changes`` entry of one subscription or unsubscription."""
     p = event.payload
@@ -72,7 +96,8 @@ def change_doc(event: FollowerSubscribed | FollowerUnsubscribed) -> Doc:
     else:
         kind, at = "unsubscribed", event.payload.unsubscribed_at
     return {
-        "_id": f"{kind}:{p.openid}:{at.isoformat()}",
+        "_id": scoped_key(event.account, f"{kind}:{p.openid}:{at.isoformat()}"),
+        "account": event.account,
         "kind": kind,
         "openid": p.openid,
         "at": at,
@@ -101,7 +126,9 @@ def follower_doc(
         subscribed_at = event.payload.subscribed_at or old.get("subscribed_at")
         unsubscribed_at = event.payload.unsubscribed_at
     return {
-        "_id": change["openid"],
+        "_id": follower_key(event.account, change["openid"]),
+        "account": event.account,
+        "openid": change["openid"],
         "following": following,
         "at": change["at"],
         "source": change["source"],
@@ -119,7 +146,9 @@ def branch_doc(event: BranchSaved, existing: Mapping[str, Any] | None) -> Doc | 
     if existing is not None and existing["saved_at"] > p.saved_at:
         return None
     return {
-        "_id": p.code,
+        "_id": branch_key(event.account, p.code),
+        "account": event.account,
+        "code": p.code,
         "name": p.name,
         "target": p.target,
         "saved_at": p.saved_at,
@@ -136,10 +165,17 @@ class FollowerChange:
     at: datetime
     source: str
     branch_code: str | None
+    account: str = DEFAULT_ACCOUNT
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> FollowerChange:
-        return cls(doc["kind"], doc["at"], doc["source"], doc.get("branch_code"))
+        return cls(
+            doc["kind"],
+            doc["at"],
+            doc["source"],
+            doc.get("branch_code"),
+            account_of(doc) or DEFAULT_ACCOUNT,
+        )
 
 
 @dataclass(frozen=True)
@@ -147,10 +183,12 @@ class Branch:
     code: str
     name: str
     target: int
+    account: str = DEFAULT_ACCOUNT
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> Branch:
-        return cls(doc["_id"], doc["name"], int(doc["target"]))
+        code = doc.get("code") or doc["_id"]  # entries from before accounts: the id
+        return cls(code, doc["name"], int(doc["target"]), account_of(doc) or DEFAULT_ACCOUNT)
 
 
 @dataclass(frozen=True)
@@ -158,13 +196,19 @@ class PublishedPost:
     post_id: str
     title: str
     published_at: datetime
+    account: str = DEFAULT_ACCOUNT
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> PublishedPost | None:
         """The post of a ``posts`` entry, or None when it was not published."""
         if doc.get("status") != "published" or doc.get("published_at") is None:
             return None
-        return cls(doc["_id"], doc.get("title") or "", doc["published_at"])
+        return cls(
+            doc["_id"],
+            doc.get("title") or "",
+            doc["published_at"],
+            account_of(doc) or DEFAULT_ACCOUNT,
+        )
 
 
 # -- the summary ----------------------------------------------------------------------------
@@ -175,6 +219,7 @@ class _Out(BaseModel):
 
 
 class BranchGrowth(_Out):
+    account: str = Field(description="The official account the branch's code belongs to.")
     code: str
     name: str | None  # None: a code scanned whose branch.saved has not arrived
     target: int | None
@@ -194,7 +239,17 @@ class SourceGrowth(_Out):
     net: int
 
 
+class AccountGrowth(_Out):
+    """One account's followers of the period (the summary's figures are their sum)."""
+
+    account: str
+    subscribed: int
+    unsubscribed: int
+    net: int
+
+
 class PostUnsubscribes(_Out):
+    account: str = Field(description="The post's account: only its followers count.")
     post_id: str
     title: str
     published_at: datetime
@@ -204,16 +259,24 @@ class PostUnsubscribes(_Out):
 
 
 class FollowersSummary(_Out):
+    accounts: list[str] = Field(description="The official accounts summarised together.")
     start: datetime
     end: datetime
     subscribed: int
     unsubscribed: int
     net: int
+    by_account: list[AccountGrowth] = Field(
+        description="Each account's figures side by side (their sum is the total)."
+    )
     branches: list[BranchGrowth]
     sources: list[SourceGrowth]
     posts: list[PostUnsubscribes]
     unsubscribes_per_24h: float
     """The period's unsubscribes per 24 hours: what a post's count is compared with."""
+
+
+BranchRef = tuple[str, str]
+"""A branch code in its account: ``(account, code)``."""
 
 
 def followers_summary(
@@ -222,30 +285,41 @@ def followers_summary(
     end: datetime,
     changes: Iterable[FollowerChange],
     branches: Iterable[Branch],
-    attributed_at_end: Mapping[str, int],
+    attributed_at_end: Mapping[BranchRef, int],
     posts: Iterable[PublishedPost],
     as_of: datetime,
+    accounts: Sequence[str] = (DEFAULT_ACCOUNT,),
 ) -> FollowersSummary:
-    """The followers section of ``[start, end)``.
+    """The followers section of ``[start, end)`` over ``accounts`` (the inputs' accounts).
 
     ``changes`` are those in ``[start, end + 24 h)`` (the tail counts only against
-    posts); ``attributed_at_end`` is, per branch code, the followers its code brought
-    who still follow at ``end``; ``posts`` are those placed in the period (only the
-    published ones count); ``as_of`` is now (a post's 24 hours may not be over).
+    posts); ``attributed_at_end`` is, per ``(account, branch code)``, the followers its
+    code brought who still follow at ``end``; ``posts`` are those placed in the period
+    (only the published ones count); ``as_of`` is now (a post's 24 hours may not be
+    over). A post's unsubscribes are those of its own account's followers.
     """
     all_changes = sorted(changes, key=lambda c: c.at)
     in_period = [c for c in all_changes if start <= c.at < end]
-    subs = Counter(c.branch_code for c in in_period if c.kind == "subscribed")
-    unsubs = Counter(c.branch_code for c in in_period if c.kind == "unsubscribed")
-    known = {b.code: b for b in branches}
-    codes = sorted(
-        (set(known) | set(subs) | set(unsubs) | set(attributed_at_end)) - {None},
-        key=lambda code: (known[code].name if code in known else "\uffff", code),
+    subs = Counter((c.account, c.branch_code) for c in in_period if c.kind == "subscribed")
+    unsubs = Counter((c.account, c.branch_code) for c in in_period if c.kind == "unsubscribed")
+    known = {(b.account, b.code): b for b in branches}
+    refs = {
+        ref
+        for ref in (set(known) | set(subs) | set(unsubs) | set(attributed_at_end))
+        if ref[1] is not None
+    }
+    order = {account: i for i, account in enumerate(accounts)}
+    codes: list[BranchRef] = sorted(
+        refs,  # type: ignore[arg-type]
+        key=lambda ref: (
+            order.get(ref[0], len(order)),
+            known[ref].name if ref in known else "\uffff",
+            ref,
+        ),
     )
     growth = [
-        _branch_growth(code, known.get(code), subs, unsubs, attributed_at_end.get(code, 0))
-        for code in codes
-        if code is not None
+        _branch_growth(ref, known.get(ref), subs, unsubs, attributed_at_end.get(ref, 0))
+        for ref in codes
     ]
     by_source_subs = Counter(c.source for c in in_period if c.kind == "subscribed")
     by_source_unsubs = Counter(c.source for c in in_period if c.kind == "unsubscribed")
@@ -258,28 +332,46 @@ def followers_summary(
         )
         for s in FollowerSource
     ]
-    unsub_times = [c.at for c in all_changes if c.kind == "unsubscribed"]
+    unsub_times = [(c.account, c.at) for c in all_changes if c.kind == "unsubscribed"]
     post_rows = [
         PostUnsubscribes(
+            account=p.account,
             post_id=p.post_id,
             title=p.title,
             published_at=p.published_at,
             unsubscribes_24h=sum(
-                1 for t in unsub_times if p.published_at <= t < p.published_at + AFTER_POST
+                1
+                for account, t in unsub_times
+                if account == p.account and p.published_at <= t < p.published_at + AFTER_POST
             ),
             window_complete=p.published_at + AFTER_POST <= as_of,
         )
         for p in sorted(posts, key=lambda p: (p.published_at, p.post_id))
         if start <= p.published_at < end
     ]
+    per_account = [
+        AccountGrowth(
+            account=account,
+            subscribed=sum(1 for c in in_period if c.account == account and c.kind == "subscribed"),
+            unsubscribed=sum(
+                1 for c in in_period if c.account == account and c.kind == "unsubscribed"
+            ),
+            net=sum(
+                (1 if c.kind == "subscribed" else -1) for c in in_period if c.account == account
+            ),
+        )
+        for account in accounts
+    ]
     total_subs, total_unsubs = sum(subs.values()), sum(unsubs.values())
     days = (end - start) / AFTER_POST
     return FollowersSummary(
+        accounts=list(accounts),
         start=start,
         end=end,
         subscribed=total_subs,
         unsubscribed=total_unsubs,
         net=total_subs - total_unsubs,
+        by_account=per_account,
         branches=growth,
         sources=sources,
         posts=post_rows,
@@ -288,20 +380,21 @@ def followers_summary(
 
 
 def _branch_growth(
-    code: str,
+    ref: BranchRef,
     branch: Branch | None,
-    subs: Counter[str | None],
-    unsubs: Counter[str | None],
+    subs: Counter[tuple[str, str | None]],
+    unsubs: Counter[tuple[str, str | None]],
     at_end: int,
 ) -> BranchGrowth:
     target = branch.target if branch is not None else None
     return BranchGrowth(
-        code=code,
+        account=ref[0],
+        code=ref[1],
         name=branch.name if branch is not None else None,
         target=target,
-        subscribed=subs[code],
-        unsubscribed=unsubs[code],
-        net=subs[code] - unsubs[code],
+        subscribed=subs[ref],
+        unsubscribed=unsubs[ref],
+        net=subs[ref] - unsubs[ref],
         followers_at_end=max(0, at_end),
         share_of_target=round(max(0, at_end) / target, 4) if target else None,
     )

@@ -11,17 +11,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.reporting.domain import Doc
+from services.reporting.domain.accounts import account_of, fact_account
 from services.reporting.reports import CATEGORIES, PostRow
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FailureCode, PostFailed, PostPublished
 
 __all__ = ["failed_post_doc", "post_row", "published_post_doc"]
 
 
 def published_post_doc(event: PostPublished, existing: Mapping[str, Any] | None) -> Doc:
-    """The post document after ``post.published`` (publishing always wins)."""
+    """The post document after ``post.published`` (publishing always wins).
+
+    Raises ``AccountMismatch`` when the stored post is another
+    account's and the event names its own.
+    """
     p = event.payload
     doc: Doc = {
         "_id": p.post_id,
+        "account": fact_account(event, account_of(existing), what=f"post {p.post_id}"),
         "draft_id": p.draft_id,
         "title": p.title,
         "category": p.category.value,
@@ -45,6 +52,7 @@ def failed_post_doc(event: PostFailed, existing: Mapping[str, Any] | None) -> Do
     A published post stays published; of two failures the later one is kept.
     """
     p = event.payload
+    account = fact_account(event, account_of(existing), what=f"post {p.post_id}")
     if existing is not None:
         if existing.get("status") == "published":
             return None
@@ -53,6 +61,7 @@ def failed_post_doc(event: PostFailed, existing: Mapping[str, Any] | None) -> Do
     old = existing or {}
     return {
         "_id": p.post_id,
+        "account": account,
         "draft_id": p.draft_id,
         "title": old.get("title") or f"(not published: {p.code.value})",
         "category": p.category.value if p.category is not None else old.get("category"),
@@ -86,4 +95,5 @@ def post_row(doc: Mapping[str, Any]) -> PostRow | None:
         failed_at=None if published else doc["failed_at"],
         slot_key=doc.get("slot_key") or "",
         lateness_seconds=float(doc.get("lateness_seconds") or 0.0),
+        account=account_of(doc) or DEFAULT_ACCOUNT,
     )

@@ -1,8 +1,14 @@
 """Reports: their ids, the stored report and its document paths.
 
-A timed report's id comes from its job key (``report:weekly:2026-W49`` →
+A timed report's id comes from its period's key (``report:weekly:2026-W49`` →
 ``weekly-2026-W49``), so one period can only ever be stored once; an on-demand report
 gets a fresh id (``custom-<12 hex>``).
+
+Accounts (#12): the default account's ids are those above, as before accounts (an upgrade
+keeps its history, documents and routes); another account's ids begin with the account
+(``talent-weekly-2026-W49``, ``talent-custom-<12 hex>``), and the report of every account
+together with ``all_`` (``all_weekly-2026-W49``: ``_`` is no character of an account id,
+so no account's ids can meet it). Each is a job of its own: :func:`job_key`.
 
 A timed period that ends before the earliest data the read model holds is not reported
 (its job completes as ``skipped``, :data:`NO_DATA_YET`): an installation's first due
@@ -20,8 +26,11 @@ from typing import Literal
 
 from services.reporting.domain import Doc
 from services.reporting.reports import TABLE_NAMES, Report, note_text, translator
+from services.reporting.reports.tables import ACCOUNTS_TABLE
+from shared.accounts import DEFAULT_ACCOUNT
 
 __all__ = [
+    "COMBINED_PREFIX",
     "CSV_TABLES",
     "HTML_TYPE",
     "NO_DATA_YET",
@@ -30,6 +39,7 @@ __all__ = [
     "DOCX_TYPE",
     "ReportRequest",
     "Trigger",
+    "job_key",
     "new_custom_report_id",
     "report_document",
     "report_documents",
@@ -37,13 +47,16 @@ __all__ = [
     "report_summary",
 ]
 
+COMBINED_PREFIX = "all_"
+"""The id prefix of a report of every account together."""
+
 TIMED_KINDS: tuple[Literal["weekly", "monthly", "biweekly"], ...] = (
     "weekly",
     "monthly",
     "biweekly",
 )
-CSV_TABLES = TABLE_NAMES
-"""Tables a report has (one CSV file each)."""
+CSV_TABLES = (ACCOUNTS_TABLE, *TABLE_NAMES)
+"""Tables a report may have (one CSV file each; ``accounts``: only every account together)."""
 
 NO_DATA_YET = "no data before the period's end"
 """Why a timed period is skipped: it ends before the earliest data (the job's result)."""
@@ -58,19 +71,37 @@ _SUMMARY_MAX = 2000
 @dataclass(frozen=True)
 class ReportRequest:
     """An on-demand report of a range: local days (``end`` inclusive) or aware instants
-    (``end`` exclusive), compared with the equally long range before it."""
+    (``end`` exclusive), compared with the equally long range before it; of one
+    ``account``, or of every account together (None)."""
 
     start: date | datetime
     end: date | datetime
+    account: str | None = DEFAULT_ACCOUNT
 
 
-def report_id_for_key(key: str) -> str:
-    """The stable id of a timed report: its job key without the ``report:`` prefix."""
-    return key.removeprefix("report:").replace(":", "-")
+def _prefixed(base: str, account: str | None) -> str:
+    if account is None:
+        return f"{COMBINED_PREFIX}{base}"
+    return base if account == DEFAULT_ACCOUNT else f"{account}-{base}"
 
 
-def new_custom_report_id() -> str:
-    return f"custom-{uuid.uuid4().hex[:12]}"
+def report_id_for_key(key: str, account: str | None = DEFAULT_ACCOUNT) -> str:
+    """The stable id of a timed report of ``account`` (None: every account together):
+    its period's key without the ``report:`` prefix, prefixed for other accounts."""
+    return _prefixed(key.removeprefix("report:").replace(":", "-"), account)
+
+
+def job_key(key: str, account: str | None) -> str:
+    """The job key of a period's report of ``account`` (None: every account together):
+    the period's key for the default account (jobs scheduled before accounts stay
+    theirs), ``<key>@<account>`` for another and ``<key>@*`` for all together."""
+    if account == DEFAULT_ACCOUNT:
+        return key
+    return f"{key}@{account or '*'}"
+
+
+def new_custom_report_id(account: str | None = DEFAULT_ACCOUNT) -> str:
+    return _prefixed(f"custom-{uuid.uuid4().hex[:12]}", account)
 
 
 def report_documents(report_id: str) -> dict[str, str]:
@@ -98,9 +129,16 @@ def report_document(
     requested_by: str | None,
     sizes: dict[str, int],
 ) -> Doc:
-    """The stored report: listing fields, and the full report as JSON text."""
+    """The stored report: listing fields, and the full report as JSON text.
+
+    ``account`` is the account it reports on (None: every account together, then
+    ``combined`` is true); ``accounts`` every account it covers.
+    """
     return {
         "_id": report_id,
+        "account": report.account,
+        "combined": report.account is None,
+        "accounts": [report.account] if report.account else [a.id for a in report.accounts],
         "kind": report.kind,
         "key": report.key,
         "title": report.title,

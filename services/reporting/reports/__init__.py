@@ -26,6 +26,8 @@ from .inputs import (
     PostRow,
 )
 from .model import (
+    AccountRef,
+    AccountRow,
     CategoryRow,
     Coverage,
     Evidence,
@@ -57,6 +59,8 @@ __all__ = [
     "PLAN_SLOTS",
     "REPLY_SLA",
     "TABLE_NAMES",
+    "AccountRef",
+    "AccountRow",
     "Category",
     "CategoryRow",
     "ChartFont",

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import Period, ReportKind, SlotCalendar, iter_slots
 
 from .inputs import DigestRow, PostFeedbackAgg, PostRow
 from .insight import compile_questions, merge_themes
 from .metrics import category_rows, compare, metrics_of, post_lines
-from .model import Metrics, Note, Report
+from .model import AccountRef, AccountRow, Metrics, Note, Report
 from .plan import PLAN_SLOTS, plan_next_pushes
 
 __all__ = ["KIND_TITLES", "build_report"]
@@ -70,6 +71,8 @@ def build_report(
     key: str | None = None,
     calendar: SlotCalendar | None = None,
     plan_slots: int = PLAN_SLOTS,
+    account: str | None = DEFAULT_ACCOUNT,
+    accounts: Sequence[AccountRef] = (),
 ) -> Report:
     """Build the report of ``period`` compared with ``previous_period``.
 
@@ -77,6 +80,11 @@ def build_report(
     are placed by publish (or failure) time, digests follow their post. The plan covers
     the next ``plan_slots`` slots of ``calendar`` (default: Mon/Wed/Fri 11:30 in the
     period's zone) after the later of the period's end and ``generated_at``.
+
+    ``account`` is the account reported on (the posts are its own), or None for every
+    account together: then ``accounts`` lists them and the report has each one's figures
+    beside the others' (``by_account``), whose sum is its totals, and no plan (each
+    account's plan, on its own calendar, is in its own report).
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -99,9 +107,24 @@ def build_report(
     lines = post_lines(current, aggs)
     calendar = calendar or SlotCalendar(zone=period.zone)
     start = max(period.end, generated_at.astimezone(UTC))
-    slots = list(islice(iter_slots(calendar, start), plan_slots))
+    slots = list(islice(iter_slots(calendar, start), plan_slots if account is not None else 0))
+    by_account = (
+        [
+            AccountRow(
+                account=a.id,
+                totals=metrics_of([p for p in current if p.account == a.id], aggs),
+                previous_totals=metrics_of([p for p in previous if p.account == a.id], aggs),
+            )
+            for a in accounts
+        ]
+        if account is None
+        else []
+    )
     return Report(
         kind=kind,
+        account=account,
+        accounts=list(accounts),
+        by_account=by_account,
         key=key,
         title=f"{KIND_TITLES[kind]} · {period.label}",
         period=period,

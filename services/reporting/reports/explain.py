@@ -9,6 +9,8 @@ from .model import Coverage, FormAdvice, Note, PlanSlot, Report, TopicIdea
 __all__ = [
     "METRIC_NAMES",
     "STANCE_NAMES",
+    "account_label",
+    "accounts_text",
     "advice_text",
     "coverage_text",
     "evidence_text",
@@ -50,6 +52,7 @@ _KIND_NAMES = {
     "biweekly": N_("Biweekly analysis"),
     "custom": N_("Analysis of a chosen period"),
 }
+_ALL_ACCOUNTS = N_("All accounts")
 _SOURCES = {
     "questions": N_("Customers' questions"),
     "problems": N_("Problems customers met"),
@@ -60,7 +63,26 @@ _SOURCES = {
 
 
 def report_title(report: Report, tr: Translator) -> str:
-    return f"{tr(_KIND_NAMES[report.kind])} · {report.period.label}"
+    """The report's title; with the account it covers when the deployment has several."""
+    title = f"{tr(_KIND_NAMES[report.kind])} · {report.period.label}"
+    if report.account is None:
+        return f"{title} · {tr(_ALL_ACCOUNTS)}"
+    if report.accounts:
+        return f"{title} · {accounts_text(report, tr)}"
+    return title
+
+
+def account_label(report: Report, account: str, tr: Translator) -> str:
+    """An account's name as the report recorded it, in the reader's language."""
+    for ref in report.accounts:
+        if ref.id == account:
+            return ref.label(tr.lang)
+    return account
+
+
+def accounts_text(report: Report, tr: Translator) -> str:
+    """The names of the accounts a report covers ("" when it names none)."""
+    return "、".join(ref.label(tr.lang) for ref in report.accounts)
 
 
 def _pct(value: object, tr: Translator) -> str:

@@ -56,6 +56,7 @@ class PostRow(_Row):
     lateness_seconds: float = Field(
         default=0.0, description="Seconds after the planned slot time the post went out."
     )
+    account: str = Field(default="default", description="The official account of the post.")
 
     @field_validator("published_at", "failed_at")
     @classmethod

@@ -16,6 +16,8 @@ from shared.calendar import Period, ReportKind
 from .inputs import Category
 
 __all__ = [
+    "AccountRef",
+    "AccountRow",
     "AskedQuestion",
     "CategoryRow",
     "Coverage",
@@ -254,10 +256,46 @@ class Note(_Model):
     params: dict[str, str | int | float | None] = Field(default_factory=dict)
 
 
+class AccountRef(_Model):
+    """An official account a report covers, with its names as they were then."""
+
+    id: str
+    name: str = Field(default="", description="Display name (Chinese).")
+    name_en: str = Field(default="", description="Display name in English.")
+
+    def label(self, lang: str) -> str:
+        """The name a reader of ``lang`` reads (Chinese first; the id when unnamed)."""
+        if lang.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name or self.name_en or self.id
+
+
+class AccountRow(_Model):
+    """One account's figures in a combined report, beside the others'."""
+
+    account: str
+    totals: Metrics
+    previous_totals: Metrics
+
+
 class Report(_Model):
-    """A periodic (or on-demand) operations analysis."""
+    """A periodic (or on-demand) operations analysis of one account, or of every account
+    together (``account`` None: ``by_account`` has each one's figures, ``totals`` their
+    sum)."""
 
     kind: ReportKind
+    account: str | None = Field(
+        default="default",
+        description="The official account reported on; None: every account together.",
+    )
+    accounts: list[AccountRef] = Field(
+        default_factory=list,
+        description="The accounts it covers, named (given when the deployment has several).",
+    )
+    by_account: list[AccountRow] = Field(
+        default_factory=list,
+        description="Every account together: each account's figures; ``totals`` is their sum.",
+    )
     key: str | None = Field(default=None, description="Job key of the run, if timed.")
     title: str
     period: Period

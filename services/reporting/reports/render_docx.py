@@ -18,6 +18,7 @@ from docx.table import _Cell
 
 from .charts import ChartFont, chart_pngs
 from .explain import (
+    accounts_text,
     coverage_text,
     evidence_text,
     idea_topic,
@@ -37,6 +38,7 @@ MAX_DOC_ROWS = 300
 
 _EAST_ASIA_FONT = "WenQuanYi Zen Hei"
 _COLUMNS = {  # the columns a page can hold, by table
+    "accounts": (0, 1, 3, 4, 5, 10, 17),
     "categories": (0, 1, 3, 4, 5, 10, 17),
     "themes": (0, 1, 2, 5, 6, 10),
     "questions": (0, 3, 4, 6, 2),
@@ -125,9 +127,13 @@ def render_docx(report: Report, *, font: ChartFont, lang: Lang = DEFAULT_LANG) -
         + " · "
         + tr("compared with %(first)s to %(last)s", first=q.first_day, last=q.last_day)
     )
+    if report.accounts:
+        doc.add_paragraph(tr("Accounts: %(names)s", names=accounts_text(report, tr)))
     for note in report.notes:
         doc.add_paragraph(note_text(note, tr), style="List Bullet")
     tables = {t.name: t for t in report_tables(report, tr)}
+    if "accounts" in tables:
+        _table(doc, tables["accounts"], tr)
     _table(doc, tables["categories"], tr)
     for title, png in chart_pngs(report, tr, font):
         doc.add_picture(io.BytesIO(png), width=Cm(16))

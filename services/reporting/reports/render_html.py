@@ -19,6 +19,8 @@ from .charts import ChartFont, chart_svgs
 from .explain import (
     METRIC_NAMES,
     STANCE_NAMES,
+    account_label,
+    accounts_text,
     advice_text,
     coverage_text,
     evidence_text,
@@ -123,6 +125,13 @@ def _context(report: Report, tr: Translator, charts: Sequence[str]) -> dict[str,
     return {
         "tr": tr,
         "title": report_title(report, tr),
+        "accounts": accounts_text(report, tr),
+        "combined": report.account is None,
+        "account_rows": [
+            [account_label(report, r.account, tr), *_reach(r.totals), *_care(r.totals)[:2]]
+            for r in report.by_account
+        ]
+        + [[tr("Total"), *_reach(report.totals), *_care(report.totals)[:2]]],
         "period": report.period,
         "previous": report.previous_period,
         "zone": f"{zone}, {report.period.zone}" if zone != report.period.zone else zone,

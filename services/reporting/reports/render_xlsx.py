@@ -18,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .explain import note_text, report_title
+from .explain import accounts_text, note_text, report_title
 from .i18n import DEFAULT_LANG, Lang, Translator, translator
 from .model import Report
 from .tables import Table, Value, format_value, report_tables
@@ -88,6 +88,8 @@ def _summary(wb: Workbook, report: Report, tr: Translator) -> None:
         (tr("Compared with"), f"{q.first_day} – {q.last_day}"),
         (tr("Generated (UTC)"), report.generated_at.strftime("%Y-%m-%d %H:%M")),
     ]
+    if report.accounts:
+        rows.insert(1, (tr("Accounts"), accounts_text(report, tr)))
     rows += [(tr("Note"), note_text(n, tr)) for n in report.notes]
     for i, (k, v) in enumerate(rows, 1):
         ws.cell(i, 1, k).font = Font(bold=True)

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from .explain import (
     METRIC_NAMES,
     STANCE_NAMES,
+    account_label,
+    accounts_text,
     advice_text,
     coverage_text,
     evidence_text,
@@ -29,7 +31,16 @@ from .explain import (
 from .i18n import N_, Translator
 from .model import Metrics, Report
 
-__all__ = ["TABLE_NAMES", "Column", "ColumnKind", "Table", "Value", "format_value", "report_tables"]
+__all__ = [
+    "ACCOUNTS_TABLE",
+    "TABLE_NAMES",
+    "Column",
+    "ColumnKind",
+    "Table",
+    "Value",
+    "format_value",
+    "report_tables",
+]
 
 ColumnKind = Literal["text", "int", "float", "pct", "pct_change", "datetime", "bool"]
 Value = str | int | float | bool | datetime | None
@@ -45,6 +56,8 @@ TABLE_NAMES = (
     "advice",
 )
 """Tables a report has, in reading order (one CSV file and one sheet each)."""
+ACCOUNTS_TABLE = "accounts"
+"""The first table of a report of every account together: each account's figures."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,4 +360,22 @@ def report_tables(report: Report, tr: Translator) -> list[Table]:
         ),
         [(a.label, a.mentions, advice_text(a, tr), " | ".join(a.quotes)) for a in rec.advice],
     )
-    return [categories, changes, posts, themes, questions, plan, topics, advice]
+    tables = [categories, changes, posts, themes, questions, plan, topics, advice]
+    if report.account is None:
+        tables.insert(0, _accounts_table(report, tr))
+    return tables
+
+
+def _accounts_table(report: Report, tr: Translator) -> Table:
+    """Each account's figures beside the others', and their total."""
+    return Table(
+        ACCOUNTS_TABLE,
+        tr("By account"),
+        tr("Figures by account (accounts: %(names)s)", names=accounts_text(report, tr)),
+        (Column(tr("Account")), *_metric_columns(tr)),
+        [
+            (account_label(report, row.account, tr), *_metric_values(row.totals))
+            for row in report.by_account
+        ]
+        + [(tr("Total"), *_metric_values(report.totals))],
+    )

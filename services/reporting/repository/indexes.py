@@ -10,6 +10,7 @@ from shared.events import FailureCode
 from shared.mongo import IndexSpec, MongoDoc
 
 __all__ = [
+    "ACCOUNT_COLLECTIONS",
     "CANCELLED",
     "DIGESTS",
     "FEEDBACK",
@@ -34,12 +35,20 @@ SCHEDULE_STATE = "schedule_state"
 CANCELLED = FailureCode.CANCELLED.value
 READ_MODEL = (POSTS, FEEDBACK, POST_METRICS, DIGESTS, REPORTS)
 """Collections whose sizes are exported as metrics."""
+ACCOUNT_COLLECTIONS = (POSTS, FEEDBACK, POST_METRICS, DIGESTS, REPORTS)
+"""Collections whose documents carry ``account`` (#12); older ones become the default's."""
 
 MAX_FILE_BYTES = 12 * 1024 * 1024
 """A rendered file larger than this is not stored (it is rendered again on request)."""
 
 REPORTING_INDEXES = (
-    IndexSpec(POSTS, (IndexModel([("at", ASCENDING)], name="at"),)),
+    IndexSpec(
+        POSTS,
+        (
+            IndexModel([("at", ASCENDING)], name="at"),
+            IndexModel([("account", ASCENDING), ("at", ASCENDING)], name="account_at"),
+        ),
+    ),
     IndexSpec(
         FEEDBACK,
         (
@@ -52,6 +61,13 @@ REPORTING_INDEXES = (
         (
             IndexModel([("generated_at", DESCENDING)], name="generated"),
             IndexModel([("kind", ASCENDING), ("generated_at", DESCENDING)], name="kind_generated"),
+            IndexModel(
+                [("account", ASCENDING), ("generated_at", DESCENDING)], name="account_generated"
+            ),
+            IndexModel(
+                [("account", ASCENDING), ("kind", ASCENDING), ("generated_at", DESCENDING)],
+                name="account_kind_generated",
+            ),
         ),
     ),
 )

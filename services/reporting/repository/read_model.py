@@ -8,6 +8,7 @@ from datetime import datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from services.reporting.domain.accounts import account_of
 from services.reporting.repository.indexes import (
     CANCELLED,
     DIGESTS,
@@ -17,7 +18,7 @@ from services.reporting.repository.indexes import (
     READ_MODEL,
     SessionRepository,
 )
-from shared.mongo import MongoDoc
+from shared.mongo import MongoDoc, account_filter
 
 __all__ = [
     "MongoDigestRepository",
@@ -38,9 +39,19 @@ class MongoPostRepository(SessionRepository):
             {"_id": doc["_id"]}, doc, upsert=True, session=self._session
         )
 
-    async def between(self, start: datetime, end: datetime) -> list[MongoDoc]:
-        """Posts placed in ``[start, end)`` (by publish or failure time)."""
-        cursor = self._db[POSTS].find({"at": {"$gte": start, "$lt": end}}, session=self._session)
+    async def account_of(self, post_id: str) -> str | None:
+        """The account of a stored post (None when the post is not stored)."""
+        doc = await self._db[POSTS].find_one(
+            {"_id": post_id}, {"account": 1}, session=self._session
+        )
+        return account_of(doc)
+
+    async def between(
+        self, start: datetime, end: datetime, accounts: Sequence[str]
+    ) -> list[MongoDoc]:
+        """Posts of ``accounts`` placed in ``[start, end)`` (by publish or failure time)."""
+        query = {**account_filter(accounts), "at": {"$gte": start, "$lt": end}}
+        cursor = self._db[POSTS].find(query, session=self._session)
         return await cursor.sort("at", ASCENDING).to_list(None)
 
 
@@ -116,11 +127,12 @@ class MongoReadModelStats(SessionRepository):
         """Documents in each read-model collection."""
         return {name: await self._db[name].estimated_document_count() for name in READ_MODEL}
 
-    async def holds_data_before(self, end: datetime) -> bool:
-        """Anything placed before ``end``: a post published or failed (not cancelled), a
-        feedback item or a metric snapshot. Posts use the ``at`` index; the feedback
-        collections stop at the first match (once an account runs, one of the first)."""
-        before = {"at": {"$lt": end}}
+    async def holds_data_before(self, end: datetime, accounts: Sequence[str]) -> bool:
+        """Anything of ``accounts`` placed before ``end``: a post published or failed
+        (not cancelled), a feedback item or a metric snapshot. Posts use the
+        ``account_at`` index; the feedback collections stop at the first match (once an
+        account runs, one of the first)."""
+        before = {**account_filter(accounts), "at": {"$lt": end}}
         post = {**before, "$or": [{"status": "published"}, {"failure.code": {"$ne": CANCELLED}}]}
         for name, query in ((POSTS, post), (FEEDBACK, before), (POST_METRICS, before)):
             if await self._db[name].find_one(query, {"_id": 1}, session=self._session):

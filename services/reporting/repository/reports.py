@@ -17,7 +17,7 @@ from services.reporting.repository.indexes import (
     SCHEDULE_STATE,
     SessionRepository,
 )
-from shared.mongo import MongoDoc
+from shared.mongo import MongoDoc, account_filter
 
 __all__ = ["MongoReportRepository", "MongoScheduleState"]
 _LIST_FIELDS = {"report_json": 0}
@@ -46,10 +46,24 @@ class MongoReportRepository(SessionRepository):
         )
 
     async def page(
-        self, *, kind: str | None, offset: int, limit: int
+        self,
+        *,
+        kind: str | None,
+        accounts: Sequence[str],
+        combined: bool,
+        offset: int,
+        limit: int,
     ) -> tuple[list[MongoDoc], int]:
-        """A page of reports, newest first, and how many there are."""
-        query: dict[str, Any] = {} if kind is None else {"kind": kind}
+        """A page of the reports of ``accounts`` (and the combined ones when ``combined``),
+        newest first, and how many there are."""
+        scopes: list[dict[str, Any]] = [account_filter(accounts)] if accounts else []
+        if combined:
+            scopes.append({"combined": True})
+        if not scopes:
+            return [], 0
+        query: dict[str, Any] = scopes[0] if len(scopes) == 1 else {"$or": scopes}
+        if kind is not None:
+            query = {**query, "kind": kind}
         total = await self._db[REPORTS].count_documents(query, session=self._session)
         cursor = (
             self._db[REPORTS]

@@ -7,6 +7,7 @@ changes nothing; the same change under another event id lands on the same natura
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from services.reporting.deps import FollowersDeps
@@ -17,12 +18,15 @@ from services.reporting.domain.followers import (
     FollowersSummary,
     PublishedPost,
     branch_doc,
+    branch_key,
     change_doc,
     follower_doc,
+    follower_key,
     followers_summary,
 )
 from services.reporting.ports import FollowersTx
 from services.reporting.usecases.ingest import CONSUMER
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import custom_period
 from shared.events import BranchSaved, FollowerSubscribed, FollowerUnsubscribed
 from shared.settings import Principal
@@ -40,7 +44,9 @@ async def record_follower_change(
 
     async def work(tx: FollowersTx) -> None:
         await tx.followers.save_change(change_doc(event))
-        existing = await tx.followers.get_follower(event.payload.openid)
+        existing = await tx.followers.get_follower(
+            follower_key(event.account, event.payload.openid)
+        )
         doc = follower_doc(event, existing)
         if doc is not None:
             await tx.followers.save_follower(doc)
@@ -54,7 +60,7 @@ async def record_branch(
     """Keep the branch's latest name and head-count target."""
 
     async def work(tx: FollowersTx) -> None:
-        existing = await tx.followers.get_branch(event.payload.code)
+        existing = await tx.followers.get_branch(branch_key(event.account, event.payload.code))
         doc = branch_doc(event, existing)
         if doc is not None:
             await tx.followers.save_branch(doc)
@@ -63,19 +69,26 @@ async def record_branch(
 
 
 async def summarise_followers(
-    start: date, end: date, *, deps: FollowersDeps, actor: Principal | None = None
+    start: date,
+    end: date,
+    *,
+    accounts: Sequence[str] = (DEFAULT_ACCOUNT,),
+    deps: FollowersDeps,
+    actor: Principal | None = None,
 ) -> FollowersSummary:
-    """The followers summary of local days ``start``..``end`` (inclusive).
+    """The followers summary of ``accounts`` (together, each beside the others) over
+    local days ``start``..``end`` (inclusive).
 
     Raises ``ValueError`` for a range :func:`shared.calendar.custom_period` refuses.
     """
     period = custom_period(start, end, zone=deps.zone).current
     lo, hi = period.start, period.end
-    changes = await deps.followers.changes_between(lo, hi + AFTER_POST)
-    branches = await deps.followers.branches()
-    attributed = await deps.followers.attributed_before(hi)
-    posts = [p for d in await deps.posts.between(lo, hi) if (p := PublishedPost.of(d))]
+    changes = await deps.followers.changes_between(lo, hi + AFTER_POST, accounts)
+    branches = await deps.followers.branches(accounts)
+    attributed = await deps.followers.attributed_before(hi, accounts)
+    posts = [p for d in await deps.posts.between(lo, hi, accounts) if (p := PublishedPost.of(d))]
     return followers_summary(
+        accounts=accounts,
         start=lo,
         end=hi,
         changes=[FollowerChange.of(d) for d in changes],

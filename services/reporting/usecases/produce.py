@@ -9,6 +9,18 @@ job, fenced: a replica that lost its claim raises ``FencedOut`` and stores nothi
 A due period that ends before the earliest data the read model holds is skipped: its job
 completes as ``skipped`` (result ``{"reason": "no data before the period's end"}``),
 fenced the same way, with nothing stored and no ``report.ready``.
+
+Accounts (#12): each account's report is built from its own posts (their feedback and
+digests follow the posts), its plan of the next pushes on its own calendar, and
+``report.ready`` carries the account. With several accounts, **the report of every
+account together is stored by the scheduled run**, as a job of its own beside the
+accounts' (``all_weekly-2026-W49``), and on request (``POST /reports`` with
+``combined``). Stored rather than computed on each read because its figures must be
+those of the accounts' reports of the same run (read from the same read model at the
+same time), its files are rendered once (charts cost seconds), and its history stays
+readable as it was. It is **not announced**: ``report.ready`` is an account's event
+(drafting plans that account's pushes with it) and a combined report has no plan of its
+own. It has no plan; each account's plan is in its own report.
 """
 
 from __future__ import annotations
@@ -41,6 +53,7 @@ from services.reporting.domain.report import (
 from services.reporting.errors import InvalidRange
 from services.reporting.ports import ReportingTx
 from services.reporting.reports import (
+    AccountRef,
     DigestRow,
     FeedbackEvent,
     Note,
@@ -51,6 +64,7 @@ from services.reporting.reports import (
     render_html,
     render_xlsx,
 )
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import PeriodPair, ReportKind, Run, custom_period
 from shared.jobs import Claim
 from shared.settings import Principal
@@ -82,10 +96,27 @@ class _Inputs:
     uncategorised: list[str]
 
 
-async def _read_inputs(deps: ReportingDeps, pair: PeriodPair) -> _Inputs:
+def _scope(deps: ReportingDeps, account: str | None) -> list[str]:
+    """The accounts a report of ``account`` reads (None: every account)."""
+    return list(deps.accounts.ids) if account is None else [account]
+
+
+def _refs(deps: ReportingDeps, account: str | None) -> list[AccountRef]:
+    """The accounts a report names: none in a deployment of one account (its documents
+    stay as they were), else those it covers."""
+    if not deps.accounts.several:
+        return []
+    return [
+        AccountRef(id=spec.id, name=spec.name, name_en=spec.name_en)
+        for spec in deps.accounts.values()
+        if account is None or spec.id == account
+    ]
+
+
+async def _read_inputs(deps: ReportingDeps, pair: PeriodPair, accounts: list[str]) -> _Inputs:
     start = min(pair.current.start, pair.previous.start)
     end = max(pair.current.end, pair.previous.end)
-    docs = await deps.posts.between(start, end)
+    docs = await deps.posts.between(start, end, accounts)
     posts, uncategorised = [], []
     for doc in docs:
         row = post_row(doc)
@@ -112,6 +143,7 @@ def _build(
     inputs: _Inputs,
     generated_at: datetime,
     deps: ReportingDeps,
+    account: str | None,
 ) -> Composed:
     aggs = aggregate_feedback(inputs.feedback, as_of=generated_at)
     aggs = with_digest_sentiment(aggs, inputs.digest_docs)
@@ -124,7 +156,9 @@ def _build(
         inputs.digests,
         generated_at,
         key=key,
-        calendar=deps.calendar,
+        calendar=deps.plan_calendar(account) if account is not None else None,
+        account=account,
+        accounts=_refs(deps, account),
     )
     if inputs.uncategorised:
         note = Note(
@@ -144,11 +178,13 @@ async def compose_report(
     deps: ReportingDeps,
     key: str | None,
     generated_at: datetime,
+    account: str | None = DEFAULT_ACCOUNT,
 ) -> Composed:
-    """Read the read model and build and render the report of ``pair``."""
+    """Read the read model and build and render the report of ``pair`` for ``account``
+    (None: every account together)."""
     started = time.perf_counter()
-    inputs = await _read_inputs(deps, pair)
-    composed = await asyncio.to_thread(_build, kind, pair, key, inputs, generated_at, deps)
+    inputs = await _read_inputs(deps, pair, _scope(deps, account))
+    composed = await asyncio.to_thread(_build, kind, pair, key, inputs, generated_at, deps, account)
     deps.metrics.build_seconds.labels(kind).observe(time.perf_counter() - started)
     return composed
 
@@ -182,20 +218,23 @@ async def _store(
         requested_by=requested_by,
         sizes={fmt: f["size"] for fmt, f in files.items()},
     )
-    event = report_ready(report_id, composed.report, now=deps.clock.now())
+    report = composed.report
+    # An account's report is announced; every account together is not (see above).
+    event = report_ready(report_id, report, now=deps.clock.now()) if report.account else None
 
     async def work(tx: ReportingTx) -> None:
         await also(tx)  # first: a fenced-out job aborts before anything is written
         await tx.reports.insert(doc, files)
-        tx.emit(event)
+        if event is not None:
+            tx.emit(event)
 
     await deps.uow.run(work)
-    report = composed.report
     deps.metrics.produced.labels(report.kind, trigger).inc()
     deps.metrics.last_report.labels(report.kind).set(report.generated_at.timestamp())
     _log.info(
         "report_stored",
         report_id=report_id,
+        account=report.account or "*",
         kind=report.kind,
         period=report.period.label,
         posts=report.totals.posts,
@@ -207,19 +246,28 @@ async def _store(
 async def produce_timed_report(
     claim: Claim, *, deps: ReportingDeps, actor: Principal | None = None
 ) -> str | None:
-    """Build, store and announce the report of a claimed due period; returns its id, or
-    None when the period ends before any data and its job was completed as skipped."""
+    """Build, store and announce the report of a claimed due period (of the account its
+    job names; a job from before accounts is the default's; ``combined``: every account
+    together, stored, not announced); returns its id, or None when the period ends before
+    any data of the account and its job was completed as skipped."""
     run = Run.model_validate(claim.payload)
-    if not await deps.stats.holds_data_before(run.period.end):
+    account: str | None = (
+        None if claim.payload.get("combined") else claim.payload.get("account", DEFAULT_ACCOUNT)
+    )
+    if account is not None and account not in deps.accounts:
+        await _skip(claim, run, deps=deps, reason=f"no account {account!r} any more")
+        return None
+    if not await deps.stats.holds_data_before(run.period.end, _scope(deps, account)):
         await _skip(claim, run, deps=deps)
         return None
-    report_id = report_id_for_key(run.key)
+    report_id = report_id_for_key(run.key, account)
     composed = await compose_report(
         run.kind,
         PeriodPair(run.period, run.previous),
         deps=deps,
         key=run.key,
         generated_at=deps.clock.now(),
+        account=account,
     )
 
     async def complete(tx: ReportingTx) -> None:
@@ -229,21 +277,21 @@ async def produce_timed_report(
     return report_id
 
 
-async def _skip(claim: Claim, run: Run, *, deps: ReportingDeps) -> None:
+async def _skip(claim: Claim, run: Run, *, deps: ReportingDeps, reason: str = NO_DATA_YET) -> None:
     """Complete the job of a period before any data: no report, no ``report.ready``."""
 
     async def work(tx: ReportingTx) -> None:
-        await tx.jobs.complete(claim, outcome="skipped", result={"reason": NO_DATA_YET})
+        await tx.jobs.complete(claim, outcome="skipped", result={"reason": reason})
 
     await deps.uow.run(work)
     deps.metrics.skipped.labels(run.kind, "no_data").inc()
     _log.info(
         "report_skipped",
-        key=run.key,
+        key=claim.key,
         kind=run.kind,
         period=run.period.label,
         period_end=run.period.end.isoformat(),
-        reason=NO_DATA_YET,
+        reason=reason,
     )
 
 
@@ -251,7 +299,8 @@ async def request_report(
     request: ReportRequest, *, deps: ReportingDeps, actor: Principal | None = None
 ) -> Doc:
     """Build, store and announce an on-demand report of a range, audited under ``actor``
-    (who must be known).
+    (who must be known, and authorised on the account by the route): of the request's
+    account, or of every account together (``account`` None: stored, not announced).
 
     Raises :class:`InvalidRange` for a range :func:`custom_period` refuses.
     """
@@ -262,11 +311,17 @@ async def request_report(
         pair = custom_period(request.start, request.end, zone=deps.policy.zone)
     except ValueError as exc:
         raise InvalidRange(str(exc)) from exc
-    report_id = new_custom_report_id()
+    report_id = new_custom_report_id(request.account)
     composed = await compose_report(
-        "custom", pair, deps=deps, key=None, generated_at=deps.clock.now()
+        "custom",
+        pair,
+        deps=deps,
+        key=None,
+        generated_at=deps.clock.now(),
+        account=request.account,
     )
     details: dict[str, Any] = {
+        "account": request.account or "*",
         "start": request.start.isoformat(),
         "end": request.end.isoformat(),
         "period_start": pair.current.start,

@@ -135,6 +135,7 @@ async def test_follower_events_published_twice_are_counted_once_and_summarised(
         assert sources["campaign"] == (1, 0)
         assert body["posts"] == [
             {
+                "account": "default",
                 "post_id": "p1",
                 "title": "年终福利",
                 "published_at": "2026-12-01T02:00:00Z",  # Tue 10:00 China time

@@ -20,7 +20,8 @@ from services.reporting.deps import ReportingDeps
 from services.reporting.domain import Doc
 from services.reporting.metrics import ReportingMetrics
 from services.reporting.reports import require_cjk_font
-from shared.calendar import SchedulePolicy, SlotCalendar
+from shared.accounts import DEFAULT_ACCOUNT, Accounts
+from shared.calendar import SchedulePolicy
 from shared.clock import FixedClock
 from shared.metrics import new_registry
 from tests.fakes.audit import FakeAudit
@@ -50,8 +51,16 @@ class FakePosts(FakeStore):
     async def save(self, doc: Doc) -> None:
         self.docs[doc["_id"]] = dict(doc)
 
-    async def between(self, start: datetime, end: datetime) -> list[Doc]:
-        inside = [d for d in self.docs.values() if start <= d["at"] < end]
+    async def account_of(self, post_id: str) -> str | None:
+        doc = self.docs.get(post_id)
+        return None if doc is None else doc.get("account", DEFAULT_ACCOUNT)
+
+    async def between(self, start: datetime, end: datetime, accounts: Sequence[str]) -> list[Doc]:
+        inside = [
+            d
+            for d in self.docs.values()
+            if start <= d["at"] < end and d.get("account", DEFAULT_ACCOUNT) in accounts
+        ]
         return sorted(inside, key=lambda d: d["at"])
 
 
@@ -128,8 +137,21 @@ class FakeReports(FakeStore):
     async def get_file(self, report_id: str, fmt: str) -> Doc | None:
         return self.files.get(f"{report_id}:{fmt}")
 
-    async def page(self, *, kind: str | None, offset: int, limit: int) -> tuple[list[Doc], int]:
-        docs = [d for d in self.docs.values() if kind is None or d["kind"] == kind]
+    async def page(
+        self,
+        *,
+        kind: str | None,
+        accounts: Sequence[str],
+        combined: bool,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Doc], int]:
+        docs = [
+            d
+            for d in self.docs.values()
+            if (kind is None or d["kind"] == kind)
+            and ((combined and d["combined"]) or d["account"] in accounts)
+        ]
         docs.sort(key=lambda d: d["_id"])
         docs.sort(key=lambda d: d["generated_at"], reverse=True)
         return docs[offset : offset + limit], len(docs)
@@ -177,14 +199,14 @@ class _Stats:
             "reports": len(self.tx.reports.docs),
         }
 
-    async def holds_data_before(self, end: datetime) -> bool:
+    async def holds_data_before(self, end: datetime, accounts: Sequence[str]) -> bool:
         posts = [
             d
             for d in self.tx.posts.docs.values()
             if d["status"] == "published" or (d.get("failure") or {}).get("code") != "cancelled"
         ]
         found = [*posts, *self.feedback.items.values(), *self.feedback.snapshots.values()]
-        return any(d["at"] < end for d in found)
+        return any(d["at"] < end and d.get("account", DEFAULT_ACCOUNT) in accounts for d in found)
 
 
 @dataclass
@@ -198,16 +220,20 @@ class Reporting:
     schedule: FakeSchedule
     clock: FixedClock
     registry: CollectorRegistry
+    accounts_json: str | None = None
 
 
-def reporting(at: datetime, **policy: Any) -> Reporting:
-    """A replica on fresh in-memory stores, at business time ``at``."""
-    return _replica(FakeReportingTx(), FakeFeedback(), FakeSchedule(), FixedClock(at), policy)
+def reporting(at: datetime, *, accounts: str | None = None, **policy: Any) -> Reporting:
+    """A replica on fresh in-memory stores, at business time ``at``; ``accounts`` is an
+    ``ACCOUNTS`` value (unset: the default account alone)."""
+    return _replica(
+        FakeReportingTx(), FakeFeedback(), FakeSchedule(), FixedClock(at), policy, accounts
+    )
 
 
 def another_replica(of: Reporting, **policy: Any) -> Reporting:
     """A second replica on the same stores and clock (its own unit of work and metrics)."""
-    return _replica(of.tx, of.feedback, of.schedule, of.clock, policy)
+    return _replica(of.tx, of.feedback, of.schedule, of.clock, policy, of.accounts_json)
 
 
 def _replica(
@@ -216,6 +242,7 @@ def _replica(
     schedule: FakeSchedule,
     clock: FixedClock,
     policy: dict[str, Any],
+    accounts: str | None,
 ) -> Reporting:
     uow = FakeUnitOfWork(view)
     registry = new_registry()
@@ -232,6 +259,6 @@ def _replica(
         policy=SchedulePolicy(**policy),
         metrics=ReportingMetrics.create(registry),
         font=require_cjk_font(),
-        calendar=SlotCalendar(),
+        accounts=Accounts.parse(accounts),
     )
-    return Reporting(deps, uow, view, feedback, schedule, clock, registry)
+    return Reporting(deps, uow, view, feedback, schedule, clock, registry, accounts)

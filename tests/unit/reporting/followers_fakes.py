@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from services.reporting.deps import FollowersDeps
 from services.reporting.domain import Doc
+from services.reporting.domain.followers import BranchRef
+from shared.accounts import Accounts
 from shared.clock import FixedClock
 from tests.fakes.uow import FakeStore, FakeTx, FakeUnitOfWork
 from tests.unit.reporting.fakes import FakePosts
@@ -19,8 +22,8 @@ class FakeFollowers(FakeStore):
         self.changes: dict[str, Doc] = {}
         self.branch_docs: dict[str, Doc] = {}
 
-    async def get_follower(self, openid: str) -> Doc | None:
-        return self.followers.get(openid)
+    async def get_follower(self, key: str) -> Doc | None:
+        return self.followers.get(key)
 
     async def save_follower(self, doc: Doc) -> None:
         self.followers[doc["_id"]] = dict(doc)
@@ -28,25 +31,32 @@ class FakeFollowers(FakeStore):
     async def save_change(self, doc: Doc) -> None:
         self.changes[doc["_id"]] = dict(doc)
 
-    async def get_branch(self, code: str) -> Doc | None:
-        return self.branch_docs.get(code)
+    async def get_branch(self, key: str) -> Doc | None:
+        return self.branch_docs.get(key)
 
     async def save_branch(self, doc: Doc) -> None:
         self.branch_docs[doc["_id"]] = dict(doc)
 
-    async def changes_between(self, start: datetime, end: datetime) -> list[Doc]:
-        inside = [d for d in self.changes.values() if start <= d["at"] < end]
+    async def changes_between(
+        self, start: datetime, end: datetime, accounts: Sequence[str]
+    ) -> list[Doc]:
+        inside = [
+            d for d in self.changes.values() if start <= d["at"] < end and d["account"] in accounts
+        ]
         return sorted(inside, key=lambda d: d["at"])
 
-    async def branches(self) -> list[Doc]:
-        return list(self.branch_docs.values())
+    async def branches(self, accounts: Sequence[str]) -> list[Doc]:
+        return [d for d in self.branch_docs.values() if d["account"] in accounts]
 
-    async def attributed_before(self, end: datetime) -> dict[str, int]:
-        totals: dict[str, int] = {}
+    async def attributed_before(
+        self, end: datetime, accounts: Sequence[str]
+    ) -> dict[BranchRef, int]:
+        totals: dict[BranchRef, int] = {}
         for d in self.changes.values():
-            if d["at"] < end and d.get("branch_code") is not None:
+            if d["at"] < end and d.get("branch_code") is not None and d["account"] in accounts:
                 sign = 1 if d["kind"] == "subscribed" else -1
-                totals[d["branch_code"]] = totals.get(d["branch_code"], 0) + sign
+                ref = (d["account"], d["branch_code"])
+                totals[ref] = totals.get(ref, 0) + sign
         return totals
 
 
@@ -56,7 +66,9 @@ class FakeFollowersTx(FakeTx):
         self.followers = FakeFollowers()
 
 
-def followers_deps(at: datetime, posts: FakePosts | None = None) -> FollowersDeps:
+def followers_deps(
+    at: datetime, posts: FakePosts | None = None, accounts: str | None = None
+) -> FollowersDeps:
     """Use-case deps whose unit of work and reads share one in-memory model."""
     view = FakeFollowersTx()
     return FollowersDeps(
@@ -65,4 +77,5 @@ def followers_deps(at: datetime, posts: FakePosts | None = None) -> FollowersDep
         posts=posts or FakePosts(),
         clock=FixedClock(at),
         zone="Asia/Shanghai",
+        accounts=Accounts.parse(accounts),
     )

@@ -102,6 +102,8 @@ def test_a_branch_keeps_its_latest_save() -> None:
     first = branch_doc(event, None)
     assert first == {
         "_id": "pudong",
+        "account": "default",
+        "code": "pudong",
         "name": "浦东分公司",
         "target": 10,
         "saved_at": t,
@@ -147,7 +149,11 @@ def summary_of_the_week() -> FollowersSummary:
         end=END,
         changes=changes,
         branches=[Branch("pudong", "浦东分公司", 10), Branch("xuhui", "徐汇分公司", 0)],
-        attributed_at_end={"pudong": 5, "xuhui": 1, "jingan": 1},
+        attributed_at_end={
+            ("default", "pudong"): 5,
+            ("default", "xuhui"): 1,
+            ("default", "jingan"): 1,
+        },
         posts=[
             PublishedPost("p2", "周末", p2),
             PublishedPost("p1", "年终", p1),
