@@ -13,6 +13,12 @@ comment poller and sending our replies through WeChat need ``FEEDBACK_WECHAT_APP
 shares from WeChat's statistics (``FEEDBACK_STATS_ENABLED``, on by default; the daily
 poll's ``FEEDBACK_STATS_POLL_TIME`` is China time, like WeChat's dates); e-mail
 needs ``FEEDBACK_SMTP_HOST``; the webhook needs ``FEEDBACK_DIGEST_WEBHOOK_URL`` + its secret.
+
+Accounts (#12): these WeChat settings and ``FEEDBACK_REPLY_LIMIT_HOURS`` are the default
+account's (and the fallback of any account leaving ``reply_limit_hours`` unset). Another
+account of ``ACCOUNTS`` uses its own ``wechat_app_id`` and the secrets
+``ACCOUNT_<ID>_WECHAT_APP_SECRET``, ``_WECHAT_TOKEN`` and ``_WECHAT_AES_KEY`` (or
+``ACCOUNTS_SECRETS_DIR``); each part is on for it once its credentials are there.
 """
 
 from __future__ import annotations
