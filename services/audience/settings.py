@@ -60,7 +60,10 @@ class AudienceSettings(ServiceSettings):
     http_port: int = 8107
 
     account_name: str = Field(
-        default="公众号", min_length=1, max_length=40, description="Printed on the posters."
+        default="公众号",
+        min_length=1,
+        max_length=40,
+        description="Printed on the default account's posters unless ACCOUNTS names it.",
     )
     poster_fonts: list[str] = Field(
         default_factory=lambda: list(DEFAULT_FONTS),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from audience_support import (
@@ -20,7 +21,7 @@ from tests.fakes.wechat_server import running_fake_wechat
 
 pytestmark = pytest.mark.integration
 
-INVOICE = {
+INVOICE: dict[str, Any] = {
     "keyword": "发票",
     "mode": "contains",
     "priority": 5,
