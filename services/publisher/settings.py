@@ -145,7 +145,7 @@ class PublisherSettings(CalendarSettings):
         spec = self.accounts.require(account)
         default = account == DEFAULT_ACCOUNT
         app_id = spec.wechat_app_id or (self.wechat_app_id if default else None)
-        secret = account_secret(account, "wechat_app_secret")
+        secret = account_secret(account, "wechat_app_secret", secrets_dir=self.accounts_secrets_dir)
         if secret is None and default:
             secret = self.wechat_app_secret
         text = secret.get_secret_value() if secret is not None else ""
@@ -168,7 +168,7 @@ class PublisherSettings(CalendarSettings):
             raise ValueError(
                 f"account {account!r} publishes on WeChat but has no app secret (not a "
                 f"placeholder): set {secret_env_name(account, 'wechat_app_secret')}"
-                f"{also}, or the file <ACCOUNTS_SECRETS_DIR>/{account}/wechat_app_secret"
+                f"{also}, or the file <ACCOUNTS_SECRETS_DIR>/{account}.wechat_app_secret"
             )
         return app_id, secret
 

@@ -32,6 +32,7 @@ from publisher_support import (
 
 from services.publisher.bootstrap import build_service
 from services.publisher.domain import Post, PostState
+from services.publisher.ports import PostRepository
 from services.publisher.settings import PublisherSettings
 from shared.clock import FixedClock
 from shared.events import DraftApproved
@@ -134,10 +135,11 @@ async def test_two_accounts_with_slots_at_the_same_instant_each_publish_their_ow
             return await one.db["posts"].count_documents(out) == 2
 
         await wait_for(both_out, timeout=30)
-        tax = await one.db["posts"].find_one({"_id": "p-d-tax-r1"})
-        talent = await one.db["posts"].find_one({"_id": "p-d-talent-r1"})
-        assert tax is not None
-        assert talent is not None
+        tax_out = await one.db["posts"].find_one({"_id": "p-d-tax-r1"})
+        talent_out = await one.db["posts"].find_one({"_id": "p-d-talent-r1"})
+        assert tax_out is not None
+        assert talent_out is not None
+        tax, talent = tax_out, talent_out
         assert (tax["attempts"], talent["attempts"]) == (1, 1)
         assert tax["lateness_seconds"] == talent["lateness_seconds"] == 0.0
         pages = Counter(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html"))
@@ -174,8 +176,8 @@ def _talent_on_wechat(appid: str) -> str:
     )
 
 
-async def _post(deps_posts: Any, post_id: str) -> Post:
-    post = await deps_posts.get(post_id)
+async def _post(posts: PostRepository, post_id: str) -> Post:
+    post = await posts.get(post_id)
     assert post is not None
     return post
 

@@ -8,6 +8,7 @@ its idempotency on redelivery.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -61,7 +62,7 @@ def approval(draft_id: str, *, slot: datetime | None = MONDAY, revision: int = 1
 class Publisher:
     """Deps on fakes, and what the tests look at."""
 
-    def __init__(self, **settings: object) -> None:
+    def __init__(self, **settings: Any) -> None:
         self.clock = FixedClock(BEFORE_MONDAY)
         self.channel = RecordingChannel()
         deps, uow = publisher_deps(self.clock, channel=self.channel, **settings)
