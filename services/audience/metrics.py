@@ -13,7 +13,8 @@ _REPLY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 
 @dataclass(frozen=True)
 class AudienceMetrics:
-    """Pushes by outcome, follower changes, replies, menu clicks, the push answer time."""
+    """Pushes by outcome (and by account), follower changes, replies, menu clicks, the push
+    answer time. Existing metrics keep their labels; only new ones carry ``account``."""
 
     push_requests: Counter
     follower_changes: Counter
@@ -21,6 +22,7 @@ class AudienceMetrics:
     menu_clicks: Counter
     handed_to_feedback: Counter
     push_seconds: Histogram
+    account_pushes: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> AudienceMetrics:
@@ -55,6 +57,12 @@ class AudienceMetrics:
                 "audience_push_seconds",
                 "Time to answer a WeChat push (WeChat gives up after 5 s).",
                 buckets=_REPLY_BUCKETS,
+                registry=registry,
+            ),
+            account_pushes=Counter(
+                "audience_account_pushes_total",
+                "WeChat pushes answered, by official account and outcome (#12).",
+                ["account", "outcome"],
                 registry=registry,
             ),
         )

@@ -152,6 +152,7 @@ def build_push_router(deps: AudienceDeps, pushes: dict[str, AccountPush]) -> API
             deps.metrics.push_requests.labels("slow").inc()
             raise ProblemError(503, "Busy", "could not record the push in time; re-send") from exc
         deps.metrics.push_requests.labels(answer.outcome.value).inc()
+        deps.metrics.account_pushes.labels(account, answer.outcome.value).inc()
         deps.metrics.replies.labels(answer.by).inc()
         if answer.handed_to_feedback:
             deps.metrics.handed_to_feedback.inc()

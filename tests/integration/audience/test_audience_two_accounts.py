@@ -321,6 +321,7 @@ async def test_a_push_to_the_talent_url_is_talents_follower_greeting_and_enquiry
             tina = await http.get("/followers/o-tina?account=talent", headers=TINA)
             not_default = await http.get("/followers/o-tina", headers=DIRECTOR)
             talents = (await http.get("/followers?account=talent", headers=DIRECTOR)).json()
+            metrics = (await http.get("/metrics")).text
     assert theirs.status_code == 200
     assert "欢迎人才同事" in theirs.text  # greeted by talent's branch sh, not default's
     assert "欢迎财税同事" in ours.text
@@ -335,6 +336,8 @@ async def test_a_push_to_the_talent_url_is_talents_follower_greeting_and_enquiry
     assert (tina.json()["account"], tina.json()["branch_code"]) == ("talent", "sh")
     assert not_default.status_code == 404
     assert [f["openid"] for f in talents["items"]] == ["o-tina"]
+    assert 'audience_account_pushes_total{account="talent",outcome="recorded"} 2.0' in metrics
+    assert 'audience_account_pushes_total{account="default",outcome="recorded"} 1.0' in metrics
 
 
 async def test_the_same_branch_code_in_two_accounts_stays_two_branches(
