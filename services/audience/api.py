@@ -92,6 +92,8 @@ OneAccount = Annotated[
     ),
 ]
 _POSTER_TYPES = {"png": "image/png", "pdf": "application/pdf"}
+READING = (Role.EDITOR, Role.DIRECTOR)
+"""The roles that read an account's audience (admin passes too)."""
 
 
 def _poster_response(content: bytes, fmt: str, name: str) -> Response:
@@ -105,7 +107,7 @@ def _poster_response(content: bytes, fmt: str, name: str) -> Response:
 def build_router(deps: AudienceDeps, tokens: Callable[[], Mapping[str, Principal]]) -> APIRouter:
     """The service's routes, bound to its use cases."""
     router = APIRouter()
-    Reader = Annotated[Principal, Depends(require(tokens, Role.EDITOR, Role.DIRECTOR))]
+    Reader = Annotated[Principal, Depends(require(tokens, *READING))]
     Editor = Annotated[Principal, Depends(require(tokens, Role.EDITOR, Role.DIRECTOR))]
     Director = Annotated[Principal, Depends(require(tokens, Role.DIRECTOR))]
     poster_responses: dict[int | str, dict[str, Any]] = {
@@ -113,12 +115,18 @@ def build_router(deps: AudienceDeps, tokens: Callable[[], Mapping[str, Principal
     }
 
     def scope(actor: Principal, account: str | None) -> list[str]:
-        return account_scope(actor, deps.accounts, account)
+        """The accounts a list reads: ``account_scope``, kept to those on which the caller
+        holds a reading role (a reviewer of ``talent`` reads none of its followers)."""
+        accounts = account_scope(actor, deps.accounts, account)
+        if account is not None:
+            authorize(actor, account, *READING)  # 403 for ?account= it may not read
+        return [a for a in accounts if actor.may(a, frozenset(READING))]
 
     def readable(actor: Principal, account: str, what: str, key: str) -> str:
-        """One resource's account: unknown, or held no role on, is 404 (not revealed)."""
+        """One resource's account: unknown, or not readable by the caller, is 404 (its
+        existence is not revealed)."""
         deps.accounts.require(account)
-        if not actor.roles_on(account):
+        if not actor.may(account, frozenset(READING)):
             raise NotFound(what, key)
         return account
 

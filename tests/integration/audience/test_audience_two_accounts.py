@@ -41,13 +41,24 @@ from shared.wechat import MessageCrypto, parse_message
 from shared.wechat.crypto import safe_fromstring
 from tests.fakes.wechat_server import running_fake_wechat
 from tests.support.accounts import DIRECTOR_A, EDITOR_A, EDITOR_B
-from tests.support.services import auth
+from tests.support.services import TOKENS, auth
 
 pytestmark = pytest.mark.integration
 
 ANN = auth(EDITOR_A)  # editor of default only
 TINA = auth(EDITOR_B)  # editor of talent only
 DAI = auth(DIRECTOR_A)  # director of default only
+MIXED_TOKEN = "mixed-token-0000000000001"
+MIA = auth(MIXED_TOKEN)  # editor of default, reviewer (no audience role) of talent
+WITH_MIXED = {
+    **TOKENS,
+    MIXED_TOKEN: {
+        "subject": "mia",
+        "roles": ["editor"],
+        "accounts": ["default"],
+        "account_roles": {"talent": ["reviewer"]},
+    },
+}
 
 # Every list route, and where its items are in the answer.
 LIST_ROUTES = (
@@ -139,7 +150,7 @@ async def test_every_list_route_keeps_to_the_accounts_the_caller_reads(
     namespace: str, mongo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running_fake_wechat() as fake:
-        settings = two_accounts(namespace, mongo_url, fake, monkeypatch)
+        settings = two_accounts(namespace, mongo_url, fake, monkeypatch, api_tokens=WITH_MIXED)
         async with (
             observing(namespace, "follower.subscribed", "branch.saved"),
             running(settings) as app,
@@ -157,6 +168,10 @@ async def test_every_list_route_keeps_to_the_accounts_the_caller_reads(
                 assert accounts_in(route, await http.get(route, headers=ANN)) == {"default"}
                 assert accounts_in(route, await http.get(route, headers=TINA)) == {"talent"}
                 refused = await http.get(f"{route}?account=talent", headers=ANN)
+                assert refused.status_code == 403, (route, refused.text)
+                # A reviewer of talent holds no audience role there: it reads default only.
+                assert accounts_in(route, await http.get(route, headers=MIA)) == {"default"}
+                refused = await http.get(f"{route}?account=talent", headers=MIA)
                 assert refused.status_code == 403, (route, refused.text)
                 unknown = await http.get(f"{route}?account=nobody", headers=DIRECTOR)
                 assert unknown.status_code == 404, (route, unknown.text)
@@ -178,6 +193,7 @@ async def test_every_list_route_keeps_to_the_accounts_the_caller_reads(
             )
             for path in hidden:
                 assert (await http.get(path, headers=ANN)).status_code == 404, path
+                assert (await http.get(path, headers=MIA)).status_code == 404, path
                 assert (await http.get(path, headers=TINA)).status_code == 200, path
             mine = (await http.get("/branches/sh?account=talent", headers=TINA)).json()
             assert (mine["account"], mine["name"]) == ("talent", "上海 talent")
