@@ -5,4 +5,10 @@ Its read model is fed by events only (``post.published``, ``post.failed``,
 ``feedback.received``, ``feedback.digest.ready``); each timed report fires exactly once
 per period through a claimed job, and any range can be reported on demand. Reports are
 stored as JSON, HTML (with charts), XLSX and CSV and announced as ``report.ready``.
+
+Official accounts (#12): every fact and report belongs to one account; each account gets
+its own reports (its plan of the next pushes on its own calendar, ``report.ready``
+carrying it) and, when the deployment has several, a report of every account together
+(each one's figures side by side and the total; stored, not announced). Routes take
+``account`` and show a reader only the accounts they hold a role on.
 """

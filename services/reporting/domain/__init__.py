@@ -3,7 +3,8 @@
 * :mod:`.posts`, :mod:`.feedback`, :mod:`.digests` — the read model: event payloads in,
   stored entries (``Doc``) and report-builder inputs out;
 * :mod:`.report` — report ids, the stored report and its document paths;
-* :mod:`.announce` — the ``report.ready`` event announcing a stored report.
+* :mod:`.announce` — the ``report.ready`` event announcing a stored report;
+* :mod:`.accounts` — whose fact it is (#12), and keys per account.
 
 The read model's four kinds of entries, each built from events only (no other
 service's data)::

@@ -15,6 +15,12 @@
 * ``schedule_state`` — per report kind, the business instant up to which due periods
   have been scheduled as jobs (``jobs`` itself belongs to :mod:`shared.jobs`).
 
+Every document carries ``account`` (#12): lists lead their indexes with it, the start-up
+adopts older documents as the default account's (``adopt_default_account``), and ids
+chosen by a channel (``source:source_id``) are prefixed ``<account>/`` for accounts other
+than the default. A report of every account together has ``account`` null and
+``combined`` true.
+
 Modules: :mod:`.indexes` (names, indexes, limits), :mod:`.read_model` (posts,
 feedback, digests, their sizes), :mod:`.reports` (reports and their files, the schedule
 watermark), :mod:`.tx` (the transaction view). Each repository takes an optional session

@@ -4,6 +4,7 @@ and store, once each, and answers the followers summary of a range."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from reporting_live import EDITOR, reporting, utc
@@ -21,10 +22,11 @@ from shared.events import (
 from shared.outbox import INBOX
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from tests.support.accounts import EDITOR_A, TWO_ACCOUNTS
 from tests.support.backbone import emit, wait_for
 from tests.support.metrics import metric_value
 from tests.support.reporting_events import published
-from tests.support.services import running, settings_kwargs
+from tests.support.services import auth, running, settings_kwargs
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +34,7 @@ NOW = utc(2026, 12, 9, 2, 0)  # Wed 10:00 China time: no timed run is due while 
 MON = utc(2026, 11, 29, 16, 0)  # Mon 2026-11-30 00:00 China time: the week's first instant
 H = timedelta(hours=1)
 WEEK = "from=2026-11-30&to=2026-12-06"
+DIRECTOR_TOKEN = "director-token-0000000001"  # a director of every account
 
 
 def _common(at: datetime, cid: str) -> dict[str, object]:
@@ -185,3 +188,63 @@ async def test_the_audience_service_declares_reportings_queues_as_reporting_does
             await emit(audience, subscribed("o-late", MON + H, "article", None))
             await svc.wait_count("follower_changes", 2)
             assert await svc.count("followers") == 2
+
+
+async def test_followers_of_two_accounts_are_kept_and_summarised_apart(
+    namespace: str, mongo_url: str
+) -> None:
+    """The same branch code and openid in two accounts are two branches and two followers;
+    a reader of one account sees its own only; a v1 event is the default account's."""
+
+    def talent(event: EventEnvelope) -> EventEnvelope:
+        return event.model_copy(update={"account": "talent"})
+
+    old = subscribed("o-1", MON + H, "branch", "pudong")
+    events: list[EventEnvelope] = [
+        branch("pudong", "浦东分公司", 10, MON - 48 * H),
+        talent(branch("pudong", "浦东人才站", 4, MON - 48 * H)),
+        type(old).model_validate({**old.model_dump(), "schema_version": 1}),  # before accounts
+        talent(subscribed("o-1", MON + 2 * H, "branch", "pudong")),
+        talent(subscribed("o-2", MON + 3 * H, "search", None)),
+        talent(unsubscribed("o-2", MON + 5 * H, "search", None)),
+    ]
+    async with reporting(namespace, mongo_url, at=NOW, accounts_json=TWO_ACCOUNTS) as svc:
+        await svc.publish(*events)
+        await svc.wait_count("follower_changes", 4)
+        await svc.wait_count("branches", 2)
+        assert await svc.count("followers", {"account": "default"}) == 1
+        assert await svc.count("followers", {"account": "talent"}) == 2
+
+        async def summary(query: str, token: str) -> dict[str, Any]:
+            response = await svc.client.get(
+                f"/followers/summary?{WEEK}{query}", headers=auth(token)
+            )
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+        own = await summary("", EDITOR_A)
+        assert own["accounts"] == ["default"]
+        assert [(b["account"], b["name"], b["net"]) for b in own["branches"]] == [
+            ("default", "浦东分公司", 1)
+        ]
+        assert (own["subscribed"], own["unsubscribed"]) == (1, 0)
+        theirs = await summary("&account=talent", DIRECTOR_TOKEN)
+        assert [(b["account"], b["name"], b["net"]) for b in theirs["branches"]] == [
+            ("talent", "浦东人才站", 1)
+        ]
+        assert (theirs["subscribed"], theirs["unsubscribed"]) == (2, 1)
+        both = await summary("", DIRECTOR_TOKEN)
+        assert [(a["account"], a["net"]) for a in both["by_account"]] == [
+            ("default", 1),
+            ("talent", 1),
+        ]
+        assert (both["subscribed"], both["net"]) == (3, 2)
+        refused = await svc.client.get(
+            f"/followers/summary?{WEEK}&account=talent", headers=auth(EDITOR_A)
+        )
+        assert refused.status_code == 403
+        unknown = await svc.client.get(
+            f"/followers/summary?{WEEK}&account=nobody", headers=auth(DIRECTOR_TOKEN)
+        )
+        assert unknown.status_code == 404
