@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from shared.calendar import DayKind, day_kind
+from shared.calendar.slots import SlotCalendar
 
 __all__ = [
     "HOLIDAY_NAMES_ZH",
@@ -26,6 +27,7 @@ __all__ = [
     "CalendarGrid",
     "DayCell",
     "build_grid",
+    "calendar_rule",
     "range_start",
     "shown_days",
     "step",
@@ -165,3 +167,17 @@ def build_grid(
 def range_start(first: date, zone: ZoneInfo) -> datetime:
     """The instant the grid's first day begins in the calendar's zone."""
     return datetime.combine(first, time(0), tzinfo=zone)
+
+
+_DAY_NAMES = {
+    "zh-CN": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def calendar_rule(calendar: SlotCalendar, lang: str) -> str:
+    """An account's slots as people say them: ``周二、周四 08:00`` / ``Tue, Thu 08:00``."""
+    names = _DAY_NAMES.get(lang, _DAY_NAMES["en"])
+    days = ("、" if lang == "zh-CN" else ", ").join(names[d] for d in sorted(calendar.weekdays))
+    times = ", ".join(t.strftime("%H:%M") for t in sorted(calendar.times))
+    return f"{days} {times}"

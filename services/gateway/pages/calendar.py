@@ -15,7 +15,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.gateway.errors import InvalidInput
-from services.gateway.pages._calendar_view import View, build_grid, range_start, shown_days, step
+from services.gateway.pages._calendar_view import (
+    View,
+    build_grid,
+    calendar_rule,
+    range_start,
+    shown_days,
+    step,
+)
 from services.gateway.pages._common import POST_STATE_LABELS, READERS, common, reads, require
 from services.gateway.upstream_reads import problem_of
 from services.gateway.web.console import Console, NavItem, Visit
@@ -100,6 +107,9 @@ def build(console: Console) -> APIRouter:
                 "problem": problem,
                 "done": done,
                 "zone": zone.key,
+                "rule": calendar_rule(console.calendar_of(visit.choice.current), visit.lang)
+                if visit.choice.several and visit.choice.current
+                else "",
                 "now_utc": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
             },
             visit=visit,

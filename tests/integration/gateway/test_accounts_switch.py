@@ -61,6 +61,41 @@ class Upstream:
         self.calls.clear()
 
 
+def _resource(path: str) -> dict[str, Any]:
+    """A pending review or a draft being edited, of the account its id names."""
+    kind, ident = path.strip("/").split("/")
+    account = ident.split("-", 1)[1]
+    title = f"{account} 的稿件"
+    if kind == "reviews":
+        return {
+            "review_id": ident,
+            "account": account,
+            "title": title,
+            "state": "pending",
+            "slot_at": "2026-11-24T00:00:00+00:00",
+            "deadline_at": "2026-11-23T23:00:00+00:00",
+            "time_left_seconds": 3600,
+            "overdue": False,
+            "findings": [],
+            "content": {"title": title, "digest": ""},
+            "body_text": "正文。",
+            "content_hash": "h",
+            "revision": 1,
+            "blocking": False,
+        }
+    return {
+        "id": ident,
+        "account": account,
+        "title": title,
+        "category": "finance",
+        "digest": "",
+        "body_html": "<p>正文。</p>",
+        "sources": [],
+        "state": "editing",
+        "revision": 1,
+    }
+
+
 def recording_app(upstream: Upstream) -> Starlette:
     async def answer(request: Request) -> JSONResponse:
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
@@ -77,6 +112,8 @@ def recording_app(upstream: Upstream) -> Starlette:
             return JSONResponse({"id": "d-new", **call["body"]}, status_code=201)
         if call["path"] == "/calendar":
             return JSONResponse({"held": False})
+        if call["path"].startswith(("/reviews/", "/drafts/")):  # r-<account>, d-<account>
+            return JSONResponse(_resource(call["path"]))
         if call["path"] == "/drafts":  # one draft per account read
             accounts = [call["params"]["account"]] if "account" in call["params"] else []
             accounts = accounts or ["default", "talent"]
@@ -324,3 +361,41 @@ async def test_the_admin_gives_people_accounts_of_this_deployment_only(
             frozenset(),
             {"talent": frozenset({Role.REVIEWER})},
         )
+
+
+async def test_actions_show_only_where_the_persons_roles_on_that_account_allow(
+    namespace: str, mongo_url: str
+) -> None:
+    # rao reviews for default and edits for talent; nothing on every account.
+    people = {"rao": ("Rao", [], [], ["default:reviewer", "talent:editor"])}
+    async with (
+        console(namespace, mongo_url, people, accounts_json=TWO_ACCOUNTS) as (gateway, upstream),
+        browser(gateway.app()) as rao,
+    ):
+        await sign_in(rao, "rao", PASSWORD)
+        decide = 'action="/reviews/r-default/decide"'
+        assert decide in (await rao.get("/reviews/r-default")).text
+        assert "/decide" not in (await rao.get("/reviews/r-talent")).text
+        assert 'value="submit"' in (await rao.get("/drafts/d-talent")).text
+        read_only = (await rao.get("/drafts/d-default")).text
+        assert 'value="submit"' not in read_only
+        assert " readonly" in read_only
+        # Today asks only what the roles on the current account (default) call for.
+        upstream.clear()
+        await rao.get("/today")
+        assert {c["path"] for c in upstream.calls} == {"/reviews", "/posts", "/enquiries"}
+        token = csrf_of(read_only)
+        await switch(rao, "talent", csrf=token)
+        upstream.clear()
+        await rao.get("/today")
+        assert {c["path"] for c in upstream.calls} == {"/drafts", "/enquiries"}
+        assert all(c["params"]["account"] == "talent" for c in upstream.calls)
+        drafts = (await rao.get("/drafts")).text
+        assert 'href="/drafts/new"' in drafts  # an editor here
+        # The calendar is the current account's: talent's Tue/Thu 08:00.
+        calendar = (await rao.get("/calendar")).text
+        assert "本公众号的推送时段：周二、周四 08:00" in calendar
+        await switch(rao, "default", csrf=token)
+        assert 'href="/drafts/new"' not in (await rao.get("/drafts")).text
+        calendar = (await rao.get("/calendar")).text
+        assert "本公众号的推送时段：周一、周三、周五 11:30" in calendar

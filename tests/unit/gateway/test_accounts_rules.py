@@ -20,6 +20,7 @@ from services.gateway.domain.people import (
 )
 from services.gateway.domain.today import AccountRules, drafts_due
 from services.gateway.errors import AccountNotFound, InvalidInput, NotAllowed
+from services.gateway.pages._calendar_view import calendar_rule
 from services.gateway.person_tokens import PersonTokenSigner
 from shared.accounts import Accounts
 from shared.calendar.slots import SlotCalendar
@@ -269,3 +270,9 @@ def test_drafts_are_due_by_their_own_accounts_calendar_and_deadline() -> None:
     assert due["t"].slot_at == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
     assert due["t"].deadline_at == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     assert TWO["talent"].review_deadline == time(7, 0)
+
+
+def test_the_calendar_page_says_each_accounts_own_slots() -> None:
+    assert calendar_rule(TWO.calendar("talent"), "zh-CN") == "周二、周四 08:00"
+    assert calendar_rule(TWO.calendar("default"), "zh-CN") == "周一、周三、周五 11:30"
+    assert calendar_rule(TWO.calendar("talent"), "en") == "Tue, Thu 08:00"
