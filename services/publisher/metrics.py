@@ -23,6 +23,7 @@ class PublisherMetrics:
     missed: Counter
     unknown: Counter
     duplicates_prevented: Counter
+    published_by_account: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> PublisherMetrics:
@@ -65,6 +66,14 @@ class PublisherMetrics:
                 "publisher_duplicates_prevented_total",
                 "Second publications refused or avoided, by where they were caught.",
                 ["reason"],
+                registry=registry,
+            ),
+            # A new metric rather than a label on the old ones (their rules and dashboards
+            # keep working): posts confirmed live per official account (#12).
+            published_by_account=Counter(
+                "publisher_account_posts_published_total",
+                "Posts confirmed live, by official account.",
+                ["account"],
                 registry=registry,
             ),
         )

@@ -132,6 +132,7 @@ def count_published(deps: PublisherDeps, published: Post) -> None:
     deps.metrics.published.labels(
         published.channel or deps.channel_for(published.account).name
     ).inc()
+    deps.metrics.published_by_account.labels(published.account).inc()
     deps.metrics.lateness.observe(lateness)
     _log.info("post_published", post_id=published.post_id, url=published.url, lateness=lateness)
 

@@ -295,6 +295,13 @@ class TestPublishing:
         assert pub.channels["default"].published == {tax.post_id: 1}
         events = {e.payload.post_id: e.account for e in pub.uow.emitted("post.published")}  # type: ignore[attr-defined]
         assert events == {tax.post_id: "default", talent.post_id: "talent"}
+        counted = {
+            sample.labels["account"]: sample.value
+            for metric in pub.deps.metrics.published_by_account.collect()
+            for sample in metric.samples
+            if sample.name.endswith("_total")
+        }
+        assert counted == {"default": 1.0, "talent": 1.0}
 
     async def test_a_hold_stops_only_its_accounts_posts(self) -> None:
         pub = Publisher()
