@@ -281,12 +281,14 @@ async def test_an_account_the_person_cannot_read_is_refused(namespace: str, mong
         assert await stored_choice(gateway, "tina") is None
         assert (await switch(tina, "talent", csrf=token)).status_code == 303
         assert await stored_choice(gateway, "tina") == "talent"
+        mine = (await tina.get("/account")).text
+        assert '公众号: <span class="tag">融智人才</span>' in mine
 
 
 async def test_with_one_account_nothing_about_accounts_shows_or_is_sent(
     namespace: str, mongo_url: str
 ) -> None:
-    one = {"liu": ("刘总监", ["director", "editor"], [], [])}
+    one: dict[str, Any] = {"liu": ("刘总监", ["director", "editor"], [], [])}
     async with (
         console(namespace, mongo_url, one) as (gateway, upstream),
         browser(gateway.app()) as liu,
@@ -367,7 +369,7 @@ async def test_actions_show_only_where_the_persons_roles_on_that_account_allow(
     namespace: str, mongo_url: str
 ) -> None:
     # rao reviews for default and edits for talent; nothing on every account.
-    people = {"rao": ("Rao", [], [], ["default:reviewer", "talent:editor"])}
+    people: dict[str, Any] = {"rao": ("Rao", [], [], ["default:reviewer", "talent:editor"])}
     async with (
         console(namespace, mongo_url, people, accounts_json=TWO_ACCOUNTS) as (gateway, upstream),
         browser(gateway.app()) as rao,
