@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -32,6 +33,7 @@ from services.feedback.usecases.poll_stats import run_stats_poller
 from services.feedback.usecases.preview import warm_up_analysis
 from services.feedback.usecases.send_document import run_document_sender
 from services.feedback.usecases.send_reply import run_reply_sender
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
@@ -85,13 +87,14 @@ def build_service(
     runtime.job("analysis-warm-up", lambda: warm_up_analysis(deps=deps))  # once, then ends
     runtime.job("window-closer", lambda: run_window_closer(deps=deps))
     runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps=deps))
-    wechat = bool(deps.wechat_accounts)  # some account has WeChat app credentials
-    if wechat:
-        runtime.job("comment-poller", lambda: run_comment_poller(deps=deps))
-    if wechat and settings.stats_enabled:
-        runtime.job("stats-poller", lambda: run_stats_poller(deps=deps))
-    if wechat and settings.reply_send_enabled:
-        runtime.job("reply-sender", lambda: run_reply_sender(deps=deps))
+    # Each account with a WeChat app has its own loops: its WeChat never holds another's.
+    for account in deps.wechat_accounts:
+        suffix = "" if account == DEFAULT_ACCOUNT else f":{account}"
+        runtime.job(f"comment-poller{suffix}", partial(run_comment_poller, account, deps=deps))
+        if settings.stats_enabled:
+            runtime.job(f"stats-poller{suffix}", partial(run_stats_poller, account, deps=deps))
+        if settings.reply_send_enabled:
+            runtime.job(f"reply-sender{suffix}", partial(run_reply_sender, account, deps=deps))
     if settings.delivery_channels:
         runtime.job("digest-delivery", lambda: run_document_sender(deps=deps))
     routers = [build_router(deps, runtime.tokens)]

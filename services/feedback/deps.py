@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Self
 
 from pydantic import SecretStr
 
@@ -36,7 +34,7 @@ __all__ = [
     "WINDOW_CLOSE",
     "FeedbackDeps",
     "WeChatApp",
-    "WeChatClients",
+    "account_kind",
     "comment_poll_key",
     "delivery_key",
     "reply_send_key",
@@ -49,6 +47,13 @@ COMMENT_POLL = "comment-poll"
 DIGEST_DELIVERY = "digest-delivery"
 REPLY_SEND = "reply-send"
 STATS_POLL = "stats-poll"
+
+
+def account_kind(kind: str, account: str) -> str:
+    """The job kind of an account's WeChat work (reply sends, comment and statistics
+    polls): each account's jobs have their own loop, so one account's slow or failing
+    WeChat never holds another's. The default account keeps the kind it always had."""
+    return kind if account == DEFAULT_ACCOUNT else f"{kind}:{account}"
 
 
 def window_close_key(post_id: str) -> str:
@@ -78,46 +83,6 @@ class WeChatApp:
 
     app_id: str
     secret: SecretStr
-
-
-@dataclass
-class WeChatClients:
-    """One WeChat API client per account, made on first use (``async with`` closes all).
-
-    ``get`` is None for an account without app credentials: nothing of it goes to WeChat.
-    """
-
-    deps: FeedbackDeps
-    _clients: dict[str, WeChatClient] = field(default_factory=dict)
-
-    def get(self, account: str) -> WeChatClient | None:
-        client = self._clients.get(account)
-        if client is None:
-            app = self.deps.wechat_app(account)
-            if app is None:
-                return None
-            settings = self.deps.settings
-            client = WeChatClient(
-                app.app_id,
-                app.secret.get_secret_value(),
-                base_url=settings.wechat_base_url,
-                timeout=settings.wechat_timeout_seconds,
-            )
-            self._clients[account] = client
-        return client
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            await client.aclose()
 
 
 @dataclass(frozen=True)
@@ -205,6 +170,14 @@ class FeedbackDeps:
         """The accounts with WeChat app credentials (their comments, statistics, replies)."""
         return tuple(a for a in self.settings.accounts.ids if self.wechat_app(a) is not None)
 
-    def wechat_clients(self) -> WeChatClients:
-        """WeChat API clients by account (``async with``: closed at the end)."""
-        return WeChatClients(self)
+    def wechat_client(self, account: str) -> WeChatClient:
+        """A client of the WeChat API with the account's app (the caller closes it)."""
+        app = self.wechat_app(account)
+        assert app is not None, f"account {account!r} has no WeChat app"
+        settings = self.settings
+        return WeChatClient(
+            app.app_id,
+            app.secret.get_secret_value(),
+            base_url=settings.wechat_base_url,
+            timeout=settings.wechat_timeout_seconds,
+        )

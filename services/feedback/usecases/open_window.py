@@ -9,6 +9,7 @@ from services.feedback.deps import (
     STATS_POLL,
     WINDOW_CLOSE,
     FeedbackDeps,
+    account_kind,
     comment_poll_key,
     stats_poll_key,
     window_close_key,
@@ -45,7 +46,7 @@ async def open_window(event: PostPublished, *, deps: FeedbackDeps) -> bool:
         if window.poll is not None and wechat:
             await tx.jobs.schedule(
                 comment_poll_key(post_id),
-                kind=COMMENT_POLL,
+                kind=account_kind(COMMENT_POLL, window.account),
                 due_at=now,
                 payload={
                     "post_id": post_id,
@@ -58,7 +59,7 @@ async def open_window(event: PostPublished, *, deps: FeedbackDeps) -> bool:
         if target is not None and wechat and settings.stats_enabled:
             await tx.jobs.schedule(
                 stats_poll_key(post_id),
-                kind=STATS_POLL,
+                kind=account_kind(STATS_POLL, window.account),
                 due_at=target.first_poll(settings.stats_poll_time),
                 payload={**target.as_payload(), "account": window.account},
             )

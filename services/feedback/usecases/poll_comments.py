@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from services.feedback.deps import COMMENT_POLL, FeedbackDeps, WeChatClients
+from services.feedback.deps import COMMENT_POLL, FeedbackDeps, account_kind
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.keys import COMMENT_SOURCE, item_key
 from services.feedback.usecases.ingest import ChannelItems, ingest_channel_items
@@ -88,20 +88,15 @@ async def _all_comments(
     return comments
 
 
-async def poll_comments(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients) -> int:
-    """One poll of a window's comments with its account's WeChat app; returns how many new
-    items were stored."""
+async def poll_comments(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> int:
+    """One poll of a window's comments (``client``: its account's WeChat app); returns how
+    many new items were stored."""
     post_id = str(claim.payload["post_id"])
     msg_data_id = str(claim.payload["msg_data_id"])
     index = int(claim.payload.get("index", 0))
-    account = str(claim.payload.get("account", DEFAULT_ACCOUNT))
     window = await deps.windows.get(post_id)
     if window is None:
         await deps.jobs.complete(claim, result={"skipped": "no window"})
-        return 0
-    client = clients.get(account)
-    if client is None:
-        await deps.jobs.complete(claim, result={"skipped": "no WeChat app for the account"})
         return 0
     try:
         comments = await _all_comments(
@@ -139,11 +134,11 @@ async def poll_comments(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClie
     return stored
 
 
-async def run_comment_poller(*, deps: FeedbackDeps) -> None:
-    """The background loop: claim due polls and run them with each account's WeChat client."""
-    async with deps.wechat_clients() as clients:
+async def run_comment_poller(account: str = DEFAULT_ACCOUNT, *, deps: FeedbackDeps) -> None:
+    """The background loop: claim an account's due polls and run them with its WeChat app."""
+    async with deps.wechat_client(account) as client:
         await deps.job_loop(
-            COMMENT_POLL,
-            lambda claim: poll_comments(claim, deps=deps, clients=clients),
+            account_kind(COMMENT_POLL, account),
+            lambda claim: poll_comments(claim, deps=deps, client=client),
             retry_seconds=deps.settings.comment_poll_seconds,
         ).run()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import structlog
 
-from services.feedback.deps import STATS_POLL, FeedbackDeps, WeChatClients
+from services.feedback.deps import STATS_POLL, FeedbackDeps, account_kind
 from services.feedback.domain.item import Outcome
 from services.feedback.domain.stats import (
     STATS_SOURCE,
@@ -74,16 +74,12 @@ async def _fetch(
     return outcome.value
 
 
-async def poll_stats(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients) -> str:
-    """One daily poll of a post's statistics with its account's WeChat app; returns its
-    outcome (the metric's label)."""
+async def poll_stats(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> str:
+    """One daily poll of a post's statistics (``client``: its account's WeChat app);
+    returns its outcome (the metric's label)."""
     target = StatsTarget.from_payload(claim.payload)
     account = str(claim.payload.get("account", DEFAULT_ACCOUNT))
     settings = deps.settings
-    client = clients.get(account)
-    if client is None:
-        await deps.jobs.complete(claim, result={"skipped": "no WeChat app for the account"})
-        return "skipped"
     try:
         outcome = await _fetch(target, client, deps, account)
     except Exception:
@@ -106,12 +102,12 @@ async def poll_stats(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients
     return outcome
 
 
-async def run_stats_poller(*, deps: FeedbackDeps) -> None:
-    """The background loop: claim due statistics polls and run them with each account's
-    WeChat client."""
-    async with deps.wechat_clients() as clients:
+async def run_stats_poller(account: str = DEFAULT_ACCOUNT, *, deps: FeedbackDeps) -> None:
+    """The background loop: claim an account's due statistics polls and run them with its
+    WeChat app."""
+    async with deps.wechat_client(account) as client:
         await deps.job_loop(
-            STATS_POLL,
-            lambda claim: poll_stats(claim, deps=deps, clients=clients),
+            account_kind(STATS_POLL, account),
+            lambda claim: poll_stats(claim, deps=deps, client=client),
             retry_seconds=deps.settings.stats_retry_seconds,
         ).run()

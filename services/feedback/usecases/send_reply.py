@@ -37,7 +37,7 @@ from typing import Any
 
 import structlog
 
-from services.feedback.deps import REPLY_SEND, FeedbackDeps, WeChatClients, reply_send_key
+from services.feedback.deps import REPLY_SEND, FeedbackDeps, account_kind, reply_send_key
 from services.feedback.domain.enquiry import Delivery, DeliveryState
 from services.feedback.domain.item import FeedbackItem
 from services.feedback.domain.keys import COMMENT_SOURCE, MESSAGE_SOURCE
@@ -106,7 +106,7 @@ async def schedule_reply_send(
         return False
     await tx.jobs.schedule(
         reply_send_key(enquiry.key),
-        kind=REPLY_SEND,
+        kind=account_kind(REPLY_SEND, enquiry.account),
         due_at=deps.clock.now(),
         payload={"enquiry_id": enquiry.key, "text": text, "account": enquiry.account, **target},
     )
@@ -162,24 +162,15 @@ def _delivery_state(enquiry: FeedbackItem | None) -> DeliveryState | None:
     return answer.delivery.state if answer is not None and answer.delivery is not None else None
 
 
-async def send_reply(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients) -> DeliveryState:
-    """One attempt to send a reply with its account's WeChat app; raises (so the job loop
-    retries) on a transient failure."""
+async def send_reply(claim: Claim, *, deps: FeedbackDeps, client: WeChatClient) -> DeliveryState:
+    """One attempt to send a reply (``client``: its account's WeChat app); raises (so the
+    job loop retries) on a transient failure."""
     enquiry_id = str(claim.payload["enquiry_id"])
     enquiry = await deps.items.get_enquiry(enquiry_id)
     state = _delivery_state(enquiry)
     if enquiry is None or state is None:
         await deps.jobs.complete(claim, outcome="failed", result={"error": "no delivery"})
         return DeliveryState.FAILED
-    client = clients.get(str(claim.payload.get("account", DEFAULT_ACCOUNT)))
-    if client is None and state is DeliveryState.PENDING:
-        return await _settle(
-            claim,
-            enquiry,
-            deps,
-            DeliveryState.FAILED,
-            error="the enquiry's account has no WeChat app credentials any more",
-        )
     if state is not DeliveryState.PENDING:
         await deps.jobs.complete(claim, result={"delivery": state.value})
         return state
@@ -199,7 +190,6 @@ async def send_reply(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients
             DeliveryState.UNKNOWN,
             error="an earlier attempt was interrupted while sending; check WeChat",
         )
-    assert client is not None
     try:
         await _send(client, claim.payload)
     except WeChatError as exc:
@@ -216,9 +206,10 @@ async def send_reply(claim: Claim, *, deps: FeedbackDeps, clients: WeChatClients
     return await _settle(claim, enquiry, deps, DeliveryState.SENT)
 
 
-async def run_reply_sender(*, deps: FeedbackDeps) -> None:
-    """The background loop sending replies, with one WeChat client per account."""
-    async with deps.wechat_clients() as clients:
+async def run_reply_sender(account: str = DEFAULT_ACCOUNT, *, deps: FeedbackDeps) -> None:
+    """The background loop sending an account's replies with its WeChat app."""
+    async with deps.wechat_client(account) as client:
         await deps.job_loop(
-            REPLY_SEND, lambda claim: send_reply(claim, deps=deps, clients=clients)
+            account_kind(REPLY_SEND, account),
+            lambda claim: send_reply(claim, deps=deps, client=client),
         ).run()

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.feedback.deps import WeChatClients
 from services.feedback.domain.item import AccountMismatch, FeedbackItem, Incoming, Outcome
 from services.feedback.domain.keys import MESSAGE_SOURCE
 from services.feedback.domain.window import WindowSpan, WindowState, choose_window
@@ -286,12 +285,11 @@ class TestReplyingPerAccount:
         await reply_to_enquiry(EnquiryReply(key, "您好"), deps=f.deps, actor=EDITOR_B)
         job = f.tx.jobs.jobs[f"reply-send:{key}"]
         assert job["payload"]["account"] == "talent"
+        assert job["kind"] == "reply-send:talent"  # talent's own loop sends it
 
-        async with WeChatClients(f.deps) as clients:
-            talent = clients.get("talent")
-            assert talent is not None
+        assert f.deps.wechat_accounts == ("talent",)
+        async with f.deps.wechat_client("talent") as talent:
             assert talent._appid == "wx-talent-app"
-            assert clients.get("default") is None
 
     async def test_an_account_without_a_wechat_app_sends_nothing(self) -> None:
         f = fake_feedback(
@@ -324,6 +322,11 @@ class TestWindowsPerAccount:
         jobs = f.tx.jobs.jobs
         assert jobs["comment-poll:p2"]["payload"]["account"] == "talent"
         assert jobs["stats-poll:p2"]["payload"]["account"] == "talent"
+        # talent's own loops run them, so the default account's WeChat never holds them up
+        assert jobs["comment-poll:p2"]["kind"] == "comment-poll:talent"
+        assert jobs["stats-poll:p2"]["kind"] == "stats-poll:talent"
+        assert await open_window(published("p3", account="default", channel="wechat"), deps=f.deps)
+        assert jobs["comment-poll:p3"]["kind"] == "comment-poll"  # as before accounts
         assert f.tx.windows.by_post["p2"].account == "talent"
 
     async def test_a_talent_document_is_talents_and_compares_with_talents_posts_only(

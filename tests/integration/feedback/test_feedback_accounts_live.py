@@ -22,6 +22,7 @@ import pytest
 from fastapi import FastAPI
 from feedback_support import (
     APP_ID,
+    APP_SECRET,
     TOKEN,
     ShiftedClock,
     client,
@@ -469,3 +470,80 @@ async def test_documents_from_before_accounts_become_the_default_accounts(
 
     assert [w["post_id"] for w in windows.json()["items"]] == [p_old]
     assert talent.json()["items"] == []
+
+
+async def test_one_accounts_slow_wechat_does_not_hold_up_anothers_replies(
+    namespace: str, mongo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default account's WeChat answers nothing: its reply waits, talent's goes out.
+    The client's timeout is longer than the test waits, so a loop shared by the accounts
+    (busy with the default's send, claimed first) would not have sent talent's in time."""
+    monkeypatch.setenv("ACCOUNT_TALENT_WECHAT_TOKEN", TALENT_TOKEN)
+    monkeypatch.setenv("ACCOUNT_TALENT_WECHAT_APP_SECRET", "talent-app-secret")
+    accounts = json.dumps([{"id": "default"}, {"id": "talent", "wechat_app_id": "wx-talent-app"}])
+    wechat = FakeWeChatState(appid="wx-talent-app", secret="talent-app-secret")
+    wechat.add_app(APP_ID, APP_SECRET)
+    async with running_fake_wechat(wechat) as fake:
+        settings = feedback_settings(
+            namespace,
+            mongo_url,
+            accounts_json=accounts,
+            wechat_token=TOKEN,
+            wechat_app_id=APP_ID,
+            wechat_app_secret=APP_SECRET,
+            wechat_base_url=fake.base_url,
+            wechat_timeout_seconds=WAIT * 3,
+        )
+        async with replicas(settings, ShiftedClock()) as [app]:
+            raw = store(app)
+
+            async def delivery(key: str) -> MongoDoc | None:
+                doc = await raw.get_enquiry(key)
+                found: MongoDoc | None = doc["enquiry"].get("delivery") if doc else None
+                return found
+
+            fake.state.hold_app(APP_ID)
+            async with client(app) as http:
+                for path, token, msg_id, sender in (
+                    ("/wechat/push", TOKEN, 8102, "o-default"),
+                    ("/wechat/push/talent", TALENT_TOKEN, 8101, "o-talent"),
+                ):
+                    pushed = await http.post(
+                        path,
+                        params=push_query(token),
+                        content=text_push(msg_id, "请问周末可以咨询吗？", sender=sender),
+                    )
+                    assert pushed.status_code == 200, pushed.text
+                answered = await http.post(
+                    "/enquiries/wechat_message:8102/reply", json={"text": "默认"}, headers=ANN
+                )
+                assert answered.status_code == 200, answered.text
+
+                async def default_in_flight() -> bool:
+                    found = await delivery("wechat_message:8102")
+                    return found is not None and found["in_flight_since"] is not None
+
+                await wait_for(default_in_flight, timeout=WAIT)
+                answered = await http.post(
+                    "/enquiries/wechat_message:8101/reply", json={"text": "人才"}, headers=TINA
+                )
+                assert answered.status_code == 200, answered.text
+
+            async def talent_sent() -> bool:
+                found = await delivery("wechat_message:8101")
+                return found is not None and found["state"] == "sent"
+
+            await wait_for(talent_sent, timeout=WAIT)
+            held = await delivery("wechat_message:8102")
+            fake.state.heal_app(APP_ID)
+
+            async def default_sent() -> bool:
+                found = await delivery("wechat_message:8102")
+                return found is not None and found["state"] == "sent"
+
+            await wait_for(default_sent, timeout=WAIT)
+
+    assert held is not None
+    assert held["state"] == "pending"  # still waiting for its WeChat
+    assert fake.state.messages_to("o-talent") == ["人才"]
+    assert fake.state.messages_to("o-default") == ["默认"]
