@@ -43,7 +43,13 @@ from shared.messaging import (
     subscribe,
 )
 from shared.metrics import MessagingMetrics, new_registry
-from shared.mongo import IndexSpec, MongoDoc, ensure_indexes, make_client
+from shared.mongo import (
+    IndexSpec,
+    MongoDoc,
+    adopt_default_account,
+    ensure_indexes,
+    make_client,
+)
 from shared.openapi import document_problems
 from shared.outbox import OUTBOX_INDEXES, UnitOfWork
 from shared.problems import ProblemMap
@@ -69,6 +75,7 @@ class ServiceRuntime:
         *,
         clock: Clock | None = None,
         indexes: Sequence[IndexSpec] = (),
+        account_collections: Sequence[str] = (),
         version: str = "1.0.0",
     ) -> None:
         self.settings = settings
@@ -110,6 +117,9 @@ class ServiceRuntime:
             self.mongo, self.db, on_commit=self.relay.wake, on_session=self.replicas.track
         )
         self._indexes: list[IndexSpec] = [*OUTBOX_INDEXES, AUDIT_INDEXES, *indexes]
+        # collections whose documents carry an account (#12): those written before
+        # accounts become the default account's at start-up, before anything reads them
+        self._account_collections: list[str] = list(account_collections)
         self._jobs: list[tuple[str, Job]] = []
         self._on_stop: list[Job] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -136,6 +146,12 @@ class ServiceRuntime:
 
         return register
 
+    def adopts_default_account(self, *collections: str) -> None:
+        """At start-up, before consumers, jobs and routes, give documents of
+        ``collections`` written before accounts (#12) the account ``default``
+        (:func:`shared.mongo.adopt_default_account`: once per collection)."""
+        self._account_collections.extend(collections)
+
     def job(self, name: str, loop: Job) -> None:
         """Run ``loop`` in the background while the service runs (it must loop itself)."""
         self._jobs.append((name, loop))
@@ -155,6 +171,7 @@ class ServiceRuntime:
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
         await ensure_indexes(self.db, self._indexes)
+        await adopt_default_account(self.db, self._account_collections)
         await self.broker.connect()
         await declare_topology(self.broker, self.topology, self.service)
         await self.broker.start()

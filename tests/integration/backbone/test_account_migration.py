@@ -40,3 +40,26 @@ async def test_older_documents_join_the_default_account_and_the_marker_stops_a_r
     finally:
         await client.drop_database(db.name)
         await client.close()
+
+
+async def test_a_service_adopts_older_documents_before_it_starts_serving(
+    mongo_url: str, namespace: str
+) -> None:
+    from shared.runtime import ServiceRuntime
+    from shared.settings import ServiceSettings
+    from tests.support.services import make_settings
+
+    settings = make_settings(ServiceSettings, namespace, mongo_url, service_name="drafting")
+    runtime = ServiceRuntime(settings, account_collections=["drafts"])
+    runtime.adopts_default_account("materials")
+    await runtime.db["drafts"].insert_one({"_id": "d-old"})
+    await runtime.db["materials"].insert_one({"_id": "m-old"})
+    try:
+        await runtime.start()
+        assert (await runtime.db["drafts"].find_one({"_id": "d-old"}) or {})["account"] == "default"
+        assert (await runtime.db["materials"].find_one({})) == {
+            "_id": "m-old",
+            "account": "default",
+        }
+    finally:
+        await runtime.stop()
