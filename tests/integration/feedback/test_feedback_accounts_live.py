@@ -12,7 +12,9 @@ dead-lettered, and documents from before accounts become the default account's.
 
 from __future__ import annotations
 
+import base64
 import json
+import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +44,7 @@ from feedback_support import (
 
 from shared.events import PostPublished
 from shared.mongo import MongoDoc
+from shared.wechat import MessageCrypto
 from tests.fakes.wechat_server import running_fake_wechat
 from tests.fakes.wechat_state import FakeWeChatState
 from tests.support.accounts import (
@@ -547,3 +550,97 @@ async def test_one_accounts_slow_wechat_does_not_hold_up_anothers_replies(
     assert held["state"] == "pending"  # still waiting for its WeChat
     assert fake.state.messages_to("o-talent") == ["人才"]
     assert fake.state.messages_to("o-default") == ["默认"]
+
+
+async def test_an_accounts_encrypted_push_url_keeps_every_check_with_its_own_key_and_app(
+    namespace: str, mongo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Talent pushes in the encrypted mode with its own token, message key and app id; the
+    default account takes no pushes here (no FEEDBACK_WECHAT_TOKEN): its URL is 404."""
+    aes_key = base64.b64encode(bytes(range(1, 33))).decode().rstrip("=")
+    monkeypatch.setenv("ACCOUNT_TALENT_WECHAT_TOKEN", TALENT_TOKEN)
+    monkeypatch.setenv("ACCOUNT_TALENT_WECHAT_AES_KEY", aes_key)
+    accounts = json.dumps([{"id": "default"}, {"id": "talent", "wechat_app_id": "wx-talent-app"}])
+    talent = MessageCrypto(TALENT_TOKEN, aes_key, "wx-talent-app")
+    another_app = MessageCrypto(TALENT_TOKEN, aes_key, APP_ID)
+
+    def encrypted(sealer: MessageCrypto, body: bytes) -> tuple[dict[str, str], bytes]:
+        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:8]
+        sealed = sealer.encrypt(body)
+        query = {
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "encrypt_type": "aes",
+            "msg_signature": sealer.signature(timestamp, nonce, sealed),
+        }
+        return query, f"<xml><Encrypt><![CDATA[{sealed}]]></Encrypt></xml>".encode()
+
+    settings = feedback_settings(namespace, mongo_url, accounts_json=accounts)
+    async with replicas(settings, ShiftedClock()) as [app], client(app) as http:
+        query, body = encrypted(talent, text_push(9001, "请问怎么报名？", sender="o-t"))
+        good = await http.post("/wechat/push/talent", params=query, content=body)
+        tampered = await http.post(
+            "/wechat/push/talent", params={**query, "msg_signature": "0" * 40}, content=body
+        )
+        query, body = encrypted(another_app, text_push(9002, "别的公众号"))
+        foreign = await http.post("/wechat/push/talent", params=query, content=body)
+        plain = await http.post(
+            "/wechat/push/talent",
+            params=push_query(TALENT_TOKEN),
+            content=text_push(9003, "明文消息"),
+        )
+        default = await http.post(
+            "/wechat/push", params=push_query(TOKEN), content=text_push(9004, "请问？")
+        )
+        stored = [(d["source_id"], d["account"]) async for d in store(app).items.find({})]
+    assert (good.status_code, good.content) == (200, b"success")
+    assert tampered.status_code == 403
+    assert foreign.status_code == 403
+    assert plain.status_code == 403
+    assert default.status_code == 404
+    assert stored == [("9001", "talent")]
+
+
+async def test_a_talent_posts_comments_are_polled_with_talents_app_into_talent(
+    namespace: str, mongo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fake WeChat knows talent's app only (the default account has none here)."""
+    monkeypatch.setenv("ACCOUNT_TALENT_WECHAT_APP_SECRET", "talent-app-secret")
+    accounts = json.dumps([{"id": "default"}, {"id": "talent", "wechat_app_id": "wx-talent-app"}])
+    wechat = FakeWeChatState(appid="wx-talent-app", secret="talent-app-secret")
+    msg_data_id = "2247481201"
+    comment_id = wechat.add_comment(msg_data_id, 0, "请问人才补贴怎么申请？", openid="o-c1")
+    clock = ShiftedClock()
+    async with running_fake_wechat(wechat) as fake:
+        settings = feedback_settings(
+            namespace,
+            mongo_url,
+            accounts_json=accounts,
+            wechat_base_url=fake.base_url,
+            comment_poll_seconds=0.2,
+        )
+        async with replicas(settings, clock) as [app]:
+            post_id = f"p-tal-{uuid.uuid4().hex[:6]}"
+            event = post_published(
+                post_id, at=clock.now() - timedelta(seconds=5), msg_data_id=msg_data_id
+            )
+            await publish(namespace, _of(event, "talent"))
+            raw = store(app)
+            enquiry_id = f"wechat_comment:{msg_data_id}:0:{comment_id}"
+
+            async def polled() -> bool:
+                return await raw.get_enquiry(enquiry_id) is not None
+
+            await wait_for(polled, timeout=WAIT)
+            comment = await raw.get_enquiry(enquiry_id)
+            poll = await raw.jobs.find_one({"_id": f"comment-poll:{post_id}"})
+            async with client(app) as http:
+                hidden = await http.get(f"/enquiries/{enquiry_id}", headers=ANN)
+                shown = await http.get(f"/enquiries/{enquiry_id}", headers=TINA)
+
+    assert comment is not None
+    assert (comment["account"], comment["post_id"]) == ("talent", post_id)
+    assert poll is not None
+    assert poll["kind"] == "comment-poll:talent"
+    assert hidden.status_code == 404
+    assert (shown.status_code, shown.json()["account"]) == (200, "talent")
