@@ -22,10 +22,10 @@ from datetime import datetime
 from pymongo import ASCENDING, IndexModel
 
 from services.reporting.domain.followers import BranchRef
-from services.reporting.repository.indexes import SessionRepository
+from services.reporting.repository.indexes import SessionRepository, facts_of
 from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import EventEnvelope
-from shared.mongo import IndexSpec, MongoDoc, account_filter
+from shared.mongo import IndexSpec, MongoDoc
 from shared.outbox import Tx
 
 __all__ = [
@@ -88,12 +88,12 @@ class MongoFollowerRepository(SessionRepository):
         """Changes of ``accounts`` placed in ``[start, end)``, oldest first (without the
         openid)."""
         fields = {"account": 1, "kind": 1, "at": 1, "source": 1, "branch_code": 1}
-        query = {**account_filter(accounts), "at": {"$gte": start, "$lt": end}}
+        query = {**facts_of(accounts), "at": {"$gte": start, "$lt": end}}
         cursor = self._db[FOLLOWER_CHANGES].find(query, fields, session=self._session)
         return await cursor.sort("at", ASCENDING).to_list(None)
 
     async def branches(self, accounts: Sequence[str]) -> list[MongoDoc]:
-        query = account_filter(accounts)
+        query = facts_of(accounts)
         return await self._db[BRANCHES].find(query, session=self._session).to_list(None)
 
     async def attributed_before(
@@ -102,7 +102,7 @@ class MongoFollowerRepository(SessionRepository):
         """Per ``(account, branch code)`` of ``accounts``: subscriptions minus
         unsubscriptions its code brought before ``end`` (an unsubscription carries its
         subscription's attribution)."""
-        match = {**account_filter(accounts), "at": {"$lt": end}, "branch_code": {"$ne": None}}
+        match = {**facts_of(accounts), "at": {"$lt": end}, "branch_code": {"$ne": None}}
         pipeline = [
             {"$match": match},
             {

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import FailureCode
-from shared.mongo import IndexSpec, MongoDoc
+from shared.mongo import IndexSpec, MongoDoc, account_filter
 
 __all__ = [
     "ACCOUNT_COLLECTIONS",
@@ -23,6 +26,7 @@ __all__ = [
     "REPORT_FILES",
     "SCHEDULE_STATE",
     "SessionRepository",
+    "facts_of",
 ]
 
 POSTS = "posts"
@@ -73,6 +77,19 @@ REPORTING_INDEXES = (
 )
 
 Session = AsyncClientSession | None
+
+
+def facts_of(accounts: Sequence[str]) -> MongoDoc:
+    """The query part that keeps read-model entries to ``accounts``.
+
+    The default account also reads entries without ``account``: those written before
+    accounts until the start-up has adopted them (a report made in that moment misses
+    nothing), or by a tool that knows no accounts. Reports never use it: a report of
+    every account together has ``account`` null.
+    """
+    if DEFAULT_ACCOUNT in accounts:
+        return {"account": {"$in": [*accounts, None]}}
+    return account_filter(accounts)
 
 
 class SessionRepository:

@@ -17,8 +17,9 @@ from services.reporting.repository.indexes import (
     POSTS,
     READ_MODEL,
     SessionRepository,
+    facts_of,
 )
-from shared.mongo import MongoDoc, account_filter
+from shared.mongo import MongoDoc
 
 __all__ = [
     "MongoDigestRepository",
@@ -50,7 +51,7 @@ class MongoPostRepository(SessionRepository):
         self, start: datetime, end: datetime, accounts: Sequence[str]
     ) -> list[MongoDoc]:
         """Posts of ``accounts`` placed in ``[start, end)`` (by publish or failure time)."""
-        query = {**account_filter(accounts), "at": {"$gte": start, "$lt": end}}
+        query = {**facts_of(accounts), "at": {"$gte": start, "$lt": end}}
         cursor = self._db[POSTS].find(query, session=self._session)
         return await cursor.sort("at", ASCENDING).to_list(None)
 
@@ -132,7 +133,7 @@ class MongoReadModelStats(SessionRepository):
         (not cancelled), a feedback item or a metric snapshot. Posts use the
         ``account_at`` index; the feedback collections stop at the first match (once an
         account runs, one of the first)."""
-        before = {**account_filter(accounts), "at": {"$lt": end}}
+        before = {**facts_of(accounts), "at": {"$lt": end}}
         post = {**before, "$or": [{"status": "published"}, {"failure.code": {"$ne": CANCELLED}}]}
         for name, query in ((POSTS, post), (FEEDBACK, before), (POST_METRICS, before)):
             if await self._db[name].find_one(query, {"_id": 1}, session=self._session):

@@ -20,13 +20,17 @@ from typing import Any, TypeVar
 import openpyxl
 import pytest
 from docx import Document
+from pymongo import AsyncMongoClient
 from reporting_live import DIRECTOR, Reporting, reporting, utc
 
+from services.reporting.domain.posts import published_post_doc
+from services.reporting.settings import ReportingSettings
 from shared.events import EventEnvelope
+from shared.mongo import MongoDoc
 from tests.support.accounts import DIRECTOR_A, REVIEWER_A, REVIEWER_B, TWO_ACCOUNTS
 from tests.support.backbone import wait_for
 from tests.support.reporting_events import failed, feedback, published
-from tests.support.services import auth, queue_depths
+from tests.support.services import auth, make_settings, queue_depths
 
 pytestmark = pytest.mark.integration
 
@@ -284,3 +288,46 @@ async def test_feedback_naming_another_account_than_its_post_is_dead_lettered(
 
         await wait_for(dead_lettered, timeout=30)
         assert await svc.count("feedback") == 0
+
+
+async def test_an_upgrade_keeps_the_history_as_the_default_accounts(
+    namespace: str, mongo_url: str
+) -> None:
+    """Documents from before accounts (no ``account``) become the default account's at
+    start-up: its old report keeps its id and routes, its posts count in its reports and
+    in none of another account's."""
+    settings = make_settings(ReportingSettings, namespace, mongo_url)
+    client: AsyncMongoClient[MongoDoc] = AsyncMongoClient(mongo_url, tz_aware=True)
+    old = published("old", "hr", WED)
+    try:
+        db = client[settings.database]
+        await db["posts"].insert_one(
+            {k: v for k, v in published_post_doc(old, None).items() if k != "account"}
+        )
+        await db["branches"].insert_one(
+            {"_id": "pudong", "name": "浦东", "target": 3, "saved_at": WED, "event_id": "e"}
+        )
+        async with reporting(namespace, mongo_url, at=START, accounts_json=TWO_ACCOUNTS) as svc:
+            await svc.wait_count("posts", 1, {"account": "default"})
+            await svc.wait_count("branches", 1, {"account": "default"})
+            svc.clock.set(WEEKLY_FIRED)
+            body = await svc.wait_report("weekly-2026-W48")
+            assert [p["post_id"] for p in body["report"]["posts"]] == ["old"]
+            assert body["documents"]["html"] == "/reports/weekly-2026-W48.html"
+            combined = await svc.wait_report("all_weekly-2026-W48")
+            assert combined["report"]["totals"]["posts"] == 1
+
+            async def skipped() -> bool:
+                job = await svc.runtime.db["jobs"].find_one(
+                    {"_id": "report:weekly:2026-W48@talent"}
+                )
+                return job is not None and job.get("state") == "skipped"
+
+            await wait_for(skipped, timeout=30)  # talent has no data: no report of it
+            assert await svc.count("reports", {"account": "talent"}) == 0
+            summary = await svc.client.get(
+                "/followers/summary?from=2026-11-23&to=2026-11-29", headers=LIMITED
+            )
+            assert [b["code"] for b in summary.json()["branches"]] == ["pudong"]
+    finally:
+        await client.close()
