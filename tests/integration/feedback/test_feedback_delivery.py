@@ -78,7 +78,7 @@ class _Smtp(socketserver.StreamRequestHandler):
 
 
 @contextlib.contextmanager
-def _serving(server: socketserver.ThreadingMixIn | ThreadingHTTPServer) -> Iterator[int]:
+def _serving(server: socketserver.ThreadingTCPServer | ThreadingHTTPServer) -> Iterator[int]:
     # Handler threads must never hold up the test's end (a client that left a socket open).
     server.daemon_threads = True
     server.block_on_close = False

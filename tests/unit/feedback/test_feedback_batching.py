@@ -53,7 +53,7 @@ async def test_a_partial_batch_is_written_after_the_wait() -> None:
     store = FakeStore()
     writer = BatchWriter(store.write, max_size=100, max_wait=0.01)
     results = await asyncio.gather(writer.submit(1), writer.submit(2))
-    assert results == ["stored 1", "stored 2"]
+    assert list(results) == ["stored 1", "stored 2"]
     assert store.batches == [[1, 2]]
 
 
@@ -65,7 +65,7 @@ async def test_a_caller_waits_until_its_batch_is_written() -> None:
     await _until(lambda: store.batches)
     assert not pending.done()  # written to, not yet acknowledged by, the store
     store.gate.set()
-    assert await pending == ["stored 1", "stored 2"]
+    assert list(await pending) == ["stored 1", "stored 2"]
 
 
 async def test_a_failed_write_fails_every_caller_of_that_batch_only() -> None:
@@ -75,7 +75,10 @@ async def test_a_failed_write_fails_every_caller_of_that_batch_only() -> None:
     failed = await asyncio.gather(writer.submit(1), writer.submit(2), return_exceptions=True)
     assert all(isinstance(r, ConnectionError) for r in failed)
     store.failure = None
-    assert await asyncio.gather(writer.submit(3), writer.submit(4)) == ["stored 3", "stored 4"]
+    assert list(await asyncio.gather(writer.submit(3), writer.submit(4))) == [
+        "stored 3",
+        "stored 4",
+    ]
 
 
 async def test_while_the_writers_are_busy_the_next_batch_keeps_filling() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -121,7 +122,7 @@ def test_only_what_wechat_certainly_did_not_do_is_retried(
 
 
 def test_sending_needs_the_app_credentials_and_can_be_turned_off() -> None:
-    credentials = {"wechat_app_id": "wx1", "wechat_app_secret": "s3cr3t-value"}
+    credentials: dict[str, Any] = {"wechat_app_id": "wx1", "wechat_app_secret": "s3cr3t-value"}
     assert FeedbackSettings(api_tokens=TOKENS, **credentials).reply_sending
     assert not FeedbackSettings(api_tokens=TOKENS).reply_sending
     assert not FeedbackSettings(

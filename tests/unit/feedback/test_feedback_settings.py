@@ -76,6 +76,6 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("FEEDBACK_SMTP_TO", '["liu@example.com", "ops@example.com"]')
     monkeypatch.setenv("FEEDBACK_SMTP_HOST", "mail.example.com")
     monkeypatch.setenv("FEEDBACK_SMTP_FROM", "feedback@example.com")
-    settings = FeedbackSettings()  # type: ignore[call-arg]
+    settings = FeedbackSettings()
     assert settings.window_hours == 48
     assert settings.smtp_to == ["liu@example.com", "ops@example.com"]
