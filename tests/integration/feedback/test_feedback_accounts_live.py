@@ -291,6 +291,17 @@ async def test_version_1_events_land_in_default_and_a_version_2_naming_another_i
 
         await wait_for(dead_lettered, timeout=WAIT)
         await wait_for(v1_stored, timeout=WAIT)
+
+        # a post of an account this deployment does not have opens no window
+        p_ghost = f"p-ghost-{suffix}"
+        await publish(namespace, _of(post_published(p_ghost, at=now, channel="local"), "ghost"))
+
+        async def ghost_dead_lettered() -> bool:
+            labels = {"queue": f"{namespace}feedback.post.published", "reason": "unknown_account"}
+            return registry.get_sample_value("contentops_dead_lettered_total", labels) == 1
+
+        await wait_for(ghost_dead_lettered, timeout=WAIT)
+        ghost_window = await raw.get_window(p_ghost)
         old_window = await raw.get_window(p_old)
         v1_doc = await raw.items.find_one({"source_id": "v1-item"})
         wrong = await raw.items.count_documents({"source_id": "v2-wrong"})
@@ -300,6 +311,7 @@ async def test_version_1_events_land_in_default_and_a_version_2_naming_another_i
     assert v1_doc is not None
     assert v1_doc["account"] == "talent"  # a version-1 item takes its post's account
     assert wrong == 0
+    assert ghost_window is None
 
 
 async def test_each_account_has_its_push_url_and_its_enquiries_its_reply_limit(
