@@ -223,6 +223,8 @@ async def test_the_choice_lives_in_the_session_and_changes_only_with_the_csrf_to
             "/reports",
         }
         assert all(c["params"].get("account") == "talent" for c in lists), lists
+        enquiries = (await liu.get("/feedback/enquiries")).text
+        assert "本公众号的每条咨询须在 6 小时内回复。" in enquiries  # talent's limit
         # The services enforce what the person holds: the token says it.
         assert lists[0]["claims"]["roles"] == ["director"]
         assert lists[0]["claims"]["account_roles"] == {"talent": ["editor"]}
