@@ -60,14 +60,18 @@ DEFAULT_REPLY_LIMIT_HOURS = 12.0
 SecretName = Literal["wechat_app_secret", "wechat_token", "wechat_aes_key"]
 
 
-class UnknownAccount(LookupError):
-    """An account id this deployment does not have."""
+class UnknownAccount(KeyError):
+    """An account id this deployment does not have (a ``KeyError``, so ``Accounts.get``
+    answers ``None`` as a mapping should)."""
 
     def __init__(self, account: str) -> None:
         super().__init__(f"unknown account {account!r}")
         self.account = account
         self.detail = f"No account {account!r} in this deployment."
         self.errors = [{"field": "account", "message": "unknown account", "type": "unknown"}]
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return f"unknown account {self.account!r}"
 
 
 class AccountSpec(BaseModel):

@@ -203,3 +203,13 @@ def test_a_person_token_carries_the_persons_accounts_and_roles_per_account() -> 
     assert tokens.verify(_person_token(accounts="default")) is None  # not a list
     assert tokens.verify(_person_token(account_roles={"talent": ["system"]})) is None
     assert tokens.verify(_person_token(accounts=["Bad Id"])) is None
+
+
+def test_looking_up_an_unknown_account_reads_like_a_mapping() -> None:
+    accounts = Accounts.parse(TWO)
+
+    assert accounts.get("nobody") is None
+    assert "nobody" not in accounts
+    with pytest.raises(UnknownAccount) as caught:
+        accounts["nobody"]
+    assert str(caught.value) == "unknown account 'nobody'"
