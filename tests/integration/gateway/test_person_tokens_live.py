@@ -13,9 +13,10 @@ import pytest
 
 from services.drafting.bootstrap import build_service as build_drafting
 from services.drafting.settings import DraftingSettings
+from services.gateway import usecases
 from services.gateway.domain.people import Person
 from services.gateway.person_tokens import PersonTokenSigner
-from shared.settings import Role
+from shared.settings import Principal, Role
 from tests.integration.gateway.gateway_support import (
     ADMIN,
     browser,
@@ -25,6 +26,7 @@ from tests.integration.gateway.gateway_support import (
     running_gateway,
     sign_in,
 )
+from tests.support.accounts import TWO_ACCOUNTS
 from tests.support.servers import serve_asgi
 from tests.support.services import auth, make_settings, running
 
@@ -119,3 +121,53 @@ async def test_the_service_refuses_foreign_forged_and_long_lived_person_tokens(
         director = Person("liu", "刘", frozenset({Role.DIRECTOR}), "", True, now, "t", now)
         assert await status(signer.sign(director, "drafting")) == 403  # drafting: editors
         assert await status("editor-token-000000000001") == 201  # static tokens still work
+
+
+async def test_the_services_hold_a_person_to_the_accounts_their_token_names(
+    namespace: str, mongo_url: str
+) -> None:
+    """#12: tina edits 融智人才 only; through the console, drafting lets her write there and
+    refuses 融智财税 (403, nothing stored) because her person token says so."""
+    private, public = new_keypair()
+    drafting = build_drafting(
+        make_settings(
+            DraftingSettings,
+            namespace,
+            mongo_url,
+            person_token_keys=[public],
+            accounts_json=TWO_ACCOUNTS,
+        )
+    )
+    served = serve_asgi(
+        drafting.app(), lifespan="on", name="drafting", start_within=30, stop_within=30
+    )
+    async with served as drafting_url:
+        settings = gateway_settings(
+            namespace,
+            mongo_url,
+            private,
+            service_urls={"drafting": drafting_url},
+            accounts_json=TWO_ACCOUNTS,
+        )
+        async with running_gateway(settings) as gateway:
+            command = usecases.PersonCreate(
+                "tina", "Tina", ["editor"], "Editor-secret-0001", ["talent"]
+            )
+            root = Principal(subject="root", roles=frozenset({Role.ADMIN}))
+            await usecases.create_person(command, deps=gateway.deps, actor=root)
+            async with browser(gateway.app(), "10.0.0.9") as tina:
+                await sign_in(tina, "tina", "Editor-secret-0001")
+                token = {"X-CSRF-Token": csrf_of((await tina.get("/account")).text)}
+                mine = await tina.post(
+                    "/api/drafting/drafts", json={**DRAFT, "account": "talent"}, headers=token
+                )
+                assert mine.status_code == 201, mine.text
+                assert mine.json()["account"] == "talent"
+                other = await tina.post(
+                    "/api/drafting/drafts", json={**DRAFT, "account": "default"}, headers=token
+                )
+                assert other.status_code == 403
+                assert (await tina.get("/api/drafting/drafts?account=default")).status_code == 403
+                listed = (await tina.get("/api/drafting/drafts")).json()
+                assert [d["account"] for d in listed["items"]] == ["talent"]
+        assert await drafting.runtime.db["drafts"].count_documents({"account": "default"}) == 0
