@@ -51,7 +51,7 @@ from services.feedback.domain.item import Incoming  # noqa: E402
 from services.feedback.repository.indexes import INDEXES, ITEMS  # noqa: E402
 from services.feedback.repository.shapes import item_document  # noqa: E402
 from services.feedback.settings import FeedbackSettings  # noqa: E402
-from services.feedback.usecases.storing import prepare  # noqa: E402
+from services.feedback.usecases.storing import Prepared, prepare  # noqa: E402
 from shared.events import (  # noqa: E402
     FeedbackKind,
     FeedbackReceived,
@@ -126,10 +126,10 @@ async def store_rate(
     """Documents per second of the store's own ``insert_many``, batches of the same size."""
     service = build_service(settings)
     deps = service.deps
-    docs = [
-        item_document(p.item)
-        for p in await prepare([Incoming(e.payload, str(e.event_id), "amqp") for e in evs], deps)
-    ]
+    placed = await prepare([Incoming(e.payload, str(e.event_id), "amqp") for e in evs], deps)
+    docs = [item_document(p.item) for p in placed if isinstance(p, Prepared)]
+    if len(docs) != len(evs):
+        raise SystemExit("bench: the feedback service refused some of the bench's items")
     await service.runtime.mongo.close()
     client = make_client(mongo_url, app_name="bench-raw")
     db = client[f"bench_raw_{uuid.uuid4().hex[:8]}"]
