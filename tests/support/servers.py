@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parents[2]
 SECANTUSD = ROOT / ".venv-secantus" / "bin" / "secantusd-py"
@@ -30,7 +30,12 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def serve_asgi(
-    app: Any, *, lifespan: str, name: str, start_within: float, stop_within: float
+    app: Any,
+    *,
+    lifespan: Literal["auto", "on", "off"],
+    name: str,
+    start_within: float,
+    stop_within: float,
 ) -> AsyncIterator[str]:
     """``app`` served by uvicorn on a free local port (its base URL), in this event loop;
     ``lifespan="on"`` starts what the app's lifespan starts (a service's runtime)."""
