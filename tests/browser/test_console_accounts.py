@@ -20,6 +20,7 @@ from playwright.async_api import Browser, Page, async_playwright
 from services.gateway import usecases
 from shared.settings import Principal, Role
 from tests.browser.console_stack import CHROMIUM, Stack, Watcher, check_page, console_stack
+from tests.integration.gateway.gateway_support import ADMIN
 from tests.support.accounts import TWO_ACCOUNTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -142,5 +143,22 @@ async def test_each_account_shows_only_its_own_drafts(browser: Browser, stack: S
     assert TALENT_DRAFT in mine
     assert TAX_DRAFT not in mine
     await check_page(tina, "accounts-04-drafts-talent-editor")
+
+    # The admin gives people accounts of this deployment (axe checks the new fieldsets).
+    admin_context = await browser.new_context(
+        viewport={"width": 1280, "height": 800}, bypass_csp=True, locale="zh-CN"
+    )
+    admin = await admin_context.new_page()
+    watcher.watch(admin)
+    await admin.goto(f"{base}/signin")
+    await admin.get_by_label("用户名").fill(ADMIN[0])
+    await admin.get_by_label("密码").fill(ADMIN[1])
+    await admin.get_by_role("button", name="登录").click()
+    await admin.wait_for_url(f"{base}/today")
+    await admin.goto(f"{base}/admin/users")
+    row = admin.locator("tr", has_text="tina")
+    assert "融智人才" in await row.locator("td").nth(3).inner_text()
+    await check_page(admin, "accounts-05-admin-people")
+    await admin_context.close()
 
     assert not watcher.problems, watcher.problems
