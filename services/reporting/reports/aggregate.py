@@ -6,7 +6,8 @@ Event kinds: ``comment``, ``message``, ``enquiry`` (items from customers, option
 so producers may add kinds compatibly. Items and replies with a ``feedback_id`` are
 counted once however often they are delivered.
 
-The 12-hour rule covers messages and enquiries: one counts in ``replies_within_12h`` when
+The 12-hour rule (``reply_sla``: an account's own reply limit, #12) covers messages and
+enquiries: one counts in ``replies_within_12h`` when
 its first reply came within 12 hours; an enquiry is *breached* when its first reply came
 later, or when it has none and 12 hours have passed by ``as_of`` (if ``as_of`` is None,
 every unanswered enquiry counts as breached).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 
@@ -31,7 +31,9 @@ def _in(period: Period, posts: Iterable[PostRow]) -> list[PostRow]:
     return [p for p in posts if period.contains(p.occurred_at)]
 
 
-def _notes(totals: Metrics, prev: Metrics, posts: list[PostRow], digests: int) -> list[Note]:
+def _notes(
+    totals: Metrics, prev: Metrics, posts: list[PostRow], digests: int, limit: str
+) -> list[Note]:
     if totals.posts == 0:
         notes = [Note(code="no_posts")]
     else:
@@ -46,6 +48,7 @@ def _notes(totals: Metrics, prev: Metrics, posts: list[PostRow], digests: int) -
                     "prev_posts": prev.posts,
                     "prev_reads": prev.reads,
                     "prev_engagement": prev.engagement_rate,
+                    "limit": limit,
                 },
             )
         ]
@@ -53,7 +56,9 @@ def _notes(totals: Metrics, prev: Metrics, posts: list[PostRow], digests: int) -
     if failed:
         notes.append(Note(code="failed", params={"count": len(failed), "posts": "、".join(failed)}))
     if totals.enquiries_breached:
-        notes.append(Note(code="breached", params={"count": totals.enquiries_breached}))
+        notes.append(
+            Note(code="breached", params={"count": totals.enquiries_breached, "limit": limit})
+        )
     if totals.posts and not digests:
         notes.append(Note(code="no_digests"))
     return notes
@@ -73,6 +78,7 @@ def build_report(
     plan_slots: int = PLAN_SLOTS,
     account: str | None = DEFAULT_ACCOUNT,
     accounts: Sequence[AccountRef] = (),
+    reply_limits: Mapping[str, float] | None = None,
 ) -> Report:
     """Build the report of ``period`` compared with ``previous_period``.
 
@@ -85,6 +91,10 @@ def build_report(
     account together: then ``accounts`` lists them and the report has each one's figures
     beside the others' (``by_account``), whose sum is its totals, and no plan (each
     account's plan, on its own calendar, is in its own report).
+
+    ``reply_limits`` is each account's reply limit in hours (12 unless given): the
+    questions' replies are in time within it, and the report says it. ``feedback_aggs``
+    must have been measured against the same limits.
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -103,7 +113,17 @@ def build_report(
     rows, prev_rows = category_rows(current, aggs), category_rows(previous, aggs)
     totals, prev_totals = metrics_of(current, aggs), metrics_of(previous, aggs)
     themes = merge_themes(period_digests)
-    questions = compile_questions(period_digests, by_id)
+    questions = compile_questions(period_digests, by_id, reply_limits)
+    limits = {
+        (reply_limits or {}).get(a, 12.0)
+        for a in ([account] if account is not None else [a.id for a in accounts])
+    } or {12.0}
+    reply_limit = limits.pop() if len(limits) == 1 else None
+    limit_label = "/".join(
+        dict.fromkeys(f"{(reply_limits or {}).get(a.id, 12.0):g}" for a in accounts)
+        if reply_limit is None
+        else [f"{reply_limit:g}"]
+    )
     lines = post_lines(current, aggs)
     calendar = calendar or SlotCalendar(zone=period.zone)
     start = max(period.end, generated_at.astimezone(UTC))
@@ -125,12 +145,13 @@ def build_report(
         account=account,
         accounts=list(accounts),
         by_account=by_account,
+        reply_limit_hours=reply_limit,
         key=key,
         title=f"{KIND_TITLES[kind]} · {period.label}",
         period=period,
         previous_period=previous_period,
         generated_at=generated_at.astimezone(UTC),
-        notes=_notes(totals, prev_totals, current, len(period_digests)),
+        notes=_notes(totals, prev_totals, current, len(period_digests), limit_label),
         categories=rows,
         totals=totals,
         previous_categories=prev_rows,

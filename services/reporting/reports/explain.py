@@ -11,6 +11,9 @@ __all__ = [
     "STANCE_NAMES",
     "account_label",
     "accounts_text",
+    "hours_text",
+    "limit_text",
+    "metric_name",
     "advice_text",
     "coverage_text",
     "evidence_text",
@@ -31,9 +34,9 @@ METRIC_NAMES: dict[str, str] = {
     "comments": N_("Comments"),
     "messages": N_("Messages"),
     "enquiries": N_("Enquiries"),
-    "replies_within_12h": N_("Answered within 12 h"),
-    "reply_rate_12h": N_("Answered within 12 h (%)"),
-    "enquiries_breached": N_("Enquiries not answered in 12 h"),
+    "replies_within_12h": N_("Answered within %(h)s h"),
+    "reply_rate_12h": N_("Answered within %(h)s h (%%)"),
+    "enquiries_breached": N_("Enquiries not answered in %(h)s h"),
     "positive": N_("Positive"),
     "neutral": N_("Neutral"),
     "negative": N_("Negative"),
@@ -72,6 +75,31 @@ def report_title(report: Report, tr: Translator) -> str:
     return title
 
 
+_LIMITED = frozenset({"replies_within_12h", "reply_rate_12h", "enquiries_breached"})
+"""Metrics measured against the reply limit: their names say it."""
+
+
+def hours_text(hours: float) -> str:
+    """12.0 as "12", 1.5 as "1.5"."""
+    return f"{hours:g}"
+
+
+def limit_text(report: Report) -> str:
+    """The reply limit a report's reply figures are measured against, in hours ("12");
+    accounts together whose limits differ: each one's, in the accounts' order ("12/6")."""
+    if report.reply_limit_hours is not None:
+        return hours_text(report.reply_limit_hours)
+    limits = dict.fromkeys(hours_text(a.reply_limit_hours) for a in report.accounts)
+    return "/".join(limits) or "12"
+
+
+def metric_name(metric: str, tr: Translator, report: Report) -> str:
+    """A metric's name in the reader's language (the reply figures with their limit)."""
+    if metric in _LIMITED:
+        return tr(METRIC_NAMES[metric], h=limit_text(report))
+    return tr(METRIC_NAMES[metric])
+
+
 def account_label(report: Report, account: str, tr: Translator) -> str:
     """An account's name as the report recorded it, in the reader's language."""
     for ref in report.accounts:
@@ -99,7 +127,7 @@ def note_text(note: Note, tr: Translator) -> str:
     if note.code == "summary":
         return tr(
             "%(posts)s posts published, %(reads)s reads, engagement rate %(engagement)s, "
-            "%(reply_rate)s of messages and enquiries answered within 12 hours (previous "
+            "%(reply_rate)s of messages and enquiries answered within %(h)s hours (previous "
             "period: %(prev_posts)s posts, %(prev_reads)s reads, engagement rate "
             "%(prev_engagement)s).",
             posts=p["posts"],
@@ -109,14 +137,16 @@ def note_text(note: Note, tr: Translator) -> str:
             prev_posts=p["prev_posts"],
             prev_reads=tr.number(float(p["prev_reads"] or 0)),
             prev_engagement=_pct(p.get("prev_engagement"), tr),
+            h=p.get("limit") or "12",
         )
     if note.code == "failed":
         return tr("%(count)s posts failed to publish: %(posts)s.", **p)
     if note.code == "breached":
         return tr(
-            "%(count)s enquiries were not answered within 12 hours (the rule: every message "
-            "or enquiry is answered within 12 hours).",
-            **p,
+            "%(count)s enquiries were not answered within %(h)s hours (the rule: every "
+            "message or enquiry is answered within %(h)s hours).",
+            count=p["count"],
+            h=p.get("limit") or "12",
         )
     if note.code == "no_digests":
         return tr("No core-issues documents were received for this period's posts.")

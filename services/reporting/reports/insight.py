@@ -122,12 +122,18 @@ def merge_themes(digests: Sequence[DigestRow]) -> list[ThemeLine]:
 
 
 def compile_questions(
-    digests: Sequence[DigestRow], posts: Mapping[str, PostRow]
+    digests: Sequence[DigestRow],
+    posts: Mapping[str, PostRow],
+    reply_limits: Mapping[str, float] | None = None,
 ) -> list[QuestionLine]:
-    """Every question of ``digests`` with our reply, in the order they were asked."""
+    """Every question of ``digests`` with our reply, in the order they were asked; a reply
+    is in time within its post's account's limit (``reply_limits``, hours; 12 unless
+    given)."""
+    limits = reply_limits or {}
     out = []
     for digest in digests:
         post = posts.get(digest.post_id)
+        limit = limits.get(post.account, _SLA_HOURS) if post else _SLA_HOURS
         for q in digest.questions:
             hours = None
             if q.reply_at is not None:
@@ -135,7 +141,7 @@ def compile_questions(
             answered = q.answered or q.reply_at is not None
             within: bool | None = False  # a digest is compiled after the 24-hour window
             if answered:
-                within = None if hours is None else hours <= _SLA_HOURS
+                within = None if hours is None else hours <= limit
             out.append(
                 QuestionLine(
                     post_id=digest.post_id,

@@ -58,7 +58,10 @@ class Metrics(_Model):
     messages: int
     enquiries: int
     replies: int
-    replies_within_12h: int = Field(description="Messages/enquiries answered within 12 h.")
+    replies_within_12h: int = Field(
+        description="Messages/enquiries answered within the reply limit (the plan's 12 h, "
+        "or the account's: ``Report.reply_limit_hours``)."
+    )
     reply_rate_12h: float | None = Field(
         description="replies_within_12h / (messages + enquiries); None when no base."
     )
@@ -262,6 +265,9 @@ class AccountRef(_Model):
     id: str
     name: str = Field(default="", description="Display name (Chinese).")
     name_en: str = Field(default="", description="Display name in English.")
+    reply_limit_hours: float = Field(
+        default=12.0, description="Its reply limit: messages and enquiries answered within."
+    )
 
     def label(self, lang: str) -> str:
         """The name a reader of ``lang`` reads (Chinese first; the id when unnamed)."""
@@ -295,6 +301,12 @@ class Report(_Model):
     by_account: list[AccountRow] = Field(
         default_factory=list,
         description="Every account together: each account's figures; ``totals`` is their sum.",
+    )
+    reply_limit_hours: float | None = Field(
+        default=12.0,
+        description="The reply limit the reply figures are measured against (the account's; "
+        "the fields keep the plan's name, ``*_12h``); None: the accounts together differ, "
+        "each post is measured against its own account's.",
     )
     key: str | None = Field(default=None, description="Job key of the run, if timed.")
     title: str

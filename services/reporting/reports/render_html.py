@@ -17,7 +17,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from .charts import ChartFont, chart_svgs
 from .explain import (
-    METRIC_NAMES,
     STANCE_NAMES,
     account_label,
     accounts_text,
@@ -25,6 +24,8 @@ from .explain import (
     coverage_text,
     evidence_text,
     idea_topic,
+    limit_text,
+    metric_name,
     note_text,
     report_title,
     slot_when,
@@ -103,7 +104,7 @@ def _change_rows(report: Report, tr: Translator) -> tuple[list[str], list[list[s
     headers = [tr("Total") if s == "total" else tr.category(s) for s in scopes]  # type: ignore[arg-type]
     rows = []
     for metric in CHANGE_METRICS:
-        row = [tr(METRIC_NAMES[metric])]
+        row = [metric_name(metric, tr, report)]
         for s in scopes:
             c = cells.get((s, metric))
             cur = None if c is None or c.current is None else float(c.current)
@@ -120,6 +121,7 @@ def _context(report: Report, tr: Translator, charts: Sequence[str]) -> dict[str,
         return "–" if at is None else at.astimezone(tz).strftime("%m-%d %H:%M")
 
     rows = [*report.categories]
+    h = limit_text(report)
     change_headers, change_rows = _change_rows(report, tr)
     rec = report.recommendations
     return {
@@ -152,9 +154,9 @@ def _context(report: Report, tr: Translator, charts: Sequence[str]) -> dict[str,
         "care_headers": [
             tr("Messages"),
             tr("Enquiries"),
-            tr("Answered within 12 h"),
-            tr("Answered within 12 h (rate)"),
-            tr("Enquiries not answered in 12 h"),
+            tr("Answered within %(h)s h", h=h),
+            tr("Answered within %(h)s h (rate)", h=h),
+            tr("Enquiries not answered in %(h)s h", h=h),
             tr("Positive share"),
             tr("Neutral share"),
             tr("Negative share"),
@@ -194,7 +196,7 @@ def _context(report: Report, tr: Translator, charts: Sequence[str]) -> dict[str,
             tr("Shares"),
             tr("Comments"),
             tr("Engagement rate"),
-            tr("Answered within 12 h (rate)"),
+            tr("Answered within %(h)s h (rate)", h=h),
             tr("Late (minutes)"),
         ],
         "posts": [

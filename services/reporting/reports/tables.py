@@ -24,6 +24,8 @@ from .explain import (
     coverage_text,
     evidence_text,
     idea_topic,
+    limit_text,
+    metric_name,
     slot_when,
     source_name,
     why_text,
@@ -119,7 +121,7 @@ _METRIC_COLUMNS = (
     ("reads_per_post", "float"),
 )
 _EXTRA_NAMES = {
-    "reply_rate_12h": N_("Answered within 12 h (rate)"),
+    "reply_rate_12h": N_("Answered within %(h)s h (rate)"),
     "positive_share": N_("Positive share"),
     "negative_share": N_("Negative share"),
     "engagement_rate": N_("Engagement rate"),
@@ -127,9 +129,13 @@ _EXTRA_NAMES = {
 }
 
 
-def _metric_columns(tr: Translator) -> tuple[Column, ...]:
+def _metric_columns(tr: Translator, report: Report) -> tuple[Column, ...]:
+    h = limit_text(report)
     return tuple(
-        Column(tr(_EXTRA_NAMES.get(name) or METRIC_NAMES[name]), kind)  # type: ignore[arg-type]
+        Column(
+            tr(_EXTRA_NAMES[name], h=h) if name in _EXTRA_NAMES else metric_name(name, tr, report),
+            kind,  # type: ignore[arg-type]
+        )
         for name, kind in _METRIC_COLUMNS
     )
 
@@ -158,7 +164,7 @@ def report_tables(report: Report, tr: Translator) -> list[Table]:
         "categories",
         t("By category"),
         t("Figures by category"),
-        (Column(t("Category")), *_metric_columns(tr)),
+        (Column(t("Category")), *_metric_columns(tr, report)),
         [(tr.category(r.category), *_metric_values(r.metrics)) for r in report.categories]
         + [(t("Total"), *_metric_values(report.totals))],
     )
@@ -177,7 +183,7 @@ def report_tables(report: Report, tr: Translator) -> list[Table]:
         [
             (
                 scope(c.scope),
-                t(METRIC_NAMES[c.metric]),
+                metric_name(c.metric, tr, report),
                 _scaled(c.current, c.metric in _RATES),
                 _scaled(c.previous, c.metric in _RATES),
                 _scaled(c.delta, c.metric in _RATES),
@@ -198,9 +204,9 @@ def report_tables(report: Report, tr: Translator) -> list[Table]:
             Column(t("Status")),
             *(Column(t(METRIC_NAMES[m]), "int") for m in ("reads", "likes", "shares", "comments")),
             *(Column(t(METRIC_NAMES[m]), "int") for m in ("messages", "enquiries")),
-            Column(t(METRIC_NAMES["replies_within_12h"]), "int"),
-            Column(t("Answered within 12 h (rate)"), "pct"),
-            Column(t(METRIC_NAMES["enquiries_breached"]), "int"),
+            Column(metric_name("replies_within_12h", tr, report), "int"),
+            Column(tr("Answered within %(h)s h (rate)", h=limit_text(report)), "pct"),
+            Column(metric_name("enquiries_breached", tr, report), "int"),
             *(Column(t(METRIC_NAMES[m]), "int") for m in ("positive", "neutral", "negative")),
             Column(t("Engagement rate"), "pct"),
             Column(t("Late (minutes)"), "float"),
@@ -279,7 +285,7 @@ def report_tables(report: Report, tr: Translator) -> list[Table]:
             Column(t("Our reply")),
             Column(t("Replied at"), "datetime"),
             Column(t("Reply time (hours)"), "float"),
-            Column(t("Within 12 h"), "bool"),
+            Column(tr("Within %(h)s h", h=limit_text(report)), "bool"),
         ),
         [
             (
@@ -372,7 +378,7 @@ def _accounts_table(report: Report, tr: Translator) -> Table:
         ACCOUNTS_TABLE,
         tr("By account"),
         tr("Figures by account (accounts: %(names)s)", names=accounts_text(report, tr)),
-        (Column(tr("Account")), *_metric_columns(tr)),
+        (Column(tr("Account")), *_metric_columns(tr, report)),
         [
             (account_label(report, row.account, tr), *_metric_values(row.totals))
             for row in report.by_account

@@ -29,7 +29,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -57,6 +57,7 @@ from services.reporting.reports import (
     DigestRow,
     FeedbackEvent,
     Note,
+    PostFeedbackAgg,
     PostRow,
     Report,
     aggregate_feedback,
@@ -107,10 +108,28 @@ def _refs(deps: ReportingDeps, account: str | None) -> list[AccountRef]:
     if not deps.accounts.several:
         return []
     return [
-        AccountRef(id=spec.id, name=spec.name, name_en=spec.name_en)
+        AccountRef(
+            id=spec.id,
+            name=spec.name,
+            name_en=spec.name_en,
+            reply_limit_hours=spec.reply_limit_hours,
+        )
         for spec in deps.accounts.values()
         if account is None or spec.id == account
     ]
+
+
+def _aggregate(
+    deps: ReportingDeps, inputs: _Inputs, accounts: list[str], generated_at: datetime
+) -> list[PostFeedbackAgg]:
+    """Each post's feedback figures, its replies measured against its account's limit."""
+    account_of = {p.post_id: p.account for p in inputs.posts}
+    aggs: list[PostFeedbackAgg] = []
+    for account in accounts:
+        limit = timedelta(hours=deps.accounts[account].reply_limit_hours)
+        events = [e for e in inputs.feedback if account_of.get(e.post_id) == account]
+        aggs += aggregate_feedback(events, as_of=generated_at, reply_sla=limit)
+    return aggs
 
 
 async def _read_inputs(deps: ReportingDeps, pair: PeriodPair, accounts: list[str]) -> _Inputs:
@@ -145,8 +164,8 @@ def _build(
     deps: ReportingDeps,
     account: str | None,
 ) -> Composed:
-    aggs = aggregate_feedback(inputs.feedback, as_of=generated_at)
-    aggs = with_digest_sentiment(aggs, inputs.digest_docs)
+    scope = _scope(deps, account)
+    aggs = with_digest_sentiment(_aggregate(deps, inputs, scope, generated_at), inputs.digest_docs)
     report = build_report(
         kind,
         pair.current,
@@ -159,6 +178,7 @@ def _build(
         calendar=deps.plan_calendar(account) if account is not None else None,
         account=account,
         accounts=_refs(deps, account),
+        reply_limits={a: deps.accounts[a].reply_limit_hours for a in scope},
     )
     if inputs.uncategorised:
         note = Note(

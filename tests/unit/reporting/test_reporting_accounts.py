@@ -22,7 +22,7 @@ from services.reporting.domain.followers import (
     followers_summary,
 )
 from services.reporting.domain.report import ReportRequest
-from services.reporting.reports import Report
+from services.reporting.reports import Lang, Report, note_text, render_csv, translator
 from services.reporting.usecases.ingest import (
     record_digest,
     record_feedback,
@@ -317,3 +317,52 @@ def test_followers_of_two_accounts_stand_side_by_side_and_unsubscribes_follow_th
     assert (summary.subscribed, summary.unsubscribed, summary.net) == (3, 1, 2)
     # the talent follower who left an hour after both posts left talent's post only
     assert {p.post_id: p.unsubscribes_24h for p in summary.posts} == {"d1": 0, "t1": 1}
+
+
+# -- each account's reply limit ------------------------------------------------------------
+async def test_replies_are_measured_against_each_accounts_reply_limit() -> None:
+    """talent answers within 6 hours, default within the plan's 12: a reply after 8
+    hours is in time for default and late for talent, and each report says its limit."""
+    svc = two()
+    deps = svc.deps
+    await record_post_published(published("d1", "hr", WED), deps=deps)
+    await record_post_published(of("talent", published("t1", "hr", TUE)), deps=deps)
+    for post_id, at, account in (("d1", WED, "default"), ("t1", TUE, "talent")):
+        asked = feedback(
+            post_id,
+            "message",
+            at + timedelta(hours=1),
+            source_id=f"q-{post_id}",
+            text="发票怎么开？",
+        )
+        reply = feedback(
+            post_id,
+            "reply",
+            at + timedelta(hours=9),
+            source_id=f"r-{post_id}",
+            in_reply_to=f"wechat:q-{post_id}",
+        )
+        await record_feedback(of(account, asked), deps=deps)
+        await record_feedback(of(account, reply), deps=deps)
+    claims = await _claims(svc)
+    for claim in claims.values():
+        await produce_timed_report(claim, deps=deps)
+    default, talent = _report(svc, "weekly-2026-W48"), _report(svc, "talent-weekly-2026-W48")
+    combined = _report(svc, "all_weekly-2026-W48")
+    assert (default.totals.enquiries, default.totals.replies_within_12h) == (1, 1)
+    assert default.totals.enquiries_breached == 0
+    assert (talent.totals.enquiries, talent.totals.replies_within_12h) == (1, 0)
+    assert talent.totals.enquiries_breached == 1
+    assert (combined.totals.replies_within_12h, combined.totals.enquiries_breached) == (1, 1)
+    assert (default.reply_limit_hours, talent.reply_limit_hours) == (12.0, 6.0)
+    assert combined.reply_limit_hours is None
+
+    def header(report: Report, lang: Lang = "zh-CN") -> list[str]:
+        return render_csv(report, lang=lang)["categories.csv"].splitlines()[0].split(",")
+
+    assert "12 小时内回复数" in header(default)
+    assert "6 小时内回复数" in header(talent)
+    assert "Answered within 6 h" in header(talent, "en")
+    assert "12/6 小时内回复数" in header(combined)
+    notes = [note_text(n, translator()) for n in talent.notes]
+    assert any("1 条咨询未在 6 小时内回复" in n for n in notes), notes

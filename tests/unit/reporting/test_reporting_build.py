@@ -308,7 +308,7 @@ class TestNotesAndJson:
         summary, failed, breached = weekly.notes
         assert (summary.params["posts"], summary.params["reads"]) == (3, 2000)
         assert failed.params == {"count": 1, "posts": "融资渠道盘点"}
-        assert breached.params == {"count": 2}
+        assert breached.params == {"count": 2, "limit": "12"}
 
     def test_report_round_trips_through_json(self, weekly: Report) -> None:
         assert Report.model_validate_json(weekly.model_dump_json()) == weekly
