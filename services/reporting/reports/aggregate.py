@@ -7,10 +7,10 @@ so producers may add kinds compatibly. Items and replies with a ``feedback_id`` 
 counted once however often they are delivered.
 
 The 12-hour rule (``reply_sla``: an account's own reply limit, #12) covers messages and
-enquiries: one counts in ``replies_within_12h`` when
-its first reply came within 12 hours; an enquiry is *breached* when its first reply came
-later, or when it has none and 12 hours have passed by ``as_of`` (if ``as_of`` is None,
-every unanswered enquiry counts as breached).
+enquiries: one counts in ``replies_within_12h`` when its first reply came within 12 hours;
+an enquiry is *breached* when its first reply came later, or when it has none and 12
+hours have passed by ``as_of`` (if ``as_of`` is None, every unanswered enquiry counts as
+breached).
 """
 
 from __future__ import annotations

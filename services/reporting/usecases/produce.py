@@ -19,8 +19,9 @@ accounts' (``all_weekly-2026-W49``), and on request (``POST /reports`` with
 those of the accounts' reports of the same run (read from the same read model at the
 same time), its files are rendered once (charts cost seconds), and its history stays
 readable as it was. It is **not announced**: ``report.ready`` is an account's event
-(drafting plans that account's pushes with it) and a combined report has no plan of its
-own. It has no plan; each account's plan is in its own report.
+(drafting plans that account's pushes with it), and a combined report has no plan of its
+own: each account's plan, on its own calendar, is in its own report. Each account's
+replies are measured against its own reply limit.
 """
 
 from __future__ import annotations
