@@ -35,6 +35,10 @@ for who in ("editor", "reviewer", "director", "staff"):
     print(f"CONSOLE_PASSWORD_{who.upper()}={secrets.token_urlsafe(12)}")
 PYEOF
 fi
+# the second official account's editor (#12), added to machines set up before it
+if ! grep -q '^CONSOLE_PASSWORD_TALENT=' var/local.env; then
+  .venv/bin/python -c 'import secrets; print(f"CONSOLE_PASSWORD_TALENT={secrets.token_urlsafe(12)}")' >>var/local.env
+fi
 set -a; . var/local.env; set +a
 if [ "${DEMO:-0}" = 1 ] && [ -f var/demo.env ]; then set -a; . var/demo.env; set +a; fi
 SERVICES="${SERVICES:-drafting review publisher feedback reporting gateway audience}"
