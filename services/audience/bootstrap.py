@@ -27,7 +27,6 @@ from services.audience.usecases.backfill import run_backfill_loop
 from services.audience.usecases.reconcile import run_reconcile_loop
 from services.audience.usecases.reply_book import ReplyBook
 from shared.clock import Clock
-from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
@@ -56,20 +55,19 @@ def _wechat(settings: AudienceSettings, runtime: ServiceRuntime) -> dict[str, We
     return apis
 
 
-async def _adopt(runtime: ServiceRuntime, deps: AudienceDeps) -> None:
-    """Start-up: documents from before accounts become the default account's, once."""
-    await adopt_default_account(runtime.db, ACCOUNT_COLLECTIONS)
-    deps.adopted.set()
-
-
 def build_service(
     settings: AudienceSettings, *, clock: Clock | None = None
 ) -> Service[AudienceDeps]:
     """Wire the runtime, repositories, WeChat, the push endpoint and background loops."""
-    runtime = ServiceRuntime(settings, clock=clock, indexes=INDEXES)
+    # documents from before accounts (#12) become the default account's when the runtime
+    # starts, before the push route, consumers and loops: nothing waits for it after that
+    runtime = ServiceRuntime(
+        settings, clock=clock, indexes=INDEXES, account_collections=ACCOUNT_COLLECTIONS
+    )
     db = runtime.db
     rules = MongoRules(db)
     adopted = asyncio.Event()
+    adopted.set()
     deps = AudienceDeps(
         uow=BoundUnitOfWork(runtime.uow, bind),
         branches=MongoBranches(db),
@@ -87,7 +85,6 @@ def build_service(
         metrics=AudienceMetrics.create(runtime.registry),
         adopted=adopted,
     )
-    runtime.job("account-adoption", lambda: _adopt(runtime, deps))
     register_consumers(runtime, deps)
     consumers = settings.follower_event_consumers
     if consumers:

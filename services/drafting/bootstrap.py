@@ -22,29 +22,22 @@ from services.drafting.repository import (
 )
 from services.drafting.settings import DraftingSettings
 from shared.clock import Clock
-from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
 
-__all__ = ["DraftingRuntime", "build_service", "create_app"]
-
-
-class DraftingRuntime(ServiceRuntime):
-    """The shared runtime, and at start-up (before indexes, consumers and routes) the
-    one-time adoption of documents written before accounts by the default account (#12),
-    so that every list can filter on ``account`` alone."""
-
-    async def start(self) -> None:
-        await adopt_default_account(self.db, ACCOUNT_COLLECTIONS)
-        await super().start()
+__all__ = ["build_service", "create_app"]
 
 
 def build_service(
     settings: DraftingSettings, *, clock: Clock | None = None
 ) -> Service[DraftingDeps]:
     """Wire the runtime, repositories, subscribers, routes and the state gauge's loop."""
-    runtime = DraftingRuntime(settings, clock=clock, indexes=INDEXES)
+    # documents from before accounts (#12) become the default account's at start-up,
+    # before consumers and routes, so every list can filter on ``account`` alone
+    runtime = ServiceRuntime(
+        settings, clock=clock, indexes=INDEXES, account_collections=ACCOUNT_COLLECTIONS
+    )
     drafts = MongoDraftRepository(runtime.db)
     deps = DraftingDeps(
         uow=BoundUnitOfWork(runtime.uow, bind),

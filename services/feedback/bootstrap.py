@@ -37,7 +37,6 @@ from shared.accounts import DEFAULT_ACCOUNT
 from shared.batching import BatchWriter
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, TimedJobs
-from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
@@ -83,7 +82,7 @@ def build_service(
     gates = push_gates(deps)  # a bad account's push credentials stop start-up here
     register_consumers(runtime, deps)
     # Once, then ends: documents from before accounts (#12) become the default account's.
-    runtime.job("account-adoption", lambda: adopt_default_account(runtime.db, ACCOUNT_COLLECTIONS))
+    runtime.adopts_default_account(*ACCOUNT_COLLECTIONS)  # at start-up: from before #12
     runtime.job("analysis-warm-up", lambda: warm_up_analysis(deps=deps))  # once, then ends
     runtime.job("window-closer", lambda: run_window_closer(deps=deps))
     runtime.job("enquiry-sweeps", lambda: run_enquiry_sweeps(deps=deps))

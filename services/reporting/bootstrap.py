@@ -35,7 +35,6 @@ from services.reporting.usecases.produce import produce_timed_report
 from services.reporting.usecases.schedule import refresh_gauges, schedule_due_reports
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
-from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.problems import ACCOUNT_PROBLEMS
 from shared.runtime import ServiceRuntime
@@ -84,14 +83,11 @@ def build_service(
     )
     register_consumers(runtime, deps)
     register_follower_consumers(runtime, followers)
+    # documents from before accounts (#12) become the default account's when the runtime
+    # starts, before any job: the timed reports' wait for it is over from the start
+    runtime.adopts_default_account(*ACCOUNT_COLLECTIONS, *FOLLOWER_ACCOUNT_COLLECTIONS)
     adopted = asyncio.Event()
-
-    async def adopt() -> None:
-        """Documents from before accounts (#12) become the default account's, once."""
-        await adopt_default_account(db, [*ACCOUNT_COLLECTIONS, *FOLLOWER_ACCOUNT_COLLECTIONS])
-        adopted.set()
-
-    runtime.job("adopt-default-account", adopt)
+    adopted.set()
     _register_jobs(runtime, deps, jobs, settings, adopted)
     return Service(
         runtime=runtime,

@@ -21,7 +21,6 @@ from services.review.settings import ReviewSettings
 from services.review.usecases import refresh_gauges, report_overdue
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, Claim, JobLoop, TimedJobs, every
-from shared.mongo import adopt_default_account
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
@@ -78,10 +77,7 @@ def build_service(settings: ReviewSettings, *, clock: Clock | None = None) -> Se
     async def gauges_loop() -> None:
         await every(settings.gauge_refresh_seconds, lambda: refresh_gauges(deps=deps))
 
-    async def adopt() -> None:  # once, right after the indexes: reviews from before #12
-        await adopt_default_account(runtime.db, [REVIEWS])
-
-    runtime.job("review-adopt-accounts", adopt)
+    runtime.adopts_default_account(REVIEWS)  # at start-up: reviews from before #12
     runtime.job("review-overdue", overdue.run)
     runtime.job("review-gauges", gauges_loop)
     return Service(
