@@ -36,9 +36,11 @@ from services.publisher.metrics import PublisherMetrics
 from services.publisher.repository import (
     ACCOUNT_COLLECTIONS,
     PUBLISHER_INDEXES,
+    HoldGate,
     MongoCalendar,
     MongoChannelProgress,
     MongoPostRepository,
+    QuietJobs,
     binder,
 )
 from services.publisher.settings import PublisherSettings
@@ -137,6 +139,11 @@ def build_service(
 
     runtime.job("adopt-default-account", adopt)
     register_consumers(runtime, deps, ready=adopted.wait)
+    # what the idle loops ask the store, asked once for all of them (see .polling)
+    poll = settings.poll_max_seconds
+    lease = timedelta(seconds=settings.job_lease_seconds)
+    loop_jobs = QuietJobs(runtime.db, lease=lease, fresh=max(1.0, 2 * poll))
+    holds = HoldGate(runtime.db, period=poll)
     loops: list[JobLoop] = []
     for account in settings.accounts.ids:
         for kind, handler, gated in (
@@ -144,7 +151,7 @@ def build_service(
             (RECONCILE_JOB, reconcile_post, False),
         ):
             loop = JobLoop(
-                jobs=jobs,
+                jobs=loop_jobs,
                 kind=job_kind(kind, account),
                 handler=partial(handler, deps=deps),
                 clock=deps.clock,
@@ -154,7 +161,7 @@ def build_service(
                 retry_real=settings.retry_seconds,
                 shutdown_grace=settings.shutdown_grace_seconds,
                 lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
-                paused=partial(deps.calendar.is_held, account) if gated else None,
+                paused=partial(holds.is_held, account) if gated else None,
             )
             runtime.job(f"{job_kind(kind, account)}-loop", partial(_after, adopted, loop.run))
             loops.append(loop)

@@ -10,6 +10,7 @@
 
 from services.publisher.repository.calendar import MongoCalendar, MongoSeatRepository
 from services.publisher.repository.channel_progress import MongoChannelProgress
+from services.publisher.repository.polling import HoldGate, QuietJobs
 from services.publisher.repository.posts import (
     ACCOUNT_COLLECTIONS,
     PUBLISHER_INDEXES,
@@ -25,5 +26,7 @@ __all__ = [
     "MongoPostRepository",
     "MongoPublisherTx",
     "MongoSeatRepository",
+    "HoldGate",
+    "QuietJobs",
     "binder",
 ]
