@@ -142,7 +142,10 @@ def build_service(
     # what the idle loops ask the store, asked once for all of them (see .polling)
     poll = settings.poll_max_seconds
     lease = timedelta(seconds=settings.job_lease_seconds)
-    loop_jobs = QuietJobs(runtime.db, lease=lease, fresh=max(1.0, 2 * poll))
+    kinds = [job_kind(k, a) for a in settings.accounts.ids for k in (PUBLISH_JOB, RECONCILE_JOB)]
+    loop_jobs = QuietJobs(
+        runtime.db, lease=lease, kinds=kinds, period=poll, fresh=max(1.0, 2 * poll)
+    )
     holds = HoldGate(runtime.db, period=poll)
     loops: list[JobLoop] = []
     for account in settings.accounts.ids:

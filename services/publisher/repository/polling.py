@@ -9,22 +9,24 @@ store for the posts going out. Two adapters keep what the loops ask to what they
 * :class:`HoldGate` answers every loop's "is my account held?" from one read of all the
   holds, at most every ``period`` real seconds (the publishing job reads its account's
   hold again, fresh, once the post is marked ``submitting``: the gate only saves claims);
-* :class:`QuietJobs` (the loops' :class:`~shared.jobs.TimedJobs`) does not ask for due
-  jobs of a kind whose next due instant it has just learnt is still ahead, unless it has
-  not asked for ``fresh`` seconds (a job whose holder died is taken over by the claim
-  query, not seen by ``next_due``): most turns of an idle loop are one query, not two.
+* :class:`QuietJobs` (the loops' :class:`~shared.jobs.TimedJobs`) answers every loop's
+  ``next_due`` from one aggregate over all the kinds, and does not ask for due jobs of a
+  kind whose next pending job is still ahead (unless it has not asked for ``fresh``
+  seconds: a job whose holder died is taken over by the claim query).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.publisher.repository.calendar import CALENDAR, hold_id
 from shared.jobs import Claim, TimedJobs
+from shared.jobs.store import JOBS
 from shared.mongo import MongoDoc
 
 __all__ = ["HoldGate", "QuietJobs"]
@@ -55,25 +57,57 @@ class HoldGate:
 
 
 class QuietJobs(TimedJobs):
-    """:class:`TimedJobs` for job loops: a claim right after ``next_due`` said the kind's
-    next pending job is not due yet finds nothing without asking, unless the kind's last
-    claim query is ``fresh`` real seconds old.
+    """:class:`TimedJobs` for the job loops of every account.
 
-    A pending job that is due is claimed as before (``next_due`` sees it on every turn);
-    a running job whose holder died (lease expired) is taken over at most ``fresh`` later
-    than a loop asking on every turn would.
+    ``next_due`` answers each loop from one snapshot of every ``kinds``' next pending
+    instant (one aggregate for all loops, read again at most every ``period`` seconds and
+    after any claim); a claim right after ``next_due`` said the kind's next pending job
+    is still ahead finds nothing without asking, unless the kind's last claim query is
+    ``fresh`` seconds old (a running job whose holder died, which ``next_due`` does not
+    see, is then taken over at most ``fresh`` later than a loop asking every turn would).
+    A job scheduled meanwhile is seen at most ``period`` later than by a loop's own query.
     """
 
-    def __init__(self, db: AsyncDatabase[MongoDoc], *, lease: timedelta, fresh: float) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[MongoDoc],
+        *,
+        lease: timedelta,
+        kinds: Sequence[str],
+        period: float,
+        fresh: float,
+    ) -> None:
         super().__init__(db, lease=lease)
+        self._coll = db[JOBS]
+        self._kinds = list(kinds)
+        self._period = period
         self._fresh = fresh
+        self._due: dict[str, datetime] = {}
+        self._read_at = float("-inf")
+        self._lock = asyncio.Lock()
         self._known: dict[str, datetime | None] = {}
         self._asked: dict[str, float] = {}
 
     async def next_due(self, kind: str) -> datetime | None:
-        due = await super().next_due(kind)
+        if kind not in self._kinds:
+            return await super().next_due(kind)
+        if time.monotonic() - self._read_at >= self._period:
+            async with self._lock:  # the loops waking together share one read
+                if time.monotonic() - self._read_at >= self._period:
+                    self._due = await self._read()
+                    self._read_at = time.monotonic()
+        due = self._due.get(kind)
         self._known[kind] = due
         return due
+
+    async def _read(self) -> dict[str, datetime]:
+        cursor = await self._coll.aggregate(
+            [
+                {"$match": {"kind": {"$in": self._kinds}, "state": "pending"}},
+                {"$group": {"_id": "$kind", "due": {"$min": "$due_at"}}},
+            ]
+        )
+        return {str(doc["_id"]): doc["due"] async for doc in cursor}
 
     async def claim_due(self, kind: str, *, now: datetime, limit: int = 20) -> list[Claim]:
         recent = time.monotonic() - self._asked.get(kind, float("-inf")) < self._fresh
@@ -82,4 +116,5 @@ class QuietJobs(TimedJobs):
             if due is None or due > now:
                 return []
         self._asked[kind] = time.monotonic()
+        self._read_at = float("-inf")  # what was due may be claimed now: read again
         return await super().claim_due(kind, now=now, limit=limit)
