@@ -1,14 +1,21 @@
 """Benchmark: how punctually N publisher replicas publish M posts due at the same instant,
 measured by the receiver of the posts.
 
-Run: ``.venv/bin/python bench/punctuality.py [--replicas 3] [--posts 20] [--channel both]``
-(``BENCH_QUICK=1``: 5 posts, one run). Each run (after a discarded warm-up of 2 posts;
-median, min and max over the runs) does a round per channel with the same posts:
+Run: ``.venv/bin/python bench/punctuality.py [--replicas 3] [--posts 20] [--channel both]
+[--accounts 20]`` (``BENCH_QUICK=1``: 5 posts, one run). Each run (after a discarded
+warm-up of 2 posts; median, min and max over the runs) does a round per channel with the
+same posts:
 
 * ``local``: HTML pages and a signed webhook; the receiver is a webhook endpoint run as
   its own process (:mod:`bench.support.receivers`), which notes when each post arrives;
 * ``wechat``: the fake WeChat server run as its own process behind the same arrival log,
-  which notes when each ``freepublish/submit`` arrives.
+  which notes when each ``freepublish/submit`` arrives;
+* ``accounts`` (#12): ``--accounts`` official accounts (default 20, also in the quick
+  mode: the case is "20 accounts x 1 post") with one post each, every account on the
+  plan's calendar so all slots fall at the same instant; the local channel and its
+  webhook receiver as above (each account's pages in its own folder). Each account has
+  its own seat, jobs and job loop in every replica, so this measures that many accounts
+  firing at one instant stay punctual and never double-post.
 
 A round starts its replicas (``python -m services.publisher``) with an accelerated clock
 at speed 1 whose Monday 11:30 slot falls ``BENCH_FIRE_IN`` seconds (default 15) after
@@ -21,10 +28,9 @@ publisher reports for itself (printed beside it as context).
 Duplicates: pages beyond one per post and webhook deliveries beyond one per post
 (local), ``freepublish/submit`` calls beyond one per post (wechat).
 
-Goals (#15): local p99 lateness under 0.1 s; 0 duplicates on both channels. Also
-prints the highest peak RSS of the replicas (``VmHWM``, read before they stop).
-Not measured here: "20 accounts x 1 post" (#15) needs a publisher with more than one
-account, which it does not have yet.
+Goals (#15): local p99 lateness under 0.1 s (also for the accounts round); 0 duplicates
+on both channels and in the accounts round. Also prints the highest peak RSS of the
+replicas (``VmHWM``, read before they stop).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import json
 import os
 import shutil
 import statistics
@@ -96,7 +103,20 @@ class Result:
     peak_mb: float
 
 
-def approval(i: int) -> DraftApproved:
+def account_ids(accounts: int) -> list[str]:
+    """``default`` and ``acct-01`` ... (``accounts`` in all; 0: the default alone)."""
+    return ["default", *(f"acct-{i:02d}" for i in range(1, accounts))]
+
+
+def accounts_env(accounts: int) -> dict[str, str]:
+    """``ACCOUNTS`` listing ``accounts`` accounts, all on the plan's calendar (one instant)."""
+    if accounts <= 1:
+        return {}
+    specs = [{"id": account, "name": f"基准 {account}"} for account in account_ids(accounts)]
+    return {"ACCOUNTS": json.dumps(specs, ensure_ascii=False)}
+
+
+def approval(i: int, account: str = "default") -> DraftApproved:
     content = ContentSnapshot(
         title=f"基准测试 {i:02d}",
         category=Category.FINANCE,
@@ -106,6 +126,7 @@ def approval(i: int) -> DraftApproved:
     )
     return DraftApproved(
         producer="review",
+        account=account,
         correlation_id=f"bench-{i}",
         occurred_at=datetime.now(UTC),
         payload=DraftApprovedPayload(
@@ -203,30 +224,46 @@ class Lead:
     seconds = FIRE_IN
 
 
-async def run_round(channel: str, replicas: int, posts: int, mongo_url: str) -> Result:
+async def run_round(
+    channel: str, replicas: int, posts: int, mongo_url: str, accounts: int = 0
+) -> Result:
+    """One round; ``accounts`` > 1: that many accounts with one post each (``posts`` is
+    then the number of accounts)."""
+    label = "accounts" if accounts > 1 else channel
     for attempt in range(1, ATTEMPTS + 1):
-        workdir = Path(tempfile.mkdtemp(prefix=f"bench-punctuality-{channel}-"))
+        workdir = Path(tempfile.mkdtemp(prefix=f"bench-punctuality-{label}-"))
         try:
-            result = await _round(channel, replicas, posts, mongo_url, workdir, Lead.seconds)
+            result = await _round(
+                channel, replicas, posts, mongo_url, workdir, Lead.seconds, accounts=accounts
+            )
         except NotReadyInTime as late:
             shutil.rmtree(workdir, ignore_errors=True)
             Lead.seconds = max(Lead.seconds * 2, late.needed * 1.5 + 5)
             note(
-                f"  [{channel}] round discarded ({late}); attempt {attempt} of {ATTEMPTS}, "
+                f"  [{label}] round discarded ({late}); attempt {attempt} of {ATTEMPTS}, "
                 f"the slot is now {Lead.seconds:.0f} s after spawning"
             )
             continue
         except BaseException:
-            note(f"  [{channel}] failed; logs kept in {workdir}")
+            note(f"  [{label}] failed; logs kept in {workdir}")
             raise
         shutil.rmtree(workdir, ignore_errors=True)
         return result
-    raise RuntimeError(f"[{channel}] the replicas were never ready before the slot")
+    raise RuntimeError(f"[{label}] the replicas were never ready before the slot")
 
 
 async def _round(
-    channel: str, replicas: int, posts: int, mongo_url: str, workdir: Path, lead: float
+    channel: str,
+    replicas: int,
+    posts: int,
+    mongo_url: str,
+    workdir: Path,
+    lead: float,
+    *,
+    accounts: int = 0,
 ) -> Result:
+    label = "accounts" if accounts > 1 else channel
+    owners = account_ids(posts) if accounts > 1 else ["default"] * posts
     namespace = new_namespace()
     published_dir = workdir / "published"
     async with contextlib.AsyncExitStack() as stack:
@@ -244,8 +281,9 @@ async def _round(
             CLOCK_REAL_EPOCH=str(fire_at),
             CLOCK_SPEED="1",
             LOG_LEVEL="WARNING",
-            PUBLISHER_POSTS_PER_SLOT=str(posts),
+            PUBLISHER_POSTS_PER_SLOT="1" if accounts > 1 else str(posts),
             PUBLISHER_PUBLISH_CONCURRENCY=str(posts),
+            **accounts_env(accounts),
             **extra,
         )
         ports = [free_port() for _ in range(replicas)]
@@ -266,7 +304,7 @@ async def _round(
             await wait_for(functools.partial(answers, f"http://127.0.0.1:{port}/ready"), timeout=90)
 
         ready = fire_at - time.time()
-        await emit(review, *(approval(i) for i in range(posts)))
+        await emit(review, *(approval(i, owners[i]) for i in range(posts)))
 
         async def scheduled() -> bool:
             return bool(await db["posts"].count_documents({}) == posts)
@@ -299,11 +337,15 @@ async def _round(
             pages = Counter(p.name for p in published_dir.rglob("*.html"))
             duplicates += sum(count - 1 for count in pages.values())
             duplicates += max(0, len(pages) - posts)  # a page per post, no more
+        if accounts > 1:  # each its own account, seat and (local) folder
+            owned = {d["account"] for d in docs}
+            if len(owned) != posts:
+                raise RuntimeError(f"{posts} posts belong to {len(owned)} accounts, not {posts}")
         note(
-            f"  [{channel}] replicas ready {ready:.1f} s and posts scheduled {spare:.1f} s "
+            f"  [{label}] replicas ready {ready:.1f} s and posts scheduled {spare:.1f} s "
             "before the slot"
         )
-        return Result(channel, lateness, reported, duplicates, attempts, unknown, peak)
+        return Result(label, lateness, reported, duplicates, attempts, unknown, peak)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -313,18 +355,22 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def one_run(
-    channels: list[str], replicas: int, posts: int, mongo_url: str
+    channels: list[str], replicas: int, posts: int, mongo_url: str, accounts: int = 0
 ) -> dict[str, float]:
     figures: dict[str, float] = {}
-    for channel in channels:
-        r = await run_round(channel, replicas, posts, mongo_url)
+    rounds = [(channel, posts, 0) for channel in channels]
+    if accounts > 1:  # N accounts x 1 post, on the local channel
+        rounds.append(("local", accounts, accounts))
+    for channel, n, owners in rounds:
+        r = await run_round(channel, replicas, n, mongo_url, accounts=owners)
+        channel = r.channel
         figures |= {
             f"{channel}_p50": statistics.median(r.lateness),
             f"{channel}_p99": percentile(r.lateness, 99),
             f"{channel}_max": max(r.lateness),
             f"{channel}_self_p99": percentile(r.reported, 99),
             f"{channel}_duplicates": float(r.duplicates),
-            f"{channel}_extra_attempts": float(r.attempts - posts),
+            f"{channel}_extra_attempts": float(r.attempts - n),
             f"{channel}_unknown": float(r.unknown),
             f"{channel}_peak_mb": r.peak_mb,
         }
@@ -336,45 +382,58 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--posts", type=int, default=pick(20, 5))
     parser.add_argument("--channel", choices=["local", "wechat", "both"], default="both")
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=20,
+        help="accounts with one post each at the same instant, local channel (0: no round)",
+    )
     args = parser.parse_args(argv)
     channels = ["local", "wechat"] if args.channel == "both" else [args.channel]
     server = SecantusServer()
     server.start()
     note(f"{args.replicas} replicas, {args.posts} posts due at {SLOT} per channel: {channels}")
+    if args.accounts > 1:
+        note(f"and {args.accounts} accounts x 1 post due at {SLOT} (local channel)")
     try:
         f = await repeat_async(
-            lambda: one_run(channels, args.replicas, args.posts, server.url),
-            warmup=lambda: one_run(channels, args.replicas, min(2, args.posts), server.url),
+            lambda: one_run(channels, args.replicas, args.posts, server.url, args.accounts),
+            warmup=lambda: one_run(
+                channels, args.replicas, min(2, args.posts), server.url, min(2, args.accounts)
+            ),
         )
     finally:
         server.cleanup()
-    for channel in channels:
+    labels = {channel: channel for channel in channels}
+    if args.accounts > 1:
+        labels["accounts"] = f"{args.accounts} accounts x 1 post (local)"
+    for channel, title in labels.items():
         note(
-            f"{channel}: lateness at the receiver p50 {f[f'{channel}_p50'].describe('s')}; "
+            f"{title}: lateness at the receiver p50 {f[f'{channel}_p50'].describe('s')}; "
             f"max {f[f'{channel}_max'].describe('s')}; "
             f"as the publisher reports it, p99 {f[f'{channel}_self_p99'].describe('s')}; "
             f"extra attempts {sum(f[f'{channel}_extra_attempts'].samples):g}, "
             f"unknown outcomes {sum(f[f'{channel}_unknown'].samples):g} over the runs"
         )
-        goal = LOCAL_P99_GOAL if channel == "local" else None
+        goal = LOCAL_P99_GOAL if channel in ("local", "accounts") else None
         report(
             f"punctuality.{channel}_p99",
             f[f"{channel}_p99"],
             goal,
             unit="s",
-            label=f"{channel}: p99 lateness at the receiver",
+            label=f"{title}: p99 lateness at the receiver",
         )
         report(
             f"punctuality.{channel}_duplicates",
             sum(f[f"{channel}_duplicates"].samples),
             DUPLICATES_GOAL,
-            label=f"{channel}: duplicates, all runs together",
+            label=f"{title}: duplicates, all runs together",
         )
         report(
             f"punctuality.{channel}_peak_rss",
             f[f"{channel}_peak_mb"].high,
             unit="MB",
-            label=f"{channel}: highest peak RSS of a publisher replica",
+            label=f"{title}: highest peak RSS of a publisher replica",
         )
     return 0
 
