@@ -518,3 +518,29 @@ async def test_a_version_1_approval_is_consumed_and_lands_in_the_default_account
             for e in await pub.events("post.published")
         }
         assert published == {post.post_id: ("default", 2), second.post_id: ("talent", 2)}
+
+
+async def test_posts_and_seats_from_before_accounts_become_the_default_accounts(
+    namespace: str, mongo_url: str
+) -> None:
+    database = make_settings(PublisherSettings, namespace, mongo_url).database
+    async with running_publisher(namespace, mongo_url) as first:  # as written before #12
+        [old] = await first.approve(approval("d-before"))
+        await first.runtime.db["posts"].update_one({"_id": old.post_id}, {"$unset": {"account": 1}})
+        await first.runtime.db["slot_assignments"].update_many({}, {"$unset": {"account": 1}})
+        await first.runtime.db["_migrations"].delete_many({})
+    async with running_publisher(namespace, mongo_url, accounts_json=SAME_INSTANT) as pub:
+        assert pub.runtime.db.name == database
+
+        async def adopted() -> bool:
+            doc = await pub.runtime.db["posts"].find_one({"_id": old.post_id})
+            return doc is not None and doc.get("account") == "default"
+
+        await wait_for(adopted, timeout=30)
+        r = await pub.http.get("/posts", headers=auth(EDITOR_A))
+        assert [p["post_id"] for p in r.json()["items"]] == [old.post_id]
+        r = await pub.http.get("/posts", headers=auth(EDITOR_B))
+        assert r.json()["items"] == []
+        # its seat still counts: the default's Monday is full, the talent's is not
+        tax, talent = await pub.approve(approval("d-after"), approval("d-hr", account="talent"))
+        assert (tax.slot_at, talent.slot_at) == (WEDNESDAY, MONDAY)
