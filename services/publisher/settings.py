@@ -84,7 +84,13 @@ class PublisherSettings(CalendarSettings):
 
     # -- timed publishing ----------------------------------------------------------------
     job_lease_seconds: float = Field(default=30.0, gt=0, description="Real seconds.")
-    publish_concurrency: int = Field(default=8, ge=1, le=100)
+    publish_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="Jobs each account's publishing (and reconcile) loop runs at once: "
+        "every account has its own loops, so another account's jobs never wait for these.",
+    )
     prepare_ahead_seconds: float = Field(
         default=1.0,
         ge=0,
