@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from functools import partial
 
+import httpx
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -58,7 +59,12 @@ __all__ = ["build_service", "create_app"]
 
 
 def _channel(
-    settings: PublisherSettings, account: str, *, clock: Clock, db: AsyncDatabase[MongoDoc]
+    settings: PublisherSettings,
+    account: str,
+    *,
+    clock: Clock,
+    db: AsyncDatabase[MongoDoc],
+    http: httpx.AsyncClient,
 ) -> Channel:
     """The channel the settings select for ``account``: its own WeChat app (its access
     token cached by its own client), or the local channel in its own directory."""
@@ -85,6 +91,7 @@ def _channel(
             directory=settings.local_dir_for(account),
             webhook_url=settings.local_webhook_url,
             webhook_secret=secret_.get_secret_value() if secret_ else None,
+            http=http,  # one client for all accounts: made once, not at the slot instant
             zone=settings.slot_policy_for(account).zone,
             public_base_url=settings.local_public_base_url_for(account),
         )
@@ -114,11 +121,14 @@ def build_service(
     runtime = ServiceRuntime(settings, clock=clock, indexes=[*JOB_INDEXES, *PUBLISHER_INDEXES])
     given = dict(channels or {})
     own: dict[str, Channel] = {}
+    webhooks = httpx.AsyncClient()
     for account in settings.accounts.ids:
         if account not in given and channel is not None:
             given[account] = channel
         elif account not in given:
-            own[account] = _channel(settings, account, clock=runtime.clock, db=runtime.db)
+            own[account] = _channel(
+                settings, account, clock=runtime.clock, db=runtime.db, http=webhooks
+            )
     jobs = TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds))
     deps = PublisherDeps(
         uow=BoundUnitOfWork(runtime.uow, binder(jobs)),
@@ -168,9 +178,8 @@ def build_service(
             )
             runtime.job(f"{job_kind(kind, account)}-loop", partial(_after, adopted, loop.run))
             loops.append(loop)
-    if own:
-        grace = settings.shutdown_grace_seconds
-        runtime.on_stop(partial(_close_channels, list(own.values()), loops, grace))
+    grace = settings.shutdown_grace_seconds
+    runtime.on_stop(partial(_close_channels, [*own.values(), webhooks], loops, grace))
     return Service(
         runtime=runtime,
         deps=deps,
@@ -187,7 +196,9 @@ async def _after(ready: asyncio.Event, run: Callable[[], Awaitable[None]]) -> No
     await run()
 
 
-async def _close_channels(channels: list[Channel], loops: list[JobLoop], grace: float) -> None:
+async def _close_channels(
+    channels: list[Channel | httpx.AsyncClient], loops: list[JobLoop], grace: float
+) -> None:
     """Close the channels' HTTP clients once the loops have let their running jobs finish."""
     with contextlib.suppress(Exception):
         await asyncio.wait_for(
