@@ -103,7 +103,7 @@ async def test_two_accounts_with_slots_at_the_same_instant_each_publish_their_ow
         async def scheduled() -> bool:
             return await one.db["posts"].count_documents({"state": "scheduled"}) == 3
 
-        await wait_for(scheduled, timeout=30)
+        await wait_for(scheduled, timeout=60)
         posts = {d["_id"]: d async for d in one.db["posts"].find({})}
         tax, talent, tax_2 = posts["p-d-tax-r1"], posts["p-d-talent-r1"], posts["p-d-tax-2-r1"]
         assert (tax["account"], talent["account"], tax_2["account"]) == (
@@ -134,7 +134,7 @@ async def test_two_accounts_with_slots_at_the_same_instant_each_publish_their_ow
             out = {"state": "published", "slot_at": MONDAY}
             return await one.db["posts"].count_documents(out) == 2
 
-        await wait_for(both_out, timeout=30)
+        await wait_for(both_out, timeout=60)
         tax_out = await one.db["posts"].find_one({"_id": "p-d-tax-r1"})
         talent_out = await one.db["posts"].find_one({"_id": "p-d-talent-r1"})
         assert tax_out is not None
@@ -193,7 +193,7 @@ async def test_one_accounts_slow_wechat_does_not_delay_the_others_post(
         apps={TALENT_APP: TALENT_SECRET},
         accounts_json=_talent_on_wechat(TALENT_APP),
         publish_concurrency=1,  # one job at a time per account's loop
-        wechat_timeout_seconds=60.0,  # the talent's calls hang, they do not time out
+        wechat_timeout_seconds=120.0,  # the talent's calls hang, they do not time out
     ) as wx:
         fake, deps = wx.fake, wx.deps
         fake.state.hold_app(TALENT_APP)  # the talent account's WeChat answers nothing
@@ -207,13 +207,13 @@ async def test_one_accounts_slow_wechat_does_not_delay_the_others_post(
             post = await deps.posts.get(talent.post_id)
             return post is not None and post.state is PostState.SUBMITTING
 
-        await wait_for(talent_hangs, timeout=30)
+        await wait_for(talent_hangs, timeout=60)
 
         async def tax_out() -> bool:
             post = await deps.posts.get(tax.post_id)
             return post is not None and post.state is PostState.PUBLISHED
 
-        await wait_for(tax_out, timeout=30)
+        await wait_for(tax_out, timeout=60)
         done = await _post(deps.posts, tax.post_id)
         assert done.lateness_seconds == 0.0  # at the instant: the talent's WeChat held it up
         assert (await _post(deps.posts, talent.post_id)).state is PostState.SUBMITTING
@@ -256,13 +256,13 @@ async def test_one_accounts_wechat_failure_does_not_stop_the_others_post(
             post = await deps.posts.get(talent.post_id)
             return post is not None and post.last_error is not None
 
-        await wait_for(talent_failed_once, timeout=30)
+        await wait_for(talent_failed_once, timeout=60)
 
         async def tax_out() -> bool:
             post = await deps.posts.get(tax.post_id)
             return post is not None and post.state is PostState.PUBLISHED
 
-        await wait_for(tax_out, timeout=30)
+        await wait_for(tax_out, timeout=60)
         assert (await _post(deps.posts, tax.post_id)).lateness_seconds == 0.0
         failed = await _post(deps.posts, talent.post_id)
         assert failed.state is PostState.SCHEDULED  # nothing went out: retried later
@@ -356,7 +356,7 @@ async def test_a_hold_is_one_accounts_and_needs_a_role_on_it(
 
         # the default account's post goes out at the instant; the held talent's does not
         pub.clock.set(MONDAY)
-        await pub.wait_state(tax.post_id, PostState.PUBLISHED)
+        await pub.wait_state(tax.post_id, PostState.PUBLISHED, timeout=60)
         assert (await pub.post(talent.post_id)).state is PostState.SCHEDULED
         assert pub.channel.sent == {tax.post_id: 1}
 
@@ -369,7 +369,7 @@ async def test_a_hold_is_one_accounts_and_needs_a_role_on_it(
             "/calendar/release", json={"account": "talent"}, headers=auth(REVIEWER_B)
         )
         assert (r.status_code, r.json()["held"]) == (200, False)
-        await pub.wait_state(talent.post_id, PostState.PUBLISHED)
+        await pub.wait_state(talent.post_id, PostState.PUBLISHED, timeout=60)
         assert pub.channel.sent == {tax.post_id: 1, talent.post_id: 1}
 
 
@@ -457,8 +457,8 @@ async def test_the_calendars_in_flight_list_keeps_to_the_callers_accounts(
         pub.channel.script[talent.post_id] = ["unknown_before_send"]
         pub.channel.blind = {tax.post_id, talent.post_id}
         pub.clock.set(MONDAY)
-        await pub.wait_state(tax.post_id, PostState.UNKNOWN)
-        await pub.wait_state(talent.post_id, PostState.UNKNOWN)
+        await pub.wait_state(tax.post_id, PostState.UNKNOWN, timeout=60)
+        await pub.wait_state(talent.post_id, PostState.UNKNOWN, timeout=60)
 
         r = await pub.http.get("/calendar", headers=auth(EDITOR_A))
         assert [p["post_id"] for p in r.json()["in_flight"]] == [tax.post_id]
@@ -498,7 +498,7 @@ async def test_a_version_1_approval_is_consumed_and_lands_in_the_default_account
         async def stored() -> bool:
             return await pub.deps.posts.get("p-d-old-r1") is not None
 
-        await wait_for(stored, timeout=30)
+        await wait_for(stored, timeout=60)
         post = await pub.post("p-d-old-r1")
         assert (post.account, post.slot_at, post.job_key) == (
             "default",
@@ -511,8 +511,8 @@ async def test_a_version_1_approval_is_consumed_and_lands_in_the_default_account
         assert (first.account, second.account) == ("talent", "talent")
         assert (await pub.post(first.post_id)).state is PostState.CANCELLED  # superseded
         pub.clock.set(MONDAY)
-        await pub.wait_state(post.post_id, PostState.PUBLISHED)
-        await pub.wait_state(second.post_id, PostState.PUBLISHED)
+        await pub.wait_state(post.post_id, PostState.PUBLISHED, timeout=60)
+        await pub.wait_state(second.post_id, PostState.PUBLISHED, timeout=60)
         published = {
             e["payload"]["post_id"]: (e["account"], e["schema_version"])
             for e in await pub.events("post.published")
@@ -536,7 +536,7 @@ async def test_posts_and_seats_from_before_accounts_become_the_default_accounts(
             doc = await pub.runtime.db["posts"].find_one({"_id": old.post_id})
             return doc is not None and doc.get("account") == "default"
 
-        await wait_for(adopted, timeout=30)
+        await wait_for(adopted, timeout=60)
         r = await pub.http.get("/posts", headers=auth(EDITOR_A))
         assert [p["post_id"] for p in r.json()["items"]] == [old.post_id]
         r = await pub.http.get("/posts", headers=auth(EDITOR_B))
