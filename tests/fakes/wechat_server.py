@@ -16,6 +16,9 @@ and steer it over HTTP: ``POST /_fake/faults`` ``{"path", "kind", "times", ...Fa
 options}``, ``POST /_fake/expire_tokens``, ``POST /_fake/advance_time`` ``{"seconds"}``,
 ``POST /_fake/publish_outcome`` ``{"status", "pending_polls"}``, ``POST /_fake/comments``
 ``{"msg_data_id", "index", "content", "openid", "comment_type", "reply"}``,
+``POST /_fake/apps`` ``{"appid", "secret"}`` (another official account's app),
+``POST /_fake/app_faults`` ``{"appid", "action": "fail"|"hold"|"heal", "kind", ...Fault
+options}`` (every call of one app fails, or waits, until healed),
 ``POST /_fake/interactions`` ``{"openid", "seconds_ago"}`` (a follower's last message, for
 the 48-hour window of ``message/custom/send``), ``POST /_fake/article_stats``
 ``{"msg_data_id", "index", "ref_date", "stat_date", "is_delay", "counters": {...}}`` (served
@@ -203,6 +206,18 @@ class FakeWeChatApp:
                 )
                 if "cumulate_user" in args:
                     state.set_user_cumulate(str(args["ref_date"]), int(args["cumulate_user"]))
+            case "/_fake/apps":  # several accounts: another app with its own secret
+                state.add_app(str(args["appid"]), str(args["secret"]))
+            case "/_fake/app_faults":  # one app down ("fail"), slow ("hold") or well ("heal")
+                appid, action = str(args["appid"]), str(args.get("action", "fail"))
+                if action == "hold":
+                    state.hold_app(appid)
+                elif action == "heal":
+                    state.heal_app(appid)
+                else:
+                    options = {k: v for k, v in args.items() if k in Fault.__dataclass_fields__}
+                    kind = options.pop("kind", "errcode")
+                    state.fail_app(appid, kind, **options)
             case "/_fake/reset":
                 state.reset()
             case _:
@@ -327,10 +342,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--appid", default="wx-fake-appid")
     parser.add_argument("--secret", default="fake-secret")
     parser.add_argument("--log-level", default="info")
-    args = parser.parse_args(argv)
-    config = _config(
-        FakeWeChatApp(FakeWeChatState(appid=args.appid, secret=args.secret)), args.log_level
+    parser.add_argument(
+        "--app",
+        action="append",
+        default=[],
+        metavar="APPID:SECRET",
+        help="another official account's app the fake serves (repeatable)",
     )
+    args = parser.parse_args(argv)
+    state = FakeWeChatState(appid=args.appid, secret=args.secret)
+    for app in args.app:
+        appid, _, secret = str(app).partition(":")
+        state.add_app(appid, secret)
+    config = _config(FakeWeChatApp(state), args.log_level)
     config.host, config.port = args.host, args.port
     uvicorn.Server(config).run()
 

@@ -418,6 +418,11 @@ class FakeWeChatState:
                 "messages": list(self.messages),
                 "qrcodes": {t: dict(c) for t, c in self.qrcodes.items()},
                 "menu": self.menu,
+                "apps": sorted(self.apps),
+                "app_calls": [
+                    {"appid": appid, "path": path, "count": count}
+                    for (appid, path), count in self.app_calls.items()
+                ],
             }
 
     # -- request handling (called by the server) ---------------------------------------
