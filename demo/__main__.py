@@ -39,7 +39,7 @@ from demo.feedback_bus import FeedbackBus
 from demo.progress import DemoProgress, fmt_sim
 from demo.punctuality import Punctuality
 from demo.records import RunRecord
-from demo.scenario import Scenario, download_reports
+from demo.scenario import Scenario
 from demo.status import ServiceClock, print_status, read_infra, read_state
 from demo.summary import collect_summary, print_summary
 from demo.talent import TalentDesk
@@ -214,7 +214,7 @@ async def run(args: argparse.Namespace) -> int:
         )
         async with progress.running():
             await asyncio.gather(scenario.run(), desk.run())
-        await download_reports(desk.api, plan, talent)
+        await desk.reports()
         record.summary = await collect_summary(api, record, punctuality, plan)
         talent.summary = await collect_summary(desk.api, talent, punctuality, plan)
         record.write(manifest)

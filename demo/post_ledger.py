@@ -33,7 +33,9 @@ class PostLedger:
         record: RunRecord,
         progress: DemoProgress,
         punctuality: Punctuality,
+        label: str = "",
     ) -> None:
+        self.label = label  # the timeline's mark of a second account's posts (#12)
         self.api = api
         self.record = record
         self.progress = progress
@@ -113,7 +115,7 @@ class PostLedger:
         # stamped with the publish time the publisher recorded, not when the driver
         # looked; lateness and verdict as the publisher measured and judges them
         self.progress.event(
-            f"已发布《{post['title']}》（{self.punctuality.verdict(lateness)}）",
+            f"{self.label}已发布《{post['title']}》（{self.punctuality.verdict(lateness)}）",
             style="bold" if record.on_time else "bold yellow",
             at=parse_instant(post["published_at"]),
             seconds=True,

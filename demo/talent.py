@@ -22,23 +22,26 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from demo.articles import Article, load_articles
-from demo.client import ApiClient, ApiError
+from demo.client import ApiClient, ApiError, parse_instant
 from demo.config import TALENT, TALENT_REPLY_LIMIT_HOURS, ZONE, DemoPlan
 from demo.feedback_bus import FeedbackBus
 from demo.feedback_window import FeedbackWindows
-from demo.newsroom import Newsroom
+from demo.newsroom import Newsroom, poll
 from demo.post_ledger import PostLedger
 from demo.progress import DemoProgress
 from demo.punctuality import Punctuality
 from demo.records import RunRecord
+from demo.scenario import download_reports
 from shared.clock import Clock
 
 __all__ = ["TALENT_ARTICLES_DIR", "TalentDesk"]
 
 TALENT_ARTICLES_DIR = Path(__file__).resolve().parent / "data" / "talent"
 REPLY_LIMIT = timedelta(hours=TALENT_REPLY_LIMIT_HOURS)
+LABEL = "【融智人才】"
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -70,7 +73,11 @@ class TalentDesk:
         self.articles = articles if articles is not None else load_articles(TALENT_ARTICLES_DIR)
         self.newsroom = Newsroom(self.api)
         self.ledger = PostLedger(
-            api=self.api, record=record, progress=progress, punctuality=punctuality
+            api=self.api,
+            record=record,
+            progress=progress,
+            punctuality=punctuality,
+            label=LABEL,
         )
         self.windows = FeedbackWindows(
             clock=clock,
@@ -94,9 +101,28 @@ class TalentDesk:
                 await self.run_day(day, todays)
             except (TimeoutError, ApiError) as exc:  # the run goes on; the summary says so
                 self.record.notes.append(f"{TALENT} push day {day}: {exc}")
-                self.progress.event(f"【融智人才】{day:%m-%d} 出错：{exc}", style="bold red")
+                self.progress.event(f"{LABEL}{day:%m-%d} 出错：{exc}", style="bold red")
         await self.ledger.account_for_the_rest()
         return self.record
+
+    async def reports(self) -> None:
+        """Its biweekly report (fired by the reporting service for each account at the
+        same time as the default account's), then its reports as HTML and XLSX."""
+        await self.at(self.plan.report_due)
+        period_end = datetime.combine(self.plan.period_end, time(), tzinfo=ZONE)
+
+        async def probe() -> dict[str, Any] | None:
+            for report in await self.api.reports("biweekly"):
+                if parse_instant(report["period_end"]) == period_end:
+                    return report
+            return None
+
+        try:
+            report = await poll(probe, f"the {TALENT} biweekly report", within=90.0)
+            self.record.biweekly_report_id = report["id"]
+        except TimeoutError:
+            self.record.notes.append(f"the {TALENT} biweekly report did not come in time")
+        await download_reports(self.api, self.plan, self.record)
 
     async def run_day(self, day: date, todays: list[Article]) -> None:
         slot = self.plan.talent_slot(day)
@@ -106,7 +132,7 @@ class TalentDesk:
             record = await self.newsroom.write_draft(article, slot)
             self.record.drafts.append(record)
             drafts.append((article, record))
-            self.progress.event(f"【融智人才】编辑撰写草稿《{article.title}》")
+            self.progress.event(f"{LABEL}编辑撰写草稿《{article.title}》")
         await self.at(_local(day, 6))
         for article, record in drafts:
             await self.newsroom.submit(article, record)
@@ -116,7 +142,7 @@ class TalentDesk:
             if decision.outcome != "rejected":
                 self.ledger.approved.add((record.draft_id, record.revisions_submitted[-1]))
             self.progress.event(
-                f"【融智人才】审核{'驳回' if decision.outcome == 'rejected' else '通过'}"
+                f"{LABEL}审核{'驳回' if decision.outcome == 'rejected' else '通过'}"
                 f"《{article.title}》",
                 style="red" if decision.outcome == "rejected" else "green",
             )

@@ -5,6 +5,8 @@ the services stopped and started again on the real-speed clock ``python -m demo 
 writes, going on from where the simulation ended, with the run's data.
 
 One simulated week (three push days, six articles) at a higher speed: about two minutes.
+Two official accounts run side by side (#12): the plan's on Mon/Wed/Fri 11:30 and 融智人才
+on Tue/Thu 08:00; each account's artifacts hold its own posts only.
 """
 
 from __future__ import annotations
@@ -141,11 +143,15 @@ class DemoRun:
         assert match, "no scheduler tick in the reporting metrics"
         return datetime.fromtimestamp(float(match.group(1)), UTC)
 
-    async def get(self, service: str, path: str, **params: Any) -> Any:
-        async with httpx.AsyncClient(base_url=self.urls[service], headers=auth(DIRECTOR)) as c:
+    async def get(self, service: str, path: str, *, token: str = DIRECTOR, **params: Any) -> Any:
+        async with httpx.AsyncClient(base_url=self.urls[service], headers=auth(token)) as c:
             response = await c.get(path, params=params)
             response.raise_for_status()
             return response.json()
+
+    async def status_of(self, service: str, path: str, *, token: str, **params: Any) -> int:
+        async with httpx.AsyncClient(base_url=self.urls[service], headers=auth(token)) as c:
+            return (await c.get(path, params=params)).status_code
 
 
 @pytest.fixture
@@ -210,9 +216,13 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     posts = manifest["posts"]
     # published post files == posts published per the publisher == windows opened by
     # feedback (each saw post.published) == posts the driver saw
-    files = sorted((demo_run.run_dir / "published").rglob("*.html"))
-    published = await demo_run.get("publisher", "/posts", state="published", limit=200)
-    windows = await demo_run.get("feedback", "/windows", limit=200)
+    every_file = sorted((demo_run.run_dir / "published").rglob("*.html"))
+    talent_dir = demo_run.run_dir / "published" / "talent"
+    files = [f for f in every_file if not f.is_relative_to(talent_dir)]
+    published = await demo_run.get(
+        "publisher", "/posts", state="published", limit=200, account="default"
+    )
+    windows = await demo_run.get("feedback", "/windows", limit=200, account="default")
     assert len(files) == published["total"] == windows["total"] == len(posts) >= 4
     assert {f.stem for f in files} == {p["post_id"] for p in published["items"]}
 
@@ -263,7 +273,11 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     # one account of punctuality: each post's timeline line is stamped with its publish
     # time and judged with the publisher's lateness and tolerance; the summary counts the
     # same verdicts
-    lines = [line for line in demo_run.output.splitlines() if "已发布《" in line]
+    lines = [
+        line
+        for line in demo_run.output.splitlines()
+        if "已发布《" in line and "【融智人才】" not in line  # the second account's (#12)
+    ]
     assert len(lines) == len(posts)
     for post in posts:
         (line,) = [line for line in lines if f"《{post['title']}》" in line]
@@ -283,11 +297,18 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     assert summary["reports_before_run"] == manifest["reports_before_run"] == []
     assert not any("W47" in p.name for p in (demo_run.run_dir / "reports").iterdir())
     assert summary["reports"] == len(manifest["reports"])
-    listed = {r["id"]: r for r in (await demo_run.get("reporting", "/reports", limit=100))["items"]}
+    listed = {
+        r["id"]: r
+        for r in (await demo_run.get("reporting", "/reports", limit=100, account="default"))[
+            "items"
+        ]
+    }
     assert set(manifest["reports"]) <= set(listed)  # (more may fire now)
     assert "weekly-2026-W47" not in listed
     data_start = DemoPlan.from_env(demo_run.env).data_start
     assert all(datetime.fromisoformat(r["period_end"]) > data_start for r in listed.values())
+
+    await _the_second_account_ran_on_its_own_calendar(demo_run, files)
 
     # the hand-over: the services come back on a real-speed clock from where the simulated
     # weeks ended, with the run's data
@@ -303,9 +324,65 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     second = await demo_run.reporting_clock()
     assert since <= first < since + timedelta(minutes=2)  # real seconds since the hand-over
     assert timedelta(seconds=1) <= second - first <= timedelta(seconds=6)  # speed 1, not 7000
-    after = await demo_run.get("publisher", "/posts", state="published", limit=200)
+    after = await demo_run.get(
+        "publisher", "/posts", state="published", limit=200, account="default"
+    )
     assert after["total"] == len(posts)
     code, status = await _python("demo", "status", env=demo_run.env)
     assert code == 0, status
     assert "服务以真实时间继续运行" in status
     assert "make stop-all" in status
+
+
+async def _the_second_account_ran_on_its_own_calendar(
+    demo_run: DemoRun, default_files: list[Path]
+) -> None:
+    """融智人才 (#12): its posts at Tue/Thu 08:00, in its own folder, windows and documents
+    of its own, reports of its own; nothing of it in the default account's lists; a
+    director of the default account alone cannot read it."""
+    talent = demo_run.manifest["talent"]
+    posts = talent["posts"]
+    assert talent["account"] == "talent"
+    assert len(posts) == 2  # Tue 11-24 and Thu 11-26 of the shortened week
+    published = await demo_run.get(
+        "publisher", "/posts", state="published", limit=200, account="talent"
+    )
+    assert {p["post_id"] for p in published["items"]} == {p["post_id"] for p in posts}
+    files = sorted((demo_run.run_dir / "published" / "talent").rglob("*.html"))
+    assert {f.stem for f in files} == {p["post_id"] for p in posts}
+    assert not {f.stem for f in files} & {f.stem for f in default_files}
+    for post in published["items"]:
+        assert post["account"] == "talent"
+        slot = datetime.fromisoformat(post["slot_at"]).astimezone(ZONE)
+        assert (slot.weekday(), slot.hour, slot.minute) in ((1, 8, 0), (3, 8, 0))
+    for post in posts:
+        window = await demo_run.get("feedback", f"/windows/{post['post_id']}")
+        assert window["state"] == "closed"
+        assert window["account"] == "talent"
+        assert sorted(post["documents"]) == ["docx", "html", "md"]
+        md = Path(post["documents"]["md"]).read_text(encoding="utf-8")
+        assert _headline(md, "评论数") == post["comments"]
+    # its own biweekly report, fired beside the default account's, counts its posts only
+    reports = [
+        await demo_run.get("reporting", f"/reports/{report_id}") for report_id in talent["reports"]
+    ]
+    assert {r["account"] for r in reports} == {"talent"}
+    biweekly = [r for r in reports if r["kind"] == "biweekly"]
+    assert [r["posts"] for r in biweekly] == [len(posts)]
+    default_biweekly = await demo_run.get(
+        "reporting", f"/reports/{demo_run.manifest['biweekly_report_id']}"
+    )
+    assert default_biweekly["period_end"] == biweekly[0]["period_end"]
+    summary = talent["summary"]
+    assert summary["posts_published"] == len(posts)
+    assert summary["posts_not_published"] == 0
+    assert "两周运营模拟：融智人才" in demo_run.output
+    # a director of the default account alone sees none of it
+    assert (
+        await demo_run.status_of(
+            "publisher", "/posts", token="director-a-token-00000001", account="talent"
+        )
+        == 403
+    )
+    own = await demo_run.get("publisher", "/posts", token="director-a-token-00000001", limit=200)
+    assert {p["account"] for p in own["items"]} == {"default"}
