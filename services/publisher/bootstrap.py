@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
 
@@ -49,7 +49,7 @@ from services.publisher.usecases.publish import publish_due_post
 from services.publisher.usecases.reconcile import reconcile_post
 from shared.clock import Clock
 from shared.jobs import JOB_INDEXES, JobLoop, TimedJobs
-from shared.mongo import MongoDoc, adopt_default_account
+from shared.mongo import MongoDoc
 from shared.outbox import BoundUnitOfWork
 from shared.runtime import ServiceRuntime
 from shared.service import Service
@@ -141,14 +141,10 @@ def build_service(
         policies={account: settings.slot_policy_for(account) for account in settings.accounts},
         metrics=PublisherMetrics.create(runtime.registry),
     )
-    adopted = asyncio.Event()  # documents from before accounts belong to the default one
-
-    async def adopt() -> None:
-        await adopt_default_account(runtime.db, ACCOUNT_COLLECTIONS)
-        adopted.set()
-
-    runtime.job("adopt-default-account", adopt)
-    register_consumers(runtime, deps, ready=adopted.wait)
+    # documents from before accounts belong to the default one: the runtime adopts them
+    # at start-up, before the subscriber and the loops, so nothing waits after that
+    runtime.adopts_default_account(*ACCOUNT_COLLECTIONS)
+    register_consumers(runtime, deps)
     # what the idle loops ask the store, asked once for all of them (see .polling)
     poll = settings.poll_max_seconds
     lease = timedelta(seconds=settings.job_lease_seconds)
@@ -176,7 +172,7 @@ def build_service(
                 lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
                 paused=partial(holds.is_held, account) if gated else None,
             )
-            runtime.job(f"{job_kind(kind, account)}-loop", partial(_after, adopted, loop.run))
+            runtime.job(f"{job_kind(kind, account)}-loop", loop.run)
             loops.append(loop)
     grace = settings.shutdown_grace_seconds
     runtime.on_stop(partial(_close_channels, [*own.values(), webhooks], loops, grace))
@@ -188,12 +184,6 @@ def build_service(
         description=SERVICE_DOC or "",
         problems=PROBLEMS,
     )
-
-
-async def _after(ready: asyncio.Event, run: Callable[[], Awaitable[None]]) -> None:
-    """Run ``run`` once ``ready`` is set (jobs start once older documents are adopted)."""
-    await ready.wait()
-    await run()
 
 
 async def _close_channels(

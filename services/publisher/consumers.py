@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from services.publisher.deps import PublisherDeps
 from services.publisher.usecases.schedule import schedule_approved_post
 from shared.events import DraftApproved
@@ -12,18 +10,10 @@ from shared.runtime import ServiceRuntime
 __all__ = ["register_consumers"]
 
 
-def register_consumers(
-    runtime: ServiceRuntime,
-    deps: PublisherDeps,
-    *,
-    ready: Callable[[], Awaitable[object]] | None = None,
-) -> None:
-    """Subscribe this service's handlers, one queue per event (each waits for ``ready``:
-    the store's older documents adopted by the default account)."""
+def register_consumers(runtime: ServiceRuntime, deps: PublisherDeps) -> None:
+    """Subscribe this service's handlers, one queue per event."""
 
     @runtime.subscriber("draft.approved")
     async def on_draft_approved(event: DraftApproved) -> None:
         """Give the approved draft revision a slot and a publishing job (idempotent)."""
-        if ready is not None:
-            await ready()
         await schedule_approved_post(event, deps=deps)
