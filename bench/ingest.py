@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support.harness import Goal, note, pick, repeat_async, report  # noqa: E402
-from bench.support.progress import RECEIVED, registry_total, window_around  # noqa: E402
+from bench.support.progress import registry_total, window_around  # noqa: E402
 from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
 from services.feedback.bootstrap import build_service  # noqa: E402
 from services.feedback.domain.item import Incoming  # noqa: E402
@@ -65,6 +65,8 @@ from tests.support.services import delete_namespace, new_namespace, settings_kwa
 
 GOAL = Goal(">=", 0.9, "x")
 STORED = "feedback_items_total"  # FeedbackMetrics.items, by door and outcome
+# feedback.received is consumed by shared.consume.DirectConsumer, which counts arrivals
+RECEIVED = "contentops_direct_received_messages_total"
 TEXTS = [
     "请问社保基数怎么调整？",
     "写得很好，学到了很多[强]",

@@ -15,16 +15,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import aio_pika
 import structlog
-from aio_pika import IncomingMessage
+from aio_pika.abc import AbstractIncomingMessage
 from faststream.middlewares import BaseMiddleware
 from faststream.rabbit import RabbitBroker
+from prometheus_client import CollectorRegistry, Counter
 from pydantic import ValidationError
 
 from shared.errors import AlreadyProcessed, PoisonMessage, is_transient
@@ -35,7 +40,7 @@ from shared.events import (
 from shared.metrics import MessagingMetrics
 from shared.topology import Topology
 
-__all__ = ["RETRY_HEADER", "ConsumePolicy", "middleware_for"]
+__all__ = ["RETRY_HEADER", "ConsumePolicy", "DirectConsumer", "middleware_for"]
 
 RETRY_HEADER = "x-retry-attempt"
 _log = structlog.get_logger("messaging")
@@ -57,47 +62,62 @@ def middleware_for(policy: ConsumePolicy) -> type[BaseMiddleware]:
         """Ack, retry or dead-letter each message by the rules in the module docstring."""
 
         async def consume_scope(self, call_next: Callable[[Any], Awaitable[Any]], msg: Any) -> Any:
-            raw: IncomingMessage = msg.raw_message
+            raw: AbstractIncomingMessage = msg.raw_message
             handler = self.context.get_local("handler_")
             queue = handler.queue.name if handler is not None else str(raw.routing_key)
-            structlog.contextvars.bind_contextvars(
-                event_id=raw.message_id, correlation_id=raw.correlation_id, queue=queue
-            )
+            _bind(raw, queue)  # the handler's own log lines name the message
             started = time.perf_counter()
             try:
                 result = await call_next(msg)
-            except AlreadyProcessed:
-                _log.info("duplicate_skipped")
-                policy.metrics.duplicates.labels(queue).inc()
-                await msg.ack()
-                return None
-            except (ValidationError, PoisonMessage, ValueError) as exc:
-                reason, detail = _poison(exc)
-                await _dead_letter(policy, raw, queue, reason, detail)
-                await msg.ack()
-                return None
             except Exception as exc:
-                attempt = _attempt(raw)
-                kind = "transient" if is_transient(exc) else "error"
-                if attempt < policy.max_retries:
-                    _log.warning("retrying", error=repr(exc), attempt=attempt + 1, kind=kind)
-                    await _retry(policy, raw, queue, attempt + 1, repr(exc))
-                else:
-                    await _dead_letter(policy, raw, queue, f"retries_exhausted_{kind}", repr(exc))
+                await _route_failure(policy, raw, queue, exc)
                 await msg.ack()
                 return None
             else:
                 await msg.ack()
-                _log.debug("consumed")
                 return result
             finally:
                 policy.metrics.handler_seconds.labels(queue).observe(time.perf_counter() - started)
-                structlog.contextvars.unbind_contextvars("event_id", "correlation_id", "queue")
+                _unbind()
 
     return ReliableConsume
 
 
-def _attempt(raw: IncomingMessage) -> int:
+async def _route_failure(
+    policy: ConsumePolicy, raw: AbstractIncomingMessage, queue: str, exc: Exception
+) -> None:
+    """Count a duplicate, dead-letter poison or send to the retry queue (the caller acks
+    after this returns; if it raises, the message stays unacked and is redelivered).
+
+    Only failures log: the success path has no per-message line.
+    """
+    if isinstance(exc, AlreadyProcessed):
+        _log.info("duplicate_skipped")
+        policy.metrics.duplicates.labels(queue).inc()
+    elif isinstance(exc, (ValidationError, PoisonMessage, ValueError)):
+        reason, detail = _poison(exc)
+        await _dead_letter(policy, raw, queue, reason, detail)
+    else:
+        attempt = _attempt(raw)
+        kind = "transient" if is_transient(exc) else "error"
+        if attempt < policy.max_retries:
+            _log.warning("retrying", error=repr(exc), attempt=attempt + 1, kind=kind)
+            await _retry(policy, raw, queue, attempt + 1, repr(exc))
+        else:
+            await _dead_letter(policy, raw, queue, f"retries_exhausted_{kind}", repr(exc))
+
+
+def _bind(raw: AbstractIncomingMessage, queue: str) -> None:
+    structlog.contextvars.bind_contextvars(
+        event_id=raw.message_id, correlation_id=raw.correlation_id, queue=queue
+    )
+
+
+def _unbind() -> None:
+    structlog.contextvars.unbind_contextvars("event_id", "correlation_id", "queue")
+
+
+def _attempt(raw: AbstractIncomingMessage) -> int:
     value = (raw.headers or {}).get(RETRY_HEADER, 0)
     return value if isinstance(value, int) else 0
 
@@ -114,6 +134,8 @@ def _poison(exc: Exception) -> tuple[str, str]:
         ]
         if unknown:  # what else fails in a payload of another version is beside the point
             return UNKNOWN_SCHEMA_VERSION, str(unknown[0]["ctx"]["error"])[:2000]
+        if any(e["type"] == "json_invalid" for e in exc.errors()):  # model_validate_json
+            return "malformed_body", _describe(exc)
         return "validation_failed", _describe(exc)
     # ValueError covers undecodable bodies (JSONDecodeError, UnicodeDecodeError)
     return "malformed_body", _describe(exc)
@@ -133,7 +155,7 @@ def _queue_names(policy: ConsumePolicy, queue: str) -> tuple[str, str]:
     return f"{queue}.dlq", f"{queue}.retry"
 
 
-def _carried_headers(raw: IncomingMessage) -> dict[str, Any]:
+def _carried_headers(raw: AbstractIncomingMessage) -> dict[str, Any]:
     """The message's headers minus the broker's dead-letter history.
 
     Our republish is a new message. Carrying ``x-death`` over would make RabbitMQ see
@@ -149,7 +171,7 @@ def _carried_headers(raw: IncomingMessage) -> dict[str, Any]:
 
 async def _republish(
     policy: ConsumePolicy,
-    raw: IncomingMessage,
+    raw: AbstractIncomingMessage,
     *,
     exchange: str,
     routing_key: str,
@@ -170,7 +192,7 @@ async def _republish(
 
 
 async def _dead_letter(
-    policy: ConsumePolicy, raw: IncomingMessage, queue: str, reason: str, detail: str
+    policy: ConsumePolicy, raw: AbstractIncomingMessage, queue: str, reason: str, detail: str
 ) -> None:
     dlq, _ = _queue_names(policy, queue)
     _log.error("dead_lettered", reason=reason, detail=detail)
@@ -191,7 +213,7 @@ async def _dead_letter(
 
 
 async def _retry(
-    policy: ConsumePolicy, raw: IncomingMessage, queue: str, attempt: int, error: str
+    policy: ConsumePolicy, raw: AbstractIncomingMessage, queue: str, attempt: int, error: str
 ) -> None:
     _, retry = _queue_names(policy, queue)
     await _republish(
@@ -202,3 +224,119 @@ async def _retry(
         headers={RETRY_HEADER: attempt, "x-last-error": error[:1000]},
     )
     policy.metrics.retried.labels(queue).inc()
+
+
+_RECEIVED: weakref.WeakKeyDictionary[CollectorRegistry, Counter] = weakref.WeakKeyDictionary()
+
+
+def _received_counter(registry: CollectorRegistry) -> Counter:
+    counter = _RECEIVED.get(registry)
+    if counter is None:
+        counter = Counter(
+            "contentops_direct_received_messages_total",
+            "Messages received by a direct (aio-pika) consumer, by queue.",
+            ["queue"],
+            registry=registry,
+        )
+        _RECEIVED[registry] = counter
+    return counter
+
+
+class DirectConsumer:
+    """One queue consumed on aio-pika itself, for a hot path where FastStream's
+    per-message pipeline (decoding, dependency injection, middlewares) is the limit.
+
+    The rules are the middleware's (:func:`_route_failure`): ``handle`` gets the raw
+    body and decodes it itself (one ``model_validate_json``); when it returns the message
+    is acked; ``AlreadyProcessed`` is acked as a duplicate; poison is dead-lettered with
+    its reason, then acked; anything else goes to the retry queue (then the DLQ); when
+    even that publish fails the message stays unacked and is redelivered. The success
+    path does no logging and observes no histogram.
+
+    :meth:`run` is a runtime job: it declares and binds the queue as the subscriber
+    would (same arguments; :meth:`consuming` says when), consumes with ``prefetch`` on
+    its own connection until it is cancelled, then stops taking messages, waits up to
+    ``grace`` seconds for the handlers in flight (so their writes commit and they are
+    acked), and closes. Messages prefetched but not handled go back to the queue with
+    the channel.
+    """
+
+    def __init__(
+        self,
+        policy: ConsumePolicy,
+        *,
+        url: str,
+        event: str,
+        handle: Callable[[bytes], Awaitable[None]],
+        prefetch: int,
+        grace: float,
+        registry: CollectorRegistry,
+    ) -> None:
+        self._policy = policy
+        self._url = url
+        self._event = event
+        self._handle = handle
+        self._prefetch = prefetch
+        self._grace = grace
+        self.queue = policy.topology.queue(policy.service, event)
+        self._received = _received_counter(registry).labels(self.queue.name)
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._consuming = asyncio.Event()
+
+    async def run(self) -> None:
+        connection = await aio_pika.connect_robust(self._url)
+        try:
+            channel = await connection.channel()
+            await channel.set_qos(prefetch_count=self._prefetch)
+            topology = self._policy.topology
+            exchange = await channel.get_exchange(topology.exchange.name, ensure=False)
+            spec = self.queue
+            queue = await channel.declare_queue(
+                spec.name,
+                durable=spec.durable,
+                exclusive=spec.exclusive,
+                auto_delete=spec.auto_delete,
+                arguments=dict(spec.arguments or {}),
+            )
+            await queue.bind(exchange, routing_key=spec.routing_key or self._event)
+            tag = await queue.consume(self._on_message)
+            try:
+                self._consuming.set()
+                await asyncio.get_running_loop().create_future()  # until the runtime stops
+            finally:
+                with contextlib.suppress(Exception):
+                    await queue.cancel(tag)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._idle.wait(), timeout=self._grace)
+        finally:
+            self._consuming.clear()
+            await connection.close()
+
+    async def consuming(self) -> None:
+        """Wait until the queue is declared, bound and consumed."""
+        await self._consuming.wait()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._inflight += 1
+        self._idle.clear()
+        self._received.inc()
+        try:
+            try:
+                await self._handle(message.body)
+            except Exception as exc:
+                _bind(message, self.queue.name)
+                try:
+                    await _route_failure(self._policy, message, self.queue.name, exc)
+                finally:
+                    _unbind()
+            await message.ack()
+        except Exception as exc:  # the broker is gone: unacked, the message comes back
+            _log.error(
+                "not_acked", error=repr(exc), event_id=message.message_id, queue=self.queue.name
+            )
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
