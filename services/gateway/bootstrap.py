@@ -18,6 +18,7 @@ from services.gateway.person_tokens import PersonTokenSigner
 from services.gateway.repository import (
     INDEXES,
     MongoAttemptRepository,
+    MongoOpenedRepository,
     MongoPersonRepository,
     MongoSessionRepository,
     bind,
@@ -45,6 +46,7 @@ def build_service(
         people=MongoPersonRepository(runtime.db),
         sessions=MongoSessionRepository(runtime.db),
         attempts=MongoAttemptRepository(runtime.db),
+        opened=MongoOpenedRepository(runtime.db),
         passwords=Argon2Passwords(),
         clock=runtime.clock,
         wall=wall or SystemClock(),

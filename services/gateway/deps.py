@@ -8,7 +8,13 @@ from services.gateway.domain.backoff import BackoffPolicy
 from services.gateway.domain.sessions import SessionRules
 from services.gateway.metrics import GatewayMetrics
 from services.gateway.passwords import Passwords
-from services.gateway.ports import AttemptRepository, GatewayTx, PersonRepository, SessionRepository
+from services.gateway.ports import (
+    AttemptRepository,
+    GatewayTx,
+    OpenedRepository,
+    PersonRepository,
+    SessionRepository,
+)
 from shared.accounts import Accounts
 from shared.clock import Clock
 from shared.outbox import UnitOfWorkPort
@@ -28,6 +34,8 @@ class GatewayDeps:
     people: PersonRepository
     sessions: SessionRepository
     attempts: AttemptRepository
+    opened: OpenedRepository
+    """What each person has opened: unread documents and reports."""
     passwords: Passwords
     clock: Clock
     wall: Clock

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from services.gateway.domain.backoff import Attempts
 from services.gateway.domain.people import Person
@@ -11,7 +12,16 @@ from services.gateway.domain.sessions import SessionRecord
 from shared.outbox import Transaction
 from shared.ports import AuditTrail
 
-__all__ = ["AttemptRepository", "GatewayTx", "PersonRepository", "SessionRepository"]
+__all__ = [
+    "AttemptRepository",
+    "GatewayTx",
+    "OpenedKind",
+    "OpenedRepository",
+    "PersonRepository",
+    "SessionRepository",
+]
+
+OpenedKind = Literal["document", "report"]
 
 
 class PersonRepository(Protocol):
@@ -58,6 +68,16 @@ class AttemptRepository(Protocol):
     async def put(self, attempts: Attempts) -> None: ...
 
     async def clear(self, key: str) -> None: ...
+
+
+class OpenedRepository(Protocol):
+    """What each person has opened (``opened``): core-issues documents and reports."""
+
+    async def mark(self, kind: OpenedKind, item: str, username: str, at: datetime) -> None:
+        """Record that ``username`` opened ``item`` (the first opening is kept)."""
+
+    async def opened(self, kind: OpenedKind, items: Iterable[str], username: str) -> set[str]:
+        """Which of ``items`` ``username`` has opened."""
 
 
 class GatewayTx(Transaction, Protocol):

@@ -1,7 +1,8 @@
-"""What the Today page shows a person: deadlines and how long is left.
+"""What the Today page shows a person: deadlines and how long is left, and what they
+have not opened yet.
 
-Pure: given the lists the services answered and the time, it says what needs the
-person now. Items are plain dicts from the services' JSON.
+Pure: given the lists the services answered, what the person opened and the time, it
+says what needs the person now. Items are plain dicts from the services' JSON.
 """
 
 from __future__ import annotations
@@ -15,9 +16,21 @@ from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar.deadline import DEFAULT_REVIEW_DEADLINE, review_deadline
 from shared.calendar.slots import SlotCalendar, next_slot
 
-__all__ = ["AccountRules", "DraftDue", "EnquiryDue", "drafts_due", "enquiries_nearing"]
+__all__ = [
+    "AccountRules",
+    "DraftDue",
+    "EnquiryDue",
+    "Unread",
+    "WindowClosing",
+    "drafts_due",
+    "enquiries_nearing",
+    "unread",
+    "windows_closing",
+]
 
 ENQUIRY_WARN = timedelta(hours=2)
+WINDOW_WARN = timedelta(hours=6)
+"""A feedback window closing within this is shown: its last hours to read and answer."""
 
 
 @dataclass(frozen=True)
@@ -104,3 +117,44 @@ def enquiries_nearing(
         if left <= warn.total_seconds():
             out.append(EnquiryDue(enquiry, deadline, left))
     return sorted(out, key=lambda e: e.deadline_at)
+
+
+@dataclass(frozen=True)
+class WindowClosing:
+    """An open 24-hour feedback window and the time left before it closes."""
+
+    window: Mapping[str, Any]
+    ends_at: datetime
+    seconds_left: float
+
+
+def windows_closing(
+    windows: Sequence[Mapping[str, Any]], *, now: datetime, within: timedelta = WINDOW_WARN
+) -> list[WindowClosing]:
+    """Open windows closing within ``within`` from ``now`` (not those already past their
+    end: the feedback service is closing them); soonest first."""
+    out: list[WindowClosing] = []
+    for window in windows:
+        ends = _instant(window.get("ends_at"))
+        if window.get("state") != "open" or ends is None:
+            continue
+        left = (ends - now).total_seconds()
+        if 0 < left <= within.total_seconds():
+            out.append(WindowClosing(window, ends, left))
+    return sorted(out, key=lambda w: w.ends_at)
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What of a list the person has not opened: the first few and how many in all."""
+
+    items: list[Mapping[str, Any]]
+    total: int
+
+
+def unread(
+    items: Sequence[Mapping[str, Any]], opened: set[str], *, key: str, show: int = 5
+) -> Unread:
+    """The items (newest first, as listed) whose ``key`` is not in ``opened``."""
+    left = [item for item in items if str(item.get(key)) not in opened]
+    return Unread(left[:show], len(left))

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from services.gateway.pages._common import common, file_response, reads, require
-from services.gateway.pages._opened import opened_repository
 from services.gateway.upstream_reads import UpstreamRefused
 from services.gateway.web.console import Console, NavItem
 from shared.settings import Role
@@ -56,7 +55,7 @@ def build(console: Console) -> APIRouter:
         require(visit, *READERS)
         listed = await reads(console, visit).windows(state="closed", offset=offset, limit=PER_PAGE)
         windows = [w for w in listed["items"] if w.get("digest_id")]
-        opened = await opened_repository(request).opened(
+        opened = await console.deps.opened.opened(
             "document", [w["post_id"] for w in windows], visit.person.username
         )
         return console.render(
@@ -84,7 +83,7 @@ def build(console: Console) -> APIRouter:
         answer = await source.document(post_id, "html")
         if not answer.ok:
             raise UpstreamRefused("feedback", answer)
-        await opened_repository(request).mark(
+        await console.deps.opened.mark(
             "document", post_id, visit.person.username, console.deps.clock.now()
         )
         return console.render(

@@ -1,7 +1,12 @@
 """Reports: the biweekly, weekly and monthly analyses (and on-demand ones) — key figures
 against the previous period, charts and tables by category and post, the themes and
 questions, and the plan for the next pushes with its evidence; XLSX and DOCX downloads
-and the full report as the reporting service renders it. Unopened reports are marked."""
+and the full report as the reporting service renders it. Unopened reports are marked.
+
+The report's notes and recommendations are codes with parameters: the page words them in
+the reader's language (:mod:`services.gateway.domain.report_text`), and shows the topic
+ideas the report gave the editors with why, on what evidence, and whether a post already
+covered them."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from services.gateway.domain.report_text import Words, advice_text, idea_texts, note_text
 from services.gateway.errors import InvalidInput
 from services.gateway.pages._common import (
     READERS,
@@ -19,9 +25,9 @@ from services.gateway.pages._common import (
     reads,
     require,
 )
-from services.gateway.pages._opened import opened_repository
 from services.gateway.pages._report_view import bar_chart, key_figures, percent
 from services.gateway.web.console import Console, NavItem
+from services.gateway.web.i18n import translations
 
 NAV = NavItem(key="reports", path="/reports", label="Reports", roles=frozenset(READERS), order=70)
 KINDS = {
@@ -76,7 +82,7 @@ def build(console: Console) -> APIRouter:
         if kind not in KINDS:
             raise InvalidInput({"kind": f"one of {', '.join(KINDS)}"})
         listed = await reads(console, visit).reports(kind=kind, offset=offset, limit=PER_PAGE)
-        opened = await opened_repository(request).opened(
+        opened = await console.deps.opened.opened(
             "report", [r["id"] for r in listed["items"]], visit.person.username
         )
         return console.render(
@@ -102,7 +108,7 @@ def build(console: Console) -> APIRouter:
         require(visit, *READERS)
         found = await reads(console, visit).report(report_id)
         report = found.get("report") or {}
-        await opened_repository(request).mark(
+        await console.deps.opened.mark(
             "report", report_id, visit.person.username, console.deps.clock.now()
         )
         lang = visit.lang
@@ -111,6 +117,7 @@ def build(console: Console) -> APIRouter:
             return category_text(value, lang)
 
         recommendations = report.get("recommendations") or {}
+        words = Words(translations(lang).gettext, category)
         return console.render(
             request,
             "pages_report.html",
@@ -124,13 +131,16 @@ def build(console: Console) -> APIRouter:
                 ),
                 "charts": _charts(report, category),
                 "percent": percent,
-                "plan": recommendations.get("plan") or [],
-                "topics": recommendations.get("topics") or [],
-                "advice": recommendations.get("advice") or [],
-                "notes": [
-                    n.get("params", {}).get("text") if isinstance(n, dict) else n
-                    for n in report.get("notes") or []
+                "plan": [
+                    {"at": s.get("at"), "idea": idea_texts(s.get("idea") or {}, words)}
+                    for s in recommendations.get("plan") or []
                 ],
+                "topics": [idea_texts(t, words) for t in recommendations.get("topics") or []],
+                "advice": [
+                    {"label": a.get("label", ""), "text": advice_text(a, words)}
+                    for a in recommendations.get("advice") or []
+                ],
+                "notes": [note_text(n, words) for n in report.get("notes") or []],
             },
             visit=visit,
             page=NAV.key,

@@ -1,9 +1,10 @@
 """Today, the landing page: what needs the person now, by role — drafts due before
 10:00 (or their account's review deadline) and the time left, reviews waiting, posts whose
-outcome is unknown, enquiries nearing their reply limit. It works in the account the
-person chose (#12): its lists, by the roles held on it. Each part asks its service as the
-person; a service that does not answer leaves its part marked unavailable, not the page
-broken."""
+outcome is unknown, enquiries nearing their reply limit, feedback windows closing within
+the next hours, and the core-issues documents and reports the person has not opened (the
+gateway's own record of who opened what). It works in the account the person chose (#12):
+its lists, by the roles held on it. Each part asks its service as the person; a service
+that does not answer leaves its part marked unavailable, not the page broken."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.domain.today import drafts_due, enquiries_nearing
+from services.gateway.domain.today import (
+    drafts_due,
+    enquiries_nearing,
+    unread,
+    windows_closing,
+)
 from services.gateway.errors import UpstreamUnavailable
+from services.gateway.pages.reports import KINDS as REPORT_KINDS
 from services.gateway.web.console import Console, NavItem, ServiceRefused, Visit
 from shared.settings import Role
 
@@ -26,6 +33,10 @@ NAV = NavItem(
     order=10,
 )
 UNAVAILABLE = object()
+DOCUMENTS_LOOKED_AT = 50
+"""The newest closed windows whose documents are looked at for unread ones."""
+REPORTS_LOOKED_AT = 20
+"""The newest reports (every kind) looked at for unread ones."""
 
 
 def build(console: Console) -> APIRouter:
@@ -48,8 +59,19 @@ def build(console: Console) -> APIRouter:
         editor = visit.may_here(Role.EDITOR)
         reviewer = visit.may_here(Role.REVIEWER, Role.DIRECTOR)
         replier = visit.may_here(Role.EDITOR, Role.REVIEWER)
+        reader = visit.may_here(Role.EDITOR, Role.REVIEWER, Role.DIRECTOR)
+        document_reader = visit.may_here(Role.REVIEWER, Role.DIRECTOR)
         account = visit.account
-        drafts, rejected, reviews, unknown, enquiries = await asyncio.gather(
+        (
+            drafts,
+            rejected,
+            reviews,
+            unknown,
+            enquiries,
+            open_windows,
+            closed_windows,
+            reports,
+        ) = await asyncio.gather(
             fetch(visit, "drafting", "/drafts", account=account, state="editing", limit=100)
             if editor
             else nothing(),
@@ -64,6 +86,22 @@ def build(console: Console) -> APIRouter:
             else nothing(),
             fetch(visit, "feedback", "/enquiries", account=account, state="open", limit=100)
             if replier
+            else nothing(),
+            fetch(visit, "feedback", "/windows", account=account, state="open", limit=50)
+            if reader
+            else nothing(),
+            fetch(
+                visit,
+                "feedback",
+                "/windows",
+                account=account,
+                state="closed",
+                limit=DOCUMENTS_LOOKED_AT,
+            )
+            if document_reader
+            else nothing(),
+            fetch(visit, "reporting", "/reports", account=account, limit=REPORTS_LOOKED_AT)
+            if reader
             else nothing(),
         )
         mine: list[dict[str, Any]] | object | None = None
@@ -84,6 +122,29 @@ def build(console: Console) -> APIRouter:
             near = UNAVAILABLE
         elif enquiries is not None:
             near = enquiries_nearing(enquiries["items"], now=now)
+        closing: Any = None
+        if open_windows is UNAVAILABLE:
+            closing = UNAVAILABLE
+        elif open_windows is not None:
+            closing = windows_closing(open_windows["items"], now=now)
+        username = visit.person.username
+        documents: Any = None
+        if closed_windows is UNAVAILABLE:
+            documents = UNAVAILABLE
+        elif closed_windows is not None:
+            issued = [w for w in closed_windows["items"] if w.get("digest_id")]
+            seen = await console.deps.opened.opened(
+                "document", [str(w["post_id"]) for w in issued], username
+            )
+            documents = unread(issued, seen, key="post_id")
+        unread_reports: Any = None
+        if reports is UNAVAILABLE:
+            unread_reports = UNAVAILABLE
+        elif reports is not None:
+            seen = await console.deps.opened.opened(
+                "report", [str(r["id"]) for r in reports["items"]], username
+            )
+            unread_reports = unread(reports["items"], seen, key="id")
         return console.render(
             request,
             "today.html",
@@ -93,6 +154,10 @@ def build(console: Console) -> APIRouter:
                 "reviews": reviews,
                 "unknown": unknown,
                 "near": near,
+                "closing": closing,
+                "documents": documents,
+                "unread_reports": unread_reports,
+                "report_kinds": REPORT_KINDS,
                 "unavailable": UNAVAILABLE,
             },
             visit=visit,

@@ -1,5 +1,5 @@
 """The only code that touches the gateway's collections (``users``, ``sessions``,
-``signin_attempts``; ``audit`` through :class:`shared.audit.AuditLog`).
+``signin_attempts``, ``opened``; ``audit`` through :class:`shared.audit.AuditLog`).
 
 :func:`bind` builds the transaction view use cases get (:class:`MongoGatewayTx`); without
 a session the same repositories serve reads and the per-request session checks.
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.gateway.repository.opened import MongoOpenedRepository
 from services.gateway.repository.people import PEOPLE_INDEXES, MongoPersonRepository
 from services.gateway.repository.sessions import (
     SESSION_INDEXES,
@@ -24,6 +25,7 @@ __all__ = [
     "INDEXES",
     "MongoAttemptRepository",
     "MongoGatewayTx",
+    "MongoOpenedRepository",
     "MongoPersonRepository",
     "MongoSessionRepository",
     "bind",

@@ -7,6 +7,7 @@ exercised by the integration tests).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -116,6 +117,17 @@ class FakeAttempts:
         self.records.pop(key, None)
 
 
+class FakeOpened:
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str, str], datetime] = {}
+
+    async def mark(self, kind: str, item: str, username: str, at: datetime) -> None:
+        self.first.setdefault((kind, item, username), at)
+
+    async def opened(self, kind: str, items: Iterable[str], username: str) -> set[str]:
+        return {i for i in items if (kind, i, username) in self.first}
+
+
 class FakeGatewayTx(FakeTx):
     def __init__(self) -> None:
         super().__init__()
@@ -142,6 +154,7 @@ def fake_gateway(*, free: int = 3, accounts: Accounts | None = None) -> FakeGate
         people=tx.people,
         sessions=tx.sessions,
         attempts=FakeAttempts(),
+        opened=FakeOpened(),
         passwords=FakePasswords(),
         clock=FixedClock(NOW),
         wall=wall,
