@@ -33,8 +33,10 @@ FIELD_LABELS = {
     "sources": "Sources",
     "pictures": "Pictures",
     "body_html": "Body",
+    "created": "first version",
 }
-"""A draft's fields by name (English message ids, translated where shown)."""
+"""A draft's fields by name, and ``created`` (a revision's ``changed`` when it made the
+draft): English message ids, translated where shown."""
 MAX_PICTURES = 20
 """The drafting service's limit on a draft's pictures."""
 
