@@ -72,6 +72,8 @@ def build_service(
         font=font,
         accounts=settings.accounts,
         holiday_policy=settings.holiday_policy,
+        followers=MongoFollowerRepository(db),
+        follower_target_days=settings.follower_target_days,
     )
     followers = FollowersDeps(
         uow=BoundUnitOfWork(runtime.uow, followers_binder()),
@@ -80,6 +82,7 @@ def build_service(
         clock=deps.clock,
         zone=deps.policy.zone,
         accounts=settings.accounts,
+        target_days=settings.follower_target_days,
     )
     register_consumers(runtime, deps)
     register_follower_consumers(runtime, followers)

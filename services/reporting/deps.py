@@ -39,7 +39,8 @@ class ReportingDeps:
     the charts are drawn in; ``accounts`` the deployment's official accounts (each
     reported on by itself, and all together when there are several); ``holiday_policy``
     the service's, for an account that sets none. The plan of the next pushes names the
-    slots of :meth:`plan_calendar`.
+    slots of :meth:`plan_calendar`. ``followers`` is the followers read model the
+    reports' followers section reads.
     """
 
     uow: UnitOfWorkPort[ReportingTx]
@@ -56,6 +57,10 @@ class ReportingDeps:
     font: ChartFont
     accounts: Accounts
     holiday_policy: HolidayPolicy = HolidayPolicy.KEEP
+    followers: FollowerRepository | None = None
+    """The followers read model (#14): a report's followers section (None: none)."""
+    follower_target_days: float = 30.0
+    """Days a branch has to reach its head-count target (its fair share is pro rata)."""
 
     def plan_calendar(self, account: str) -> SlotCalendar:
         """The account's slot calendar: what its plan of the next pushes names."""
@@ -66,8 +71,8 @@ class ReportingDeps:
 class FollowersDeps:
     """What the followers use cases and route are given (issue #14): their own unit of
     work (the same store and inbox as the rest), the followers read model, the posts
-    (for unsubscribes after each), the clock, the zone local days are read in and the
-    deployment's accounts."""
+    (for unsubscribes after each), the clock, the zone local days are read in, the
+    deployment's accounts and the days a branch has to reach its target."""
 
     uow: UnitOfWorkPort[FollowersTx]
     followers: FollowerRepository
@@ -75,3 +80,4 @@ class FollowersDeps:
     clock: Clock
     zone: str
     accounts: Accounts
+    target_days: float = 30.0

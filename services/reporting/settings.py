@@ -72,6 +72,14 @@ class ReportingSettings(CalendarSettings):
         description="What statutory holidays do to the slots the plan of the next pushes "
         "names; set it as the publisher's PUBLISHER_HOLIDAY_POLICY.",
     )
+    follower_target_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=3650,
+        description="Days a branch has, from its creation, to reach its head-count target: "
+        "a report calls it behind when its followers are below the share of its target "
+        "that this much time elapsed asks for.",
+    )
     cjk_font: Path = Field(
         default=DEFAULT_CJK_FONT,
         description="Font file (.ttf/.otf/.ttc) with Chinese glyphs the charts are drawn in, "

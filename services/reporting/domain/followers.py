@@ -15,7 +15,9 @@ Rules that keep the model right whatever order events arrive in:
 * a change is keyed by what it is (subscribe or unsubscribe, who, when), so the same
   change stored twice, by any path, is one entry;
 * a follower's entry is their latest change: an older change arriving late leaves it;
-* a branch's entry is its latest save (name and head-count target).
+* a branch's entry is its latest save (name, administrator and head-count target), and
+  ``since``, its earliest save known: when it was created, whence its fair share of the
+  target is counted.
 
 A summary may cover several accounts together (a director's "all together"): each
 branch row names its account, each account's figures stand side by side
@@ -36,10 +38,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from services.reporting.domain import Doc
 from services.reporting.domain.accounts import account_of, scoped_key
+from services.reporting.reports.followers import (
+    TARGET_DAYS,
+    AccountGrowth,
+    BranchGrowth,
+    FollowerAdvice,
+    FollowersSummary,
+    PostUnsubscribes,
+    SourceGrowth,
+    fair_share,
+    follower_advice,
+    is_unusual,
+)
 from shared.accounts import DEFAULT_ACCOUNT
 from shared.events import (
     BranchSaved,
@@ -55,6 +67,7 @@ __all__ = [
     "BranchGrowth",
     "BranchRef",
     "ChangeKind",
+    "FollowerAdvice",
     "FollowerChange",
     "FollowersSummary",
     "PostUnsubscribes",
@@ -143,17 +156,28 @@ def follower_doc(
 def branch_doc(event: BranchSaved, existing: Mapping[str, Any] | None) -> Doc | None:
     """The branch's entry after ``branch.saved``, or None when a later save is stored."""
     p = event.payload
+    first = p.saved_at if existing is None else _first_saved(existing, p.saved_at)
     if existing is not None and existing["saved_at"] > p.saved_at:
-        return None
+        if first == existing.get("since"):
+            return None
+        return {**existing, "since": first}  # an older save, late: only its creation time
     return {
         "_id": branch_key(event.account, p.code),
         "account": event.account,
         "code": p.code,
         "name": p.name,
+        "administrator": p.administrator,
         "target": p.target,
+        "since": first,
         "saved_at": p.saved_at,
         "event_id": str(event.event_id),
     }
+
+
+def _first_saved(existing: Mapping[str, Any], saved_at: datetime) -> datetime:
+    """The earliest save known: when the branch was created (its promotion's start)."""
+    known: datetime = existing.get("since") or existing["saved_at"]
+    return min(known, saved_at)
 
 
 # -- the summary's inputs -------------------------------------------------------------------
@@ -184,11 +208,22 @@ class Branch:
     name: str
     target: int
     account: str = DEFAULT_ACCOUNT
+    administrator: str | None = None
+    since: datetime | None = None
+    """When it was created (its first save); None: unknown."""
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> Branch:
         code = doc.get("code") or doc["_id"]  # entries from before accounts: the id
-        return cls(code, doc["name"], int(doc["target"]), account_of(doc) or DEFAULT_ACCOUNT)
+        return cls(
+            code,
+            doc["name"],
+            int(doc["target"]),
+            account_of(doc) or DEFAULT_ACCOUNT,
+            doc.get("administrator"),
+            # entries from before #14's reports kept only their latest save
+            doc.get("since") or doc.get("saved_at"),
+        )
 
 
 @dataclass(frozen=True)
@@ -214,67 +249,6 @@ class PublishedPost:
 # -- the summary ----------------------------------------------------------------------------
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class BranchGrowth(_Out):
-    account: str = Field(description="The official account the branch's code belongs to.")
-    code: str
-    name: str | None  # None: a code scanned whose branch.saved has not arrived
-    target: int | None
-    subscribed: int
-    unsubscribed: int
-    net: int
-    followers_at_end: int
-    """Followers the branch's code brought who still follow at the period's end."""
-    share_of_target: float | None
-    """``followers_at_end / target`` (None without a positive target)."""
-
-
-class SourceGrowth(_Out):
-    source: FollowerSource
-    subscribed: int
-    unsubscribed: int
-    net: int
-
-
-class AccountGrowth(_Out):
-    """One account's followers of the period (the summary's figures are their sum)."""
-
-    account: str
-    subscribed: int
-    unsubscribed: int
-    net: int
-
-
-class PostUnsubscribes(_Out):
-    account: str = Field(description="The post's account: only its followers count.")
-    post_id: str
-    title: str
-    published_at: datetime
-    unsubscribes_24h: int
-    window_complete: bool
-    """False when the 24 hours after the post had not all passed at ``as_of``."""
-
-
-class FollowersSummary(_Out):
-    accounts: list[str] = Field(description="The official accounts summarised together.")
-    start: datetime
-    end: datetime
-    subscribed: int
-    unsubscribed: int
-    net: int
-    by_account: list[AccountGrowth] = Field(
-        description="Each account's figures side by side (their sum is the total)."
-    )
-    branches: list[BranchGrowth]
-    sources: list[SourceGrowth]
-    posts: list[PostUnsubscribes]
-    unsubscribes_per_24h: float
-    """The period's unsubscribes per 24 hours: what a post's count is compared with."""
-
-
 BranchRef = tuple[str, str]
 """A branch code in its account: ``(account, code)``."""
 
@@ -289,6 +263,7 @@ def followers_summary(
     posts: Iterable[PublishedPost],
     as_of: datetime,
     accounts: Sequence[str] = (DEFAULT_ACCOUNT,),
+    target_days: float = TARGET_DAYS,
 ) -> FollowersSummary:
     """The followers section of ``[start, end)`` over ``accounts`` (the inputs' accounts).
 
@@ -297,12 +272,19 @@ def followers_summary(
     code brought who still follow at ``end``; ``posts`` are those placed in the period
     (only the published ones count); ``as_of`` is now (a post's 24 hours may not be
     over). A post's unsubscribes are those of its own account's followers.
+
+    Each branch is measured against its fair share of its target (``target_days`` to
+    reach it from its creation), each post's unsubscribes against the period's rate, and
+    the recommendations say where a branch lags or a post drove followers away
+    (:mod:`services.reporting.reports.followers`).
     """
     all_changes = sorted(changes, key=lambda c: c.at)
     in_period = [c for c in all_changes if start <= c.at < end]
     subs = Counter((c.account, c.branch_code) for c in in_period if c.kind == "subscribed")
     unsubs = Counter((c.account, c.branch_code) for c in in_period if c.kind == "unsubscribed")
-    known = {(b.account, b.code): b for b in branches}
+    all_known = {(b.account, b.code): b for b in branches}
+    # a branch created after the period is no part of it (unless its code was scanned)
+    known = {r: b for r, b in all_known.items() if b.since is None or b.since < end}
     refs = {
         ref
         for ref in (set(known) | set(subs) | set(unsubs) | set(attributed_at_end))
@@ -318,7 +300,9 @@ def followers_summary(
         ),
     )
     growth = [
-        _branch_growth(ref, known.get(ref), subs, unsubs, attributed_at_end.get(ref, 0))
+        _branch_growth(
+            ref, all_known.get(ref), subs, unsubs, attributed_at_end.get(ref, 0), end, target_days
+        )
         for ref in codes
     ]
     by_source_subs = Counter(c.source for c in in_period if c.kind == "subscribed")
@@ -332,42 +316,36 @@ def followers_summary(
         )
         for s in FollowerSource
     ]
-    unsub_times = [(c.account, c.at) for c in all_changes if c.kind == "unsubscribed"]
-    post_rows = [
-        PostUnsubscribes(
-            account=p.account,
-            post_id=p.post_id,
-            title=p.title,
-            published_at=p.published_at,
-            unsubscribes_24h=sum(
-                1
-                for account, t in unsub_times
-                if account == p.account and p.published_at <= t < p.published_at + AFTER_POST
-            ),
-            window_complete=p.published_at + AFTER_POST <= as_of,
-        )
-        for p in sorted(posts, key=lambda p: (p.published_at, p.post_id))
-        if start <= p.published_at < end
-    ]
-    per_account = [
-        AccountGrowth(
-            account=account,
-            subscribed=sum(1 for c in in_period if c.account == account and c.kind == "subscribed"),
-            unsubscribed=sum(
-                1 for c in in_period if c.account == account and c.kind == "unsubscribed"
-            ),
-            net=sum(
-                (1 if c.kind == "subscribed" else -1) for c in in_period if c.account == account
-            ),
-        )
-        for account in accounts
-    ]
     total_subs, total_unsubs = sum(subs.values()), sum(unsubs.values())
     days = (end - start) / AFTER_POST
+    per_24h = round(total_unsubs / days, 3) if days > 0 else 0.0
+    unsub_times = [(c.account, c.at) for c in all_changes if c.kind == "unsubscribed"]
+    post_rows = []
+    for p in sorted(posts, key=lambda p: (p.published_at, p.post_id)):
+        if not start <= p.published_at < end:
+            continue
+        count = sum(
+            1
+            for account, t in unsub_times
+            if account == p.account and p.published_at <= t < p.published_at + AFTER_POST
+        )
+        post_rows.append(
+            PostUnsubscribes(
+                account=p.account,
+                post_id=p.post_id,
+                title=p.title,
+                published_at=p.published_at,
+                unsubscribes_24h=count,
+                window_complete=p.published_at + AFTER_POST <= as_of,
+                unusual=is_unusual(count, per_24h),
+            )
+        )
+    per_account = [_account_growth(account, in_period, growth) for account in accounts]
     return FollowersSummary(
         accounts=list(accounts),
         start=start,
         end=end,
+        has_data=bool(growth or all_changes),
         subscribed=total_subs,
         unsubscribed=total_unsubs,
         net=total_subs - total_unsubs,
@@ -375,7 +353,28 @@ def followers_summary(
         branches=growth,
         sources=sources,
         posts=post_rows,
-        unsubscribes_per_24h=round(total_unsubs / days, 3) if days > 0 else 0.0,
+        unsubscribes_per_24h=per_24h,
+        target_days=target_days,
+        recommendations=follower_advice(
+            growth, post_rows, start=start, end=end, per_24h=per_24h, target_days=target_days
+        ),
+    )
+
+
+def _account_growth(
+    account: str, in_period: Sequence[FollowerChange], growth: Sequence[BranchGrowth]
+) -> AccountGrowth:
+    mine = [c for c in in_period if c.account == account]
+    subscribed = sum(1 for c in mine if c.kind == "subscribed")
+    branches = [b for b in growth if b.account == account]
+    return AccountGrowth(
+        account=account,
+        subscribed=subscribed,
+        unsubscribed=len(mine) - subscribed,
+        net=2 * subscribed - len(mine),
+        branch_followers=sum(b.followers_at_end for b in branches),
+        branch_target=sum(b.target or 0 for b in branches),
+        branches_behind=sum(1 for b in branches if b.behind > 0),
     )
 
 
@@ -385,16 +384,24 @@ def _branch_growth(
     subs: Counter[tuple[str, str | None]],
     unsubs: Counter[tuple[str, str | None]],
     at_end: int,
+    end: datetime,
+    target_days: float,
 ) -> BranchGrowth:
     target = branch.target if branch is not None else None
+    followers = max(0, at_end)
+    expected = fair_share(target, branch.since, end, target_days) if branch else None
     return BranchGrowth(
         account=ref[0],
         code=ref[1],
         name=branch.name if branch is not None else None,
+        administrator=branch.administrator if branch is not None else None,
+        since=branch.since if branch is not None else None,
         target=target,
         subscribed=subs[ref],
         unsubscribed=unsubs[ref],
         net=subs[ref] - unsubs[ref],
-        followers_at_end=max(0, at_end),
-        share_of_target=round(max(0, at_end) / target, 4) if target else None,
+        followers_at_end=followers,
+        share_of_target=round(followers / target, 4) if target else None,
+        expected=expected,
+        behind=max(0, expected - followers) if expected is not None else 0,
     )

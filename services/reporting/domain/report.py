@@ -26,6 +26,7 @@ from typing import Literal
 
 from services.reporting.domain import Doc
 from services.reporting.reports import TABLE_NAMES, Report, note_text, translator
+from services.reporting.reports.follower_tables import FOLLOWER_TABLES
 from services.reporting.reports.tables import ACCOUNTS_TABLE
 from shared.accounts import DEFAULT_ACCOUNT
 
@@ -55,8 +56,9 @@ TIMED_KINDS: tuple[Literal["weekly", "monthly", "biweekly"], ...] = (
     "monthly",
     "biweekly",
 )
-CSV_TABLES = (ACCOUNTS_TABLE, *TABLE_NAMES)
-"""Tables a report may have (one CSV file each; ``accounts``: only every account together)."""
+CSV_TABLES = (ACCOUNTS_TABLE, *TABLE_NAMES, *FOLLOWER_TABLES)
+"""Tables a report may have (one CSV file each; ``accounts``: only every account together;
+the followers' only when the report has follower data)."""
 
 NO_DATA_YET = "no data before the period's end"
 """Why a timed period is skipped: it ends before the earliest data (the job's result)."""

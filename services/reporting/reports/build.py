@@ -9,6 +9,7 @@ from itertools import islice
 from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import Period, ReportKind, SlotCalendar, iter_slots
 
+from .followers import FollowersSummary
 from .inputs import DigestRow, PostFeedbackAgg, PostRow
 from .insight import compile_questions, merge_themes
 from .metrics import category_rows, compare, metrics_of, post_lines
@@ -79,6 +80,7 @@ def build_report(
     account: str | None = DEFAULT_ACCOUNT,
     accounts: Sequence[AccountRef] = (),
     reply_limits: Mapping[str, float] | None = None,
+    followers: FollowersSummary | None = None,
 ) -> Report:
     """Build the report of ``period`` compared with ``previous_period``.
 
@@ -95,6 +97,9 @@ def build_report(
     ``reply_limits`` is each account's reply limit in hours (12 unless given): the
     questions' replies are in time within it, and the report says it. ``feedback_aggs``
     must have been measured against the same limits.
+
+    ``followers`` is the followers section of the same period and accounts (None: the
+    report has none).
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -163,4 +168,5 @@ def build_report(
         recommendations=plan_next_pushes(
             rows=rows, posts=lines, themes=themes, questions=questions, slots=slots
         ),
+        followers=followers,
     )

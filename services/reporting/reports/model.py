@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from shared.calendar import Period, ReportKind
 
+from .followers import FollowersSummary
 from .inputs import Category
 
 __all__ = [
@@ -323,6 +324,13 @@ class Report(_Model):
     themes: list[ThemeLine]
     questions: list[QuestionLine]
     recommendations: Recommendations
+    followers: FollowersSummary | None = Field(
+        default=None,
+        description="The followers section (#14): net growth by branch against its target, "
+        "by source, unsubscribes within 24 h of each post, and what to do where a branch "
+        "lags; ``has_data`` false when the audience service sent nothing. None in reports "
+        "made before it, or by a service without the followers read model.",
+    )
 
     @field_validator("notes", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ import csv
 import io
 from datetime import datetime
 
+from .follower_tables import follower_tables
 from .i18n import DEFAULT_LANG, Lang, translator
 from .model import Report
 from .tables import Value, report_tables
@@ -36,7 +37,8 @@ def _text(value: Value) -> str:
 def render_csv(report: Report, *, lang: Lang = DEFAULT_LANG) -> dict[str, str]:
     """Every table of ``report`` as CSV text (headers in ``lang``), keyed by file name."""
     out = {}
-    for table in report_tables(report, translator(lang)):
+    tr = translator(lang)
+    for table in [*report_tables(report, tr), *follower_tables(report, tr)]:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow([c.header for c in table.columns])

@@ -1,6 +1,7 @@
 """Render a report as a Word document (python-docx): A4, a header with the report's
 title, a footer with page X of Y (Word fields), the notes, the charts (PNG in the CJK
-font), the figures, the questions with our replies and the plan of the next pushes.
+font), the figures, the questions with our replies, the plan of the next pushes and the
+followers section (#14).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .explain import (
     slot_when,
     why_text,
 )
+from .follower_tables import follower_tables, followers_headline, followers_title
 from .i18n import DEFAULT_LANG, Lang, Translator, translator
 from .model import Report
 from .tables import Table, format_value, report_tables
@@ -115,6 +117,36 @@ def _table(doc: Any, table: Table, tr: Translator) -> None:
         )
 
 
+def _followers(doc: Any, report: Report, tr: Translator) -> None:
+    """The followers section: its headline (alone when there is no follower data), its
+    tables and its recommendations as a list."""
+    if report.followers is None:
+        return
+    doc.add_heading(followers_title(tr), level=2)
+    doc.add_paragraph(followers_headline(report.followers, tr))
+    for table in follower_tables(report, tr):
+        if table.name == "followers_advice":
+            doc.add_heading(table.title, level=2)
+            if not table.rows:
+                doc.add_paragraph(tr("No branch lags and no post drove followers away."))
+            for row in table.rows:
+                doc.add_paragraph(str(row[0]), style="List Bullet")
+        else:
+            _table(doc, _without(table, tr("Code")), tr)
+
+
+def _without(table: Table, header: str) -> Table:
+    """``table`` without its column ``header`` (a page holds ten narrow columns)."""
+    keep = [i for i, c in enumerate(table.columns) if c.header != header]
+    return Table(
+        table.name,
+        table.sheet,
+        table.title,
+        tuple(table.columns[i] for i in keep),
+        [tuple(row[i] for i in keep) for row in table.rows],
+    )
+
+
 def render_docx(report: Report, *, font: ChartFont, lang: Lang = DEFAULT_LANG) -> bytes:
     """The report as a .docx document."""
     tr = translator(lang)
@@ -156,6 +188,7 @@ def render_docx(report: Report, *, font: ChartFont, lang: Lang = DEFAULT_LANG) -
             line.add_run(f"{label}：").bold = True
             line.add_run(text)
     _table(doc, tables["advice"], tr)
+    _followers(doc, report, tr)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

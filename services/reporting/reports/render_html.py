@@ -3,7 +3,7 @@
 The page reads at A4 (print CSS) and at phone width: wide figures are split into two
 narrow tables, the comparison is one metric per row, text columns keep a minimum width
 and category names never wrap, the next pushes are cards, and each question has our
-reply beside it.
+reply beside it. The followers section (#14) comes before the next pushes.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from .explain import (
     source_name,
     why_text,
 )
+from .follower_tables import follower_tables, followers_headline, followers_title, numeric
 from .i18n import DEFAULT_LANG, Lang, Translator, translator
 from .metrics import CHANGE_METRICS
 from .model import MetricChange, Metrics, Report
@@ -238,6 +239,41 @@ def _context(report: Report, tr: Translator, charts: Sequence[str]) -> dict[str,
             {"label": a.label, "where": advice_text(a, tr), "quotes": " | ".join(a.quotes)}
             for a in rec.advice
         ],
+        "followers": _followers(report, tr),
+    }
+
+
+def _followers(report: Report, tr: Translator) -> dict[str, Any] | None:
+    """The followers section's headline, tables (cells as text, figures flagged) and
+    recommendations; None for a report without the section."""
+    if report.followers is None:
+        return None
+    tables, advice = [], []
+    for table in follower_tables(report, tr):
+        if table.name == "followers_advice":
+            advice = [str(row[0]) for row in table.rows]
+            continue
+        flags = numeric(table.columns)
+        tables.append(
+            {
+                "name": table.name,
+                "title": table.title,
+                "headers": list(zip((c.header for c in table.columns), flags, strict=True)),
+                "rows": [
+                    [
+                        (format_value(v, c, tr), flag)
+                        for v, c, flag in zip(row, table.columns, flags, strict=True)
+                    ]
+                    for row in table.rows
+                ],
+            }
+        )
+    return {
+        "title": followers_title(tr),
+        "headline": followers_headline(report.followers, tr),
+        "has_data": report.followers.has_data,
+        "tables": tables,
+        "advice": advice,
     }
 
 

@@ -1,6 +1,7 @@
 """Render a report as an Excel workbook (bytes): a summary sheet, then one sheet per
 table, named in the reader's language, each with an autofilter over its table, and
-native Excel charts (openpyxl.chart) of the figures by category.
+native Excel charts (openpyxl.chart) of the figures by category; the followers section
+(#14) on a sheet of its own, with a native chart of each branch against its target.
 
 Each table sheet: row 1 the table's title, row 2 the header (frozen, filtered), data from
 row 3. Customer text is always written as text, never as a formula.
@@ -19,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .explain import accounts_text, note_text, report_title
+from .follower_tables import follower_tables, followers_headline, followers_title
 from .i18n import DEFAULT_LANG, Lang, Translator, translator
 from .model import Report
 from .tables import Table, Value, format_value, report_tables
@@ -125,8 +127,80 @@ def _charts(ws: Any, table: Table, tr: Translator) -> None:
         ws.add_chart(chart, f"{get_column_letter(1 + n * 10)}{anchor_row}")
 
 
+def _block(ws: Any, top: int, table: Table, tr: Translator) -> int:
+    """One table of the followers sheet from row ``top`` (its title, header and rows);
+    the next free row."""
+    ws.cell(top, 1, table.title).font = Font(bold=True)
+    for j, col in enumerate(table.columns, 1):
+        cell = ws.cell(top + 1, j, col.header)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for i, row in enumerate(table.rows, top + 2):
+        for j, (value, col) in enumerate(zip(row, table.columns, strict=True), 1):
+            cell = ws.cell(i, j)
+            cell.value = _cell_value(value, tr)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+            elif col.kind in _FORMATS:
+                cell.number_format = _FORMATS[col.kind]
+    return top + 2 + len(table.rows) + 1
+
+
+def _followers_sheet(wb: Workbook, report: Report, tr: Translator) -> None:
+    """The followers section on one sheet: its headline, its tables one under the other
+    (the branches' filtered), and a native chart of each branch's followers against its
+    target. Without follower data: the headline alone says so."""
+    summary = report.followers
+    if summary is None:
+        return
+    ws = wb.create_sheet(followers_title(tr))
+    ws.cell(1, 1, followers_title(tr)).font = _TITLE_FONT
+    headline = ws.cell(2, 1)
+    headline.value, headline.data_type = followers_headline(summary, tr), "s"
+    tables = follower_tables(report, tr)
+    row = 4
+    widths: dict[int, int] = {1: 12}
+    for table in tables:
+        first = row
+        row = _block(ws, row, table, tr)
+        if table.name == "followers_advice":
+            continue  # sentences: they run on over the empty cells beside them
+        for j, col in enumerate(table.columns, 1):
+            shown = [_width(col.header)] + [
+                _width(format_value(r[j - 1], col, tr)) for r in table.rows
+            ]
+            widths[j] = max(widths.get(j, 8), min(max(shown) + 2, _MAX_WIDTH))
+        if table.name == "followers_branches":
+            ws.auto_filter.ref = (
+                f"A{first + 1}:{get_column_letter(len(table.columns))}{first + 1 + len(table.rows)}"
+            )
+            if table.rows:
+                _progress_chart(ws, table, first, tr)
+    for j, w in widths.items():
+        ws.column_dimensions[get_column_letter(j)].width = w
+
+
+def _progress_chart(ws: Any, table: Table, first: int, tr: Translator) -> None:
+    """Followers at the end beside the target, per branch (a native clustered bar chart)."""
+    headers = [c.header for c in table.columns]
+    name_col = headers.index(tr("Branch")) + 1
+    top, bottom = first + 1, first + 1 + len(table.rows)
+    chart = BarChart()
+    chart.type, chart.style = "bar", 10
+    chart.title = tr("Followers against the target, by branch")
+    for header in (tr("Followers at the end"), tr("Target")):
+        col = headers.index(header) + 1
+        chart.add_data(
+            Reference(ws, min_col=col, min_row=top, max_row=bottom), titles_from_data=True
+        )
+    chart.set_categories(Reference(ws, min_col=name_col, min_row=top + 1, max_row=bottom))
+    chart.height, chart.width = 7.5 + 0.4 * len(table.rows), 16
+    ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}4")
+
+
 def render_xlsx(report: Report, *, lang: Lang = DEFAULT_LANG) -> bytes:
-    """The report as an .xlsx workbook: a summary sheet, then one sheet per table."""
+    """The report as an .xlsx workbook: a summary sheet, then one sheet per table, and
+    the followers' sheet."""
     tr = translator(lang)
     wb = Workbook()
     _summary(wb, report, tr)
@@ -135,6 +209,7 @@ def render_xlsx(report: Report, *, lang: Lang = DEFAULT_LANG) -> bytes:
         _write(ws, table, tr)
         if table.name == "categories":
             _charts(ws, table, tr)
+    _followers_sheet(wb, report, tr)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

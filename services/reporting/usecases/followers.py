@@ -8,7 +8,7 @@ changes nothing; the same change under another event id lands on the same natura
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from services.reporting.deps import FollowersDeps
 from services.reporting.domain.followers import (
@@ -24,14 +24,19 @@ from services.reporting.domain.followers import (
     follower_key,
     followers_summary,
 )
-from services.reporting.ports import FollowersTx
+from services.reporting.ports import FollowerRepository, FollowersTx, PostRepository
 from services.reporting.usecases.ingest import CONSUMER
 from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import custom_period
 from shared.events import BranchSaved, FollowerSubscribed, FollowerUnsubscribed
 from shared.settings import Principal
 
-__all__ = ["record_branch", "record_follower_change", "summarise_followers"]
+__all__ = [
+    "read_followers_summary",
+    "record_branch",
+    "record_follower_change",
+    "summarise_followers",
+]
 
 
 async def record_follower_change(
@@ -82,18 +87,41 @@ async def summarise_followers(
     Raises ``ValueError`` for a range :func:`shared.calendar.custom_period` refuses.
     """
     period = custom_period(start, end, zone=deps.zone).current
-    lo, hi = period.start, period.end
-    changes = await deps.followers.changes_between(lo, hi + AFTER_POST, accounts)
-    branches = await deps.followers.branches(accounts)
-    attributed = await deps.followers.attributed_before(hi, accounts)
-    posts = [p for d in await deps.posts.between(lo, hi, accounts) if (p := PublishedPost.of(d))]
+    return await read_followers_summary(
+        deps.followers,
+        deps.posts,
+        period.start,
+        period.end,
+        accounts=accounts,
+        as_of=deps.clock.now(),
+        target_days=deps.target_days,
+    )
+
+
+async def read_followers_summary(
+    followers: FollowerRepository,
+    posts: PostRepository,
+    start: datetime,
+    end: datetime,
+    *,
+    accounts: Sequence[str],
+    as_of: datetime,
+    target_days: float,
+) -> FollowersSummary:
+    """The followers summary of ``[start, end)`` read from the read model: what the route
+    answers and a report's followers section holds."""
+    changes = await followers.changes_between(start, end + AFTER_POST, accounts)
+    branches = await followers.branches(accounts)
+    attributed = await followers.attributed_before(end, accounts)
+    published = [p for d in await posts.between(start, end, accounts) if (p := PublishedPost.of(d))]
     return followers_summary(
         accounts=accounts,
-        start=lo,
-        end=hi,
+        start=start,
+        end=end,
         changes=[FollowerChange.of(d) for d in changes],
         branches=[Branch.of(d) for d in branches],
         attributed_at_end=attributed,
-        posts=posts,
-        as_of=deps.clock.now(),
+        posts=published,
+        as_of=as_of,
+        target_days=target_days,
     )

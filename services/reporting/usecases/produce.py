@@ -22,6 +22,10 @@ readable as it was. It is **not announced**: ``report.ready`` is an account's ev
 (drafting plans that account's pushes with it), and a combined report has no plan of its
 own: each account's plan, on its own calendar, is in its own report. Each account's
 replies are measured against its own reply limit.
+
+Followers (#14): a report holds the followers section of its period and accounts
+(:func:`~services.reporting.usecases.followers.read_followers_summary`, measured at the
+report's generation time): the combined report's has each account's beside the others'.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ from services.reporting.reports import (
     render_html,
     render_xlsx,
 )
+from services.reporting.reports.followers import FollowersSummary
+from services.reporting.usecases.followers import read_followers_summary
 from shared.accounts import DEFAULT_ACCOUNT
 from shared.calendar import PeriodPair, ReportKind, Run, custom_period
 from shared.jobs import Claim
@@ -96,6 +102,7 @@ class _Inputs:
     digest_docs: list[Doc]
     digests: list[DigestRow]
     uncategorised: list[str]
+    followers: FollowersSummary | None = None
 
 
 def _scope(deps: ReportingDeps, account: str | None) -> list[str]:
@@ -133,7 +140,9 @@ def _aggregate(
     return aggs
 
 
-async def _read_inputs(deps: ReportingDeps, pair: PeriodPair, accounts: list[str]) -> _Inputs:
+async def _read_inputs(
+    deps: ReportingDeps, pair: PeriodPair, accounts: list[str], generated_at: datetime
+) -> _Inputs:
     start = min(pair.current.start, pair.previous.start)
     end = max(pair.current.end, pair.previous.end)
     docs = await deps.posts.between(start, end, accounts)
@@ -153,7 +162,20 @@ async def _read_inputs(deps: ReportingDeps, pair: PeriodPair, accounts: list[str
     digests = [
         digest for d in digest_docs if (digest := digest_row(d, category.get(d["_id"]))) is not None
     ]
-    return _Inputs(posts, feedback_events(items, snapshots), digest_docs, digests, uncategorised)
+    followers = None
+    if deps.followers is not None:
+        followers = await read_followers_summary(
+            deps.followers,
+            deps.posts,
+            pair.current.start,
+            pair.current.end,
+            accounts=accounts,
+            as_of=generated_at,
+            target_days=deps.follower_target_days,
+        )
+    return _Inputs(
+        posts, feedback_events(items, snapshots), digest_docs, digests, uncategorised, followers
+    )
 
 
 def _build(
@@ -180,6 +202,7 @@ def _build(
         account=account,
         accounts=_refs(deps, account),
         reply_limits={a: deps.accounts[a].reply_limit_hours for a in scope},
+        followers=inputs.followers,
     )
     if inputs.uncategorised:
         note = Note(
@@ -204,7 +227,7 @@ async def compose_report(
     """Read the read model and build and render the report of ``pair`` for ``account``
     (None: every account together)."""
     started = time.perf_counter()
-    inputs = await _read_inputs(deps, pair, _scope(deps, account))
+    inputs = await _read_inputs(deps, pair, _scope(deps, account), generated_at)
     composed = await asyncio.to_thread(_build, kind, pair, key, inputs, generated_at, deps, account)
     deps.metrics.build_seconds.labels(kind).observe(time.perf_counter() - started)
     return composed

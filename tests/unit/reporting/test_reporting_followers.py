@@ -105,14 +105,30 @@ def test_a_branch_keeps_its_latest_save() -> None:
         "account": "default",
         "code": "pudong",
         "name": "浦东分公司",
+        "administrator": "王经理",
         "target": 10,
+        "since": t,
         "saved_at": t,
         "event_id": str(event.event_id),
     }
     later = branch_doc(saved("pudong", 12, t + H), first)
     assert later is not None
-    assert later["target"] == 12
+    assert (later["target"], later["since"], later["saved_at"]) == (12, t, t + H)
     assert branch_doc(saved("pudong", 8, t), later) is None
+
+
+def test_a_branch_is_as_old_as_its_earliest_save_whatever_the_order() -> None:
+    t = START
+    latest = branch_doc(saved("pudong", 12, t + H), None)
+    assert latest is not None
+    assert latest["since"] == t + H
+    # its creation arrives late: the latest name and target stay, the creation time is kept
+    created = branch_doc(saved("pudong", 10, t), latest)
+    assert created is not None
+    assert (created["target"], created["since"], created["saved_at"]) == (12, t, t + H)
+    # an entry from before creation times were kept: its save stands for its creation
+    legacy = {k: v for k, v in latest.items() if k != "since"}
+    assert Branch.of(legacy).since == t + H
 
 
 def test_only_a_published_post_is_counted() -> None:
