@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -37,12 +39,14 @@ from demo.client import ApiClient, Tokens, service_urls
 from demo.config import AFTER_MODES, DEFAULT_DAYS, DEFAULT_SPEED, TALENT, DemoPlan
 from demo.feedback_bus import FeedbackBus
 from demo.progress import DemoProgress, fmt_sim
+from demo.promotion import Promotion, PromotionRecord
 from demo.punctuality import Punctuality
 from demo.records import RunRecord
 from demo.scenario import Scenario
 from demo.status import ServiceClock, print_status, read_infra, read_state
 from demo.summary import collect_summary, print_summary
 from demo.talent import TalentDesk
+from shared.clock import Clock
 from shared.settings import ServiceSettings
 
 __all__ = ["main"]
@@ -212,9 +216,20 @@ async def run(args: argparse.Namespace) -> int:
             punctuality=punctuality,
             at=scenario.at,
         )
+        promotion = _promotion(plan, clock, api, progress, scenario, args.seed)
         async with progress.running():
-            await asyncio.gather(scenario.run(), desk.run())
+            await asyncio.gather(
+                scenario.run(),
+                desk.run(),
+                *(
+                    [promotion[0].run(plan.days_simulated, set(plan.push_days))]
+                    if promotion
+                    else []
+                ),
+            )
         await desk.reports()
+        if promotion:
+            record.promotion = await _promotion_summary(api, plan, promotion[1])
         record.summary = await collect_summary(api, record, punctuality, plan)
         talent.summary = await collect_summary(desk.api, talent, punctuality, plan)
         record.write(manifest)
@@ -233,6 +248,44 @@ async def run(args: argparse.Namespace) -> int:
         await bus.close()
         await api.aclose()
     return 0
+
+
+def _promotion(
+    plan: DemoPlan,
+    clock: Clock,
+    api: ApiClient,
+    progress: DemoProgress,
+    scenario: Scenario,
+    seed: int,
+) -> tuple[Promotion, PromotionRecord] | None:
+    """The branches' promotion (#14), when the audience service has its push token."""
+    token = os.environ.get("AUDIENCE_WECHAT_TOKEN")
+    if not token or "audience" not in api.urls:
+        return None
+    record = PromotionRecord()
+    return (
+        Promotion(
+            plan=plan,
+            clock=clock,
+            api=api,
+            audience_url=api.urls["audience"],
+            token=token,
+            progress=progress,
+            at=scenario.at,
+            seed=seed,
+            record=record,
+        ),
+        record,
+    )
+
+
+async def _promotion_summary(
+    api: ApiClient, plan: DemoPlan, sent: PromotionRecord
+) -> dict[str, Any]:
+    """What the promotion pushed, and what the reporting service made of it."""
+    last = plan.days_simulated[-1]
+    summary = await api.followers_summary(plan.first_day.isoformat(), last.isoformat())
+    return {"sent": dataclasses.asdict(sent), "summary": summary}
 
 
 async def cleanup() -> int:

@@ -42,6 +42,7 @@ SERVICE_PORTS = {
     "publisher": 8103,
     "feedback": 8104,
     "reporting": 8105,
+    "audience": 8107,
 }
 LOCAL_ENV = Path("var/local.env")
 Role = Literal["editor", "editor2", "reviewer", "director", "system"]
@@ -316,6 +317,37 @@ class ApiClient:
         response = await self._call("reporting", "GET", f"/reports/{report_id}.{fmt}", "director")
         assert response is not None
         return response.content
+
+    async def followers_summary(self, start: str, end: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json(
+            "reporting",
+            "GET",
+            "/followers/summary",
+            "director",
+            params={"account": self.account, "from": start, "to": end},
+        )
+        return result
+
+    # -- audience ------------------------------------------------------------------------
+    async def create_branch(self, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json(
+            "audience", "POST", "/branches", "director", json={**body, "account": self.account}
+        )
+        return result
+
+    async def branch_poster(self, code: str, fmt: str) -> bytes:
+        response = await self._call(
+            "audience", "GET", f"/branches/{code}/poster.{fmt}", "director",
+            params={"account": self.account},
+        )  # fmt: skip
+        assert response is not None
+        return response.content
+
+    async def create_rule(self, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json(
+            "audience", "POST", "/rules", "editor", json={**body, "account": self.account}
+        )
+        return result
 
     async def request_report(self, start: str, end: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._json(

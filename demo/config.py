@@ -72,6 +72,9 @@ ACCOUNTS: list[dict[str, object]] = [
 ]
 """The run's two accounts: the plan's Mon/Wed/Fri 11:30 and a second one on Tue/Thu 08:00
 (drafts due 07:00, enquiries answered within 6 hours)."""
+WECHAT_SIM_PORT = 8099
+"""The simulated WeChat API (``tests.fakes.wechat_server``) the demo's audience service
+calls for its branches' QR codes (#14); ``DEMO_WECHAT_SIM_PORT`` moves it."""
 AFTER_MODES = ("realtime", "stop")
 """What ``make demo`` does once the simulated days are over (``DEMO_AFTER``): hand the
 services over to real time (the default), or stop them."""
@@ -192,6 +195,11 @@ class DemoPlan:
         return datetime(day.year, day.month, day.day, *SLOT_TIME, tzinfo=ZONE)
 
     @property
+    def days_simulated(self) -> list[date]:
+        """Every simulated day, from the first (a Monday) on."""
+        return [self.first_day + timedelta(days=n) for n in range(self.days)]
+
+    @property
     def talent_days(self) -> list[date]:
         """The second account's push days (Tue/Thu) among the simulated days."""
         return [
@@ -275,6 +283,23 @@ class DemoPlan:
             "ACCOUNTS": json.dumps(ACCOUNTS, ensure_ascii=False),
             # reporting: a biweekly period ends with the simulated days
             "REPORTING_BIWEEKLY_ANCHOR": self.biweekly_anchor.isoformat(),
+            **self._wechat_sim_env(),
+        }
+
+    def _wechat_sim_env(self) -> dict[str, str]:
+        """The audience service on the simulated WeChat (#14): the branches' codes come
+        from it, and pushes are signed with a push token of the run's own."""
+        port = os.environ.get("DEMO_WECHAT_SIM_PORT") or str(WECHAT_SIM_PORT)
+        base = f"http://127.0.0.1:{port}"
+        return {
+            "DEMO_WECHAT_SIM_PORT": port,
+            "AUDIENCE_WECHAT_APP_ID": "wxdemo0000000001",
+            "AUDIENCE_WECHAT_APP_SECRET": "demo-simulated-wechat-app-secret",
+            "AUDIENCE_WECHAT_BASE_URL": base,
+            "AUDIENCE_WECHAT_QRCODE_BASE_URL": f"{base}/cgi-bin/showqrcode",
+            "AUDIENCE_WECHAT_TOKEN": f"demo-push-{self.namespace.rstrip('.')}",
+            "AUDIENCE_ACCOUNT_NAME": "融智财税",
+            "AUDIENCE_RECONCILE_ENABLED": "false",
         }
 
     def _fast_knobs(self) -> dict[str, str]:

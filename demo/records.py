@@ -76,6 +76,8 @@ class RunRecord:
     account: str = "default"
     # the second official account's own run (#12), on its own calendar
     talent: RunRecord | None = None
+    # the branches' promotion (#14): what was pushed, and the followers summary
+    promotion: dict[str, Any] = field(default_factory=dict)
 
     def post(self, post_id: str) -> PostRecord | None:
         return next((p for p in self.posts if p.post_id == post_id), None)

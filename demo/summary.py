@@ -127,6 +127,34 @@ def _table(s: dict[str, Any], punctuality: Punctuality, account: str = "default"
     return table
 
 
+def _followers_table(promotion: dict[str, Any]) -> Table:
+    """The branches' promotion (#14): growth by branch against its target, as the
+    reporting service summarised the follower events, and what the demo pushed."""
+    sent, summary = promotion["sent"], promotion["summary"]
+    table = Table(title="网点推广：关注增长（报告服务统计）", show_lines=False)
+    for column in ("网点", "负责人", "目标", "新关注", "取关", "期末关注", "完成率"):
+        table.add_column(column, justify="left" if column in ("网点", "负责人") else "right")
+    for b in summary.get("branches", []):
+        share = b.get("share_of_target")
+        table.add_row(
+            str(b.get("name") or b["code"]),
+            str(b.get("administrator") or ""),
+            str(b.get("target") or "—"),
+            str(b["subscribed"]),
+            str(b["unsubscribed"]),
+            str(b["followers_at_end"]),
+            f"{share:.0%}" if share is not None else "—",
+        )
+    table.caption = (
+        f"推送：网点二维码关注 {sum(sent['branches'].values())}、搜索关注 {sent['search']}、"
+        f"取关 {sent['unsubscribes']}、重复推送 {sent['repeated_pushes']}；关键词提问 "
+        f"{sent['keyword_questions']}，被动回复 {sent['keyword_answered']}。"
+        f"报告服务：关注 {summary['subscribed']}，取关 {summary['unsubscribed']}，净增 "
+        f"{summary['net']}"
+    )
+    return table
+
+
 def print_summary(
     console: Console, record: RunRecord, punctuality: Punctuality, manifest: Path
 ) -> None:
@@ -165,6 +193,11 @@ def print_summary(
     console.print(_table(s, punctuality))
     if record.talent is not None and record.talent.summary:
         console.print(_table(record.talent.summary, punctuality, record.talent.account))
+    if record.promotion:
+        console.print(_followers_table(record.promotion))
+        for advice in record.promotion["summary"].get("recommendations", []):
+            params = "，".join(f"{k} {v}" for k, v in advice.get("params", {}).items())
+            console.print(f"  • 报告建议 {advice['code']}：{params}（全文见双周报告）")
     for run in runs:
         for note in run.notes:
             console.print(f"[yellow]注意（{run.account}）：{note}[/yellow]")

@@ -42,6 +42,18 @@ fi
 set -a; . var/local.env; set +a
 if [ "${DEMO:-0}" = 1 ] && [ -f var/demo.env ]; then set -a; . var/demo.env; set +a; fi
 SERVICES="${SERVICES:-drafting review publisher feedback reporting gateway audience}"
+# The demo's simulated WeChat API (#14): the audience service gets its branches' QR codes
+# from it. Only for a demo run (its environment names the port); stop.sh stops it.
+if [ "${DEMO:-0}" = 1 ] && [ -n "${DEMO_WECHAT_SIM_PORT:-}" ]; then
+  pidfile=var/run/wechat-sim.pid
+  if ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+    nohup .venv/bin/python -m tests.fakes.wechat_server --port "$DEMO_WECHAT_SIM_PORT" \
+      --appid "$AUDIENCE_WECHAT_APP_ID" --secret "$AUDIENCE_WECHAT_APP_SECRET" \
+      --log-level warning >>var/log/wechat-sim.log 2>&1 &
+    echo $! >"$pidfile"
+    echo "wechat-sim: started (pid $!, the demo's simulated WeChat on :$DEMO_WECHAT_SIM_PORT)"
+  fi
+fi
 for s in $SERVICES; do
   pidfile="var/run/$s.pid"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then

@@ -29,7 +29,7 @@ stop_pids() {  # name... (pidfile var/run/<name>.pid): TERM all, then wait up to
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # shellcheck disable=SC2086
-stop_pids $SERVICES
+stop_pids $SERVICES wechat-sim
 [ "${1:-}" = "all" ] && stop_pids secantus
 
 [ "${STOP_HINTS:-1}" = 0 ] && exit 0

@@ -31,12 +31,13 @@ import pytest
 
 from demo.config import ZONE, DemoPlan
 from demo.progress import fmt_sim
+from tests.fakes.wechat_server import FakeWeChatServer
 from tests.support.servers import ROOT, SecantusServer, die_with_parent, free_port
 from tests.support.services import auth, service_env, spawn_service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-SERVICES = ("drafting", "review", "publisher", "feedback", "reporting")
+SERVICES = ("drafting", "review", "publisher", "feedback", "reporting", "audience")
 DAYS = 7
 SPEED = 7000.0
 DIRECTOR = "director-token-0000000001"
@@ -93,7 +94,9 @@ class DemoRun:
         procs: list[subprocess.Popen[bytes]],
         env: dict[str, str],
         tmp_path: Path,
+        simulated_wechat: dict[str, str],
     ) -> None:
+        self.simulated_wechat = simulated_wechat  # where this test's fake WeChat listens
         self.run_dir = run_dir
         self.urls = urls
         self.output = output
@@ -117,7 +120,7 @@ class DemoRun:
         # the services start from the hand-over file alone: no accelerated knob survives
         accelerated = DemoPlan.from_env(self.env).env()
         base = {k: v for k, v in self.env.items() if k not in accelerated}
-        self.env = {**base, **handed}
+        self.env = {**base, **handed, **self.simulated_wechat}
         self.procs[:] = [
             spawn_service(name, self.env, self.tmp_path / f"{name}.log", int(url.rsplit(":", 1)[1]))
             for name, url in self.urls.items()
@@ -162,10 +165,18 @@ async def demo_run(
         run_dir=tmp_path / "run", days=DAYS, speed=SPEED, startup_seconds=15, namespace=namespace
     )
     ports = {name: free_port() for name in SERVICES}
+    wechat = FakeWeChatServer()
+    fake = await asyncio.to_thread(wechat.start)  # the demo's simulated WeChat (#14)
+    simulated_wechat = {
+        "AUDIENCE_WECHAT_APP_ID": fake.state.appid,
+        "AUDIENCE_WECHAT_APP_SECRET": fake.state.secret,
+        "AUDIENCE_WECHAT_BASE_URL": fake.base_url,
+        "AUDIENCE_WECHAT_QRCODE_BASE_URL": f"{fake.base_url}/cgi-bin/showqrcode",
+    }
     env = service_env(
         namespace,
         secantus.url,
-        **plan.env(),
+        **{**plan.env(), **simulated_wechat},
         **DEMO_TOKENS,
         **{f"{name.upper()}_HTTP_PORT": str(port) for name, port in ports.items()},
         LOG_LEVEL="WARNING",
@@ -189,9 +200,10 @@ async def demo_run(
             )
         output = out.decode(errors="replace")
         assert driver.returncode == 0, output[-4000:]
-        yield DemoRun(plan.run_dir, urls, output, procs, env, tmp_path)
+        yield DemoRun(plan.run_dir, urls, output, procs, env, tmp_path, simulated_wechat)
     finally:
         _stop(procs)
+        await asyncio.to_thread(wechat.stop)
 
 
 def _headline(text: str, label: str) -> int:
@@ -309,6 +321,7 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     assert all(datetime.fromisoformat(r["period_end"]) > data_start for r in listed.values())
 
     await _the_second_account_ran_on_its_own_calendar(demo_run, files)
+    _the_branches_brought_followers(demo_run)
 
     # the hand-over: the services come back on a real-speed clock from where the simulated
     # weeks ended, with the run's data
@@ -386,3 +399,22 @@ async def _the_second_account_ran_on_its_own_calendar(
     )
     own = await demo_run.get("publisher", "/posts", token="director-a-token-00000001", limit=200)
     assert {p["account"] for p in own["items"]} == {"default"}
+
+
+def _the_branches_brought_followers(demo_run: DemoRun) -> None:
+    """#14: every subscribe the branches' staff pushed (one of them twice, as WeChat may
+    repeat a push) is one follower of that branch in the reporting service's summary; the
+    leavers are counted; keyword questions were answered in the push's own reply; each
+    branch has its poster."""
+    promotion = demo_run.manifest["promotion"]
+    sent, summary = promotion["sent"], promotion["summary"]
+    assert sent["repeated_pushes"] >= 1
+    by_code = {b["code"]: b for b in summary["branches"]}
+    assert {code: by_code[code]["subscribed"] for code in sent["branches"]} == sent["branches"]
+    assert summary["subscribed"] == sum(sent["branches"].values()) + sent["search"]
+    assert summary["unsubscribed"] == sent["unsubscribes"]
+    assert sent["keyword_answered"] == sent["keyword_questions"] > 0
+    assert by_code["suzhou"]["target"] == 30  # the lagging branch, with its head-count
+    for path in sent["posters"]:
+        assert Path(path).read_bytes().startswith(b"%PDF")
+    assert "网点推广：关注增长" in demo_run.output
