@@ -3,8 +3,9 @@
 Run: ``.venv/bin/python bench/digest.py [sizes...]`` (default 50,000 and 500,000;
 ``BENCH_QUICK=1``: 1,000 and 10,000, one run). Times the full build (analysis +
 Markdown + HTML + Word) per size: the median, min and max of the runs after a warm-up on
-the first 1,000 items, and the peak RSS of this process (which runs the service's
-digest code, holding the items as the service does). Prints the growth between sizes:
+the first 1,000 items, each run from cold caches (``clear_caches``), and the peak RSS of
+this process (which runs the service's digest code, holding the items as the service
+does). Prints the growth between sizes:
 time ratio over size ratio, 1.0 being linear. Goals (#15): 50k items under 3 s, 500k
 under 30 s, growth near linear.
 """
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.support.harness import Goal, Spread, note, pick, repeat, report  # noqa: E402
 from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
-from services.feedback.analysis import FeedbackItem, FeedbackKind  # noqa: E402
+from services.feedback.analysis import FeedbackItem, FeedbackKind, clear_caches  # noqa: E402
 from services.feedback.digest import (  # noqa: E402
     CategoryHistoryRow,
     EnquiryInfo,
@@ -207,7 +208,9 @@ def build_all(items: list[FeedbackItem]) -> tuple[float, float, int]:
 
 
 def timed(items: list[FeedbackItem]) -> dict[str, float]:
-    """One run: build and render seconds."""
+    """One run: build and render seconds, from cold caches (every run analyses the same
+    items; what an earlier run cached about their texts must not speed up the next)."""
+    clear_caches()
     build, render, _size = build_all(items)
     return {"build": build, "render": render, "total": build + render}
 

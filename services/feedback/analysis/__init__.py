@@ -27,6 +27,7 @@ from .themes import Theme, find_themes
 from .tokens import load_domain_terms, load_stopwords, load_user_terms, segment, tokenize
 
 __all__ = [
+    "clear_caches",
     "METRIC_KEYS",
     "Facet",
     "FacetMatch",
@@ -76,3 +77,15 @@ __all__ = [
     "tokenize",
     "top_keywords",
 ]
+
+
+def clear_caches() -> None:
+    """Forget what the analysis cached about texts seen (segmented blocks, clause
+    verdicts); the dictionaries stay loaded. Benchmarks call it to time a cold run."""
+    from .asks import _clause_asks
+    from .questions import _clause_verdict
+    from .tokens import clear_token_cache
+
+    clear_token_cache()
+    _clause_asks.cache_clear()
+    _clause_verdict.cache_clear()

@@ -65,12 +65,19 @@ _CUSTOMER_RE = re.compile(
 )
 
 
+# Any contact word of _VARIANTS: a text without one is left as it is by all of them.
+_ANY_VARIANT_RE = re.compile(
+    "|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})" for p, _ in _VARIANTS)
+)
+
+
 def unfold(text: str) -> str:
     """The text with its disguises removed: gaps closed, digits and contact words read."""
     folded = _GAP_RE.sub("", text)
     folded = _CN_DIGIT_RUN_RE.sub(lambda m: m.group(0).translate(_CN_DIGITS), folded)
-    for pattern, canonical in _VARIANTS:
-        folded = pattern.sub(canonical, folded)
+    if _ANY_VARIANT_RE.search(folded):
+        for pattern, canonical in _VARIANTS:
+            folded = pattern.sub(canonical, folded)
     return folded
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .questions import QuestionVerdict, detect_question
 
@@ -77,9 +78,22 @@ def _asks(clause: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _clause_asks(clause: str) -> QuestionVerdict | None:
+    """The verdict of a clause that asks, or None. Cached: many comments share a clause."""
+    if _EMBEDDED_RE.search(clause) and "?" not in clause and not clause.endswith("吗"):
+        return None
+    reason = _asks(clause)
+    if reason:
+        return QuestionVerdict(True, reason, "interrogative")
+    verdict = detect_question(clause)
+    return verdict if verdict.is_question else None
+
+
 def detect_ask(text: str) -> QuestionVerdict:
     """Whether a clean text asks a question that needs a reply, and why."""
-    text = unicodedata.normalize("NFKC", text)  # ？ → ?, as clean_text does
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)  # ？ → ?, as clean_text does
     clauses = _clauses(text)
     if not clauses:
         return QuestionVerdict(False, "无文字内容", "empty")
@@ -92,13 +106,8 @@ def detect_ask(text: str) -> QuestionVerdict:
     if len(clauses) > 1 and len(first) <= 3 and clauses[0].endswith("?"):
         return QuestionVerdict(False, f"反问“{first}？”后接陈述", "rhetorical")
     for clause in clauses:
-        if _EMBEDDED_RE.search(clause) and "?" not in clause and not clause.endswith("吗"):
-            continue
-        reason = _asks(clause)
-        if reason:
-            return QuestionVerdict(True, reason, "interrogative")
-        verdict = detect_question(clause)
-        if verdict.is_question:
+        verdict = _clause_asks(clause)
+        if verdict is not None:
             return verdict
     return QuestionVerdict(False, "无疑问标志", "none")
 

@@ -37,6 +37,7 @@ _EMOJI_RE = re.compile(
     "]+"
 )
 _SPACE_RE = re.compile(r"\s+")
+_JOINERS = "\ufe0e\ufe0f\u200d\u20e3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ def to_simplified(text: str) -> str:
 
 def find_stickers(text: str) -> tuple[str, ...]:
     """Names of the WeChat sticker codes in ``text``, e.g. ``("捂脸", "强")``."""
-    return tuple(m.group(1) for m in _STICKER_RE.finditer(text))
+    return tuple(_STICKER_RE.findall(text)) if "[" in text else ()
 
 
 def strip_stickers(text: str) -> str:
@@ -74,12 +75,8 @@ def strip_stickers(text: str) -> str:
 
 def find_emoji(text: str) -> tuple[str, ...]:
     """Emoji characters in ``text`` (joiners and variation selectors dropped)."""
-    return tuple(
-        ch
-        for m in _EMOJI_RE.finditer(text)
-        for ch in m.group(0)
-        if ch not in "\ufe0e\ufe0f\u200d\u20e3"
-    )
+    found = _EMOJI_RE.findall(text)
+    return tuple(ch for run in found for ch in run if ch not in _JOINERS) if found else ()
 
 
 def strip_emoji(text: str) -> str:

@@ -62,7 +62,11 @@ def _bigram_rows(texts: Sequence[str]) -> Any:
         lowercase=True,
         dtype=np.float32,
     )
-    return vectorizer.transform(["".join(_BIGRAM_RE.findall(t)) for t in texts])
+    # Each distinct text is hashed once; its row is repeated for every item holding it.
+    index: dict[str, int] = {}
+    rows = [index.setdefault(t, len(index)) for t in texts]
+    matrix = vectorizer.transform(["".join(_BIGRAM_RE.findall(t)) for t in index])
+    return matrix[np.asarray(rows, dtype=np.intp)] if len(index) < len(texts) else matrix
 
 
 Key = tuple[Stance, str | None, str | None, bool]

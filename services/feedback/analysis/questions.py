@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 __all__ = ["QuestionRule", "QuestionVerdict", "detect_question"]
@@ -35,6 +36,9 @@ class QuestionVerdict:
     reason: str
     rule: QuestionRule
 
+
+# Clauses whose verdicts are kept (a clause's verdict depends on the clause alone).
+CLAUSE_CACHE = 1 << 16
 
 _CLAUSE_SPLIT_RE = re.compile(r"(?<=[。!?;；\n…~～])|[,，、]")
 _CJK_OR_WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -128,16 +132,23 @@ def _interrogative(clause: str) -> str | None:
     return None
 
 
+# Any rhetorical form: one search rules out the common clause that has none.
+_ANY_RHETORICAL_RE = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _RHETORICAL))
+
+
 def _rhetorical(clause: str) -> str | None:
+    if not _ANY_RHETORICAL_RE.search(clause):
+        return None
     for pattern, label in _RHETORICAL:
         if pattern.search(clause):
             return label
     return None
 
 
+@lru_cache(maxsize=CLAUSE_CACHE)
 def _clause_verdict(clause: str) -> tuple[QuestionVerdict | None, bool]:
     """A verdict for one clause (None when it says nothing either way), and whether the
-    clause holds an interrogative word."""
+    clause holds an interrogative word. Cached: many comments share a clause."""
     rhetorical = _rhetorical(clause)
     if rhetorical is not None:
         return QuestionVerdict(False, f"反问句式“{rhetorical}”，不需答复", "rhetorical"), False

@@ -111,7 +111,7 @@ def score_clean(text: str, stickers: Iterable[str] = (), emoji: Iterable[str] = 
     negations, degree, last_end = 0, 1.0, 0
     for idx, start, end in automaton.find_matches_as_indexes(lowered):
         gap = lowered[last_end:start]
-        if any(ch in _BREAKS for ch in gap) or len(gap) > 3:
+        if len(gap) > 3 or not _BREAKS.isdisjoint(gap):
             negations, degree = 0, 1.0
         last_end = end
         kind, weight = roles[idx]

@@ -119,7 +119,9 @@ def match_facet(text: str, stance: str) -> FacetMatch | None:
         return None
     # A keyword inside a longer keyword of the same facet (流程 in 流程梳理) adds nothing.
     found = {
-        n: [
+        n: [lowered[a:b] for a, b in found_spans]
+        if len(found_spans) == 1
+        else [
             lowered[a:b]
             for a, b in found_spans
             if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in found_spans)

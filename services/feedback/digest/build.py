@@ -134,6 +134,7 @@ def build_digest(
         question_entries(asks, enquiries, intents, replies, generated_at, reply_limit),
         key=question_order,
     )
+    listed = [q.entry() for q in questions[:max_questions]]
     metrics = _latest_metrics(current)
     comments = sum(i.kind == "comment" for i in current)
     reads = metrics.metrics.get("reads") if metrics else None
@@ -168,7 +169,7 @@ def build_digest(
             KeywordEntry(term=k.term, weight=k.weight)
             for k in top_keywords([tokens(n) for n in valid], 12)
         ],
-        questions=questions[:max_questions],
+        questions=listed,
         questions_total=len(questions),
         complaints=complaints,
         complaints_total=len(negatives),
