@@ -67,7 +67,7 @@ def followers_headline(summary: FollowersSummary, tr: Translator) -> str:
         "%(rate)s unsubscribes a day on average.",
         subscribed=summary.subscribed,
         unsubscribed=summary.unsubscribed,
-        net=f"{summary.net:+d}",
+        net=f"{summary.net:+d}" if summary.net else "0",
         rate=f"{summary.unsubscribes_per_24h:g}",
     )
 

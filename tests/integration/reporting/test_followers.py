@@ -144,6 +144,7 @@ async def test_follower_events_published_twice_are_counted_once_and_summarised(
                 "published_at": "2026-12-01T02:00:00Z",  # Tue 10:00 China time
                 "unsubscribes_24h": 1,
                 "window_complete": True,
+                "unusual": False,  # one, against 2 unsubscribes in 7 days
             }
         ]
 
