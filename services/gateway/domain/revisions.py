@@ -47,10 +47,13 @@ Kind = Literal["added", "removed", "same", "gap"]
 
 @dataclass(frozen=True)
 class DiffLine:
-    """One line of a field: added, removed, unchanged, or a gap between hunks."""
+    """One line of a field: added, removed, unchanged, or a gap between hunks. A line of
+    ``pictures`` names its material (``material_id``) and whether it is the cover."""
 
     kind: Kind
     text: str
+    material_id: str = ""
+    cover: bool = False
 
 
 @dataclass
@@ -69,11 +72,19 @@ class FieldDiff:
         return sum(1 for line in self.lines if line.kind == "removed")
 
 
-def _shown(field_name: str, text: str) -> str:
-    """A body line is HTML (one block): shown as the text the editor wrote."""
+_COVER = " (cover)"
+
+
+def _line(kind: Kind, field_name: str, text: str) -> DiffLine:
+    """A body line is HTML (one block): shown as the text the editor wrote; a picture
+    line is ``<material id>[ (cover)]``."""
     if field_name == "body_html":
-        return html_to_text(text) or text
-    return text
+        return DiffLine(kind, html_to_text(text) or text)
+    if field_name == "pictures":
+        cover = text.endswith(_COVER)
+        material = text.removesuffix(_COVER) if cover else text
+        return DiffLine(kind, text, material_id=material, cover=cover)
+    return DiffLine(kind, text)
 
 
 def field_diffs(diff: str) -> list[FieldDiff]:
@@ -92,13 +103,10 @@ def field_diffs(diff: str) -> list[FieldDiff]:
             if current.lines:
                 current.lines.append(DiffLine("gap", "…"))
             continue
-        marker, text = raw[:1], raw[1:]
-        if marker == "+":
-            current.lines.append(DiffLine("added", _shown(current.field, text)))
-        elif marker == "-":
-            current.lines.append(DiffLine("removed", _shown(current.field, text)))
-        elif marker == " ":
-            current.lines.append(DiffLine("same", _shown(current.field, text)))
+        kinds: dict[str, Kind] = {"+": "added", "-": "removed", " ": "same"}
+        kind = kinds.get(raw[:1])
+        if kind is not None:
+            current.lines.append(_line(kind, current.field, raw[1:]))
     return out
 
 

@@ -31,7 +31,7 @@ KEY_FIGURES = (
     ("negative_share", "Negative share"),
 )
 RATES = frozenset({"reply_rate_12h", "engagement_rate", "negative_share"})
-LABEL_WIDTH = 150
+LABEL_WIDTH = 190
 BAR_HEIGHT = 22
 GAP = 8
 CHART_WIDTH = 560

@@ -304,6 +304,9 @@ def build(console: Console) -> APIRouter:
                 visit, "drafting", f"/drafts/{segment}/revisions/{old}/diff/{new}"
             )
             fields = field_diffs(str(diff.get("diff") or ""))
+        # pictures by their materials' titles (editors may list materials; others see ids)
+        materials = await materials_of(visit, draft.get("account"), [])
+        titles = {str(m["id"]): str(m.get("title") or m["id"]) for m in materials or []}
         return console.render(
             request,
             "draft_history.html",
@@ -315,6 +318,7 @@ def build(console: Console) -> APIRouter:
                 "fields": fields,
                 "field_labels": FIELD_LABELS,
                 "numbers": list(range(latest, 0, -1)),
+                "material_titles": titles,
             },
             visit=visit,
             page=NAV.key,

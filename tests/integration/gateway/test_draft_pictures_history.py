@@ -214,7 +214,7 @@ async def test_the_history_lists_revisions_and_shows_the_diff_between_two(
         assert "第二段。</del>" in html  # body lines as the text the editor wrote
         assert "第二段改了。</ins>" in html
         assert "&lt;p&gt;" not in html
-        assert f"{picture} (cover)</ins>" in html
+        assert "办公室配图 (封面)</ins>" in html  # a picture by its material's title
 
         # a reviewer reads the history too; the drafting service refuses a revision
         # that does not exist, and the console shows its answer

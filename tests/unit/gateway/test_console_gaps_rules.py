@@ -258,5 +258,5 @@ def test_the_drafting_diff_is_split_into_fields_and_readable_lines() -> None:
     assert ("same", "第一段。") in [(line.kind, line.text) for line in body.lines]
     assert (body.added, body.removed) == (1, 1)
     assert fields[2].lines == [fields[2].lines[0]]
-    assert fields[2].lines[0].text == "m-1 (cover)"
+    assert (fields[2].lines[0].material_id, fields[2].lines[0].cover) == ("m-1", True)
     assert field_diffs("") == []
