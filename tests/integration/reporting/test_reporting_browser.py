@@ -6,7 +6,8 @@ a realistic fortnight (tests/unit/reporting/fortnight.py) at A4 width (794 px, 9
 and at phone width (390 px), saves full-page screenshots under var/screenshots/, and
 checks what a reader sees: no raw key and no English word in the text, category names
 never broken over lines, every question with our reply beside it, the page not wider
-than the phone (wide tables scroll inside their box), six planned pushes.
+than the phone (wide tables scroll inside their box), six planned pushes, and the
+followers section (#14) with its branches and advice.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ RAW_KEYS = (
     "n/a",
 )
 ALLOWED_LATIN = {"Asia", "Shanghai"}  # the zone's IANA name, shown beside 北京时间
+ALLOWED_LATIN |= {"pudong", "xuhui"}  # the branches' codes (their QR scenes), beside their names
 WIDTHS = {"a4": 794, "phone": 390}
 
 
@@ -92,6 +94,11 @@ async def test_zh_page_shows_no_raw_key_or_english(
         assert "下一步推送计划" in text
         assert "客户提问与回复" in text
         assert await page.locator("li.slot").count() == 6
+        # the followers section (#14): the branches against their targets, and advice
+        assert "粉丝增长" in text
+        assert await page.locator("table.followers_branches tbody tr").count() == 2
+        assert await page.locator("ul.followers-advice li").count() == 3
+        assert "徐汇分公司（负责人：李主任）" in text
     finally:
         await page.close()
 

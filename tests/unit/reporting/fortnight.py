@@ -9,13 +9,22 @@ What a reader should take from it, and the tests check:
 - "文章太长了" / "能不能早点推" are about form (flagged, or recognised in the older
   digest): advice, never a topic;
 - 社保基数 came from p-hr1's own feedback: covered by that post, and it must say so;
-- p-fin1 was read and shared most.
+- p-fin1 was read and shared most;
+- followers (#14): 浦东 lags its fair share of its target, 徐汇 brought nobody, three
+  readers left within a day of 管培生培养的三个误区.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from services.reporting.domain.followers import (
+    Branch,
+    FollowerChange,
+    FollowersSummary,
+    PublishedPost,
+    followers_summary,
+)
 from services.reporting.reports import (
     DigestQuestion,
     DigestRow,
@@ -27,7 +36,7 @@ from services.reporting.reports import (
 )
 from shared.calendar import biweekly_period
 
-__all__ = ["GENERATED", "fortnight_report", "fortnight_rows"]
+__all__ = ["GENERATED", "fortnight_followers", "fortnight_report", "fortnight_rows"]
 
 GENERATED = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)  # Mon 12-07 14:30 China time
 ANCHOR = date(2026, 11, 23)
@@ -247,6 +256,41 @@ def fortnight_rows() -> tuple[list[PostRow], list[PostFeedbackAgg], list[DigestR
     return posts, aggs, digests
 
 
+def fortnight_followers(posts: list[PostRow]) -> FollowersSummary:
+    """Two branches promoting the account: 浦东 (40 to reach, a month old) brings staff
+    every other day; 徐汇 (30 to reach, created on 11-26) brings nobody. Three readers
+    who came by search leave the morning after 管培生培养的三个误区."""
+    current, _ = biweekly_period(ANCHOR, 0)
+    start, hour, day = current.start, timedelta(hours=1), timedelta(days=1)
+    changes = [
+        FollowerChange("subscribed", start + i * 2 * day + 10 * hour, "branch", "pudong")
+        for i in range(7)
+    ]
+    changes += [
+        FollowerChange("subscribed", start + 3 * day, "campaign", None),
+        FollowerChange("subscribed", start + 4 * day, "article", None),
+    ]
+    changes += [
+        FollowerChange("unsubscribed", utc(12, 2, 20 + i), "search", None) for i in range(3)
+    ]
+    return followers_summary(
+        start=current.start,
+        end=current.end,
+        changes=changes,
+        branches=[
+            Branch("pudong", "浦东分公司", 40, administrator="王经理", since=start - 4 * day),
+            Branch("xuhui", "徐汇分公司", 30, administrator="李主任", since=utc(11, 26)),
+        ],
+        attributed_at_end={("default", "pudong"): 12},
+        posts=[
+            PublishedPost(p.post_id, p.title, p.published_at)
+            for p in posts
+            if p.published_at is not None
+        ],
+        as_of=GENERATED,
+    )
+
+
 def fortnight_report() -> Report:
     posts, aggs, digests = fortnight_rows()
     current, previous = biweekly_period(ANCHOR, 0)
@@ -259,4 +303,5 @@ def fortnight_report() -> Report:
         digests,
         GENERATED,
         key="report:biweekly:2026-11-23",
+        followers=fortnight_followers(posts),
     )
