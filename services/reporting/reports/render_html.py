@@ -248,6 +248,10 @@ def _followers(report: Report, tr: Translator) -> dict[str, Any] | None:
     recommendations; None for a report without the section."""
     if report.followers is None:
         return None
+    alerts = {  # rows a reader should look at: a branch behind, a post followed by leavers
+        "followers_branches": [b.behind > 0 for b in report.followers.branches],
+        "followers_posts": [p.unusual for p in report.followers.posts],
+    }
     tables, advice = [], []
     for table in follower_tables(report, tr):
         if table.name == "followers_advice":
@@ -266,6 +270,7 @@ def _followers(report: Report, tr: Translator) -> dict[str, Any] | None:
                     ]
                     for row in table.rows
                 ],
+                "alerts": alerts.get(table.name, [False] * len(table.rows)),
             }
         )
     return {

@@ -139,6 +139,7 @@ def test_the_page_shows_the_section_in_chinese_and_in_english(font: ChartFont) -
     assert '<td>分支机构二维码</td><td class="n">5</td>' in zh
     assert '<td>年终福利</td><td class="n">4</td><td>是</td>' in zh
     assert "徐汇分公司（负责人：李主任）7 天内没有新增关注" in zh
+    assert zh.count('<tr class="alert">') == 3  # both branches behind, the post
     assert "请王经理组织本分支员工扫描分支二维码关注" in zh
     assert "《年终福利》发布后 24 小时内有 4 人取消关注" in zh
     en = section(_html(report, font, "en"))

@@ -58,3 +58,17 @@ def test_the_chart_font_is_a_path_and_the_service_refuses_to_start_without_it(
     monkeypatch.setenv("REPORTING_CJK_FONT", "/nonexistent/wqy-zenhei.ttc")
     with pytest.raises(ChartFontError, match="does not exist: install Debian's fonts-wqy-zenhei"):
         build_service(ReportingSettings())
+
+
+def test_the_days_a_branch_has_to_reach_its_target_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("API_TOKENS", TOKENS)
+    assert ReportingSettings().follower_target_days == 30
+    monkeypatch.setenv("REPORTING_FOLLOWER_TARGET_DAYS", "60")
+    service = build_service(ReportingSettings())
+    assert service.deps.follower_target_days == 60
+    assert service.deps.followers is not None  # the reports read the followers model
+    monkeypatch.setenv("REPORTING_FOLLOWER_TARGET_DAYS", "0")
+    with pytest.raises(ValidationError, match="follower_target_days"):
+        ReportingSettings()
