@@ -6,6 +6,7 @@
   the part after the last contrast counts fully, the parts before it at 0.3.
 * Sarcasm: praise (真是高效, 真是及时, 福利满满 …) in a text that also states a complaint
   fact (等了十天, 还没, 已经…完了, 没人理) or laughs it off (呵呵) is read as a complaint.
+* Thanks closing a request (请尽快联系我处理，谢谢) is courtesy and is not scored.
 * A question is neutral unless it states a complaint fact strong enough on its own.
 * score >= 0.5 is ``positive``, score <= -0.5 ``negative``, otherwise ``neutral``.
 """
@@ -26,12 +27,18 @@ BEFORE_CONTRAST = 0.3
 STRONG_COMPLAINT = -1.4
 _CONTRAST_RE = re.compile(r"(?:^|[,，。!?;；\s])(但是|但|可是|不过|可惜|就是|只是|然而)")
 _SARCASM_PRAISE_RE = re.compile(
-    r"(真是|真|可真|好|太|实在是)(高效|及时|周到|贴心|专业|良心|快|省心|用心|给力|满满)"
+    r"(真是|真|可真|好|太|实在是)(高效|及时|周到|贴心|专业|良心|快|省心|用心|给力|满满"
+    r"|厉害|棒|方便|靠谱|负责|热情|有效率)"
     r"|[\u4e00-\u9fff]{2}满满"
 )
 _SARCASM_FACT_RE = re.compile(
     r"等了|还在|还没|没人|已经.{0,8}(完|过)了|秒光|三天|一周|半个月|十天|呵呵|又是"
+    r"|至今|到现在还|好几天|好几次|几个月|第[二三四五六七八九十\d]+次|一直没|一直不|一直在等"
+    r"|多少次了"
 )
+# Thanks closing a request (请尽快联系我…，谢谢) is courtesy, not praise.
+_REQUEST_CUE_RE = re.compile(r"请|麻烦|劳烦|烦请|帮忙|帮我|尽快")
+_COURTESY_RE = re.compile(r"(谢谢|感谢|多谢)(您|你们|你|了)?[!！。~～]*$")
 _NEGATED_CUE_RE = re.compile(r"(不|没|别|无)$")
 
 
@@ -79,6 +86,8 @@ def score_polarity(
     is_question: bool = False,
 ) -> Sentiment:
     """The polarity of a clean text (see ``clean_text``) with the reasons in ``hits``."""
+    if _REQUEST_CUE_RE.search(text):
+        text = _COURTESY_RE.sub("", text.rstrip(" ,，")) or text
     cuts = [m.start(1) for m in _CONTRAST_RE.finditer(text) if m.start(1) > 0]
     parts = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
     score, hits = 0.0, []

@@ -4,7 +4,9 @@ An intent is a business topic (开通与账号, 发票与报销, 社保与人事
 is one meaning inside it (红冲与作废, 报销与入账), the unit feedback is grouped by. A text
 is matched against every keyword at once (Aho-Corasick, overlapping); the facet whose
 matched keywords are longest in total wins, ties going to the facet listed first. Facets
-named ``诉/…`` serve complaints only, ``问/…`` questions and requests only.
+named ``诉/…`` serve complaints only, ``问/…`` questions and requests only; for a
+complaint, their keywords count double (a complaint is about what is wrong, not about the
+topic it mentions).
 """
 
 from __future__ import annotations
@@ -128,5 +130,12 @@ def match_facet(text: str, stance: str) -> FacetMatch | None:
         ]
         for n, found_spans in spans.items()
     }
-    best = max(found, key=lambda n: (sum(len(k) for k in found[n]), -n))
+
+    # A complaint is grouped by what is wrong (a failure, no reply, empty content), not by
+    # the topic it mentions: the complaint-only facets' keywords count double for it.
+    def weight(n: int) -> int:
+        total = sum(len(k) for k in found[n])
+        return 2 * total if facets[n].use == "complaint" else total
+
+    best = max(found, key=lambda n: (weight(n), -n))
     return FacetMatch(facets[best], tuple(found[best]))
