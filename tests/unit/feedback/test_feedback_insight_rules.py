@@ -36,10 +36,12 @@ def test_polarity_rules(text: str, label: str) -> None:
 def test_a_complaint_is_grouped_by_what_is_wrong_not_the_topic_it_mentions() -> None:
     text = "会员账号打不开"
     as_complaint = match_facet(text, "complaint")
-    assert as_complaint is not None and as_complaint.facet.name == "系统故障"
+    assert as_complaint is not None
+    assert as_complaint.facet.name == "系统故障"
     # asked, the same words are about the account
     as_ask = match_facet(text, "ask")
-    assert as_ask is not None and as_ask.facet.name == "开通与账号"
+    assert as_ask is not None
+    assert as_ask.facet.name == "开通与账号"
 
 
 def test_failures_mentioning_an_account_group_with_other_failures() -> None:
@@ -50,4 +52,5 @@ def test_failures_mentioning_an_account_group_with_other_failures() -> None:
     ]
     result = analyse_feedback(texts)
     assert [i.stance for i in result.items] == ["complaint"] * 3
-    assert len(result.groups) == 1 and result.groups[0].facet == "系统故障"
+    assert len(result.groups) == 1
+    assert result.groups[0].facet == "系统故障"
