@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.support.harness import Goal, note, pick, repeat_async, report  # noqa: E402
-from bench.support.progress import registry_total, window_around  # noqa: E402
+from bench.support.progress import family_total, window_around  # noqa: E402
 from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
 from services.feedback.bootstrap import build_service  # noqa: E402
 from services.feedback.domain.item import Incoming  # noqa: E402
@@ -193,11 +193,16 @@ async def service_rate(
     service = build_service(settings)
     runtime = service.runtime
 
+    # The probes run in the service's process every 5 ms: each reads its one counter
+    # (collecting the whole registry cost the service ~10% of its CPU in the window).
+    received = runtime.registry.restricted_registry([RECEIVED])
+    stored_items = runtime.registry.restricted_registry([STORED])
+
     async def begun() -> bool:
-        return registry_total(runtime.registry, RECEIVED) > 0
+        return family_total(received.collect(), RECEIVED) > 0
 
     async def done() -> bool:
-        stored = registry_total(runtime.registry, STORED, via="amqp", outcome="stored")
+        stored = family_total(stored_items.collect(), STORED, via="amqp", outcome="stored")
         return stored >= len(evs)
 
     reset_peak()

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import time
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -250,8 +251,9 @@ class DirectConsumer:
     body and decodes it itself (one ``model_validate_json``); when it returns the message
     is acked; ``AlreadyProcessed`` is acked as a duplicate; poison is dead-lettered with
     its reason, then acked; anything else goes to the retry queue (then the DLQ); when
-    even that publish fails the message stays unacked and is redelivered. The success
-    path does no logging and observes no histogram.
+    even that publish fails the message is requeued (``nack``; the quorum queue's
+    delivery limit dead-letters one that keeps coming back). The success path does no
+    logging and observes no histogram, and acks are coalesced (:class:`_Acks`).
 
     :meth:`run` is a runtime job: it declares and binds the queue as the subscriber
     would (same arguments; :meth:`consuming` says when), consumes with ``prefetch`` on
@@ -284,6 +286,7 @@ class DirectConsumer:
         self._idle = asyncio.Event()
         self._idle.set()
         self._consuming = asyncio.Event()
+        self._acks: _Acks | None = None
 
     async def run(self) -> None:
         connection = await aio_pika.connect_robust(self._url)
@@ -319,6 +322,10 @@ class DirectConsumer:
         await self._consuming.wait()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        acks = self._acks
+        if acks is None or acks.channel is not message.channel:  # first, or reconnected
+            acks = self._acks = _Acks(message.channel)
+        acks.pending.append(message.delivery_tag or 0)  # in delivery order, before any await
         self._inflight += 1
         self._idle.clear()
         self._received.inc()
@@ -329,10 +336,13 @@ class DirectConsumer:
                 _bind(message, self.queue.name)
                 try:
                     await _route_failure(self._policy, message, self.queue.name, exc)
+                except Exception as lost:  # the broker is gone: back to the queue
+                    _log.error("not_settled", error=repr(lost))
+                    await message.nack(requeue=True)
                 finally:
                     _unbind()
-            await message.ack()
-        except Exception as exc:  # the broker is gone: unacked, the message comes back
+            await acks.settle(message)
+        except Exception as exc:  # the channel is gone: unacked, the message comes back
             _log.error(
                 "not_acked", error=repr(exc), event_id=message.message_id, queue=self.queue.name
             )
@@ -340,3 +350,37 @@ class DirectConsumer:
             self._inflight -= 1
             if self._inflight == 0:
                 self._idle.set()
+
+
+class _Acks:
+    """The acks of one channel's deliveries, coalesced.
+
+    A handled message is *settled*; the longest run of settled deliveries from the
+    oldest unacked one is acked with one ``basic.ack(multiple=True)`` at its last tag.
+    The handlers a batch write releases all settle in one turn of the loop, so a batch
+    costs one ack frame instead of one per message; a message still being handled holds
+    back the acks of later ones (never the other way round: nothing is acked before
+    its handler returned). Deliveries are recorded in order, before any await, and the
+    channel is this consumer's alone, so ``multiple`` covers only settled messages.
+    """
+
+    def __init__(self, channel: object) -> None:
+        self.channel = channel
+        self.pending: deque[int] = deque()
+        self._settled: dict[int, AbstractIncomingMessage] = {}
+        self._flushing = False
+
+    async def settle(self, message: AbstractIncomingMessage) -> None:
+        self._settled[message.delivery_tag or 0] = message
+        if self._flushing:
+            return  # the flush under way (after this turn) takes it
+        self._flushing = True
+        try:
+            await asyncio.sleep(0)  # the handlers released with this one settle first
+        finally:
+            self._flushing = False
+        last: AbstractIncomingMessage | None = None
+        while self.pending and self.pending[0] in self._settled:
+            last = self._settled.pop(self.pending.popleft())
+        if last is not None:
+            await last.ack(multiple=True)

@@ -21,6 +21,8 @@ is :class:`Refused` by :func:`prepare`: never written, ``invalid`` in the outcom
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,7 +130,11 @@ async def apply_reply(reply: FeedbackItem, items: ItemRepository) -> bool:
 
 
 async def _settle(
-    prepared: Sequence[Prepared], items: ItemRepository, *, link_earlier_replies: bool
+    prepared: Sequence[Prepared],
+    items: ItemRepository,
+    *,
+    link_earlier_replies: bool,
+    concurrent: bool = False,
 ) -> None:
     """Apply the replies among stored items to their enquiries (idempotent).
 
@@ -140,9 +146,22 @@ async def _settle(
         asked = [p.key for p in prepared if p.item.enquiry is not None]
         for reply in await items.replies_to(asked):
             await apply_reply(reply, items)
-    for p in prepared:
-        if p.item.is_reply:
-            await apply_reply(p.item, items)
+    replies = [p.item for p in prepared if p.item.is_reply]
+    if not concurrent or len(replies) < 2:
+        for reply in replies:
+            await apply_reply(reply, items)
+        return
+    # Outside a transaction the enquiries are answered concurrently, each enquiry's
+    # replies in turn (their compare-and-set keeps the earliest answer either way).
+    by_target: dict[str | None, list[FeedbackItem]] = defaultdict(list)
+    for reply in replies:
+        by_target[reply.in_reply_to].append(reply)
+
+    async def in_turn(answers: list[FeedbackItem]) -> None:
+        for reply in answers:
+            await apply_reply(reply, items)
+
+    await asyncio.gather(*(in_turn(answers) for answers in by_target.values()))
 
 
 async def store_unordered(placed: Sequence[Placement], deps: FeedbackDeps) -> list[Outcome]:
@@ -150,7 +169,7 @@ async def store_unordered(placed: Sequence[Placement], deps: FeedbackDeps) -> li
     prepared = _accepted(placed)
     stored = await deps.items.insert_unordered([p.item for p in prepared])
     # Duplicates settle too: a redelivery may be completing what a crash interrupted.
-    await _settle(prepared, deps.items, link_earlier_replies=False)
+    await _settle(prepared, deps.items, link_earlier_replies=False, concurrent=True)
     return _aligned(placed, [Outcome.STORED if ok else Outcome.DUPLICATE for ok in stored])
 
 

@@ -278,6 +278,45 @@ class TestReplyingToAnEnquiry:
         assert (entry.actor, entry.action, entry.target) == ("liu", "enquiry.replied", "crm:m1")
         assert "reply-send:crm:m1" not in f.tx.jobs.jobs
 
+    async def test_replies_in_one_amqp_batch_answer_each_enquiry_with_its_earliest(
+        self,
+    ) -> None:
+        f = fake_feedback()
+        await with_window(f)
+        asked = [
+            received(f"m{n}", at=START, kind=FeedbackKind.MESSAGE, text="收费标准麻烦发我一份")
+            for n in (1, 2)
+        ]
+        await store_event_batch(asked, deps=f.deps)
+
+        def reply(source_id: str, target: str, minutes: int, author: str) -> Incoming:
+            payload = FeedbackReceivedPayload(
+                source="crm",
+                source_id=source_id,
+                kind=FeedbackKind.REPLY,
+                author=author,
+                text=f"{author}已回复",
+                received_at=START + timedelta(minutes=minutes),
+                in_reply_to=target,
+            )
+            return Incoming(payload, str(uuid.uuid4()), "amqp")
+
+        batch = [
+            reply("r-late", "crm:m1", 50, "小王"),
+            reply("r-early", "crm:m1", 10, "小李"),
+            reply("r-other", "crm:m2", 30, "小张"),
+        ]
+        assert await store_event_batch(batch, deps=f.deps) == [Outcome.STORED] * 3
+        answers = {}
+        for key in ("crm:m1", "crm:m2"):
+            enquiry = f.tx.items.by_key[key].enquiry
+            assert enquiry is not None
+            answers[key] = (enquiry.state, enquiry.answered_by, enquiry.time_to_reply_seconds)
+        assert answers == {
+            "crm:m1": (EnquiryState.ANSWERED, "小李", 600),
+            "crm:m2": (EnquiryState.ANSWERED, "小张", 1800),
+        }
+
     async def test_a_reply_to_a_wechat_message_is_sent_once_and_only_the_first(self) -> None:
         f = fake_feedback(**WECHAT)
         await with_window(f)
