@@ -107,6 +107,19 @@ def _automaton() -> tuple[Any, list[list[int]], tuple[Facet, ...]]:
     return automaton, [owners[w] for w in words], facets
 
 
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans (distinct, in their order) that no other span contains."""
+    if len(spans) == 1:
+        return spans
+    inner: set[tuple[int, int]] = set()
+    reach = -1  # the furthest end of the spans starting at or before this one
+    for a, b in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if reach >= b:
+            inner.add((a, b))
+        reach = max(reach, b)
+    return [s for s in spans if s not in inner] if inner else spans
+
+
 def match_facet(text: str, stance: str) -> FacetMatch | None:
     """The facet a clean text is most about, for a stance (ask, complaint, praise, other)."""
     automaton, owners, facets = _automaton()
@@ -120,16 +133,7 @@ def match_facet(text: str, stance: str) -> FacetMatch | None:
     if not spans:
         return None
     # A keyword inside a longer keyword of the same facet (流程 in 流程梳理) adds nothing.
-    found = {
-        n: [lowered[a:b] for a, b in found_spans]
-        if len(found_spans) == 1
-        else [
-            lowered[a:b]
-            for a, b in found_spans
-            if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in found_spans)
-        ]
-        for n, found_spans in spans.items()
-    }
+    found = {n: [lowered[a:b] for a, b in _outermost(s)] for n, s in spans.items()}
 
     # A complaint is grouped by what is wrong (a failure, no reply, empty content), not by
     # the topic it mentions: the complaint-only facets' keywords count double for it.
@@ -137,5 +141,10 @@ def match_facet(text: str, stance: str) -> FacetMatch | None:
         total = sum(len(k) for k in found[n])
         return 2 * total if facets[n].use == "complaint" else total
 
-    best = max(found, key=lambda n: (weight(n), -n))
+    # On a tie, a question is about what it names last (…有没有好用的工具推荐): the facet
+    # whose keyword ends later wins.
+    def focus(n: int) -> int:
+        return max(b for _a, b in spans[n]) if stance == "ask" else 0
+
+    best = max(found, key=lambda n: (weight(n), focus(n), -n))
     return FacetMatch(facets[best], tuple(found[best]))

@@ -54,3 +54,14 @@ def test_failures_mentioning_an_account_group_with_other_failures() -> None:
     assert [i.stance for i in result.items] == ["complaint"] * 3
     assert len(result.groups) == 1
     assert result.groups[0].facet == "系统故障"
+
+
+def test_a_question_is_about_what_it_names_last_when_keywords_tie() -> None:
+    # 流程 (流程梳理) and 工具 (系统选型) weigh the same: the tool is what is asked for
+    match = match_facet("有没有好用的流程管理工具推荐", "ask")
+    assert match is not None
+    assert match.facet.name == "系统选型"
+    # the same words stated as a complaint keep the order of the taxonomy
+    complaint = match_facet("流程管理工具太难用", "complaint")
+    assert complaint is not None
+    assert complaint.facet.name == "流程梳理"
