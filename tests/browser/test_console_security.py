@@ -54,7 +54,7 @@ def console_routes(stack: Stack) -> list[tuple[str, str]]:
             if route.path.startswith(("/docs", "/openapi", "/asyncapi")):
                 continue
             path = re.sub(r"\{[^}]+\}", "x", route.path)
-            found += [(method, path) for method in sorted(route.methods - {"HEAD"})]
+            found += [(method, path) for method in sorted((route.methods or set()) - {"HEAD"})]
     return found
 
 

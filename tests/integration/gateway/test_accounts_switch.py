@@ -387,12 +387,26 @@ async def test_actions_show_only_where_the_persons_roles_on_that_account_allow(
         # Today asks only what the roles on the current account (default) call for.
         upstream.clear()
         await rao.get("/today")
-        assert {c["path"] for c in upstream.calls} == {"/reviews", "/posts", "/enquiries"}
+        assert {c["path"] for c in upstream.calls} == {
+            "/reviews",
+            "/posts",
+            "/enquiries",
+            "/windows",  # closing soon, and the closed ones' documents (a reviewer's)
+            "/reports",
+        }
+        assert {c["params"]["state"] for c in upstream.reads("/windows")} == {"open", "closed"}
         token = csrf_of(read_only)
         await switch(rao, "talent", csrf=token)
         upstream.clear()
         await rao.get("/today")
-        assert {c["path"] for c in upstream.calls} == {"/drafts", "/enquiries"}
+        assert {c["path"] for c in upstream.calls} == {
+            "/drafts",
+            "/enquiries",
+            "/windows",
+            "/reports",
+        }
+        # an editor is not given documents: only the open windows are asked for
+        assert [c["params"]["state"] for c in upstream.reads("/windows")] == ["open"]
         assert all(c["params"]["account"] == "talent" for c in upstream.calls)
         drafts = (await rao.get("/drafts")).text
         assert 'href="/drafts/new"' in drafts  # an editor here

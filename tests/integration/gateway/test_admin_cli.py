@@ -25,8 +25,8 @@ def test_the_keypair_lines_configure_the_gateway_and_the_services() -> None:
     values = dict(line.split("=", 1) for line in keypair_lines())
     private = shlex.split(values["GATEWAY_SIGNING_KEY"])[0]
     public = json.loads(shlex.split(values["PERSON_TOKEN_KEYS"])[0])
-    gateway = GatewaySettings(signing_key=private, api_tokens=TOKENS)  # type: ignore[arg-type]
-    service = ServiceSettings(api_tokens=TOKENS, person_token_keys=public)  # type: ignore[arg-type]
+    gateway = GatewaySettings(signing_key=private, api_tokens=TOKENS)
+    service = ServiceSettings(api_tokens=TOKENS, person_token_keys=public)
     assert gateway.signing_key.get_secret_value().startswith("-----BEGIN PRIVATE KEY-----")
     assert len(service.person_token_keys) == 1
 

@@ -21,6 +21,7 @@ import pytest
 
 from services.drafting import usecases as drafting_usecases
 from services.drafting.bootstrap import build_service as build_drafting
+from services.drafting.domain.content import OriginRecord
 from services.drafting.schemas import MaterialCreate
 from services.drafting.settings import DraftingSettings
 from services.gateway import usecases
@@ -75,7 +76,7 @@ async def material(drafting: Any, name: str, *, origin: bool) -> str:
     body = MaterialCreate(
         title=name,
         url=f"https://img.example.cn/{name}.jpg",
-        origin=ORIGIN if origin else None,  # type: ignore[arg-type]
+        origin=OriginRecord(**ORIGIN) if origin else None,
     )
     created = await drafting_usecases.create_material(body, deps=drafting.deps, actor=ERIN)
     return created.id

@@ -39,7 +39,9 @@ async def test_first_admin_signs_in_with_an_httponly_lax_cookie(
             assert "default-src 'self'" in page.headers["content-security-policy"]
         stored = await service.runtime.db["sessions"].find_one({})
         assert stored is not None
-        assert client.cookies.get("contentops_session") not in str(stored)  # only its hash
+        session_cookie = client.cookies.get("contentops_session")
+        assert session_cookie is not None
+        assert session_cookie not in str(stored)  # only its hash
 
 
 async def test_wrong_passwords_back_off_then_lock_out_even_the_right_one(

@@ -94,7 +94,7 @@ NOTES = [
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 @pytest.mark.parametrize("note", NOTES, ids=[n.code for n in NOTES])
 def test_each_note_reads_as_the_reporting_service_words_it(lang: str, note: Note) -> None:
-    expected = explain.note_text(note, translator(lang))  # type: ignore[arg-type]
+    expected = explain.note_text(note, translator(lang))
     assert note_text(note.model_dump(mode="json"), words(lang)) == expected
     assert "%(" not in expected
 
@@ -173,7 +173,7 @@ IDEAS = [
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 @pytest.mark.parametrize("idea", IDEAS, ids=[i.source for i in IDEAS])
 def test_each_topic_idea_reads_as_the_editors_were_given_it(lang: str, idea: TopicIdea) -> None:
-    tr = translator(lang)  # type: ignore[arg-type]
+    tr = translator(lang)
     shown = idea_texts(idea.model_dump(mode="json"), words(lang))
     assert shown.title == explain.idea_topic(idea, tr)
     assert shown.why == explain.why_text(idea, tr)

@@ -15,7 +15,7 @@ UNUSED_MONGO = "mongodb://127.0.0.1:9/?directConnection=true"  # never connected
 
 async def test_the_openapi_documents_forwarding_and_hides_the_pages() -> None:
     private, _ = new_keypair()
-    settings = GatewaySettings(signing_key=private, api_tokens=TOKENS, mongo_url=UNUSED_MONGO)  # type: ignore[arg-type]
+    settings = GatewaySettings(signing_key=private, api_tokens=TOKENS, mongo_url=UNUSED_MONGO)
     service = build_service(settings)
     try:
         paths = service.app().openapi()["paths"]
