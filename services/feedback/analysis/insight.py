@@ -86,6 +86,16 @@ def _stance(question: QuestionVerdict, request: str | None, polarity: Sentiment)
     return "praise" if polarity.label == "positive" else "other"
 
 
+def _complaint_by_facet(text: str, polarity: Sentiment) -> Sentiment:
+    """A statement that names what goes wrong (a complaint-only facet's keyword: 失败,
+    没人回, 套路, 太笼统 …) is a complaint, though no attitude word scored it."""
+    match = match_facet(text, "complaint")
+    if match is None or match.facet.use != "complaint":
+        return polarity
+    why = f"投诉类“{match.facet.name}”：{'、'.join(match.keywords)}"
+    return Sentiment("negative", min(polarity.score, -0.5), (*polarity.hits, why))
+
+
 def _analyse_one(text: str) -> tuple[ItemInsight, FacetMatch | None]:
     clean = clean_text(text)
     spam = detect_ad(clean.text)
@@ -96,6 +106,8 @@ def _analyse_one(text: str) -> tuple[ItemInsight, FacetMatch | None]:
     polarity = score_polarity(
         clean.text, clean.stickers, clean.emoji, is_question=question.is_question
     )
+    if polarity.label == "neutral" and not question.is_question and request is None:
+        polarity = _complaint_by_facet(clean.text, polarity)
     stance = _stance(question, request, polarity)
     match = match_facet(clean.text, stance) if stance in ("ask", "complaint") else None
     intent = None

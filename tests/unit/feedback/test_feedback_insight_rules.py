@@ -65,3 +65,20 @@ def test_a_question_is_about_what_it_names_last_when_keywords_tie() -> None:
     complaint = match_facet("流程管理工具太难用", "complaint")
     assert complaint is not None
     assert complaint.facet.name == "流程梳理"
+
+
+def test_a_statement_naming_what_goes_wrong_is_a_complaint() -> None:
+    result = analyse_feedback(["小程序一直在加载", "我们公司在上海"])
+    failure, remark = result.items
+    assert failure.polarity.label == "negative"
+    assert failure.stance == "complaint"
+    assert failure.facet == "系统故障"
+    # a plain remark stays neutral
+    assert remark.polarity.label == "neutral"
+    assert remark.stance == "other"
+
+
+def test_jargon_is_not_praise() -> None:
+    item = analyse_feedback(["通篇都是专业名词"]).items[0]
+    assert item.polarity.label == "negative"
+    assert item.stance == "complaint"
