@@ -7,6 +7,9 @@ median, min and max over the runs). Timers start at the first message handled:
 * ``raw``: aio-pika consume+ack, the same prefetch (the baseline of ``no_store``);
 * ``no_store``: a ``ServiceRuntime`` subscriber (FastStream, the consume middleware,
   validation) that stores nothing and acks; goal (#15) >= 0.6x raw;
+* ``direct``: the same on :class:`shared.consume.DirectConsumer` (aio-pika, the same
+  consume rules, coalesced acks), the consumer of the feedback service's hot path
+  (``feedback.received``); the same goal;
 * ``batched``: idempotency records written by
   :class:`bench.support.batched_inbox.BatchedInbox` (one unordered ``insert_many`` per
   batch, acks after the write); context, no goal;
@@ -42,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.support.batched_inbox import BatchedInbox  # noqa: E402
 from bench.support.harness import Goal, note, pick, repeat_async, report  # noqa: E402
 from bench.support.rss import own_peak_mb, reset_peak  # noqa: E402
+from shared.consume import DirectConsumer  # noqa: E402
 from shared.events import DraftSubmitted  # noqa: E402
 from shared.logging import configure_logging  # noqa: E402
 from shared.mongo import make_client  # noqa: E402
@@ -176,18 +180,44 @@ async def service_rate(n: int, mongo_url: str, mode: str) -> tuple[float, float]
     async def nothing(_: Tx) -> None:
         return None
 
-    @runtime.subscriber("draft.submitted")
-    async def on_draft_submitted(body: DraftSubmitted) -> None:
-        nonlocal processed, started
-        if processed == 0 and started == 0.0:
+    def begin() -> None:
+        nonlocal started
+        if started == 0.0:  # the timer starts at the first message handled
             started = time.perf_counter()
-        if mode == "transactional":
-            await runtime.uow.run(nothing, consumed=("bench", str(body.event_id)))
-        elif mode == "batched":
-            await inbox.record(str(body.event_id))
+
+    def handled() -> None:
+        nonlocal processed
         processed += 1
         if processed == n:
             done.set()
+
+    if mode == "direct":
+        # the feedback service's hot path: shared.consume.DirectConsumer, same rules
+        async def validate(body: bytes) -> None:
+            begin()
+            DraftSubmitted.model_validate_json(body)
+            handled()
+
+        direct = DirectConsumer(
+            runtime.policy,
+            url=settings.rabbit_url,
+            event="draft.submitted",
+            handle=validate,
+            prefetch=PREFETCH,
+            grace=settings.shutdown_grace_seconds,
+            registry=runtime.registry,
+        )
+        runtime.job("direct-consumer", direct.run)
+    else:
+
+        @runtime.subscriber("draft.submitted")
+        async def on_draft_submitted(body: DraftSubmitted) -> None:
+            begin()
+            if mode == "transactional":
+                await runtime.uow.run(nothing, consumed=("bench", str(body.event_id)))
+            elif mode == "batched":
+                await inbox.record(str(body.event_id))
+            handled()
 
     queue = runtime.topology.queue("review", "draft.submitted")
     await prefill(queue.name, {"x-queue-type": "quorum", **(queue.arguments or {})}, bodies(n))
@@ -197,7 +227,7 @@ async def service_rate(n: int, mongo_url: str, mode: str) -> tuple[float, float]
         await asyncio.wait_for(done.wait(), timeout=TIMEOUT)
         elapsed = time.perf_counter() - started
         await asyncio.sleep(0.5)  # let the last acks go out before counting
-        if mode != "no_store":
+        if mode not in ("no_store", "direct"):
             coll = INBOX if mode == "transactional" else "inbox_batched"
             stored = await runtime.db[coll].count_documents({})
             if stored != n:
@@ -213,19 +243,22 @@ async def service_rate(n: int, mongo_url: str, mode: str) -> tuple[float, float]
 async def one_run(n: int, mongo_url: str) -> dict[str, float]:
     raw = await raw_rate(n)
     no_store, peak_a = await service_rate(n, mongo_url, "no_store")
+    direct, peak_d = await service_rate(n, mongo_url, "direct")
     batched, peak_b = await service_rate(n, mongo_url, "batched")
     store_tx = await store_tx_rate(n, mongo_url)
     transactional, peak_c = await service_rate(n, mongo_url, "transactional")
     return {
         "raw": raw,
         "no_store": no_store,
+        "direct": direct,
         "batched": batched,
         "store_tx": store_tx,
         "transactional": transactional,
         "no_store_vs_raw": no_store / raw,
+        "direct_vs_raw": direct / raw,
         "batched_vs_raw": batched / raw,
         "tx_vs_store_tx": transactional / store_tx,
-        "peak_mb": max(peak_a, peak_b, peak_c),
+        "peak_mb": max(peak_a, peak_b, peak_c, peak_d),
     }
 
 
@@ -258,6 +291,15 @@ async def main() -> None:
         figures["no_store_vs_raw"],
         NO_STORE_GOAL,
         label=f"service validate+ack, no store: {figures['no_store'].describe(' msg/s')}; ratio",
+    )
+    report(
+        "consume.direct_vs_raw",
+        figures["direct_vs_raw"],
+        NO_STORE_GOAL,
+        label=(
+            "feedback.received's direct consumer (aio-pika, the same consume rules) "
+            f"validate+ack, no store: {figures['direct'].describe(' msg/s')}; ratio"
+        ),
     )
     report(
         "consume.tx_vs_store_tx",

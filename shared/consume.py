@@ -59,6 +59,8 @@ class ConsumePolicy:
 
 
 def middleware_for(policy: ConsumePolicy) -> type[BaseMiddleware]:
+    timers: dict[str, Any] = {}  # each queue's handler_seconds child, looked up once
+
     class ReliableConsume(BaseMiddleware):
         """Ack, retry or dead-letter each message by the rules in the module docstring."""
 
@@ -78,7 +80,10 @@ def middleware_for(policy: ConsumePolicy) -> type[BaseMiddleware]:
                 await msg.ack()
                 return result
             finally:
-                policy.metrics.handler_seconds.labels(queue).observe(time.perf_counter() - started)
+                timer = timers.get(queue)
+                if timer is None:
+                    timer = timers[queue] = policy.metrics.handler_seconds.labels(queue)
+                timer.observe(time.perf_counter() - started)
                 _unbind()
 
     return ReliableConsume
