@@ -50,6 +50,8 @@ DOCUMENTS = (("p-doc1-r1", "个税汇算要点"), ("p-doc2-r1", "企业年报提
 REPORT_ID = "biweekly_2026-11-09"
 OLDER_REPORT_ID = "weekly_2026-W46"
 XSS_TOPIC = "<script>window.__xss=3</script>专项附加扣除怎么填"
+SUMMARY = "本期摘要：各条说明以中文连成一段。"
+"""The listing's ``summary``: the notes joined in Chinese (the page words the notes)."""
 
 
 def _post(title: str) -> PostRef:
@@ -138,7 +140,7 @@ def _summary(report_id: str, title: str, kind: str) -> dict[str, Any]:
         "period_end": "2026-11-22T16:00:00+00:00",
         "period_label": "2026-11-09 – 2026-11-22",
         "generated_at": NOW.isoformat(),
-        "summary": "",
+        "summary": SUMMARY,
         "posts": 6,
         "failed": 0,
         "documents": {},

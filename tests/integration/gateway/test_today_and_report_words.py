@@ -37,6 +37,7 @@ from tests.integration.gateway.standins import (
     DOCUMENTS,
     NOW,
     REPORT_ID,
+    SUMMARY,
     StandIn,
     standin_app,
 )
@@ -184,3 +185,5 @@ async def test_the_report_page_words_its_codes_and_shows_the_editors_topic_ideas
         assert "How to solve: 社保基数" in topics
         assert "Customers&#39; questions" in topics
         assert "%(" not in english
+        # the stored Chinese summary repeats the notes: the page shows the worded notes
+        assert SUMMARY not in english
