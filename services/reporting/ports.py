@@ -140,7 +140,7 @@ class ReadModelStats(Protocol):
     async def holds_data_before(self, end: datetime, accounts: Sequence[str]) -> bool:
         """Whether the read model holds anything of ``accounts`` placed before ``end``: a
         post published or failed (a cancelled one is no data: reports leave it out), a
-        feedback item or a metric snapshot."""
+        feedback item, a metric snapshot, a follower's change or a branch saved (#14)."""
         ...
 
 

@@ -242,7 +242,7 @@ def _accounts(report: Report, summary: FollowersSummary, tr: Translator) -> Tabl
             a.net,
             a.branch_followers,
             a.branch_target,
-            a.branch_followers / a.branch_target if a.branch_target else None,
+            round(a.branch_followers / a.branch_target, 4) if a.branch_target else None,
             a.branches_behind,
         )
         for a in summary.by_account

@@ -9,6 +9,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from services.reporting.domain.accounts import account_of
+from services.reporting.repository.followers import BRANCHES, FOLLOWER_CHANGES
 from services.reporting.repository.indexes import (
     CANCELLED,
     DIGESTS,
@@ -130,12 +131,21 @@ class MongoReadModelStats(SessionRepository):
 
     async def holds_data_before(self, end: datetime, accounts: Sequence[str]) -> bool:
         """Anything of ``accounts`` placed before ``end``: a post published or failed
-        (not cancelled), a feedback item or a metric snapshot. Posts use the
-        ``account_at`` index; the feedback collections stop at the first match (once an
-        account runs, one of the first)."""
+        (not cancelled), a feedback item, a metric snapshot, a follower's change or a
+        branch saved (#14: an account whose branches promote it before its first post
+        gets its followers section). Posts and follower changes use their ``account_at``
+        index; the other collections stop at the first match (once an account runs, one
+        of the first)."""
         before = {**facts_of(accounts), "at": {"$lt": end}}
         post = {**before, "$or": [{"status": "published"}, {"failure.code": {"$ne": CANCELLED}}]}
-        for name, query in ((POSTS, post), (FEEDBACK, before), (POST_METRICS, before)):
+        branch = {**facts_of(accounts), "saved_at": {"$lt": end}}
+        for name, query in (
+            (POSTS, post),
+            (FEEDBACK, before),
+            (POST_METRICS, before),
+            (FOLLOWER_CHANGES, before),
+            (BRANCHES, branch),
+        ):
             if await self._db[name].find_one(query, {"_id": 1}, session=self._session):
                 return True
         return False

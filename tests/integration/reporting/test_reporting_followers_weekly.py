@@ -33,6 +33,7 @@ from shared.events import (
     FollowerUnsubscribed,
     FollowerUnsubscribedPayload,
 )
+from tests.support.accounts import TWO_ACCOUNTS
 from tests.support.reporting_events import published
 
 pytestmark = pytest.mark.integration
@@ -85,8 +86,8 @@ def the_week() -> list[EventEnvelope]:
 
 async def weekly_report(svc: Reporting) -> dict[str, Any]:
     await svc.publish(*the_week())
-    await svc.wait_count("branches", 2)
-    await svc.wait_count("follower_changes", 14)
+    await svc.wait_count("branches", 2, {"account": "default"})
+    await svc.wait_count("follower_changes", 14, {"account": "default"})
     await svc.wait_count("posts", 1)
     svc.clock.set(WEEKLY_FIRED)
     body = await svc.wait_report("weekly-2026-W49")
@@ -194,3 +195,51 @@ async def test_the_weekly_report_shows_the_followers_of_two_branches_in_every_fo
             "/followers/summary?from=2026-11-30&to=2026-12-06", headers=DIRECTOR
         )
         assert summary.json()["recommendations"] == followers["recommendations"]
+
+
+async def test_every_account_together_shows_each_accounts_followers_side_by_side(
+    namespace: str, mongo_url: str
+) -> None:
+    def talent(event: EventEnvelope) -> EventEnvelope:
+        return event.model_copy(update={"account": "talent"})
+
+    talents: list[EventEnvelope] = [
+        talent(branch("pudong", "浦东人才站", "赵站长", 30, END - 15 * D)),  # 15 due
+        talent(joined("t-1", MON + H, "branch", "pudong")),
+        talent(joined("t-2", MON + 2 * H, "branch", "pudong")),
+        talent(joined("t-3", MON + 3 * H, "article", None)),
+    ]
+    async with reporting(namespace, mongo_url, at=START, accounts_json=TWO_ACCOUNTS) as svc:
+        await svc.publish(*talents)
+        await svc.wait_count("follower_changes", 3, {"account": "talent"})
+        await weekly_report(svc)
+        combined = (await svc.wait_report("all_weekly-2026-W49"))["report"]
+        followers = combined["followers"]
+        assert followers["accounts"] == ["default", "talent"]
+        assert [
+            (a["account"], a["subscribed"], a["unsubscribed"], a["net"], a["branch_followers"])
+            for a in followers["by_account"]
+        ] == [("default", 5, 5, 0, 4), ("talent", 3, 0, 3, 2)]
+        assert [(b["account"], b["name"], b["behind"]) for b in followers["branches"]] == [
+            ("default", "徐汇分公司", 6),
+            ("default", "浦东分公司", 2),
+            ("talent", "浦东人才站", 13),
+        ]
+        # each account's own report holds its own followers only; talent has no post yet:
+        # its branch and followers alone make its week reported
+        own = (await svc.wait_report("talent-weekly-2026-W49"))["report"]["followers"]
+        assert [b["name"] for b in own["branches"]] == ["浦东人才站"]
+
+        html = await svc.client.get("/reports/all_weekly-2026-W49.html", headers=DIRECTOR)
+        page = html.text[html.text.index('<section id="followers">') :]
+        assert "各公众号粉丝增长对照" in page
+        assert "<td>融智财税</td>" in page
+        assert "<td>融智人才</td>" in page
+        assert "【融智人才】浦东人才站（负责人：赵站长）" in page
+        table = await svc.client.get(
+            "/reports/all_weekly-2026-W49/csv/followers_accounts", headers=DIRECTOR
+        )
+        assert table.text.splitlines()[1:] == [
+            "融智财税,5,5,0,4,30,0.1333,2",
+            "融智人才,3,0,3,2,30,0.0667,1",
+        ]
