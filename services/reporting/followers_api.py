@@ -3,8 +3,13 @@
 =======================================  =========================================
 ``GET  /followers/summary?from=&to=``    net growth by branch against its target,
                                          by source, and unsubscribes within 24 h
-                                         of each post published in the range
+                                         of each post published in the range,
+                                         with recommendations where a branch lags
 =======================================  =========================================
+
+The figures and recommendations are those of the reports' followers section
+(:mod:`services.reporting.reports.followers`): each branch against its fair share of its
+target by the range's end, each post's unsubscribes against the range's rate.
 
 ``from`` and ``to`` are local days (China time, ``to`` inclusive), at most 400 days;
 a range that cannot be summarised is answered 422 naming the field. Reading needs any
@@ -56,8 +61,10 @@ def build_followers_router(
         principal: Principal = reader,
     ) -> FollowersSummary:
         """Followers of the range: net growth per branch against its head-count target
-        (and the share of it reached at the range's end), by source, and for each post
-        published in the range the unsubscribes within 24 hours after it."""
+        (the share of it reached at the range's end, and its fair share by then), by
+        source, for each post published in the range the unsubscribes within 24 hours
+        after it (unusual or not against the range's rate), and what to do where a branch
+        lags or a post drove followers away."""
         accounts = account_scope(principal, deps.accounts, account)
         try:
             return await summarise_followers(
