@@ -116,3 +116,19 @@ def test_a_large_window_counts_every_question_and_lists_the_most_urgent() -> Non
     assert [q.ref_id for q in digest.questions] == [f"c{i}" for i in range(1, 100, 2)]
     assert digest.questions[0].text == "请问第1号发票怎么红冲？"
     assert digest.questions[0].time_to_reply is None
+
+
+def test_the_collector_paused_during_the_analysis_is_left_as_it_was() -> None:
+    import gc
+
+    from services.feedback.analysis import analyse_feedback
+
+    assert gc.isenabled()
+    analyse_feedback(["请问怎么开通？", "写得很好"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        analyse_feedback(["请问怎么开通？"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
