@@ -29,7 +29,26 @@ class PendingQuestion:
     asked_at: datetime
     answered_at: datetime | None
     breached: bool
-    fields: Mapping[str, Any]
+    found: tuple[FeedbackItem, ItemInsight, FeedbackItem | None] | None = None
+    recorded: Mapping[str, Any] | None = None
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        """The row's other fields: a recorded enquiry's, or those of a found question."""
+        if self.recorded is not None:
+            return self.recorded
+        assert self.found is not None
+        item, insight, reply = self.found
+        reason = insight.question.reason if insight.question.is_question else None
+        return {
+            "ref_id": item.item_id,
+            "asked_by": item.author,
+            "text": item.text,
+            "reason": reason or (f"请求“{insight.request}”" if insight.request else None),
+            "intent": insight.intent,
+            "answered_by": reply.author if reply else None,
+            "reply_text": reply.text if reply else None,
+        }
 
     @property
     def is_open(self) -> bool:
@@ -38,15 +57,16 @@ class PendingQuestion:
 
     def entry(self) -> QuestionEntry:
         """The document's row: texts shown as quoted, personal data masked."""
-        reply_text: str | None = self.fields.get("reply_text")
+        fields = self.fields
+        reply_text: str | None = fields.get("reply_text")
         return QuestionEntry.model_validate(
             {
-                **self.fields,
+                **fields,
                 "source": self.source,
                 "asked_at": self.asked_at,
                 "answered_at": self.answered_at,
                 "breached": self.breached,
-                "text": redact(display_text(self.fields["text"])),
+                "text": redact(display_text(fields["text"])),
                 "reply_text": redact(display_text(reply_text)) if reply_text else None,
                 "time_to_reply": self.answered_at - self.asked_at if self.answered_at else None,
             }
@@ -96,23 +116,14 @@ def question_entries(
         if item.item_id in recorded:
             continue
         reply = first_reply.get(item.item_id)
-        reason = insight.question.reason if insight.question.is_question else None
+        answered_at = reply.received_at if reply else None
         entries.append(
-            _pending(
+            PendingQuestion(
                 "comment" if item.kind == "comment" else "message",
                 item.received_at,
-                reply.received_at if reply else None,
-                {
-                    "ref_id": item.item_id,
-                    "asked_by": item.author,
-                    "text": item.text,
-                    "reason": reason or (f"请求“{insight.request}”" if insight.request else None),
-                    "intent": insight.intent,
-                    "answered_by": reply.author if reply else None,
-                    "reply_text": reply.text if reply else None,
-                },
-                generated_at,
-                limit,
+                answered_at,
+                (answered_at or generated_at) - item.received_at > limit,
+                found=(item, insight, reply),
             )
         )
     return entries
@@ -127,7 +138,7 @@ def _pending(
     limit: timedelta,
 ) -> PendingQuestion:
     waited = (answered_at or generated_at) - asked_at
-    return PendingQuestion(source, asked_at, answered_at, waited > limit, fields)
+    return PendingQuestion(source, asked_at, answered_at, waited > limit, recorded=fields)
 
 
 def question_order(q: PendingQuestion | QuestionEntry) -> tuple[int, datetime]:
