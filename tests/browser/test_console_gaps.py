@@ -104,7 +104,7 @@ async def gaps_stack(mongo_url: str) -> AsyncIterator[GapsStack]:
             for username, (name, roles, password) in PEOPLE.items():
                 command = usecases.PersonCreate(username, name, roles, password)
                 await usecases.create_person(command, deps=gateway.deps, actor=ROOT)
-            materials = {}
+            materials: dict[str, str] = {}
             for title, origin in (
                 (
                     "办公室配图",
