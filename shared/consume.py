@@ -344,6 +344,8 @@ class DirectConsumer:
                 except Exception as lost:  # the broker is gone: back to the queue
                     _log.error("not_settled", error=repr(lost))
                     await message.nack(requeue=True)
+                    await acks.settle(message, acked=False)
+                    return
                 finally:
                     _unbind()
             await acks.settle(message)
@@ -372,11 +374,13 @@ class _Acks:
     def __init__(self, channel: object) -> None:
         self.channel = channel
         self.pending: deque[int] = deque()
-        self._settled: dict[int, AbstractIncomingMessage] = {}
+        self._settled: dict[int, AbstractIncomingMessage | None] = {}
         self._flushing = False
 
-    async def settle(self, message: AbstractIncomingMessage) -> None:
-        self._settled[message.delivery_tag or 0] = message
+    async def settle(self, message: AbstractIncomingMessage, *, acked: bool = True) -> None:
+        """``message`` is handled; ``acked=False``: it was nacked, and the multiple ack
+        is never sent at its tag (a tag no longer outstanding closes the channel)."""
+        self._settled[message.delivery_tag or 0] = message if acked else None
         if self._flushing:
             return  # the flush under way (after this turn) takes it
         self._flushing = True
@@ -386,6 +390,6 @@ class _Acks:
             self._flushing = False
         last: AbstractIncomingMessage | None = None
         while self.pending and self.pending[0] in self._settled:
-            last = self._settled.pop(self.pending.popleft())
+            last = self._settled.pop(self.pending.popleft()) or last
         if last is not None:
             await last.ack(multiple=True)
