@@ -27,7 +27,7 @@ _DESCRIPTIONS = {
     400: "The body is not valid JSON, or the request is malformed.",
     401: "No valid bearer token.",
     403: "The token's principal lacks the role (see x-roles).",
-    404: "Not found.",
+    404: "Not found (or an account this deployment does not have).",
     409: "Conflicts with the resource's state (the problem says which).",
     413: "The body is larger than the route's limit (x-max-body-bytes).",
     422: "Invalid input; the problem's errors name every field.",
@@ -56,9 +56,20 @@ def _statuses(route: APIRoute, method: str, problems: ProblemMap) -> set[int]:
     # The domain errors the route can meet: a route naming a resource, or changing one.
     if "{" in route.path_format:
         statuses.add(404)
+    if _names_account(route):  # #12: an unknown account is 404, one not held 403
+        statuses |= {403, 404}
     if "{" in route.path_format or method != "GET":
         statuses |= {spec.status for spec in problems.values()}
     return statuses
+
+
+def _names_account(route: APIRoute) -> bool:
+    """The route takes an official account (#12): a query ``account`` or a body field."""
+    if any(p.alias == "account" for p in route.dependant.query_params):
+        return True
+    body = route.body_field
+    fields = getattr(getattr(body, "type_", None), "model_fields", None) if body else None
+    return isinstance(fields, dict) and "account" in fields
 
 
 def document_problems(
