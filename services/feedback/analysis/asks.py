@@ -78,7 +78,7 @@ def _asks(clause: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _clause_asks(clause: str) -> QuestionVerdict | None:
     """The verdict of a clause that asks, or None. Cached: many comments share a clause."""
     if _EMBEDDED_RE.search(clause) and "?" not in clause and not clause.endswith("吗"):

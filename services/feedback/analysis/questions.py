@@ -38,7 +38,7 @@ class QuestionVerdict:
 
 
 # Clauses whose verdicts are kept (a clause's verdict depends on the clause alone).
-CLAUSE_CACHE = 1 << 16
+CLAUSE_CACHE = 1 << 14
 
 _CLAUSE_SPLIT_RE = re.compile(r"(?<=[。!?;；\n…~～])|[,，、]")
 _CJK_OR_WORD_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")

@@ -36,7 +36,7 @@ DOMAIN_FREQ = 50_000
 # jieba's own block pattern (``jieba.re_han_default``): it segments each such run apart.
 _HAN_BLOCK_RE = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
 # Blocks whose words are kept; the cache is emptied when it is full.
-BLOCK_CACHE = 200_000
+BLOCK_CACHE = 50_000
 _BLOCKS: dict[str, tuple[str, ...]] = {}
 
 
