@@ -14,7 +14,14 @@ from .clean import (
     strip_stickers,
     to_simplified,
 )
-from .insight import FeedbackInsight, InsightGroup, ItemInsight, Stance, analyse_feedback
+from .insight import (
+    FeedbackInsight,
+    InsightGroup,
+    ItemInsight,
+    Stance,
+    analyse_feedback,
+    paused_cycle_collection,
+)
 from .keywords import Keyword, top_keywords
 from .model import METRIC_KEYS, FeedbackItem, FeedbackKind
 from .polarity import score_polarity
@@ -37,6 +44,7 @@ __all__ = [
     "ItemInsight",
     "Stance",
     "analyse_feedback",
+    "paused_cycle_collection",
     "detect_ad",
     "detect_ask",
     "detect_request",

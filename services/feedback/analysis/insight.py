@@ -26,7 +26,14 @@ from .spam import SpamVerdict
 from .taxonomy import OTHER_INTENT, FacetMatch, match_facet
 from .tokens import tokenize
 
-__all__ = ["FeedbackInsight", "InsightGroup", "ItemInsight", "Stance", "analyse_feedback"]
+__all__ = [
+    "FeedbackInsight",
+    "InsightGroup",
+    "ItemInsight",
+    "Stance",
+    "analyse_feedback",
+    "paused_cycle_collection",
+]
 
 NAMING_SAMPLE = 300
 _NOT_ASKED = QuestionVerdict(False, "广告，不判断", "none")
@@ -141,7 +148,7 @@ def _representatives(texts: Sequence[str], members: Sequence[int], quotes: int) 
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def paused_cycle_collection() -> Iterator[None]:
     """The cyclic garbage collector paused while texts are analysed (#15).
 
     The analysis makes no reference cycles, only many small objects, each of which set
@@ -163,7 +170,7 @@ def analyse_feedback(texts: Sequence[str], *, quotes: int = 3) -> FeedbackInsigh
     Each distinct text is analysed once; a group is named from at most ``NAMING_SAMPLE``
     of its members."""
     seen: dict[str, tuple[ItemInsight, FacetMatch | None]] = {}
-    with _no_cycle_collection():
+    with paused_cycle_collection():
         for text in texts:
             if text not in seen:
                 seen[text] = _analyse_one(text)

@@ -17,6 +17,7 @@ from ..analysis import (
     FeedbackItem,
     analyse_feedback,
     display_text,
+    paused_cycle_collection,
     redact,
     tokenize,
     top_keywords,
@@ -104,7 +105,9 @@ def build_digest(
             token_cache[text] = tuple(tokenize(text))
         return token_cache[text]
 
-    theme_rows = _theme_rows(feedback, insight, len(valid), tokens)[:max_themes]
+    with paused_cycle_collection():  # the words of every item: many small objects
+        theme_rows = _theme_rows(feedback, insight, len(valid), tokens)[:max_themes]
+        keywords = top_keywords([tokens(n) for n in valid], 12)
     group_of = {m: g.label for g in insight.groups for m in g.members}
     labels = [insight.items[n].polarity.label for n in valid]
     split = SentimentSplit(
@@ -165,10 +168,7 @@ def build_digest(
         generated_at=generated_at,
         headline=headline,
         themes=theme_rows,
-        keywords=[
-            KeywordEntry(term=k.term, weight=k.weight)
-            for k in top_keywords([tokens(n) for n in valid], 12)
-        ],
+        keywords=[KeywordEntry(term=k.term, weight=k.weight) for k in keywords],
         questions=listed,
         questions_total=len(questions),
         complaints=complaints,
