@@ -17,6 +17,7 @@ subscribe on purpose) and is recorded in :class:`PromotionRecord`.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 import time
@@ -32,7 +33,6 @@ from demo.client import ApiClient
 from demo.config import ZONE, DemoPlan
 from demo.progress import DemoProgress
 from shared.clock import Clock
-from shared.wechat.crypto import sha1_signature
 
 __all__ = ["BRANCHES", "DemoBranch", "Promotion", "PromotionRecord", "push_xml"]
 
@@ -91,6 +91,12 @@ def push_xml(
         head + f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>"
         f"{event_key}</xml>"
     ).encode()
+
+
+def sha1_signature(*parts: str) -> str:
+    """WeChat's push signature: sha1 of the parts sorted and joined (as the platform's
+    shared.wechat checks it; computed here so the demo needs no WeChat crypto library)."""
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
 
 
 class Promotion:

@@ -85,7 +85,7 @@ async def test_schema_version_99_lands_in_every_consumers_dlq_with_its_reason(
             headers = letter.headers
             assert headers["x-dlq-reason"] == "unknown_schema_version", (service, event_type)
             assert headers["x-dlq-detail"] == (
-                f"schema_version 99 of {event_type} is unknown here (known: 1)"
+                f"schema_version 99 of {event_type} is unknown here (known: 1, 2)"
             )
             assert headers["x-original-queue"] == f"{namespace}{service}.{event_type}"
             assert json.loads(letter.body)["schema_version"] == 99  # the body is kept as sent
