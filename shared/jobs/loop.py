@@ -9,6 +9,13 @@ for the instant itself. Claimed jobs run as tasks, up to ``capacity`` at once, c
 ``batch`` at a time so replicas share them. On cancellation running jobs get
 ``shutdown_grace`` seconds to finish; a job cut off is taken over once its lease expires.
 
+One loop may serve several ``kinds`` (say one per account) instead of one ``kind``: it
+asks the store once per turn for all of them (``claim_due_among``, ``next_due_among``)
+and runs at most ``kind_capacity`` jobs of each kind at once (``capacity`` in all), so
+one kind's slow jobs never hold another's; ``paused_kinds`` names the kinds it leaves
+alone for now (asked once per turn). A job that finishes wakes the loop at once, as its
+kind may have room again.
+
 Both loops stop when their task is cancelled, even if the cancellation got lost: on
 Python 3.11 a cancellation can be swallowed on its way through a library
 (``asyncio.wait_for`` returns the result of an inner future that finished at the same
@@ -20,8 +27,10 @@ cancellation requests, stops at its next turn when one is pending, and re-raises
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -82,13 +91,14 @@ async def every(seconds: float, step: Callable[[], Awaitable[object]]) -> None:
 
 
 class JobLoop:
-    """Claims due jobs of one ``kind`` and runs ``handler`` for each, punctually."""
+    """Claims due jobs of one ``kind`` (or of several ``kinds``, with a cap per kind) and
+    runs ``handler`` for each, punctually."""
 
     def __init__(
         self,
         *,
         jobs: TimedJobs,
-        kind: str,
+        kind: str | None = None,
         handler: Callable[[Claim], Awaitable[object]],
         clock: Clock,
         capacity: int = 1,
@@ -98,11 +108,27 @@ class JobLoop:
         shutdown_grace: float,
         lead_real: float = 0.0,
         paused: Callable[[], Awaitable[bool]] | None = None,
+        kinds: Sequence[str] | None = None,
+        kind_capacity: int | None = None,
+        paused_kinds: Callable[[], Awaitable[Collection[str]]] | None = None,
     ) -> None:
         if capacity < 1 or batch < 1:
             raise ValueError("capacity and batch must be at least 1")
+        if (kind is None) == (kinds is None):
+            raise ValueError("give either kind or kinds")
+        if kinds is not None and (not kinds or isinstance(kinds, str)):
+            raise ValueError("kinds must name at least one kind")
+        if kind is not None and (kind_capacity is not None or paused_kinds is not None):
+            raise ValueError("kind_capacity and paused_kinds go with kinds")
+        if kind_capacity is not None and kind_capacity < 1:
+            raise ValueError("kind_capacity must be at least 1")
         self._jobs = jobs
-        self._kind = kind
+        self._kind = kind if kind is not None else ",".join(kinds or ())  # for logs and names
+        self._kinds = tuple(dict.fromkeys(kinds)) if kinds is not None else None
+        self._kind_capacity = kind_capacity or capacity
+        self._paused_kinds = paused_kinds
+        self._by_kind: Counter[str] = Counter()  # running jobs per kind (with ``kinds``)
+        self._open: tuple[str, ...] | None = None  # kinds with room, as of this turn
         self._handler = handler
         self._clock = clock
         self._capacity = capacity
@@ -136,6 +162,8 @@ class JobLoop:
         return self._paused is not None and await self._paused()
 
     async def _claim_some(self, watch: _CancelWatch) -> int:
+        if self._kinds is not None:
+            return await self._claim_among(watch, self._kinds)
         free = self._capacity - len(self._running)
         if free <= 0:
             await watch.rest(self._max_sleep, self._running)
@@ -155,7 +183,47 @@ class JobLoop:
             task.add_done_callback(self._running.discard)
         return len(claims)
 
+    async def _claim_among(self, watch: _CancelWatch, kinds: tuple[str, ...]) -> int:
+        """``_claim_some`` for several kinds: one query for the kinds with room."""
+        self._open = None
+        free = self._capacity - len(self._running)
+        if free <= 0:
+            await watch.rest(self._max_sleep, self._running)
+            return 1
+        try:
+            if await self._is_paused():
+                self._open = ()
+                return 0
+            paused = await self._paused_kinds() if self._paused_kinds is not None else ()
+            room = {
+                kind: self._kind_capacity - self._by_kind[kind]
+                for kind in kinds
+                if kind not in paused and self._by_kind[kind] < self._kind_capacity
+            }
+            self._open = tuple(room)
+            claims = await self._jobs.claim_due_among(
+                room, now=self._horizon(), limit=min(free, self._batch)
+            )
+        except Exception as exc:  # store away: keep looping, the next round retries
+            _log.warning("job_claim_failed", kind=self._kind, error=repr(exc))
+            return 0
+        for claim in claims:
+            task = asyncio.create_task(self._run_one(claim), name=f"{claim.kind}:{claim.key}")
+            self._running.add(task)
+            self._by_kind[claim.kind] += 1
+            task.add_done_callback(partial(self._finished, claim.kind))
+        return len(claims)
+
+    def _finished(self, kind: str, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._by_kind[kind] -= 1
+        if self._by_kind[kind] <= 0:
+            del self._by_kind[kind]
+
     async def _wait(self, watch: _CancelWatch) -> None:
+        if self._kinds is not None:
+            await self._wait_among(watch)
+            return
         try:
             due = None if await self._is_paused() else await self._jobs.next_due(self._kind)
         except Exception as exc:
@@ -169,6 +237,25 @@ class JobLoop:
             await watch.rest(_MIN_SLEEP)
             return
         await watch.rest(min(remaining / self._clock.speed, self._max_sleep))
+
+    async def _wait_among(self, watch: _CancelWatch) -> None:
+        """``_wait`` for several kinds: until the next due job of a kind with room (as
+        this turn's claim found them), or until a running job finishes."""
+        kinds = self._open
+        due = None
+        if kinds:
+            try:
+                due = await self._jobs.next_due_among(kinds)
+            except Exception as exc:
+                _log.warning("next_due_failed", kind=self._kind, error=repr(exc))
+        if due is None:
+            await watch.rest(self._max_sleep, self._running)
+            return
+        remaining = (due - self._lead_business() - self._clock.now()).total_seconds()
+        if remaining <= 0:  # due but not claimable this instant (a race, or a locked job)
+            await watch.rest(_MIN_SLEEP, self._running)
+            return
+        await watch.rest(min(remaining / self._clock.speed, self._max_sleep), self._running)
 
     def _lead_business(self) -> timedelta:
         return timedelta(seconds=self._lead * self._clock.speed)

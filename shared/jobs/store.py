@@ -18,12 +18,17 @@ Claiming is bounded in time: the candidates' ``find`` and each conditional ``upd
 run under ``pymongo.timeout(claim_op_timeout)``. A document whose update times out (say it
 is locked by a transaction a killed replica left open) is skipped, so one stuck job cannot
 stop a replica from claiming the others.
+
+``claim_due_among`` and ``next_due_among`` do the same for several kinds in one query
+each (one :class:`~shared.jobs.JobLoop` serving many kinds, e.g. one per account, with a
+cap per kind), on the ``due_any_kind`` index.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,6 +52,9 @@ JOB_INDEXES = (
             IndexModel(
                 [("kind", ASCENDING), ("state", ASCENDING), ("due_at", ASCENDING)], name="due"
             ),
+            # for the jobs of several kinds at once (``claim_due_among``, ``next_due_among``):
+            # a ``kind`` ``$in`` leading the ``due`` index scans the collection on SecantusDB
+            IndexModel([("state", ASCENDING), ("due_at", ASCENDING)], name="due_any_kind"),
         ),
     ),
 )
@@ -165,6 +173,48 @@ class TimedJobs:
                 claims.append(claim)
         return claims
 
+    async def claim_due_among(
+        self, room: Mapping[str, int], *, now: datetime, limit: int = 20
+    ) -> list[Claim]:
+        """Claim up to ``limit`` due jobs of the kinds in ``room``, at most ``room[kind]``
+        of each (pending, or running with an expired lease), in one candidates' query.
+
+        Pending jobs are tried first (then by ``due_at``): the jobs other replicas are
+        running do not take the candidates' places. Bounded like :meth:`claim_due`.
+        """
+        kinds = sorted(kind for kind, n in room.items() if n > 0)
+        if not kinds or limit < 1:
+            return []
+        real_now = datetime.now(UTC)
+        with pymongo.timeout(self._claim_op_timeout):
+            candidates = (
+                await self._coll.find(
+                    {
+                        "state": {"$in": ["pending", "running"]},
+                        "due_at": {"$lte": now},
+                        "kind": {"$in": kinds},
+                    },
+                )
+                .sort([("state", ASCENDING), ("due_at", ASCENDING)])  # "pending" < "running"
+                .limit(limit * 3)
+                .to_list(None)
+            )
+        left = {kind: room[kind] for kind in kinds}
+        claims: list[Claim] = []
+        for doc in candidates:
+            if len(claims) >= limit:
+                break
+            kind = str(doc["kind"])
+            if left.get(kind, 0) <= 0:
+                continue
+            if doc["state"] == "running" and doc["lease_until"] > real_now:
+                continue
+            claim = await self._claim_one(doc, kind=kind, real_now=real_now)
+            if claim is not None:
+                claims.append(claim)
+                left[kind] -= 1
+        return claims
+
     async def _claim_one(self, doc: MongoDoc, *, kind: str, real_now: datetime) -> Claim | None:
         """The conditional update that takes one candidate; None when another replica won
         or the update did not finish within ``claim_op_timeout``."""
@@ -204,6 +254,17 @@ class TimedJobs:
         """The earliest ``due_at`` of a pending job of ``kind`` (index ``due``)."""
         doc = await self._coll.find_one(
             {"kind": kind, "state": "pending"},
+            {"due_at": 1},
+            sort=[("due_at", ASCENDING)],
+        )
+        return None if doc is None else doc["due_at"]
+
+    async def next_due_among(self, kinds: Collection[str]) -> datetime | None:
+        """The earliest ``due_at`` of a pending job of any of ``kinds`` (one query)."""
+        if not kinds:
+            return None
+        doc = await self._coll.find_one(
+            {"state": "pending", "kind": {"$in": sorted(kinds)}},
             {"due_at": 1},
             sort=[("due_at", ASCENDING)],
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -23,6 +23,7 @@ class FakeTimedJobs:
         self.docs: dict[str, dict[str, Any]] = {}
         self.released: list[tuple[str, timedelta]] = []
         self.swallow_next_claim_cancel = False
+        self.asked: list[dict[str, int]] = []  # the room of each claim_due_among
 
     def add(self, key: str, *, kind: str = "k", due_at: datetime = T0) -> None:
         self.docs[key] = {"kind": kind, "due_at": due_at, "state": "pending", "fence": 0}
@@ -45,6 +46,35 @@ class FakeTimedJobs:
             doc["fence"] += 1
             claims.append(Claim(key, kind, doc["fence"], doc["due_at"], {}, doc["fence"]))
         return claims
+
+    async def claim_due_among(
+        self, room: Mapping[str, int], *, now: datetime, limit: int = 20
+    ) -> list[Claim]:
+        self.asked.append(dict(room))
+        await asyncio.sleep(0)
+        left = {kind: n for kind, n in room.items() if n > 0}
+        due = sorted(
+            (key for key, doc in self.docs.items() if self._due(doc, doc["kind"], now)),
+            key=lambda key: self.docs[key]["due_at"],
+        )
+        claims: list[Claim] = []
+        for key in due:
+            doc = self.docs[key]
+            if len(claims) >= limit or left.get(doc["kind"], 0) <= 0:
+                continue
+            left[doc["kind"]] -= 1
+            doc["state"] = "running"
+            doc["fence"] += 1
+            claims.append(Claim(key, doc["kind"], doc["fence"], doc["due_at"], {}, doc["fence"]))
+        return claims
+
+    async def next_due_among(self, kinds: Collection[str]) -> datetime | None:
+        pending = [
+            d["due_at"]
+            for d in self.docs.values()
+            if d["kind"] in kinds and d["state"] == "pending"
+        ]
+        return min(pending, default=None)
 
     @staticmethod
     def _due(doc: dict[str, Any], kind: str, now: datetime) -> bool:
@@ -72,9 +102,10 @@ def loop_of(
     **kwargs: Any,
 ) -> JobLoop:
     options: dict[str, Any] = {"max_sleep": 0.02, "retry_real": 30.0, "shutdown_grace": 1.0}
+    if "kinds" not in kwargs:
+        options["kind"] = "k"
     return JobLoop(
         jobs=cast(TimedJobs, jobs),
-        kind="k",
         handler=handler,
         clock=clock or FixedClock(T0),
         **{**options, **kwargs},
@@ -261,3 +292,154 @@ async def test_every_stops_when_its_step_swallows_the_cancellation() -> None:
 def test_capacity_and_batch_must_be_positive(capacity: int, batch: int) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         loop_of(FakeTimedJobs(), lambda claim: asyncio.sleep(0), capacity=capacity, batch=batch)
+
+
+# -- one loop for several kinds, with a cap per kind ---------------------------------------
+
+
+async def test_one_loop_runs_the_due_jobs_of_every_kind_and_later_ones_wait() -> None:
+    jobs = FakeTimedJobs()
+    for kind in ("a", "b", "c"):
+        jobs.add(f"{kind}-1", kind=kind)
+    jobs.add("a-later", kind="a", due_at=T0 + timedelta(hours=1))
+    jobs.add("other", kind="not-mine")
+    ran: list[tuple[str, str]] = []
+
+    async def handler(claim: Claim) -> None:
+        ran.append((claim.kind, claim.key))
+        await jobs.complete(claim)
+
+    loop = loop_of(jobs, handler, kinds=["a", "b", "c"], capacity=6, kind_capacity=2)
+    task = asyncio.create_task(loop.run())
+    await until(lambda: len(ran) == 3)
+    await asyncio.sleep(0.1)
+    await stop(task)
+    assert sorted(ran) == [("a", "a-1"), ("b", "b-1"), ("c", "c-1")]
+    assert jobs.docs["a-later"]["state"] == "pending"
+    assert jobs.docs["other"]["state"] == "pending"
+    assert loop.stopped.is_set()
+
+
+async def test_a_kind_at_its_cap_does_not_hold_the_jobs_of_another_kind() -> None:
+    jobs = FakeTimedJobs()
+    for n in range(5):
+        jobs.add(f"slow-{n}", kind="slow", due_at=T0 - timedelta(minutes=5 - n))
+    jobs.add("quick", kind="quick")  # due after all of the slow kind's jobs
+    release = asyncio.Event()
+    started: list[str] = []
+    done: list[str] = []
+
+    async def handler(claim: Claim) -> None:
+        started.append(claim.key)
+        if claim.kind == "slow":
+            await release.wait()  # a channel that answers nothing
+        done.append(claim.key)
+        await jobs.complete(claim)
+
+    loop = loop_of(jobs, handler, kinds=["slow", "quick"], capacity=10, kind_capacity=2)
+    task = asyncio.create_task(loop.run())
+    await until(lambda: "quick" in done)
+    await asyncio.sleep(0.1)
+    # the slow kind holds its two places, no more; the quick kind's job went through
+    assert sorted(started) == ["quick", "slow-0", "slow-1"]
+    assert "slow" not in jobs.asked[-1]  # a kind at its cap is not even asked for
+    release.set()  # each finished slow job makes room for the next one of its kind
+    await until(lambda: len(done) == 6)
+    await stop(task)
+    assert sorted(done) == ["quick", *(f"slow-{n}" for n in range(5))]
+
+
+async def test_a_finished_job_makes_room_for_its_kind_at_once() -> None:
+    jobs = FakeTimedJobs()
+    jobs.add("first", kind="a")
+    jobs.add("second", kind="a")
+    gate = asyncio.Event()
+    done: list[str] = []
+
+    async def handler(claim: Claim) -> None:
+        if claim.key == "first":
+            await gate.wait()
+        done.append(claim.key)
+        await jobs.complete(claim)
+
+    # a long max_sleep: only the finished job's wake-up lets the second one start soon
+    loop = loop_of(jobs, handler, kinds=["a", "b"], capacity=4, kind_capacity=1, max_sleep=30)
+    task = asyncio.create_task(loop.run())
+    await until(lambda: jobs.docs["first"]["state"] == "running")
+    assert jobs.docs["second"]["state"] == "pending"
+    gate.set()
+    await until(lambda: done == ["first", "second"], timeout=10)
+    await stop(task)
+
+
+async def test_paused_kinds_are_left_alone_until_they_are_not() -> None:
+    jobs = FakeTimedJobs()
+    jobs.add("held-1", kind="held")
+    jobs.add("free-1", kind="free")
+    paused = {"held"}
+    ran: list[str] = []
+
+    async def paused_kinds() -> Collection[str]:
+        return set(paused)
+
+    async def handler(claim: Claim) -> None:
+        ran.append(claim.key)
+        await jobs.complete(claim)
+
+    loop = loop_of(jobs, handler, kinds=["held", "free"], capacity=4, paused_kinds=paused_kinds)
+    task = asyncio.create_task(loop.run())
+    await until(lambda: ran == ["free-1"])
+    await asyncio.sleep(0.1)
+    assert jobs.docs["held-1"]["state"] == "pending"
+    assert all("held" not in room for room in jobs.asked)
+    paused.clear()
+    await until(lambda: ran == ["free-1", "held-1"])
+    await stop(task)
+
+
+async def test_no_more_than_capacity_jobs_of_all_kinds_run_at_once() -> None:
+    jobs = FakeTimedJobs()
+    for n in range(9):
+        jobs.add(f"j{n}", kind="abc"[n % 3])
+    running = 0
+    peak = 0
+    finished: list[str] = []
+
+    async def handler(claim: Claim) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.03)
+        running -= 1
+        finished.append(claim.key)
+        await jobs.complete(claim)
+
+    loop = loop_of(jobs, handler, kinds=["a", "b", "c"], capacity=2, kind_capacity=2, batch=4)
+    task = asyncio.create_task(loop.run())
+    await until(lambda: len(finished) == 9)
+    await stop(task)
+    assert peak == 2
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},  # neither kind nor kinds
+        {"kind": "k", "kinds": ["k"]},
+        {"kinds": []},
+        {"kinds": "ab"},  # a string is not a list of kinds
+        {"kind": "k", "kind_capacity": 2},
+        {"kinds": ["a"], "kind_capacity": 0},
+    ],
+)
+def test_a_loop_serves_one_kind_or_a_list_of_kinds(options: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="kind"):
+        JobLoop(
+            jobs=cast(TimedJobs, FakeTimedJobs()),
+            handler=lambda claim: asyncio.sleep(0),
+            clock=FixedClock(T0),
+            max_sleep=0.02,
+            retry_real=30.0,
+            shutdown_grace=1.0,
+            **options,
+        )
