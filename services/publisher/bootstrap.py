@@ -3,10 +3,10 @@
 Builds the runtime (indexes of posts, seats and jobs), each account's channel chosen by
 settings (``local`` by default, ``wechat`` with the account's app credentials), the use
 cases' dependencies, the one-time adoption of older documents by the default account
-(before the subscriber and the jobs act), the ``draft.approved`` subscriber, each
-account's two timed-job loops (publishing, reconciliation), the HTTP routes and the
-answers to domain errors (``errors.PROBLEMS``). Tests may pass their own ``clock`` and
-``channel`` (or ``channels`` per account).
+(before the subscriber and the jobs act), the ``draft.approved`` subscriber, the two
+timed-job loops (publishing, reconciliation; each serves every account, with a cap per
+account), the HTTP routes and the answers to domain errors (``errors.PROBLEMS``).
+Tests may pass their own ``clock`` and ``channel`` (or ``channels`` per account).
 """
 
 from __future__ import annotations
@@ -37,11 +37,9 @@ from services.publisher.metrics import PublisherMetrics
 from services.publisher.repository import (
     ACCOUNT_COLLECTIONS,
     PUBLISHER_INDEXES,
-    HoldGate,
     MongoCalendar,
     MongoChannelProgress,
     MongoPostRepository,
-    QuietJobs,
     binder,
 )
 from services.publisher.settings import PublisherSettings
@@ -109,10 +107,12 @@ def build_service(
 ) -> Service[PublisherDeps]:
     """Wire the runtime, channels, repositories, subscriber, job loops and routes.
 
-    Each account (#12) gets its channel and its own publishing and reconcile loops (job
-    kinds ``publish``/``reconcile`` for the default account, ``publish:<account>`` …
-    for another), each with ``publish_concurrency`` jobs at once: one account's slow or
-    failing channel occupies its own loop, never another account's.
+    Each account (#12) gets its channel and its own job kinds (``publish``/``reconcile``
+    for the default account, ``publish:<account>`` … for another). One publishing loop
+    and one reconcile loop serve every account, asking the store once per turn for all
+    of them, and run at most ``publish_concurrency`` jobs of each account at once: one
+    account's slow or failing channel occupies its own share, never another account's.
+    The publishing loop leaves the jobs of a held account alone.
 
     Channels given by the caller (``channels`` per account, else ``channel`` for every
     account) are the caller's to close; those the settings select are closed when the
@@ -130,10 +130,11 @@ def build_service(
                 settings, account, clock=runtime.clock, db=runtime.db, http=webhooks
             )
     jobs = TimedJobs(runtime.db, lease=timedelta(seconds=settings.job_lease_seconds))
+    calendar = MongoCalendar(runtime.db)
     deps = PublisherDeps(
         uow=BoundUnitOfWork(runtime.uow, binder(jobs)),
         posts=MongoPostRepository(runtime.db),
-        calendar=MongoCalendar(runtime.db),
+        calendar=calendar,
         jobs=jobs,
         clock=runtime.clock,
         channels={account: given.get(account) or own[account] for account in settings.accounts},
@@ -145,35 +146,31 @@ def build_service(
     # at start-up, before the subscriber and the loops, so nothing waits after that
     runtime.adopts_default_account(*ACCOUNT_COLLECTIONS)
     register_consumers(runtime, deps)
-    # what the idle loops ask the store, asked once for all of them (see .polling)
-    poll = settings.poll_max_seconds
-    lease = timedelta(seconds=settings.job_lease_seconds)
-    kinds = [job_kind(k, a) for a in settings.accounts.ids for k in (PUBLISH_JOB, RECONCILE_JOB)]
-    loop_jobs = QuietJobs(
-        runtime.db, lease=lease, kinds=kinds, period=poll, fresh=max(1.0, 2 * poll)
-    )
-    holds = HoldGate(runtime.db, period=poll)
+    accounts = list(settings.accounts.ids)
+    publish_kinds = {job_kind(PUBLISH_JOB, account): account for account in accounts}
+
+    async def held_kinds() -> set[str]:
+        held = await calendar.held(accounts)
+        return {kind for kind, account in publish_kinds.items() if account in held}
+
     loops: list[JobLoop] = []
-    for account in settings.accounts.ids:
-        for kind, handler, gated in (
-            (PUBLISH_JOB, publish_due_post, True),
-            (RECONCILE_JOB, reconcile_post, False),
-        ):
-            loop = JobLoop(
-                jobs=loop_jobs,
-                kind=job_kind(kind, account),
-                handler=partial(handler, deps=deps),
-                clock=deps.clock,
-                capacity=settings.publish_concurrency,
-                batch=settings.claim_batch,
-                max_sleep=settings.poll_max_seconds,
-                retry_real=settings.retry_seconds,
-                shutdown_grace=settings.shutdown_grace_seconds,
-                lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
-                paused=partial(holds.is_held, account) if gated else None,
-            )
-            runtime.job(f"{job_kind(kind, account)}-loop", loop.run)
-            loops.append(loop)
+    for kind, handler in ((PUBLISH_JOB, publish_due_post), (RECONCILE_JOB, reconcile_post)):
+        loop = JobLoop(
+            jobs=jobs,
+            kinds=[job_kind(kind, account) for account in accounts],
+            handler=partial(handler, deps=deps),
+            clock=deps.clock,
+            capacity=settings.publish_concurrency * len(accounts),
+            kind_capacity=settings.publish_concurrency,  # each account's share
+            batch=settings.claim_batch,
+            max_sleep=settings.poll_max_seconds,
+            retry_real=settings.retry_seconds,
+            shutdown_grace=settings.shutdown_grace_seconds,
+            lead_real=settings.prepare_ahead_seconds if kind == PUBLISH_JOB else 0.0,
+            paused_kinds=held_kinds if kind == PUBLISH_JOB else None,
+        )
+        runtime.job(f"{kind}-loop", loop.run)
+        loops.append(loop)
     grace = settings.shutdown_grace_seconds
     runtime.on_stop(partial(_close_channels, [*own.values(), webhooks], loops, grace))
     return Service(

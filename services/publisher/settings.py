@@ -88,8 +88,9 @@ class PublisherSettings(CalendarSettings):
         default=8,
         ge=1,
         le=100,
-        description="Jobs each account's publishing (and reconcile) loop runs at once: "
-        "every account has its own loops, so another account's jobs never wait for these.",
+        description="Jobs of each account the publishing (and the reconcile) loop runs "
+        "at once: every account has its own share, so another account's jobs never wait "
+        "for these.",
     )
     prepare_ahead_seconds: float = Field(
         default=1.0,

@@ -1,7 +1,7 @@
 """The only code that touches the publisher's collections (and its ``jobs``, ``audit``).
 
 * ``posts`` — one document per approved draft revision (:mod:`.posts`);
-* ``slot_assignments`` — one document per taken seat, and ``calendar`` — the single
+* ``slot_assignments`` — one document per taken seat, and ``calendar`` — each account's
   ``hold`` document (:mod:`.calendar`);
 * ``channel_records`` — what a channel remembers per post (:mod:`.channel_progress`);
 * :mod:`.tx` — :class:`MongoPublisherTx`, the repositories bound to one transaction
@@ -10,7 +10,6 @@
 
 from services.publisher.repository.calendar import MongoCalendar, MongoSeatRepository
 from services.publisher.repository.channel_progress import MongoChannelProgress
-from services.publisher.repository.polling import HoldGate, QuietJobs
 from services.publisher.repository.posts import (
     ACCOUNT_COLLECTIONS,
     PUBLISHER_INDEXES,
@@ -26,7 +25,5 @@ __all__ = [
     "MongoPostRepository",
     "MongoPublisherTx",
     "MongoSeatRepository",
-    "HoldGate",
-    "QuietJobs",
     "binder",
 ]

@@ -9,6 +9,7 @@ at the same instant each keep their own seats. A hold is one document per accoun
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -108,6 +109,14 @@ class MongoCalendar:
             {"_id": hold_id(account)}, {"held": 1}, session=self._session
         )
         return bool(doc and doc.get("held"))
+
+    async def held(self, accounts: Iterable[str]) -> set[str]:
+        """Which of ``accounts`` are held, in one query (what the publishing loop skips)."""
+        ids = {hold_id(account): account for account in accounts}
+        docs = await self._calendar.find(
+            {"_id": {"$in": list(ids)}, "held": True}, {"_id": 1}, session=self._session
+        ).to_list(None)
+        return {ids[str(doc["_id"])] for doc in docs}
 
     async def set_hold(
         self, account: str, *, held: bool, actor: str, reason: str, at: datetime

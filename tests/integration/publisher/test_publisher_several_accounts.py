@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,18 +93,23 @@ async def test_two_accounts_with_slots_at_the_same_instant_each_publish_their_ow
             await runtime.start()
             stack.push_async_callback(runtime.stop)
         # one post per slot and account: both take Monday 11:30, each its own seat; a
-        # second default post finds the default's Monday full, not the talent's
+        # second default post (approved once the first is scheduled: the two replicas
+        # consume side by side) finds the default's Monday full, not the talent's
         await emit(
             review,
             approval("d-tax", account="default"),
             approval("d-talent", account="talent"),
-            approval("d-tax-2", account="default"),
         )
 
-        async def scheduled() -> bool:
-            return await one.db["posts"].count_documents({"state": "scheduled"}) == 3
+        def scheduled(n: int) -> Callable[[], Awaitable[bool]]:
+            async def check() -> bool:
+                return await one.db["posts"].count_documents({"state": "scheduled"}) == n
 
-        await wait_for(scheduled, timeout=60)
+            return check
+
+        await wait_for(scheduled(2), timeout=60)
+        await emit(review, approval("d-tax-2", account="default"))
+        await wait_for(scheduled(3), timeout=60)
         posts = {d["_id"]: d async for d in one.db["posts"].find({})}
         tax, talent, tax_2 = posts["p-d-tax-r1"], posts["p-d-talent-r1"], posts["p-d-tax-2-r1"]
         assert (tax["account"], talent["account"], tax_2["account"]) == (
@@ -359,6 +365,9 @@ async def test_a_hold_is_one_accounts_and_needs_a_role_on_it(
         await pub.wait_state(tax.post_id, PostState.PUBLISHED, timeout=60)
         assert (await pub.post(talent.post_id)).state is PostState.SCHEDULED
         assert pub.channel.sent == {tax.post_id: 1}
+        held_job = await pub.runtime.db["jobs"].find_one({"_id": talent.job_key})
+        assert held_job is not None
+        assert (held_job["state"], held_job["fence"]) == ("pending", 0)  # never claimed
 
         r = await pub.http.post(
             "/calendar/release", json={"account": "talent"}, headers=auth(REVIEWER_A)
