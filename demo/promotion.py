@@ -1,6 +1,6 @@
 """The branches promote the account (#14, plan §八 推广方式), as the demo plays it.
 
-Before the first push day the director sets up three branches (each gets its permanent QR
+On the first day's morning the director sets up three branches (each gets its permanent QR
 code from WeChat, simulated by ``tests.fakes.wechat_server`` in the demo) and prints their
 posters; the promotion specialist adds a keyword rule. Then, every day from 09:00 to
 20:00, staff of each branch scan their branch's code and follow the account (WeChat pushes
@@ -37,6 +37,7 @@ from shared.clock import Clock
 __all__ = ["BRANCHES", "DemoBranch", "Promotion", "PromotionRecord", "push_xml"]
 
 KEYWORD = "发票"
+SET_UP_AT = timedelta(hours=8, minutes=30)
 KEYWORD_REPLY = "开具发票请登录融智服务平台“发票管理”栏目在线申请，一般 2 个工作日内开出。"
 
 
@@ -165,6 +166,9 @@ class Promotion:
     async def run(self, days: list[date], post_days: set[date]) -> None:
         """Every simulated day: branch staff follow, some ask by keyword; on a push day,
         a few followers leave in the afternoon."""
+        # on the first day's morning: a branch saved on the Sunday before would make that
+        # week one with data, and the reporting service would report it
+        await self.at(datetime.combine(days[0], datetime.min.time(), tzinfo=ZONE) + SET_UP_AT)
         await self.set_up()
         for day in days:
             await self.run_day(day, leaving=day in post_days)

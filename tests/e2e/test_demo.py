@@ -321,7 +321,7 @@ async def test_shortened_demo_produces_consistent_artifacts(demo_run: DemoRun) -
     assert all(datetime.fromisoformat(r["period_end"]) > data_start for r in listed.values())
 
     await _the_second_account_ran_on_its_own_calendar(demo_run, files)
-    _the_branches_brought_followers(demo_run)
+    _the_branches_brought_followers(demo_run, report)
 
     # the hand-over: the services come back on a real-speed clock from where the simulated
     # weeks ended, with the run's data
@@ -401,7 +401,7 @@ async def _the_second_account_ran_on_its_own_calendar(
     assert {p["account"] for p in own["items"]} == {"default"}
 
 
-def _the_branches_brought_followers(demo_run: DemoRun) -> None:
+def _the_branches_brought_followers(demo_run: DemoRun, report: dict[str, Any]) -> None:
     """#14: every subscribe the branches' staff pushed (one of them twice, as WeChat may
     repeat a push) is one follower of that branch in the reporting service's summary; the
     leavers are counted; keyword questions were answered in the push's own reply; each
@@ -418,3 +418,9 @@ def _the_branches_brought_followers(demo_run: DemoRun) -> None:
     for path in sent["posters"]:
         assert Path(path).read_bytes().startswith(b"%PDF")
     assert "网点推广：关注增长" in demo_run.output
+    # the biweekly report's followers section shows the growth by branch, and the branch
+    # that lags its head-count gets a recommendation
+    followers = report["report"]["followers"]
+    assert {b["code"] for b in followers["branches"]} >= set(sent["branches"])
+    lagging = [r for r in followers["recommendations"] if r["params"].get("code") == "suzhou"]
+    assert lagging, followers["recommendations"]
