@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable
 from datetime import datetime
 
@@ -48,6 +49,7 @@ async def publish_due_post(
     claim: Claim, *, deps: PublisherDeps, actor: Principal | None = None
 ) -> None:
     """Publish the post of a due job once, or record why it does not go out."""
+    claimed = time.monotonic()  # the claim's lease runs from (just before) here
     post = await deps.posts.get(str(claim.payload.get("post_id")))
     now = deps.clock.now()
     action, _ = decide_due(
@@ -95,7 +97,7 @@ async def publish_due_post(
         await _back_to_schedule(deps, claim, post, reason="calendar held", retry_real=1.0)
         return
     try:
-        outcome = await _with_lease(deps, claim, channel.publish(request))
+        outcome = await _with_lease(deps, claim, channel.publish(request), claimed=claimed)
     except TransientChannelError as exc:
         await _back_to_schedule(
             deps, claim, post, reason=str(exc), retry_real=deps.settings.retry_seconds
@@ -146,13 +148,19 @@ def _publish_id(exc: BaseException) -> str | None:
 
 
 async def _with_lease(
-    deps: PublisherDeps, claim: Claim, call: Awaitable[PublishOutcome]
+    deps: PublisherDeps, claim: Claim, call: Awaitable[PublishOutcome], *, claimed: float
 ) -> PublishOutcome:
-    """Await the channel call while renewing the job's lease, so no one takes over."""
+    """Await the channel call while renewing the job's lease, so no one takes over.
+
+    The first renewal comes a third of the lease after the claim (``claimed``, monotonic;
+    the job may have been claimed ahead of its instant), not at once: at the instant the
+    store is busy marking every due post ``submitting``, and a channel call that answers
+    within that third needs no renewal at all.
+    """
+    period = max(deps.settings.job_lease_seconds / 3, 0.05)
 
     async def renew() -> None:
-        # at once (the job may have been claimed ahead of its instant), then periodically
-        period = max(deps.settings.job_lease_seconds / 3, 0.05)
+        await asyncio.sleep(max(0.0, claimed + period - time.monotonic()))
         while True:
             try:
                 await deps.jobs.renew(claim)

@@ -7,13 +7,19 @@ its idempotency on redelivery.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.publisher.channels import OutcomeUnknown, PublishOutcome, PublishState
+from services.publisher.channels import (
+    OutcomeUnknown,
+    PublishOutcome,
+    PublishRequest,
+    PublishState,
+)
 from services.publisher.deps import PUBLISH_JOB, RECONCILE_JOB, PublisherDeps
 from services.publisher.domain import Post, PostState, publish_job_key
 from services.publisher.domain.resolution import ResolveAction, ResolveOutcome, resolution
@@ -33,6 +39,7 @@ from services.publisher.usecases.schedule import schedule_approved_post
 from shared.clock import FixedClock
 from shared.errors import AlreadyProcessed, PoisonMessage
 from shared.events import Category, ContentSnapshot, DraftApproved
+from shared.jobs import Claim
 from shared.settings import Principal, Role
 from tests.fakes.uow import FakeUnitOfWork
 from tests.support.events import draft_approved
@@ -208,6 +215,61 @@ class TestPublishing:
         assert pub.post(post.post_id).state is PostState.MISSED
         assert pub.channel.published == {}
         assert pub.emitted("post.failed") == [post.post_id]
+
+
+class TestLease:
+    """A job's lease is renewed while its channel call lasts, but not at the instant:
+    there the store is busy marking every due post ``submitting``."""
+
+    @staticmethod
+    def counting_renewals(pub: Publisher, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        renewed: list[str] = []
+        renew = pub.view.jobs.renew
+
+        async def counted(claim: Claim) -> None:
+            renewed.append(claim.key)
+            await renew(claim)
+
+        monkeypatch.setattr(pub.view.jobs, "renew", counted)
+        return renewed
+
+    async def test_a_call_answered_within_a_third_of_the_lease_renews_nothing(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        pub = Publisher(job_lease_seconds=30.0)
+        renewed = self.counting_renewals(pub, monkeypatch)
+        post = await scheduled(pub)
+        answer = pub.channel.publish
+
+        async def quick(request: PublishRequest) -> PublishOutcome:
+            await asyncio.sleep(0.05)  # answers over the network, within a third of 30 s
+            return await answer(request)
+
+        monkeypatch.setattr(pub.channel, "publish", quick)
+        pub.clock.set(MONDAY)
+        await pub.run_job(publish_job_key(post.post_id, 1))
+        assert pub.post(post.post_id).state is PostState.PUBLISHED
+        assert renewed == []
+
+    async def test_a_call_that_lasts_is_renewed_every_third_of_the_lease(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        pub = Publisher(job_lease_seconds=0.3, prepare_ahead_seconds=0.0)
+        renewed = self.counting_renewals(pub, monkeypatch)
+        post = await scheduled(pub)
+        answer = pub.channel.publish
+
+        async def slow(request: PublishRequest) -> PublishOutcome:
+            await asyncio.sleep(0.45)  # a slow channel: well past a third of the lease
+            return await answer(request)
+
+        monkeypatch.setattr(pub.channel, "publish", slow)
+        pub.clock.set(MONDAY)
+        key = publish_job_key(post.post_id, 1)
+        await pub.run_job(key)
+        assert pub.post(post.post_id).state is PostState.PUBLISHED
+        assert 2 <= len(renewed) <= 5
+        assert set(renewed) == {key}
 
 
 class TestCommands:
