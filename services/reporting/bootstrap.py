@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -87,11 +86,9 @@ def build_service(
     register_consumers(runtime, deps)
     register_follower_consumers(runtime, followers)
     # documents from before accounts (#12) become the default account's when the runtime
-    # starts, before any job: the timed reports' wait for it is over from the start
+    # starts, before any job runs
     runtime.adopts_default_account(*ACCOUNT_COLLECTIONS, *FOLLOWER_ACCOUNT_COLLECTIONS)
-    adopted = asyncio.Event()
-    adopted.set()
-    _register_jobs(runtime, deps, jobs, settings, adopted)
+    _register_jobs(runtime, deps, jobs, settings)
     return Service(
         runtime=runtime,
         deps=deps,
@@ -110,14 +107,12 @@ def _register_jobs(
     deps: ReportingDeps,
     jobs: TimedJobs,
     settings: ReportingSettings,
-    adopted: asyncio.Event,
 ) -> None:
     """Every replica's three loops: schedule due periods, produce the claimed reports
     (a failed one is due again after ``job_retry_seconds`` of business time), refresh
-    the gauges. Reports wait until older documents are the default account's."""
+    the gauges."""
 
     async def produce(claim: Claim) -> None:
-        await adopted.wait()
         await produce_timed_report(claim, deps=deps)
 
     reports = JobLoop(
